@@ -1,0 +1,584 @@
+//! Compose: the layout engine. Places an edition's paragraphs into a layout's frames and
+//! produces `Page`s of positioned items in points. Compose never writes PDF.
+
+pub mod text;
+
+use crate::diag::Diagnostic;
+use crate::fonts::{FontBook, FontId};
+use crate::model::layout::{
+    Color, Frame, ImageFit, Layout, Rect, Side, SourcesMode, Style, VAlign,
+};
+use crate::resolve::{Para, Resolved};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use text::{Line, MissingGlyph, Prepared, TextError};
+
+/// A composed document: pages plus what the PDF's metadata and outline need.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub lang: String,
+    /// The year the kit is for; the PDF's dates derive from it, never from the clock.
+    pub year: i32,
+    pub pages: Vec<Page>,
+    pub outline: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutlineEntry {
+    pub title: String,
+    pub page: usize,
+    pub y: f32,
+}
+
+/// One page's display list, in points from the trim's top-left corner, y down.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A filled and/or stroked rectangle, optionally with rounded corners.
+    Shape {
+        rect: Rect,
+        radius: f32,
+        fill: Option<Color>,
+        stroke: Option<(Color, f32)>,
+    },
+    Line {
+        from: (f32, f32),
+        to: (f32, f32),
+        color: Color,
+        width: f32,
+    },
+    Text(GlyphRun),
+    Image(PlacedImage),
+    Link {
+        rect: Rect,
+        url: String,
+    },
+}
+
+/// Glyphs in one font and colour, starting at a baseline point.
+#[derive(Debug, Clone)]
+pub struct GlyphRun {
+    pub font: FontId,
+    pub size: f32,
+    pub color: Color,
+    pub x: f32,
+    pub y: f32,
+    pub text: String,
+    pub glyphs: Vec<text::PlacedGlyph>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlacedImage {
+    /// The area the image is clipped to (the frame).
+    pub clip: Rect,
+    /// Where the whole image lands (may extend past `clip` with `fit = "cover"`).
+    pub rect: Rect,
+    pub image: Arc<ImageData>,
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+/// An image file's bytes, passed to the PDF unchanged.
+#[derive(Debug)]
+pub struct ImageData {
+    pub bytes: Arc<Vec<u8>>,
+    pub format: ImageFormat,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+impl ImageData {
+    pub fn load(path: &std::path::Path) -> Result<ImageData, String> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read image `{}`: {e}", path.display()))?;
+        let format = match image::guess_format(&bytes) {
+            Ok(image::ImageFormat::Png) => ImageFormat::Png,
+            Ok(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
+            _ => return Err(format!("`{}` is not a PNG or JPEG image", path.display())),
+        };
+        let (width_px, height_px) = image::ImageReader::new(std::io::Cursor::new(&bytes))
+            .with_guessed_format()
+            .map_err(|e| e.to_string())?
+            .into_dimensions()
+            .map_err(|e| format!("cannot read image `{}`: {e}", path.display()))?;
+        Ok(ImageData {
+            bytes: Arc::new(bytes),
+            format,
+            width_px,
+            height_px,
+        })
+    }
+}
+
+/// Composes one edition in one layout, or explains every reason it cannot.
+pub fn compose(
+    resolved: &Resolved,
+    layout: &Layout,
+    fonts: &FontBook,
+) -> Result<Document, Vec<Diagnostic>> {
+    let mut composer = Composer {
+        resolved,
+        layout,
+        fonts,
+        problems: Vec::new(),
+        outline: Vec::new(),
+    };
+    let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
+    for (i, frame) in layout.frames.iter().enumerate() {
+        if frame.is_continuation {
+            continue;
+        }
+        if let Some(key) = &frame.content {
+            composer.flow_text(i, key, &mut frame_items);
+        }
+        if let Some(key) = &frame.image {
+            composer.place_image(frame, key, &mut frame_items[i]);
+        }
+    }
+    if !composer.problems.is_empty() {
+        return Err(composer.problems);
+    }
+    let mut pages: Vec<Page> = (0..layout.pages)
+        .map(|_| Page {
+            width: layout.width.0,
+            height: layout.height.0,
+            items: Vec::new(),
+        })
+        .collect();
+    for (frame, items) in layout.frames.iter().zip(frame_items) {
+        let page = &mut pages[frame.page];
+        decorate(frame, layout, page);
+        page.items.extend(items);
+    }
+    let mut outline = composer.outline;
+    outline.sort_by(|a, b| {
+        (a.page, a.y)
+            .partial_cmp(&(b.page, b.y))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(Document {
+        title: resolved.title.clone(),
+        author: resolved.author.clone(),
+        subject: resolved.subject.clone(),
+        lang: resolved.edition.lang.clone(),
+        year: resolved.edition.year,
+        pages,
+        outline,
+    })
+}
+
+struct Composer<'a> {
+    resolved: &'a Resolved,
+    layout: &'a Layout,
+    fonts: &'a FontBook,
+    problems: Vec<Diagnostic>,
+    outline: Vec<OutlineEntry>,
+}
+
+/// A paragraph prepared for setting, with its style.
+struct Block<'a> {
+    para: &'a Para,
+    style: &'a Style,
+    prepared: Prepared,
+}
+
+impl Composer<'_> {
+    fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
+        Diagnostic::error(message)
+            .at(frame.location.clone())
+            .field(format!("frames[{}]", frame.index))
+    }
+
+    /// Sets a frame's content, continuing into threaded frames; text left over at the end
+    /// of the chain is an overflow error with the amount.
+    fn flow_text(&mut self, first: usize, key: &str, frame_items: &mut [Vec<Item>]) {
+        let layout = self.layout;
+        let frame = &layout.frames[first];
+        let edition = &self.resolved.edition;
+        let lookup = if key == "sources" && frame.sources == SourcesMode::List {
+            "sources#list"
+        } else {
+            key
+        };
+        let Some(paras) = self.resolved.paragraphs(lookup) else {
+            let message = format!(
+                "frame `{}` of layout `{}` shows `{key}`, which campaign `{}` does not have",
+                frame.id, layout.name, self.resolved.campaign_id
+            );
+            let d = self
+                .frame_error(frame, message)
+                .hint("add the block to campaign.toml or remove the frame");
+            self.problems.push(d);
+            return;
+        };
+        let mut blocks = Vec::new();
+        for para in paras {
+            let Some(style) = frame
+                .style_for(para.role)
+                .and_then(|s| layout.styles.get(s))
+            else {
+                let message = format!(
+                    "frame `{}` has no style for `{}` paragraphs of `{key}`",
+                    frame.id, para.role
+                );
+                let d = self.frame_error(frame, message).hint(format!(
+                    "add `styles = {{ {} = \"…\" }}` or `style = \"…\"` to the frame",
+                    para.role
+                ));
+                self.problems.push(d);
+                return;
+            };
+            match text::prepare(&para.markdown, style, self.fonts, &edition.lang) {
+                Ok(prepared) => blocks.push(Block {
+                    para,
+                    style,
+                    prepared,
+                }),
+                Err(TextError::MissingGlyphs(missing)) => {
+                    let d = self.missing_glyphs(frame, para, &missing);
+                    self.problems.push(d);
+                    return;
+                }
+                Err(TextError::TooWide { .. }) => unreachable!("prepare does not break lines"),
+            }
+        }
+
+        // Walk the chain of frames, filling each.
+        let mut chain = vec![first];
+        while let Some(next) = layout.frames[*chain.last().unwrap()].continue_to {
+            if chain.contains(&next) {
+                break;
+            }
+            chain.push(next);
+        }
+        let mut cursor = (0usize, 0usize); // (block, byte offset)
+        for (n, &fi) in chain.iter().enumerate() {
+            let target = &layout.frames[fi];
+            let last_frame = n + 1 == chain.len();
+            let area = target.rect.inset(&target.inset);
+            let mut placed: Vec<(f32, &Block, Line)> = Vec::new(); // (line top, block, line)
+            let mut y = 0.0f32;
+            let mut overflow_field: Option<String> = None;
+            'blocks: while cursor.0 < blocks.len() {
+                let block = &blocks[cursor.0];
+                let size = block.style.size.0;
+                let line_height = size * block.style.leading;
+                if cursor.1 == 0 && !placed.is_empty() {
+                    y += block.style.space_before.0;
+                }
+                let ranges = match block.prepared.break_lines(cursor.1, area.w) {
+                    Ok(r) => r,
+                    Err(TextError::TooWide { word, excess }) => {
+                        let message = format!(
+                            "`{word}` is {:.1} mm wider than frame `{}` of layout `{}` for edition {edition}",
+                            excess / crate::units::PT_PER_MM,
+                            target.id,
+                            layout.name
+                        );
+                        let d = self.frame_error(target, message).hint(format!(
+                            "from `{}`; use a smaller style or a wider frame",
+                            block.para.field
+                        ));
+                        self.problems.push(d);
+                        return;
+                    }
+                    Err(TextError::MissingGlyphs(_)) => {
+                        unreachable!("glyphs were checked when prepared")
+                    }
+                };
+                let count = ranges.len();
+                for (li, range) in ranges.into_iter().enumerate() {
+                    if y + line_height > area.h + 0.01 && !last_frame {
+                        cursor.1 = range.start;
+                        break 'blocks;
+                    }
+                    if y + line_height > area.h + 0.01 && overflow_field.is_none() {
+                        overflow_field = Some(block.para.field.clone());
+                    }
+                    let line = block
+                        .prepared
+                        .set_line(range, area.w, li + 1 == count, self.fonts);
+                    placed.push((y, block, line));
+                    y += line_height;
+                }
+                y += block.style.space_after.0;
+                cursor = (cursor.0 + 1, 0);
+            }
+            let used = placed
+                .last()
+                .map_or(0.0, |(top, b, _)| top + b.style.size.0 * b.style.leading);
+            if let Some(field) = overflow_field {
+                let excess = used - area.h;
+                let message = format!(
+                    "text does not fit frame `{}` of layout `{}` for edition {edition}: {:.1} mm too tall (needs {:.1} mm, has {:.1} mm)",
+                    target.id,
+                    layout.name,
+                    excess / crate::units::PT_PER_MM,
+                    used / crate::units::PT_PER_MM,
+                    area.h / crate::units::PT_PER_MM
+                );
+                let d = self.frame_error(target, message).hint(format!(
+                    "the text from `{field}` on does not fit; shorten it, use a smaller style, or enlarge the frame"
+                ));
+                self.problems.push(d);
+                return;
+            }
+            let shift = match target.valign {
+                VAlign::Top => 0.0,
+                VAlign::Middle => (area.h - used) / 2.0,
+                VAlign::Bottom => area.h - used,
+            };
+            for (top, block, line) in placed {
+                self.emit_line(
+                    target,
+                    area,
+                    top + shift,
+                    block,
+                    &line,
+                    &mut frame_items[fi],
+                );
+            }
+        }
+    }
+
+    fn missing_glyphs(&self, frame: &Frame, para: &Para, missing: &[MissingGlyph]) -> Diagnostic {
+        let chars: Vec<String> = missing
+            .iter()
+            .map(|m| format!("`{}` (U+{:04X})", m.character, m.character as u32))
+            .collect();
+        let font = &self.fonts.face(missing[0].font);
+        let message = format!(
+            "font `{}` has no glyph for {} in `{}`, edition {}",
+            font.family,
+            chars.join(", "),
+            para.field,
+            self.resolved.edition
+        );
+        self.frame_error(frame, message)
+            .hint("use a style whose font covers these characters, or add a font with --font-dir")
+    }
+
+    fn emit_line(
+        &mut self,
+        frame: &Frame,
+        area: Rect,
+        top: f32,
+        block: &Block,
+        line: &Line,
+        out: &mut Vec<Item>,
+    ) {
+        let style = block.style;
+        let face = self.fonts.face(block.prepared.spans[0].font);
+        let size = style.size.0;
+        let line_height = size * style.leading;
+        let content = (face.ascender - face.descender) * size;
+        let baseline = area.y + top + (line_height - content) / 2.0 + face.ascender * size;
+        if block.para.role == "heading"
+            || (frame.content.as_deref() == Some("headline") && line.range.start == 0)
+        {
+            if line.range.start == 0 {
+                self.outline.push(OutlineEntry {
+                    title: block
+                        .prepared
+                        .text
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    page: frame.page,
+                    y: area.y + top,
+                });
+            }
+        }
+        for run in &line.runs {
+            let x = area.x + line.x + run.x;
+            out.push(Item::Text(GlyphRun {
+                font: run.font,
+                size,
+                color: text::run_color(style, run).clone(),
+                x,
+                y: baseline,
+                text: run.text.clone(),
+                glyphs: run.glyphs.clone(),
+            }));
+            if let Some(url) = &run.link {
+                out.push(Item::Link {
+                    rect: Rect {
+                        x,
+                        y: baseline - face.ascender * size,
+                        w: run.width,
+                        h: content,
+                    },
+                    url: url.clone(),
+                });
+            }
+        }
+    }
+
+    fn place_image(&mut self, frame: &Frame, key: &str, out: &mut Vec<Item>) {
+        debug_assert_eq!(key, "logo");
+        let Some(logo) = &self.resolved.logo else {
+            return; // editions without a logo leave the frame empty
+        };
+        let image = match ImageData::load(&logo.path) {
+            Ok(image) => image,
+            Err(message) => {
+                let county = self.resolved.edition.county.as_ref();
+                let mut d = Diagnostic::error(format!(
+                    "{message} (logo of edition {})",
+                    self.resolved.edition
+                ))
+                .field("logo");
+                if let Some(c) = county {
+                    d = d.at(c.location.clone());
+                }
+                self.problems
+                    .push(d.hint("fix the `logo` cell of the county sheet"));
+                return;
+            }
+        };
+        let area = frame.rect.inset(&frame.inset);
+        let (iw, ih) = (image.width_px as f32, image.height_px as f32);
+        let scale = match frame.fit {
+            ImageFit::Contain => (area.w / iw).min(area.h / ih),
+            ImageFit::Cover => (area.w / iw).max(area.h / ih),
+        };
+        let (w, h) = (iw * scale, ih * scale);
+        let rect = Rect {
+            x: area.x + (area.w - w) / 2.0,
+            y: area.y + (area.h - h) / 2.0,
+            w,
+            h,
+        };
+        out.push(Item::Image(PlacedImage {
+            clip: area,
+            rect,
+            image: Arc::new(image),
+            alt: logo.alt.clone(),
+        }));
+    }
+}
+
+/// Frame fills, borders and rules. A fill that bleeds on a side runs past the trim by the
+/// layout's bleed, so trimming never leaves a white sliver.
+fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
+    let mut rect = frame.rect;
+    let bleed = layout.bleed.0;
+    for side in &frame.bleed {
+        match side {
+            Side::Top => {
+                rect.h += rect.y + bleed;
+                rect.y = -bleed;
+            }
+            Side::Left => {
+                rect.w += rect.x + bleed;
+                rect.x = -bleed;
+            }
+            Side::Bottom => rect.h = layout.height.0 + bleed - rect.y,
+            Side::Right => rect.w = layout.width.0 + bleed - rect.x,
+        }
+    }
+    let stroke = frame.border.as_ref().map(|(c, w)| (c.clone(), w.0));
+    if frame.fill.is_some() || stroke.is_some() {
+        page.items.push(Item::Shape {
+            rect,
+            radius: frame.radius.0,
+            fill: frame.fill.clone(),
+            stroke,
+        });
+    }
+    for rule in &frame.rules {
+        let r = frame.rect;
+        let half = rule.width.0 / 2.0;
+        let (from, to) = match rule.side {
+            Side::Top => ((r.x, r.y + half), (r.right(), r.y + half)),
+            Side::Bottom => ((r.x, r.bottom() - half), (r.right(), r.bottom() - half)),
+            Side::Left => ((r.x + half, r.y), (r.x + half, r.bottom())),
+            Side::Right => ((r.right() - half, r.y), (r.right() - half, r.bottom())),
+        };
+        page.items.push(Item::Line {
+            from,
+            to,
+            color: rule.color.clone(),
+            width: rule.width.0,
+        });
+    }
+}
+
+impl Document {
+    /// A stable, human-readable dump of the display list for snapshot tests: every item with
+    /// its position rounded to 0.1 pt.
+    pub fn describe(&self, fonts: &FontBook) -> String {
+        let mut out = String::new();
+        for (n, page) in self.pages.iter().enumerate() {
+            let _ = writeln!(out, "page {} {:.1}x{:.1}", n + 1, page.width, page.height);
+            for item in &page.items {
+                let _ = match item {
+                    Item::Shape {
+                        rect,
+                        radius,
+                        fill,
+                        stroke,
+                    } => writeln!(
+                        out,
+                        "  shape {} r{:.1} fill={} stroke={}",
+                        fmt_rect(rect),
+                        radius,
+                        fill.as_ref().map_or("-", |c| &c.name),
+                        stroke
+                            .as_ref()
+                            .map_or("-".to_string(), |(c, w)| format!("{}@{w:.2}", c.name))
+                    ),
+                    Item::Line {
+                        from,
+                        to,
+                        color,
+                        width,
+                    } => {
+                        writeln!(
+                            out,
+                            "  line ({:.1},{:.1})-({:.1},{:.1}) {}@{width:.2}",
+                            from.0, from.1, to.0, to.1, color.name
+                        )
+                    }
+                    Item::Text(run) => writeln!(
+                        out,
+                        "  text ({:.1},{:.1}) {} {:.1}pt {} {:?}",
+                        run.x,
+                        run.y,
+                        fonts.face(run.font).family,
+                        run.size,
+                        run.color.name,
+                        run.text
+                    ),
+                    Item::Image(img) => writeln!(
+                        out,
+                        "  image {} clip {} alt={:?}",
+                        fmt_rect(&img.rect),
+                        fmt_rect(&img.clip),
+                        img.alt
+                    ),
+                    Item::Link { rect, url } => writeln!(out, "  link {} {url}", fmt_rect(rect)),
+                };
+            }
+        }
+        out
+    }
+}
+
+fn fmt_rect(r: &Rect) -> String {
+    format!("[{:.1},{:.1} {:.1}x{:.1}]", r.x, r.y, r.w, r.h)
+}

@@ -1,0 +1,189 @@
+//! FontBook: the bundled fonts (and an explicit `--font-dir`), parsed once and shared read-only.
+//!
+//! Fonts never come from the system: only the directories given here are read.
+
+use crate::diag::Diagnostic;
+use rustybuzz::ttf_parser;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a face in its [`FontBook`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FontId(pub usize);
+
+/// One loaded font face with the metrics the composer needs.
+pub struct Face {
+    pub family: String,
+    pub weight: u16,
+    pub italic: bool,
+    pub path: PathBuf,
+    pub data: Arc<Vec<u8>>,
+    /// krilla's handle on the same bytes (cheap to clone; subset at write time).
+    pub pdf_font: krilla::text::Font,
+    pub units_per_em: f32,
+    /// Ascender and descender in em (descender is negative).
+    pub ascender: f32,
+    pub descender: f32,
+    /// OS/2 fsType: 0 means installable embedding.
+    pub embedding_flags: u16,
+}
+
+impl Face {
+    /// A shaping face over the shared bytes. Parsing the table directory is cheap.
+    pub fn shaper(&self) -> rustybuzz::Face<'_> {
+        rustybuzz::Face::from_slice(&self.data, 0).expect("face was validated when loaded")
+    }
+}
+
+/// All faces available to a run.
+#[derive(Default)]
+pub struct FontBook {
+    faces: Vec<Face>,
+}
+
+impl FontBook {
+    /// Loads every `.ttf`/`.otf` under each directory (recursively, in sorted order so that
+    /// face ids are the same on every machine).
+    pub fn load(dirs: &[PathBuf]) -> Result<FontBook, Vec<Diagnostic>> {
+        let mut book = FontBook::default();
+        let mut problems = Vec::new();
+        for dir in dirs {
+            if !dir.is_dir() {
+                problems.push(
+                    Diagnostic::error(format!("font directory `{}` does not exist", dir.display()))
+                        .hint("run from the repository root, or pass --font-dir"),
+                );
+                continue;
+            }
+            let mut files = Vec::new();
+            collect_font_files(dir, &mut files);
+            files.sort();
+            for path in files {
+                match load_face(&path) {
+                    Ok(face) => book.faces.push(face),
+                    Err(err) => problems.push(err),
+                }
+            }
+        }
+        if book.faces.is_empty() && problems.is_empty() {
+            problems.push(
+                Diagnostic::error("no fonts found")
+                    .hint("the bundled fonts live in fonts/; see FONTS in the README"),
+            );
+        }
+        if problems.is_empty() {
+            Ok(book)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn face(&self, id: FontId) -> &Face {
+        &self.faces[id.0]
+    }
+
+    pub fn faces(&self) -> impl Iterator<Item = (FontId, &Face)> {
+        self.faces.iter().enumerate().map(|(i, f)| (FontId(i), f))
+    }
+
+    /// Family names, sorted and without repeats.
+    pub fn families(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.faces.iter().map(|f| f.family.as_str()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The face of `family` closest to the requested weight and slant, or `None` if the
+    /// family is not loaded. An upright face stands in for a missing italic only if the
+    /// family has no italic at all.
+    pub fn select(&self, family: &str, weight: u16, italic: bool) -> Option<FontId> {
+        self.faces()
+            .filter(|(_, f)| f.family.eq_ignore_ascii_case(family))
+            .min_by_key(|(_, f)| {
+                let slant_penalty = if f.italic == italic { 0 } else { 10_000 };
+                slant_penalty + (i32::from(f.weight) - i32::from(weight)).unsigned_abs()
+            })
+            .map(|(id, _)| id)
+    }
+}
+
+fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_font_files(&path, out);
+        } else if matches!(
+            path.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("ttf" | "otf")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+fn load_face(path: &Path) -> Result<Face, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
+    let data = Arc::new(bytes);
+    let parsed = ttf_parser::Face::parse(&data, 0)
+        .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
+    let family = family_name(&parsed).ok_or_else(|| {
+        Diagnostic::error("font has no family name in its name table").in_file(path)
+    })?;
+    let units_per_em = f32::from(parsed.units_per_em());
+    let embedding_flags = parsed
+        .raw_face()
+        .table(ttf_parser::Tag::from_bytes(b"OS/2"))
+        .and_then(|os2| os2.get(8..10))
+        .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+    let face = Face {
+        family,
+        weight: parsed.weight().to_number(),
+        italic: parsed.is_italic(),
+        path: path.to_path_buf(),
+        units_per_em,
+        ascender: f32::from(parsed.ascender()) / units_per_em,
+        descender: f32::from(parsed.descender()) / units_per_em,
+        embedding_flags,
+        pdf_font: krilla::text::Font::new(data.clone().into(), 0).ok_or_else(|| {
+            Diagnostic::error("the PDF writer cannot read this font").in_file(path)
+        })?,
+        data,
+    };
+    Ok(face)
+}
+
+/// The typographic family (name id 16) if present, else the legacy family (id 1).
+fn family_name(face: &ttf_parser::Face) -> Option<String> {
+    let names = face.names();
+    let find = |id: u16| {
+        names
+            .into_iter()
+            .filter(|n| n.name_id == id && n.is_unicode())
+            .find_map(|n| n.to_string())
+    };
+    find(ttf_parser::name_id::TYPOGRAPHIC_FAMILY).or_else(|| find(ttf_parser::name_id::FAMILY))
+}
+
+/// Maps a weight keyword from a layout to its OS/2 number.
+pub fn weight_from_name(name: &str) -> Option<u16> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "thin" => 100,
+        "extralight" | "extra-light" => 200,
+        "light" => 300,
+        "regular" | "normal" => 400,
+        "medium" => 500,
+        "semibold" | "semi-bold" => 600,
+        "bold" => 700,
+        "extrabold" | "extra-bold" => 800,
+        "black" => 900,
+        other => return other.parse().ok().filter(|w| (1..=1000).contains(w)),
+    })
+}

@@ -1,0 +1,380 @@
+//! The campaign file (`campaign.toml`): what to say, its variables and its sources.
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::model::counties::{self, County};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A text field, with its span in `campaign.toml` for error messages.
+pub type Text = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignFile {
+    campaign: CampaignMeta,
+    #[serde(default)]
+    vars: BTreeMap<String, Text>,
+    blocks: Blocks,
+    #[serde(default)]
+    sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignMeta {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The publishing agency, written into the PDF's author field.
+    pub author: String,
+    /// BCP 47 language of the base content.
+    pub lang: String,
+    /// The name of the statewide edition's region ("California").
+    pub region: String,
+    pub observance: Observance,
+    #[serde(default)]
+    pub build: Option<BuildDate>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observance {
+    pub month: u8,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildDate {
+    pub month: u8,
+    pub day: u8,
+}
+
+/// The content blocks a layout's frames can show. All text takes inline Markdown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blocks {
+    /// A short line above the headline, e.g. the edition and month.
+    #[serde(default)]
+    pub kicker: Option<TextBlock>,
+    pub headline: TextBlock,
+    #[serde(default)]
+    pub definition: Option<TextBlock>,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// The heading over the statistics.
+    #[serde(default)]
+    pub facts: Option<TextBlock>,
+    #[serde(default)]
+    pub callout: Option<Callout>,
+    #[serde(default)]
+    pub stats: Vec<Stat>,
+    #[serde(default)]
+    pub contact: Option<TextBlock>,
+    #[serde(default)]
+    pub agency: Option<Agency>,
+    #[serde(default)]
+    pub sources: Option<SourcesBlock>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextBlock {
+    pub text: Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub heading: Text,
+    /// Paragraphs separated by a blank line.
+    pub body: Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callout {
+    pub value: Text,
+    pub text: Text,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stat {
+    pub value: Text,
+    pub caption: Text,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub name: Text,
+    pub department: Text,
+    #[serde(default)]
+    pub tagline: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesBlock {
+    /// Printed before the list, e.g. "*Sources:".
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: Spanned<String>,
+    pub title: Text,
+    /// Empty until someone finds the real address; `check` warns about it.
+    #[serde(default = "empty_url")]
+    pub url: Spanned<String>,
+    /// The year the figures are from.
+    #[serde(default)]
+    pub as_of: Option<i32>,
+}
+
+fn empty_url() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
+/// A loaded campaign: its folder, its parsed file and its county sheet.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub dir: PathBuf,
+    pub file: SourceFile,
+    pub meta: CampaignMeta,
+    pub vars: BTreeMap<String, Text>,
+    pub blocks: Blocks,
+    pub sources: Vec<Source>,
+    pub counties: Vec<County>,
+    pub counties_file: Option<PathBuf>,
+}
+
+/// Variables every edition defines; a campaign's `[vars]` may not redefine them.
+pub const BUILTIN_VARS: &[&str] = &["county", "county_seat", "edition_name", "year", "region"];
+
+impl Campaign {
+    /// Loads `dir/campaign.toml` and `dir/counties.csv` (if present), returning every
+    /// problem found in either file.
+    pub fn load(dir: &Path) -> Result<(Campaign, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let path = dir.join("campaign.toml");
+        let file = SourceFile::read(&path).map_err(|e| vec![e])?;
+        let parsed: Result<CampaignFile, _> = super::parse_toml(&file);
+        let counties_path = dir.join("counties.csv");
+        let counties_file = counties_path.is_file().then_some(counties_path);
+
+        let parsed = match parsed {
+            Ok(parsed) => Some(parsed),
+            Err(err) => {
+                problems.push(err);
+                None
+            }
+        };
+        let var_names: Vec<String> = parsed
+            .as_ref()
+            .map(|p| p.vars.keys().cloned().collect())
+            .unwrap_or_default();
+        let counties = match &counties_file {
+            Some(csv) => match counties::load(csv, dir, &var_names) {
+                Ok(counties) => counties,
+                Err(mut errs) => {
+                    problems.append(&mut errs);
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let Some(parsed) = parsed else {
+            return Err(problems);
+        };
+        let campaign = Campaign {
+            dir: dir.to_path_buf(),
+            file,
+            meta: parsed.campaign,
+            vars: parsed.vars,
+            blocks: parsed.blocks,
+            sources: parsed.sources,
+            counties,
+            counties_file,
+        };
+        let warnings = campaign.validate(&mut problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        Ok((campaign, warnings))
+    }
+
+    /// Checks cross-references; errors go to `problems`, warnings are returned.
+    fn validate(&self, problems: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut warnings = Vec::new();
+        let at = |span: std::ops::Range<usize>| self.file.span_location(&span);
+        if !(1..=12).contains(&self.meta.observance.month) {
+            problems.push(
+                Diagnostic::error("observance month must be 1 to 12")
+                    .in_file(&self.file.path)
+                    .field("campaign.observance.month"),
+            );
+        }
+        for name in self.vars.keys() {
+            if BUILTIN_VARS.contains(&name.as_str()) {
+                problems.push(
+                    Diagnostic::error(format!("`{name}` is a built-in variable and cannot be set in [vars]"))
+                        .at(at(self.vars[name].span()))
+                        .field(format!("vars.{name}"))
+                        .hint("built-in variables come from the edition: county, county_seat, edition_name, region, year"),
+                );
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            if let Some(first) = seen.insert(source.id.get_ref().clone(), i) {
+                problems.push(
+                    Diagnostic::error(format!("source id `{}` is used twice", source.id.get_ref()))
+                        .at(at(source.id.span()))
+                        .field(format!("sources[{i}].id"))
+                        .hint(format!("sources[{first}] already has this id")),
+                );
+            }
+            if source.url.get_ref().trim().is_empty() {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "source `{}` (\"{}\") has no URL; it will print without a link",
+                        source.id.get_ref(),
+                        source.title.get_ref()
+                    ))
+                    .at(at(source.id.span()))
+                    .field(format!("sources[{i}].url"))
+                    .hint("add the address of the publication as `url = \"https://…\"`"),
+                );
+            }
+        }
+        let cited = self
+            .blocks
+            .callout
+            .iter()
+            .map(|c| (&c.source, "blocks.callout.source".to_string()))
+            .chain(
+                self.blocks
+                    .stats
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (&s.source, format!("blocks.stats[{i}].source"))),
+            );
+        for (source, field) in cited {
+            if let Some(id) = source {
+                if !seen.contains_key(id.get_ref()) {
+                    let known: Vec<&str> = self
+                        .sources
+                        .iter()
+                        .map(|s| s.id.get_ref().as_str())
+                        .collect();
+                    let mut d = Diagnostic::error(format!("unknown source `{}`", id.get_ref()))
+                        .at(at(id.span()))
+                        .field(field);
+                    d = match crate::diag::closest(id.get_ref(), known.iter().copied()) {
+                        Some(best) => d.hint(format!("did you mean `{best}`?")),
+                        None => d.hint(format!("known sources: {}", crate::diag::one_of(known))),
+                    };
+                    problems.push(d);
+                }
+            }
+        }
+        for (field, text) in self.all_texts() {
+            for url in empty_inline_links(text.get_ref()) {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "inline link \"{url}\" has no URL; it will print as plain text"
+                    ))
+                    .at(at(text.span()))
+                    .field(field.clone())
+                    .hint("write the address inside the parentheses: [text](https://…)"),
+                );
+            }
+        }
+        warnings
+    }
+
+    /// Every text field with its field path, for checks that look at all content.
+    pub fn all_texts(&self) -> Vec<(String, &Text)> {
+        let b = &self.blocks;
+        let mut out: Vec<(String, &Text)> = Vec::new();
+        for (name, block) in [
+            ("kicker", &b.kicker),
+            ("definition", &b.definition),
+            ("facts", &b.facts),
+            ("contact", &b.contact),
+        ] {
+            if let Some(block) = block {
+                out.push((format!("blocks.{name}.text"), &block.text));
+            }
+        }
+        out.push(("blocks.headline.text".into(), &b.headline.text));
+        for (i, s) in b.sections.iter().enumerate() {
+            out.push((format!("blocks.sections[{i}].heading"), &s.heading));
+            out.push((format!("blocks.sections[{i}].body"), &s.body));
+        }
+        if let Some(c) = &b.callout {
+            out.push(("blocks.callout.value".into(), &c.value));
+            out.push(("blocks.callout.text".into(), &c.text));
+        }
+        for (i, s) in b.stats.iter().enumerate() {
+            out.push((format!("blocks.stats[{i}].value"), &s.value));
+            out.push((format!("blocks.stats[{i}].caption"), &s.caption));
+        }
+        if let Some(a) = &b.agency {
+            out.push(("blocks.agency.name".into(), &a.name));
+            out.push(("blocks.agency.department".into(), &a.department));
+            if let Some(t) = &a.tagline {
+                out.push(("blocks.agency.tagline".into(), t));
+            }
+        }
+        if let Some(s) = &b.sources {
+            out.push(("blocks.sources.label".into(), &s.label));
+        }
+        for (i, s) in self.sources.iter().enumerate() {
+            out.push((format!("sources[{i}].title"), &s.title));
+        }
+        for (name, value) in &self.vars {
+            out.push((format!("vars.{name}"), value));
+        }
+        out
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id.get_ref() == id)
+    }
+}
+
+/// Link texts of Markdown links whose destination is empty: `[text]()`.
+fn empty_inline_links(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.trim().is_empty() => {
+                current = Some(String::new());
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            Event::End(pulldown_cmark::TagEnd::Link) => {
+                if let Some(c) = current.take() {
+                    out.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}

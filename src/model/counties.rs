@@ -1,0 +1,235 @@
+//! The county sheet (`counties.csv`): one row per county with its seat, languages and any
+//! variable overrides. Empty cells fall back to the campaign's statewide values.
+
+use crate::diag::{Diagnostic, Location, closest, one_of};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Columns with a fixed meaning; any other column must name a campaign variable.
+pub const FIXED_COLUMNS: &[&str] = &["county", "seat", "languages", "logo", "logo_alt"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct County {
+    pub name: String,
+    /// File-system and CLI name: lowercase, hyphenated ("contra-costa").
+    pub slug: String,
+    pub seat: String,
+    pub languages: Vec<String>,
+    /// The county's logo, already checked to stay inside the campaign folder.
+    pub logo: Option<PathBuf>,
+    pub logo_alt: Option<String>,
+    /// Non-empty cells of variable columns; anything absent falls back to `[vars]`.
+    pub overrides: BTreeMap<String, String>,
+    /// Where the row is, for errors about it.
+    pub location: Location,
+}
+
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for word in name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_lowercase());
+    }
+    out
+}
+
+/// Reads the county sheet, reporting every bad row rather than stopping at the first.
+pub fn load(
+    path: &Path,
+    campaign_dir: &Path,
+    var_names: &[String],
+) -> Result<Vec<County>, Vec<Diagnostic>> {
+    let file_error = |msg: String| vec![Diagnostic::error(msg).in_file(path)];
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| file_error(format!("cannot read county sheet: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| file_error(format!("cannot read the header row: {e}")))?
+        .clone();
+    let mut problems = Vec::new();
+    let header_location = Location {
+        file: path.to_path_buf(),
+        line_col: Some((1, 1)),
+    };
+    let mut known: Vec<&str> = FIXED_COLUMNS.to_vec();
+    known.extend(var_names.iter().map(String::as_str));
+    for (i, header) in headers.iter().enumerate() {
+        if !known.contains(&header) {
+            let mut d = Diagnostic::error(format!("unknown column `{header}`"))
+                .at(Location {
+                    line_col: Some((1, column_of(&headers, i))),
+                    ..header_location.clone()
+                })
+                .field(header.to_string());
+            d = match closest(header, known.iter().copied()) {
+                Some(best) => d.hint(format!("did you mean `{best}`? other columns must name a variable in campaign.toml [vars]")),
+                None => d.hint(format!("columns are {}", one_of(known.iter().copied()))),
+            };
+            problems.push(d);
+        }
+    }
+    if !headers.iter().any(|h| h == "county") {
+        problems.push(
+            Diagnostic::error("the county sheet has no `county` column")
+                .at(header_location.clone())
+                .hint("the first row must name the columns, starting with `county`"),
+        );
+        return Err(problems);
+    }
+
+    let mut counties: Vec<County> = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(
+                    Diagnostic::error(format!("malformed row: {e}"))
+                        .at(Location { file: path.to_path_buf(), line_col: Some((line, 1)) })
+                        .hint("every row needs as many cells as the header; quote cells that contain commas"),
+                );
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cell = |name: &str| -> (String, usize) {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .map(|i| {
+                    (
+                        record.get(i).unwrap_or("").to_string(),
+                        column_of(&record, i),
+                    )
+                })
+                .unwrap_or_default()
+        };
+        let at = |col: usize| Location {
+            file: path.to_path_buf(),
+            line_col: Some((line, col)),
+        };
+        let (name, name_col) = cell("county");
+        if name.is_empty() {
+            problems.push(
+                Diagnostic::error("row has no county name")
+                    .at(at(name_col))
+                    .field("county"),
+            );
+            continue;
+        }
+        if counties.iter().any(|c| c.name == name) {
+            problems.push(
+                Diagnostic::error(format!("county `{name}` appears twice"))
+                    .at(at(name_col))
+                    .field("county")
+                    .hint("keep one row per county"),
+            );
+            continue;
+        }
+        let (logo_cell, logo_col) = cell("logo");
+        let logo = if logo_cell.is_empty() {
+            None
+        } else {
+            match contained_path(campaign_dir, &logo_cell) {
+                Ok(p) => Some(p),
+                Err(why) => {
+                    problems.push(
+                        Diagnostic::error(format!("logo path `{logo_cell}` {why}"))
+                            .at(at(logo_col))
+                            .field("logo")
+                            .hint(
+                                "put the logo inside the campaign folder, e.g. `logos/alameda.png`",
+                            ),
+                    );
+                    None
+                }
+            }
+        };
+        let (languages, _) = cell("languages");
+        let overrides = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !FIXED_COLUMNS.contains(h))
+            .filter_map(|(i, h)| {
+                let value = record.get(i).unwrap_or("");
+                (!value.is_empty()).then(|| (h.to_string(), value.to_string()))
+            })
+            .collect();
+        counties.push(County {
+            slug: slug(&name),
+            seat: cell("seat").0,
+            languages: languages
+                .split([';', ' '])
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            logo,
+            logo_alt: Some(cell("logo_alt").0).filter(|a| !a.is_empty()),
+            overrides,
+            location: at(1),
+            name,
+        });
+    }
+    if problems.is_empty() {
+        Ok(counties)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The 1-based character column where cell `index` starts, assuming plain comma separation.
+fn column_of(record: &csv::StringRecord, index: usize) -> usize {
+    1 + record
+        .iter()
+        .take(index)
+        .map(|f| f.chars().count() + 1)
+        .sum::<usize>()
+}
+
+/// Resolves `relative` inside `base`, refusing absolute paths and any `..` that could
+/// leave the campaign folder.
+pub fn contained_path(base: &Path, relative: &str) -> Result<PathBuf, &'static str> {
+    let rel = Path::new(relative);
+    let mut out = base.to_path_buf();
+    for component in rel.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("leaves the campaign folder (`..` is not allowed)"),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("must be relative to the campaign folder");
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Contra Costa"), "contra-costa");
+        assert_eq!(slug("San Luis Obispo"), "san-luis-obispo");
+    }
+
+    #[test]
+    fn refuses_escaping_paths() {
+        let base = Path::new("/c/campaign");
+        assert_eq!(
+            contained_path(base, "logos/a.png").unwrap(),
+            Path::new("/c/campaign/logos/a.png")
+        );
+        assert!(contained_path(base, "../secret.png").is_err());
+        assert!(contained_path(base, "logos/../../x.png").is_err());
+        assert!(contained_path(base, "/etc/passwd").is_err());
+    }
+}

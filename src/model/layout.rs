@@ -1,0 +1,763 @@
+//! Layout files (`layouts/*.toml`): page size, grid, palette, styles and frames. Loading
+//! resolves every name (colour, style, font, threaded frame) so compose cannot meet a
+//! dangling reference.
+
+use crate::diag::{Diagnostic, Location, SourceFile, closest, one_of};
+use crate::fonts::{FontBook, weight_from_name};
+use crate::units::{Insets, Pt, parse_page_size};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutFile {
+    kind: String,
+    #[serde(default)]
+    description: String,
+    page: PageSpec,
+    colors: BTreeMap<String, ColorSpec>,
+    styles: BTreeMap<String, Spanned<StyleSpec>>,
+    frames: Vec<Spanned<FrameSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageSpec {
+    size: Spanned<String>,
+    margin: Pt,
+    #[serde(default = "default_bleed")]
+    bleed: Pt,
+    grid: GridSpec,
+    #[serde(default = "one")]
+    pages: usize,
+}
+
+fn default_bleed() -> Pt {
+    Pt(9.0)
+}
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GridSpec {
+    columns: u32,
+    rows: u32,
+    #[serde(default)]
+    column_gap: Pt,
+    #[serde(default)]
+    row_gap: Pt,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColorSpec {
+    rgb: Spanned<String>,
+    #[serde(default)]
+    cmyk: Option<[u8; 4]>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleSpec {
+    font: Spanned<String>,
+    #[serde(default)]
+    weight: Option<Spanned<String>>,
+    #[serde(default)]
+    italic: bool,
+    size: Pt,
+    /// Line height as a multiple of the size.
+    #[serde(default = "default_leading")]
+    leading: f32,
+    /// Extra space between letters, in thousandths of an em.
+    #[serde(default)]
+    tracking: f32,
+    color: Spanned<String>,
+    #[serde(default)]
+    link_color: Option<Spanned<String>>,
+    #[serde(default)]
+    transform: TextTransform,
+    #[serde(default)]
+    align: Align,
+    #[serde(default)]
+    space_before: Pt,
+    #[serde(default)]
+    space_after: Pt,
+}
+
+fn default_leading() -> f32 {
+    1.25
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameSpec {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default = "one")]
+    page: usize,
+    area: AreaSpec,
+    #[serde(default)]
+    content: Option<Spanned<String>>,
+    #[serde(default)]
+    image: Option<Spanned<String>>,
+    #[serde(default)]
+    fit: ImageFit,
+    #[serde(default)]
+    style: Option<Spanned<String>>,
+    /// Per-role style overrides, e.g. `{ value = "stat-value", caption = "stat-caption" }`.
+    #[serde(default)]
+    styles: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    fill: Option<Spanned<String>>,
+    #[serde(default)]
+    border: Option<BorderSpec>,
+    #[serde(default)]
+    radius: Pt,
+    #[serde(default)]
+    rules: Vec<RuleSpec>,
+    #[serde(default)]
+    inset: Insets,
+    #[serde(default)]
+    valign: VAlign,
+    #[serde(default)]
+    bleed: Vec<Side>,
+    #[serde(default)]
+    continue_to: Option<Spanned<String>>,
+    #[serde(default)]
+    sources: SourcesMode,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreaSpec {
+    col: u32,
+    row: u32,
+    cols: u32,
+    rows: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BorderSpec {
+    color: Spanned<String>,
+    width: Pt,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    side: Side,
+    color: Spanned<String>,
+    width: Pt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Top,
+    Right,
+    Bottom,
+    Left,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextTransform {
+    #[default]
+    None,
+    Uppercase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+    Justify,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VAlign {
+    #[default]
+    Top,
+    Middle,
+    Bottom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFit {
+    #[default]
+    Contain,
+    Cover,
+}
+
+/// How a `sources` frame lists the campaign's sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourcesMode {
+    /// One footnote paragraph: "Sources: A; B; C".
+    #[default]
+    Inline,
+    /// One paragraph per source, with what it is cited for and its address.
+    List,
+}
+
+/// A named palette colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Color {
+    pub name: String,
+    pub rgb: [u8; 3],
+    /// Percentages for print; screen output paints `rgb`.
+    pub cmyk: Option<[u8; 4]>,
+}
+
+/// A text style with its font checked against the FontBook.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub name: String,
+    pub font: String,
+    pub weight: u16,
+    pub italic: bool,
+    pub size: Pt,
+    pub leading: f32,
+    pub tracking: f32,
+    pub color: Color,
+    pub link_color: Option<Color>,
+    pub transform: TextTransform,
+    pub align: Align,
+    pub space_before: Pt,
+    pub space_after: Pt,
+}
+
+/// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Rect {
+    pub fn inset(self, by: &Insets) -> Rect {
+        Rect {
+            x: self.x + by.left,
+            y: self.y + by.top,
+            w: (self.w - by.left - by.right).max(0.0),
+            h: (self.h - by.top - by.bottom).max(0.0),
+        }
+    }
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub side: Side,
+    pub color: Color,
+    pub width: Pt,
+}
+
+/// One frame of a layout, resolved to points and named references.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub id: String,
+    /// Position in the layout's `[[frames]]` list, for error messages.
+    pub index: usize,
+    /// 0-based page index.
+    pub page: usize,
+    pub rect: Rect,
+    pub content: Option<String>,
+    pub image: Option<String>,
+    pub fit: ImageFit,
+    pub style: Option<String>,
+    pub role_styles: BTreeMap<String, String>,
+    pub fill: Option<Color>,
+    pub border: Option<(Color, Pt)>,
+    pub radius: Pt,
+    pub rules: Vec<Rule>,
+    pub inset: Insets,
+    pub valign: VAlign,
+    pub bleed: Vec<Side>,
+    /// Index of the frame that takes text this one cannot hold.
+    pub continue_to: Option<usize>,
+    /// True for a frame that only receives text threaded from another.
+    pub is_continuation: bool,
+    pub sources: SourcesMode,
+    pub location: Location,
+}
+
+impl Frame {
+    /// The style for a role of its content ("heading", "body", "value" …).
+    pub fn style_for(&self, role: &str) -> Option<&str> {
+        self.role_styles
+            .get(role)
+            .or(self.style.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// A fully resolved layout.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The file stem, e.g. `flyer-letter`; the output file is `<name>.pdf`.
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub file: SourceFile,
+    pub width: Pt,
+    pub height: Pt,
+    pub margin: Pt,
+    pub bleed: Pt,
+    pub pages: usize,
+    pub colors: BTreeMap<String, Color>,
+    pub styles: BTreeMap<String, Style>,
+    pub frames: Vec<Frame>,
+}
+
+/// Content keys a frame may show: a block, or one item of a list block ("stats.2").
+pub const CONTENT_KEYS: &[&str] = &[
+    "kicker",
+    "headline",
+    "definition",
+    "sections",
+    "facts",
+    "callout",
+    "stats",
+    "contact",
+    "agency",
+    "sources",
+];
+/// Image keys a frame may show.
+pub const IMAGE_KEYS: &[&str] = &["logo"];
+
+impl Layout {
+    /// Loads every `*.toml` in `dir`, sorted by name.
+    pub fn load_dir(dir: &Path, fonts: &FontBook) -> Result<Vec<Layout>, Vec<Diagnostic>> {
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| {
+                vec![
+                    Diagnostic::error(format!(
+                        "cannot read layout folder `{}`: {e}",
+                        dir.display()
+                    ))
+                    .hint("run from the repository root, or pass --layouts"),
+                ]
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        let mut layouts = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            match Layout::load(&path, fonts) {
+                Ok(layout) => layouts.push(layout),
+                Err(mut errs) => problems.append(&mut errs),
+            }
+        }
+        if problems.is_empty() {
+            Ok(layouts)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn load(path: &Path, fonts: &FontBook) -> Result<Layout, Vec<Diagnostic>> {
+        let file = SourceFile::read(path).map_err(|e| vec![e])?;
+        let spec: LayoutFile = super::parse_toml(&file).map_err(|e| vec![e])?;
+        Resolver {
+            file: &file,
+            fonts,
+            problems: Vec::new(),
+        }
+        .resolve(spec, path)
+    }
+}
+
+struct Resolver<'a> {
+    file: &'a SourceFile,
+    fonts: &'a FontBook,
+    problems: Vec<Diagnostic>,
+}
+
+impl Resolver<'_> {
+    fn at(&self, span: std::ops::Range<usize>) -> Location {
+        self.file.span_location(&span)
+    }
+
+    fn unknown(&mut self, what: &str, name: &Spanned<String>, field: String, known: Vec<&str>) {
+        let mut d = Diagnostic::error(format!("unknown {what} `{}`", name.get_ref()))
+            .at(self.at(name.span()))
+            .field(field);
+        d = match closest(name.get_ref(), known.iter().copied()) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None => d.hint(format!("defined: {}", one_of(known))),
+        };
+        self.problems.push(d);
+    }
+
+    fn color(
+        &mut self,
+        colors: &BTreeMap<String, Color>,
+        name: &Spanned<String>,
+        field: String,
+    ) -> Option<Color> {
+        match colors.get(name.get_ref()) {
+            Some(c) => Some(c.clone()),
+            None => {
+                self.unknown(
+                    "colour",
+                    name,
+                    field,
+                    colors.keys().map(String::as_str).collect(),
+                );
+                None
+            }
+        }
+    }
+
+    fn resolve(mut self, spec: LayoutFile, path: &Path) -> Result<Layout, Vec<Diagnostic>> {
+        let (width, height) = match parse_page_size(spec.page.size.get_ref()) {
+            Ok(size) => size,
+            Err(msg) => {
+                self.problems.push(
+                    Diagnostic::error(msg)
+                        .at(self.at(spec.page.size.span()))
+                        .field("page.size"),
+                );
+                (Pt(612.0), Pt(792.0))
+            }
+        };
+
+        let mut colors = BTreeMap::new();
+        for (name, c) in &spec.colors {
+            match parse_hex(c.rgb.get_ref()) {
+                Some(rgb) => {
+                    if let Some(cmyk) = c.cmyk.filter(|v| v.iter().any(|&p| p > 100)) {
+                        self.problems.push(
+                            Diagnostic::error(format!("CMYK values are percentages, got {cmyk:?}"))
+                                .at(self.at(c.rgb.span()))
+                                .field(format!("colors.{name}.cmyk")),
+                        );
+                    }
+                    colors.insert(
+                        name.clone(),
+                        Color {
+                            name: name.clone(),
+                            rgb,
+                            cmyk: c.cmyk,
+                        },
+                    );
+                }
+                None => self.problems.push(
+                    Diagnostic::error(format!("`{}` is not an RGB colour", c.rgb.get_ref()))
+                        .at(self.at(c.rgb.span()))
+                        .field(format!("colors.{name}.rgb"))
+                        .hint("write six hex digits, e.g. \"#1f2a5c\""),
+                ),
+            }
+        }
+
+        let mut styles = BTreeMap::new();
+        for (name, s) in &spec.styles {
+            let span = s.span();
+            let s = s.get_ref();
+            let weight = match &s.weight {
+                None => 400,
+                Some(w) => weight_from_name(w.get_ref()).unwrap_or_else(|| {
+                    self.problems.push(
+                        Diagnostic::error(format!("unknown weight `{}`", w.get_ref()))
+                            .at(self.at(w.span()))
+                            .field(format!("styles.{name}.weight"))
+                            .hint("use regular, medium, semibold, bold, black or a number 1–1000"),
+                    );
+                    400
+                }),
+            };
+            if self
+                .fonts
+                .select(s.font.get_ref(), weight, s.italic)
+                .is_none()
+            {
+                let families = self.fonts.families();
+                self.unknown(
+                    "font family",
+                    &s.font,
+                    format!("styles.{name}.font"),
+                    families,
+                );
+            }
+            if s.size.0 <= 0.0 || s.leading <= 0.0 {
+                self.problems.push(
+                    Diagnostic::error("size and leading must be larger than zero")
+                        .at(self.at(span.clone()))
+                        .field(format!("styles.{name}")),
+                );
+            }
+            let color = self.color(&colors, &s.color, format!("styles.{name}.color"));
+            let link_color = s
+                .link_color
+                .as_ref()
+                .and_then(|c| self.color(&colors, c, format!("styles.{name}.link_color")));
+            if let Some(color) = color {
+                styles.insert(
+                    name.clone(),
+                    Style {
+                        name: name.clone(),
+                        font: s.font.get_ref().clone(),
+                        weight,
+                        italic: s.italic,
+                        size: s.size,
+                        leading: s.leading,
+                        tracking: s.tracking,
+                        color,
+                        link_color,
+                        transform: s.transform,
+                        align: s.align,
+                        space_before: s.space_before,
+                        space_after: s.space_after,
+                    },
+                );
+            }
+        }
+
+        let grid = &spec.page.grid;
+        let margin = spec.page.margin.0;
+        if grid.columns == 0 || grid.rows == 0 {
+            self.problems.push(
+                Diagnostic::error("the grid needs at least one column and one row")
+                    .in_file(path)
+                    .field("page.grid"),
+            );
+        }
+        let columns = grid.columns.max(1) as f32;
+        let rows = grid.rows.max(1) as f32;
+        let col_w = (width.0 - 2.0 * margin - (columns - 1.0) * grid.column_gap.0) / columns;
+        let row_h = (height.0 - 2.0 * margin - (rows - 1.0) * grid.row_gap.0) / rows;
+        if col_w <= 0.0 || row_h <= 0.0 {
+            self.problems.push(
+                Diagnostic::error("margins and gaps leave no room for the grid")
+                    .in_file(path)
+                    .field("page.grid"),
+            );
+        }
+
+        let ids: Vec<String> = spec
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                f.get_ref()
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| format!("frame-{}", i + 1))
+            })
+            .collect();
+        let mut frames = Vec::new();
+        for (i, framed) in spec.frames.iter().enumerate() {
+            let location = self.at(framed.span());
+            let f = framed.get_ref();
+            let field = |name: &str| format!("frames[{i}].{name}");
+            let a = &f.area;
+            if a.col == 0
+                || a.row == 0
+                || a.cols == 0
+                || a.rows == 0
+                || a.col + a.cols - 1 > grid.columns
+                || a.row + a.rows - 1 > grid.rows
+            {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` area (col {}, row {}, {}×{}) is outside the {}×{} grid",
+                        ids[i], a.col, a.row, a.cols, a.rows, grid.columns, grid.rows
+                    ))
+                    .at(location.clone())
+                    .field(field("area"))
+                    .hint("columns and rows count from 1"),
+                );
+            }
+            if f.page == 0 || f.page > spec.page.pages {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` is on page {}, but the layout has {} page(s)",
+                        ids[i], f.page, spec.page.pages
+                    ))
+                    .at(location.clone())
+                    .field(field("page"))
+                    .hint("raise page.pages or move the frame"),
+                );
+            }
+            let rect = Rect {
+                x: margin + (a.col.max(1) - 1) as f32 * (col_w + grid.column_gap.0),
+                y: margin + (a.row.max(1) - 1) as f32 * (row_h + grid.row_gap.0),
+                w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap.0,
+                h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap.0,
+            };
+            if let Some(content) = &f.content {
+                if !valid_content_key(content.get_ref()) {
+                    self.unknown("content", content, field("content"), CONTENT_KEYS.to_vec());
+                }
+            }
+            if let Some(image) = &f.image {
+                if !IMAGE_KEYS.contains(&image.get_ref().as_str()) {
+                    self.unknown("image", image, field("image"), IMAGE_KEYS.to_vec());
+                }
+            }
+            let check_style = |s: &Spanned<String>, name: String, this: &mut Self| {
+                if !styles.contains_key(s.get_ref()) && spec.styles.contains_key(s.get_ref()) {
+                    return; // the style itself is broken and already reported
+                }
+                if !styles.contains_key(s.get_ref()) {
+                    this.unknown(
+                        "style",
+                        s,
+                        name,
+                        spec.styles.keys().map(String::as_str).collect(),
+                    );
+                }
+            };
+            if let Some(s) = &f.style {
+                check_style(s, field("style"), &mut self);
+            }
+            for (role, s) in &f.styles {
+                check_style(s, field(&format!("styles.{role}")), &mut self);
+            }
+            if f.content.is_some() && f.style.is_none() && f.styles.is_empty() {
+                self.problems.push(
+                    Diagnostic::error(format!("frame `{}` shows text but names no style", ids[i]))
+                        .at(location.clone())
+                        .field(field("style")),
+                );
+            }
+            let fill = f
+                .fill
+                .as_ref()
+                .and_then(|c| self.color(&colors, c, field("fill")));
+            let border = f.border.as_ref().and_then(|b| {
+                self.color(&colors, &b.color, field("border.color"))
+                    .map(|c| (c, b.width))
+            });
+            let rules = f
+                .rules
+                .iter()
+                .filter_map(|r| {
+                    self.color(&colors, &r.color, field("rules.color"))
+                        .map(|color| Rule {
+                            side: r.side,
+                            color,
+                            width: r.width,
+                        })
+                })
+                .collect();
+            let continue_to = f.continue_to.as_ref().and_then(|target| {
+                match ids.iter().position(|id| id == target.get_ref()) {
+                    Some(t) if t != i => Some(t),
+                    _ => {
+                        self.unknown(
+                            "frame",
+                            target,
+                            field("continue_to"),
+                            ids.iter().map(String::as_str).collect(),
+                        );
+                        None
+                    }
+                }
+            });
+            frames.push(Frame {
+                id: ids[i].clone(),
+                index: i,
+                page: f.page.max(1) - 1,
+                rect,
+                content: f.content.as_ref().map(|c| c.get_ref().clone()),
+                image: f.image.as_ref().map(|c| c.get_ref().clone()),
+                fit: f.fit,
+                style: f.style.as_ref().map(|s| s.get_ref().clone()),
+                role_styles: f
+                    .styles
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect(),
+                fill,
+                border,
+                radius: f.radius,
+                rules,
+                inset: f.inset,
+                valign: f.valign,
+                bleed: f.bleed.clone(),
+                continue_to,
+                is_continuation: false,
+                sources: f.sources,
+                location,
+            });
+        }
+        for i in 0..frames.len() {
+            if let Some(t) = frames[i].continue_to {
+                if frames[t].content.is_some() {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frame `{}` continues into `{}`, which has content of its own",
+                            frames[i].id, frames[t].id
+                        ))
+                        .at(frames[i].location.clone())
+                        .field(format!("frames[{i}].continue_to")),
+                    );
+                }
+                frames[t].is_continuation = true;
+            }
+        }
+
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        Ok(Layout {
+            name: path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("layout")
+                .to_string(),
+            kind: spec.kind,
+            description: spec.description,
+            file: self.file.clone(),
+            width,
+            height,
+            margin: spec.page.margin,
+            bleed: spec.page.bleed,
+            pages: spec.page.pages,
+            colors,
+            styles,
+            frames,
+        })
+    }
+}
+
+fn valid_content_key(key: &str) -> bool {
+    match key.split_once('.') {
+        None => CONTENT_KEYS.contains(&key),
+        Some((list, n)) => {
+            matches!(list, "sections" | "stats") && n.parse::<usize>().is_ok_and(|n| n >= 1)
+        }
+    }
+}
+
+fn parse_hex(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}

@@ -1,0 +1,418 @@
+//! Resolve: pick one edition (campaign × county × language × year) and turn the campaign
+//! into plain paragraphs: variables substituted, county overrides applied, no TOML left.
+
+use crate::diag::{Diagnostic, closest, one_of};
+use crate::model::campaign::{Campaign, Text};
+use crate::model::counties::County;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Which edition to build.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    /// `statewide` or the county's slug; the output folder name.
+    pub slug: String,
+    /// "California" or "Alameda County".
+    pub name: String,
+    pub county: Option<County>,
+    pub lang: String,
+    pub year: i32,
+}
+
+impl Edition {
+    pub fn statewide(campaign: &Campaign, year: i32) -> Edition {
+        Edition {
+            slug: "statewide".into(),
+            name: campaign.meta.region.clone(),
+            county: None,
+            lang: campaign.meta.lang.clone(),
+            year,
+        }
+    }
+
+    pub fn for_county(campaign: &Campaign, county: &County, year: i32) -> Edition {
+        Edition {
+            slug: county.slug.clone(),
+            name: format!("{} County", county.name),
+            county: Some(county.clone()),
+            lang: campaign.meta.lang.clone(),
+            year,
+        }
+    }
+}
+
+impl fmt::Display for Edition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}, {}, {})",
+            self.slug, self.name, self.lang, self.year
+        )
+    }
+}
+
+/// What a paragraph is, for styling (the frame maps roles to styles) and structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    /// "text", "heading", "body", "value", "caption", "name", "department", "tagline",
+    /// "label" or "item".
+    pub role: &'static str,
+    /// Inline Markdown with variables already substituted.
+    pub markdown: String,
+    /// Where the text came from, for overflow and glyph errors.
+    pub field: String,
+}
+
+/// The image for an edition's logo frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub path: PathBuf,
+    pub alt: String,
+}
+
+/// One edition's content, ready to compose.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub edition: Edition,
+    pub campaign_id: String,
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub blocks: BTreeMap<String, Vec<Para>>,
+    pub logo: Option<Logo>,
+}
+
+impl Resolved {
+    /// The paragraphs for a frame's content key ("headline", "stats.2", "sources#list" …).
+    pub fn paragraphs(&self, key: &str) -> Option<&[Para]> {
+        self.blocks.get(key).map(Vec::as_slice)
+    }
+}
+
+/// Resolves one edition, reporting every unknown variable at once.
+pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<Diagnostic>> {
+    let vars = variables(campaign, edition);
+    let mut problems = Vec::new();
+    let mut sub = |text: &Text, field: &str| -> String {
+        match substitute(text.get_ref(), &vars) {
+            Ok(s) => s,
+            Err(unknown) => {
+                let mut d =
+                    Diagnostic::error(format!("unknown variable `{{{unknown}}}` in `{field}`"))
+                        .at(campaign.file.span_location(&text.span()))
+                        .field(field.to_string());
+                d = match closest(&unknown, vars.keys().map(String::as_str)) {
+                    Some(best) => d.hint(format!(
+                        "did you mean `{{{best}}}`? write `{{{{` for a literal brace"
+                    )),
+                    None => d.hint(format!(
+                        "known variables: {}",
+                        one_of(vars.keys().map(String::as_str))
+                    )),
+                };
+                problems.push(d);
+                String::new()
+            }
+        }
+    };
+    let para = |role: &'static str, markdown: String, field: String| Para {
+        role,
+        markdown,
+        field,
+    };
+
+    let b = &campaign.blocks;
+    let mut blocks: BTreeMap<String, Vec<Para>> = BTreeMap::new();
+    let single = |key: &str,
+                  text: &Text,
+                  blocks: &mut BTreeMap<String, Vec<Para>>,
+                  sub: &mut dyn FnMut(&Text, &str) -> String| {
+        let field = format!("blocks.{key}.text");
+        blocks.insert(
+            key.to_string(),
+            vec![para("text", sub(text, &field), field)],
+        );
+    };
+    single("headline", &b.headline.text, &mut blocks, &mut sub);
+    for (key, block) in [
+        ("kicker", &b.kicker),
+        ("definition", &b.definition),
+        ("facts", &b.facts),
+        ("contact", &b.contact),
+    ] {
+        if let Some(block) = block {
+            single(key, &block.text, &mut blocks, &mut sub);
+        }
+    }
+
+    let mut all_sections = Vec::new();
+    for (i, s) in b.sections.iter().enumerate() {
+        let heading_field = format!("blocks.sections[{i}].heading");
+        let body_field = format!("blocks.sections[{i}].body");
+        let mut paras = vec![para(
+            "heading",
+            sub(&s.heading, &heading_field),
+            heading_field,
+        )];
+        let body = sub(&s.body, &body_field);
+        for paragraph in split_paragraphs(&body) {
+            paras.push(para("body", paragraph, body_field.clone()));
+        }
+        blocks.insert(format!("sections.{}", i + 1), paras.clone());
+        all_sections.extend(paras);
+    }
+    blocks.insert("sections".into(), all_sections);
+
+    if let Some(c) = &b.callout {
+        blocks.insert(
+            "callout".into(),
+            vec![
+                para(
+                    "value",
+                    sub(&c.value, "blocks.callout.value"),
+                    "blocks.callout.value".into(),
+                ),
+                para(
+                    "text",
+                    sub(&c.text, "blocks.callout.text"),
+                    "blocks.callout.text".into(),
+                ),
+            ],
+        );
+    }
+    let mut all_stats = Vec::new();
+    for (i, s) in b.stats.iter().enumerate() {
+        let vf = format!("blocks.stats[{i}].value");
+        let cf = format!("blocks.stats[{i}].caption");
+        let paras = vec![
+            para("value", sub(&s.value, &vf), vf),
+            para("caption", sub(&s.caption, &cf), cf),
+        ];
+        blocks.insert(format!("stats.{}", i + 1), paras.clone());
+        all_stats.extend(paras);
+    }
+    blocks.insert("stats".into(), all_stats);
+
+    if let Some(a) = &b.agency {
+        let mut paras = vec![
+            para(
+                "name",
+                sub(&a.name, "blocks.agency.name"),
+                "blocks.agency.name".into(),
+            ),
+            para(
+                "department",
+                sub(&a.department, "blocks.agency.department"),
+                "blocks.agency.department".into(),
+            ),
+        ];
+        if let Some(t) = &a.tagline {
+            paras.push(para(
+                "tagline",
+                sub(t, "blocks.agency.tagline"),
+                "blocks.agency.tagline".into(),
+            ));
+        }
+        blocks.insert("agency".into(), paras);
+    }
+
+    if let Some(label_block) = &b.sources {
+        let label = sub(&label_block.label, "blocks.sources.label");
+        let titles: Vec<(String, String, String)> = campaign
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let field = format!("sources[{i}].title");
+                (
+                    sub(&s.title, &field),
+                    s.url.get_ref().trim().to_string(),
+                    field,
+                )
+            })
+            .collect();
+        let inline = titles
+            .iter()
+            .map(|(t, url, _)| link(t, url))
+            .collect::<Vec<_>>()
+            .join("; ");
+        blocks.insert(
+            "sources".into(),
+            vec![para("item", format!("{label} {inline}"), "sources".into())],
+        );
+
+        let mut list = vec![para("label", label, "blocks.sources.label".into())];
+        for (i, (title, url, field)) in titles.iter().enumerate() {
+            let source = &campaign.sources[i];
+            let mut line = format!("{}. **{}**", i + 1, escape(title));
+            let cited = cited_values(campaign, source.id.get_ref(), &mut sub);
+            if !cited.is_empty() {
+                line.push_str(&format!(" — cited for {}", cited.join(", ")));
+            }
+            if let Some(year) = source.as_of {
+                line.push_str(&format!(" ({year} figures)"));
+            }
+            line.push('.');
+            if !url.is_empty() {
+                line.push_str(&format!(" {}", link(url, url)));
+            }
+            list.push(para("item", line, field.clone()));
+        }
+        blocks.insert("sources#list".into(), list);
+    }
+
+    let logo = edition.county.as_ref().and_then(|c| {
+        c.logo.as_ref().map(|path| Logo {
+            path: path.clone(),
+            alt: c
+                .logo_alt
+                .clone()
+                .unwrap_or_else(|| format!("{} County logo", c.name)),
+        })
+    });
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Resolved {
+        edition: edition.clone(),
+        campaign_id: campaign.meta.id.clone(),
+        title: match &edition.county {
+            Some(_) => format!("{} — {}", campaign.meta.title, edition.name),
+            None => campaign.meta.title.clone(),
+        },
+        author: campaign.meta.author.clone(),
+        subject: campaign
+            .meta
+            .subject
+            .clone()
+            .unwrap_or_else(|| campaign.meta.title.clone()),
+        blocks,
+        logo,
+    })
+}
+
+/// The values (e.g. "95%") of the statistics that cite a source.
+fn cited_values(
+    campaign: &Campaign,
+    id: &str,
+    sub: &mut dyn FnMut(&Text, &str) -> String,
+) -> Vec<String> {
+    let b = &campaign.blocks;
+    let mut out = Vec::new();
+    if let Some(c) = &b.callout {
+        if c.source.as_ref().is_some_and(|s| s.get_ref() == id) {
+            out.push(sub(&c.value, "blocks.callout.value"));
+        }
+    }
+    for (i, s) in b.stats.iter().enumerate() {
+        if s.source.as_ref().is_some_and(|s| s.get_ref() == id) {
+            out.push(sub(&s.value, &format!("blocks.stats[{i}].value")));
+        }
+    }
+    out
+}
+
+/// The variables of an edition: campaign `[vars]`, then the county row's overrides, then
+/// the built-ins.
+pub fn variables(campaign: &Campaign, edition: &Edition) -> BTreeMap<String, String> {
+    let mut vars: BTreeMap<String, String> = campaign
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+        .collect();
+    if let Some(county) = &edition.county {
+        vars.extend(county.overrides.clone());
+    }
+    let (county, seat) = match &edition.county {
+        Some(c) => (c.name.clone(), c.seat.clone()),
+        None => (campaign.meta.region.clone(), String::new()),
+    };
+    vars.insert("county".into(), county);
+    vars.insert("county_seat".into(), seat);
+    vars.insert("edition_name".into(), edition.name.clone());
+    vars.insert("region".into(), campaign.meta.region.clone());
+    vars.insert("year".into(), edition.year.to_string());
+    vars
+}
+
+/// Replaces `{name}` with its value; `{{` and `}}` are literal braces. Returns the first
+/// unknown name on failure.
+pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+        } else if tail.starts_with('{') {
+            let Some(end) = tail.find('}') else {
+                out.push_str(tail);
+                rest = "";
+                break;
+            };
+            let name = tail[1..end].trim();
+            match vars.get(name) {
+                Some(value) => out.push_str(value),
+                None => return Err(name.to_string()),
+            }
+            rest = &tail[end + 1..];
+        } else {
+            out.push('}');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn split_paragraphs(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A Markdown link, or the escaped text alone when there is no address yet.
+fn link(text: &str, url: &str) -> String {
+    if url.is_empty() {
+        escape(text)
+    } else {
+        format!("[{}](<{url}>)", escape(text))
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '_' | '[' | ']' | '\\' | '`' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitutes_variables_and_escapes() {
+        let vars = BTreeMap::from([("phone".to_string(), "(916) 653-1838".to_string())]);
+        assert_eq!(
+            substitute("call {phone}", &vars).unwrap(),
+            "call (916) 653-1838"
+        );
+        assert_eq!(substitute("{{literal}}", &vars).unwrap(), "{literal}");
+        assert_eq!(substitute("{phnoe}", &vars).unwrap_err(), "phnoe");
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(split_paragraphs("a\nb\n\nc"), vec!["a b", "c"]);
+    }
+}

@@ -1,0 +1,204 @@
+//! Units: lengths are parsed once at the edge ("0.125in", "12pt", "3mm") into points.
+
+use serde::{Deserialize, Deserializer, de};
+use std::fmt;
+
+/// Points per inch (PostScript point).
+pub const PT_PER_IN: f32 = 72.0;
+/// Points per millimetre.
+pub const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// A length in PostScript points (1/72 in). Every later stage works in points.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+pub struct Pt(pub f32);
+
+impl Pt {
+    pub fn to_mm(self) -> f32 {
+        self.0 / PT_PER_MM
+    }
+}
+
+impl fmt::Display for Pt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.1}pt", self.0)
+    }
+}
+
+/// Parses a length such as `0.5in`, `12pt`, `3mm`, `1.2cm`; a bare number means points.
+pub fn parse_length(text: &str) -> Result<Pt, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f32 = number.trim().parse().map_err(|_| {
+        format!(
+            "`{text}` is not a length; expected a number with a unit, e.g. `0.5in`, `12pt`, `3mm`"
+        )
+    })?;
+    let factor = match unit.trim() {
+        "" | "pt" => 1.0,
+        "in" => PT_PER_IN,
+        "mm" => PT_PER_MM,
+        "cm" => PT_PER_MM * 10.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; use pt, in, mm or cm"
+            ));
+        }
+    };
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("`{text}` must be a non-negative length"));
+    }
+    Ok(Pt(value * factor))
+}
+
+/// Parses a page size: a name (`letter`, `tabloid`, `legal`, `a4`, `a3`) or `W x H` with units.
+pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
+    let named = match text.trim().to_ascii_lowercase().as_str() {
+        "letter" => Some((8.5, 11.0)),
+        "legal" => Some((8.5, 14.0)),
+        "tabloid" => Some((11.0, 17.0)),
+        "a4" => Some((210.0 / 25.4, 297.0 / 25.4)),
+        "a3" => Some((297.0 / 25.4, 420.0 / 25.4)),
+        _ => None,
+    };
+    if let Some((w, h)) = named {
+        return Ok((Pt(w * PT_PER_IN), Pt(h * PT_PER_IN)));
+    }
+    let Some((w, h)) = text.split_once(['x', '×']) else {
+        return Err(format!(
+            "`{text}` is not a page size; use letter, legal, tabloid, a4, a3 or e.g. `18in x 24in`"
+        ));
+    };
+    let (w, h) = (parse_length(w)?, parse_length(h)?);
+    if w.0 <= 0.0 || h.0 <= 0.0 {
+        return Err(format!("page size `{text}` must be larger than zero"));
+    }
+    Ok((w, h))
+}
+
+/// Space inside a frame's edges, written like CSS: one length for all sides, two for
+/// vertical then horizontal, or four for top, right, bottom, left.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Insets {
+    pub top: f32,
+    pub right: f32,
+    pub bottom: f32,
+    pub left: f32,
+}
+
+pub fn parse_insets(text: &str) -> Result<Insets, String> {
+    let parts = text
+        .split_whitespace()
+        .map(parse_length)
+        .collect::<Result<Vec<_>, _>>()?;
+    let v: Vec<f32> = parts.iter().map(|p| p.0).collect();
+    match v.as_slice() {
+        [a] => Ok(Insets {
+            top: *a,
+            right: *a,
+            bottom: *a,
+            left: *a,
+        }),
+        [y, x] => Ok(Insets {
+            top: *y,
+            right: *x,
+            bottom: *y,
+            left: *x,
+        }),
+        [t, r, b, l] => Ok(Insets {
+            top: *t,
+            right: *r,
+            bottom: *b,
+            left: *l,
+        }),
+        _ => Err(format!(
+            "`{text}` is not an inset; give 1, 2 or 4 lengths, e.g. \"6pt 9pt\""
+        )),
+    }
+}
+
+impl<'de> Deserialize<'de> for Insets {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_insets(&text).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pt {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LengthVisitor;
+        impl de::Visitor<'_> for LengthVisitor {
+            type Value = Pt;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a length such as \"0.5in\", \"12pt\" or \"3mm\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Pt, E> {
+                parse_length(v).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Pt, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Pt, E> {
+                if v < 0.0 {
+                    return Err(E::custom("a length must not be negative"));
+                }
+                Ok(Pt(v as f32))
+            }
+        }
+        deserializer.deserialize_any(LengthVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units() {
+        assert_eq!(parse_length("0.5in").unwrap(), Pt(36.0));
+        assert_eq!(parse_length("12pt").unwrap(), Pt(12.0));
+        assert!((parse_length("25.4mm").unwrap().0 - 72.0).abs() < 1e-3);
+        assert_eq!(parse_length("7").unwrap(), Pt(7.0));
+        assert!(
+            parse_length("3furlongs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(parse_length("wide").is_err());
+    }
+
+    #[test]
+    fn parses_insets() {
+        assert_eq!(
+            parse_insets("6pt").unwrap(),
+            Insets {
+                top: 6.0,
+                right: 6.0,
+                bottom: 6.0,
+                left: 6.0
+            }
+        );
+        assert_eq!(
+            parse_insets("6pt 9pt").unwrap(),
+            Insets {
+                top: 6.0,
+                right: 9.0,
+                bottom: 6.0,
+                left: 9.0
+            }
+        );
+        assert!(parse_insets("1pt 2pt 3pt").is_err());
+    }
+
+    #[test]
+    fn parses_page_sizes() {
+        assert_eq!(parse_page_size("letter").unwrap(), (Pt(612.0), Pt(792.0)));
+        assert_eq!(
+            parse_page_size("18in x 24in").unwrap(),
+            (Pt(1296.0), Pt(1728.0))
+        );
+        assert!(parse_page_size("huge").is_err());
+    }
+}
