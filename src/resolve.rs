@@ -245,7 +245,8 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         let mut list = vec![para("label", label, "blocks.sources.label".into())];
         for (i, (title, url, field)) in titles.iter().enumerate() {
             let source = &campaign.sources[i];
-            let mut line = format!("{}. **{}**", i + 1, escape(title));
+            // The escaped period keeps Markdown from turning "1." into a list marker.
+            let mut line = format!("{}\\. **{}**", i + 1, escape(title));
             let cited = cited_values(campaign, source.id.get_ref(), &mut sub);
             if !cited.is_empty() {
                 line.push_str(&format!(" — cited for {}", cited.join(", ")));
