@@ -161,7 +161,11 @@ pub fn compose(
         .collect();
     for (frame, items) in layout.frames.iter().zip(frame_items) {
         let page = &mut pages[frame.page];
-        decorate(frame, layout, page);
+        // An image frame's fill and border frame the image; without one they would be an
+        // empty box, so they are drawn only when the edition has the image.
+        if frame.image.is_none() || resolved.logo.is_some() {
+            decorate(frame, layout, page);
+        }
         page.items.extend(items);
     }
     let mut outline = composer.outline;

@@ -406,3 +406,161 @@ pub fn run_color<'a>(style: &'a Style, run: &LineRun) -> &'a Color {
         _ => &style.color,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Pt;
+    use std::sync::OnceLock;
+
+    fn fonts() -> &'static FontBook {
+        static BOOK: OnceLock<FontBook> = OnceLock::new();
+        BOOK.get_or_init(|| FontBook::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fonts").into()]).expect("bundled fonts load"))
+    }
+
+    fn style(align: Align) -> Style {
+        let black = Color { name: "black".into(), rgb: [0, 0, 0], cmyk: None };
+        Style {
+            name: "test".into(),
+            font: "Noto Sans".into(),
+            weight: 400,
+            italic: false,
+            size: Pt(10.0),
+            leading: 1.2,
+            tracking: 0.0,
+            color: black,
+            link_color: None,
+            transform: TextTransform::None,
+            align,
+            space_before: Pt(0.0),
+            space_after: Pt(0.0),
+        }
+    }
+
+    const PARAGRAPH: &str = "Children who are sex trafficked are more commonly known as Commercially Sexually Exploited Children. It is estimated that as many as 12,500 children are already exploited within the state.";
+
+    fn lines(p: &Prepared, width: f32) -> Vec<String> {
+        p.break_lines(0, width).unwrap().into_iter().map(|r| p.text[r].trim_end().to_string()).collect()
+    }
+
+    #[test]
+    fn lines_break_at_spaces_and_fit_the_width() {
+        let p = prepare(PARAGRAPH, &style(Align::Left), fonts(), "en").unwrap();
+        let width = 150.0;
+        let broken = lines(&p, width);
+        assert!(broken.len() >= 5, "{broken:?}");
+        // No word is split, nothing is lost, and every line fits.
+        assert_eq!(broken.join(" "), PARAGRAPH);
+        for range in p.break_lines(0, width).unwrap() {
+            let line = p.set_line(range, width, false, fonts());
+            assert!(line.width <= width + 0.01, "{} > {width}", line.width);
+        }
+        // Greedy choice: the next word would not have fitted on any line but the last.
+        for pair in broken.windows(2) {
+            let next_word = pair[1].split(' ').next().unwrap();
+            let longer = format!("{} {next_word}", pair[0]);
+            let q = prepare(&longer, &style(Align::Left), fonts(), "en").unwrap();
+            assert!(q.width(0..q.text.len()) > width, "`{longer}` would have fitted");
+        }
+    }
+
+    #[test]
+    fn break_opportunities_follow_uax14() {
+        // A hyphen is a break opportunity; a non-breaking space is not.
+        let p = prepare("well-known\u{a0}fact", &style(Align::Left), fonts(), "en").unwrap();
+        let after_hyphen = p.text.find('-').unwrap() + 1;
+        let broken = lines(&p, p.width(after_hyphen..p.text.len()) + 1.0);
+        assert_eq!(broken, vec!["well-", "known\u{a0}fact"]);
+    }
+
+    #[test]
+    fn hard_breaks_are_mandatory() {
+        let p = prepare("one\\\ntwo", &style(Align::Left), fonts(), "en").unwrap();
+        assert_eq!(lines(&p, 500.0), vec!["one", "two"]);
+    }
+
+    #[test]
+    fn a_word_wider_than_the_frame_is_an_error() {
+        let p = prepare("Supercalifragilistic", &style(Align::Left), fonts(), "en").unwrap();
+        match p.break_lines(0, 20.0) {
+            Err(TextError::TooWide { word, excess }) => {
+                assert_eq!(word, "Supercalifragilistic");
+                assert!(excess > 50.0, "{excess}");
+            }
+            other => panic!("expected TooWide, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alignment_offsets_lines() {
+        let width = 300.0;
+        let set = |align| {
+            let p = prepare("Short line", &style(align), fonts(), "en").unwrap();
+            let range = p.break_lines(0, width).unwrap().remove(0);
+            p.set_line(range, width, true, fonts())
+        };
+        let left = set(Align::Left);
+        let center = set(Align::Center);
+        let right = set(Align::Right);
+        assert_eq!(left.x, 0.0);
+        assert!((center.x - (width - center.width) / 2.0).abs() < 0.01);
+        assert!((right.x + right.width - width).abs() < 0.01);
+    }
+
+    #[test]
+    fn justified_lines_fill_the_width_except_the_last() {
+        let width = 160.0;
+        let p = prepare(PARAGRAPH, &style(Align::Justify), fonts(), "en").unwrap();
+        let ranges = p.break_lines(0, width).unwrap();
+        let n = ranges.len();
+        for (i, range) in ranges.into_iter().enumerate() {
+            let line = p.set_line(range, width, i + 1 == n, fonts());
+            if i + 1 < n {
+                assert!((line.width - width).abs() < 0.05, "line {i} is {} wide", line.width);
+            } else {
+                assert!(line.width < width - 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn shaping_kerns_and_makes_ligatures() {
+        let f = fonts().select("Noto Sans", 400, false).unwrap();
+        // "fi" is one ligature glyph covering both characters.
+        let fi = shape("fi", f, 10.0, 0.0, "en", fonts());
+        assert_eq!(fi.len(), 1);
+        assert_eq!(fi[0].range, 0..2);
+        // "AV" is kerned tighter than the sum of its letters.
+        let pair: f32 = shape("AV", f, 10.0, 0.0, "en", fonts()).iter().map(|g| g.x_advance).sum();
+        let apart: f32 = ["A", "V"].iter().map(|s| shape(s, f, 10.0, 0.0, "en", fonts())[0].x_advance).sum();
+        assert!(pair < apart - 0.1, "{pair} vs {apart}");
+        // Tracking adds to every cluster.
+        let tracked: f32 = shape("AV", f, 10.0, 100.0, "en", fonts()).iter().map(|g| g.x_advance).sum();
+        assert!((tracked - pair - 2.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn markdown_becomes_styled_spans() {
+        let p = prepare("plain **bold** *italic* [link](https://example.org)", &style(Align::Left), fonts(), "en").unwrap();
+        assert_eq!(p.text, "plain bold italic link");
+        let face = |i: usize| fonts().face(p.spans.iter().find(|s| s.range.contains(&i)).unwrap().font);
+        assert_eq!(face(0).weight, 400);
+        assert_eq!(face(7).weight, 700);
+        assert!(face(12).italic);
+        let link = p.spans.iter().find(|s| s.link.is_some()).unwrap();
+        assert_eq!(&p.text[link.range.clone()], "link");
+        assert_eq!(link.link.as_deref(), Some("https://example.org"));
+    }
+
+    #[test]
+    fn uppercase_transform_and_missing_glyphs() {
+        let mut s = style(Align::Left);
+        s.transform = TextTransform::Uppercase;
+        assert_eq!(prepare("straße", &s, fonts(), "en").unwrap().text, "STRASSE");
+        s.font = "Oswald".into();
+        match prepare("안녕", &s, fonts(), "en") {
+            Err(TextError::MissingGlyphs(m)) => assert_eq!(m.iter().map(|g| g.character).collect::<String>(), "안녕"),
+            other => panic!("expected missing glyphs, got {other:?}"),
+        }
+    }
+}
