@@ -19,7 +19,10 @@ fn default_build_makes_the_whole_kit() {
 
     let year = year_dir(&scratch.path().join("out"));
     let expected_year = broadside::batch::upcoming_year(1, None);
-    assert_eq!(year.file_name().unwrap().to_str().unwrap(), expected_year.to_string());
+    assert_eq!(
+        year.file_name().unwrap().to_str().unwrap(),
+        expected_year.to_string()
+    );
     let kit = year.join("trafficking-prevention");
     let editions: Vec<_> = std::fs::read_dir(&kit).unwrap().flatten().collect();
     assert_eq!(editions.len(), 59, "statewide + 58 counties");
@@ -28,7 +31,8 @@ fn default_build_makes_the_whole_kit() {
     for edition in ["statewide", "alameda", "contra-costa", "yuba"] {
         for (layout, size, pages) in LAYOUTS {
             let path = kit.join(edition).join(format!("{layout}.pdf"));
-            let doc = lopdf::Document::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let doc =
+                lopdf::Document::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(page_sizes(&doc), vec![size; pages], "{}", path.display());
         }
     }
@@ -44,9 +48,14 @@ fn county_pdf_names_the_county_and_falls_back_to_the_statewide_phone() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(scratch.outputs().len(), 3);
     for (layout, _, _) in LAYOUTS {
-        let path = scratch.path().join(format!("out/2027/trafficking-prevention/contra-costa/{layout}.pdf"));
+        let path = scratch.path().join(format!(
+            "out/2027/trafficking-prevention/contra-costa/{layout}.pdf"
+        ));
         let text = pdf_text(&path);
-        assert!(text.to_lowercase().contains("contra costa county"), "{layout}: {text}");
+        assert!(
+            text.to_lowercase().contains("contra costa county"),
+            "{layout}: {text}"
+        );
         assert!(text.contains("(916) 653-1838"), "{layout}: {text}");
         assert!(text.contains("JANUARY 2027"), "{layout}");
     }
@@ -55,18 +64,41 @@ fn county_pdf_names_the_county_and_falls_back_to_the_statewide_phone() {
 #[test]
 fn a_county_override_replaces_the_statewide_value() {
     let scratch = Scratch::new();
-    scratch.edit("content/trafficking-prevention/counties.csv", "Alpine,Markleeville,en,,,,,", "Alpine,Markleeville,en,,Duty Officer,(555) 010-0123,,");
-    let output = scratch.run(&["build", "--county", "alpine", "--layout", "flyer-letter", "--year", "2027"]);
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Alpine,Markleeville,en,,,,,",
+        "Alpine,Markleeville,en,,Duty Officer,(555) 010-0123,,",
+    );
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "alpine",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let text = pdf_text(&scratch.path().join("out/2027/trafficking-prevention/alpine/flyer-letter.pdf"));
-    assert!(text.contains("Duty Officer at") && text.contains("(555) 010-0123"), "{text}");
+    let text = pdf_text(
+        &scratch
+            .path()
+            .join("out/2027/trafficking-prevention/alpine/flyer-letter.pdf"),
+    );
+    assert!(
+        text.contains("Duty Officer at") && text.contains("(555) 010-0123"),
+        "{text}"
+    );
     assert!(!text.contains("653-1838"));
 }
 
 #[test]
 fn malformed_toml_is_reported_with_line_and_column() {
     let scratch = Scratch::new();
-    scratch.edit("content/trafficking-prevention/campaign.toml", "lang = \"en\"", "lang = en\"");
+    scratch.edit(
+        "content/trafficking-prevention/campaign.toml",
+        "lang = \"en\"",
+        "lang = en\"",
+    );
     let line = std::fs::read_to_string(scratch.campaign().join("campaign.toml"))
         .unwrap()
         .lines()
@@ -76,7 +108,12 @@ fn malformed_toml_is_reported_with_line_and_column() {
     let output = scratch.run(&["build"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains(&format!("content/trafficking-prevention/campaign.toml:{line}:8")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "content/trafficking-prevention/campaign.toml:{line}:8"
+        )),
+        "{err}"
+    );
     assert!(err.contains("nothing was built"), "{err}");
     assert!(scratch.outputs().is_empty());
 }
@@ -84,23 +121,48 @@ fn malformed_toml_is_reported_with_line_and_column() {
 #[test]
 fn several_input_errors_are_reported_together() {
     let scratch = Scratch::new();
-    scratch.edit("layouts/flyer-letter.toml", "color = \"navy\"\nspace_before", "color = \"navvy\"\nspace_before");
-    scratch.edit("layouts/poster-18x24.toml", "style = \"kicker\"", "style = \"kickr\"");
-    scratch.edit("content/trafficking-prevention/counties.csv", "logo_alt", "logo_alt,fax");
+    scratch.edit(
+        "layouts/flyer-letter.toml",
+        "color = \"navy\"\nspace_before",
+        "color = \"navvy\"\nspace_before",
+    );
+    scratch.edit(
+        "layouts/poster-18x24.toml",
+        "style = \"kicker\"",
+        "style = \"kickr\"",
+    );
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "logo_alt",
+        "logo_alt,fax",
+    );
     let output = scratch.run(&["check"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("unknown colour `navvy`") && err.contains("did you mean `navy`?"), "{err}");
+    assert!(
+        err.contains("unknown colour `navvy`") && err.contains("did you mean `navy`?"),
+        "{err}"
+    );
     assert!(err.contains("(field `styles.heading.color`)"), "{err}");
-    assert!(err.contains("unknown style `kickr`") && err.contains("did you mean `kicker`?"), "{err}");
-    assert!(err.contains("unknown column `fax`") && err.contains("counties.csv:1:"), "{err}");
+    assert!(
+        err.contains("unknown style `kickr`") && err.contains("did you mean `kicker`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown column `fax`") && err.contains("counties.csv:1:"),
+        "{err}"
+    );
 }
 
 #[test]
 fn overflow_names_layout_frame_edition_and_amount_and_the_rest_still_build() {
     let scratch = Scratch::new();
     let long = "A very long program name that no contact line could ever hold ".repeat(12);
-    scratch.edit("content/trafficking-prevention/counties.csv", "Butte,Oroville,en,,,,,", &format!("Butte,Oroville,en,{long},,,,"));
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Butte,Oroville,en,,,,,",
+        &format!("Butte,Oroville,en,{long},,,,"),
+    );
     let output = scratch.run(&["build", "--year", "2027"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
@@ -110,24 +172,52 @@ fn overflow_names_layout_frame_edition_and_amount_and_the_rest_still_build() {
     );
     assert!(err.contains("mm too tall"), "{err}");
     assert!(err.contains("layouts/flyer-letter.toml:"), "{err}");
-    assert!(err.contains("failed:") && err.contains("butte (Butte County"), "{err}");
+    assert!(
+        err.contains("failed:") && err.contains("butte (Butte County"),
+        "{err}"
+    );
     // Every other edition is built; the failing ones leave nothing behind, not even temp files.
     let files = scratch.outputs();
-    let butte: Vec<_> = files.iter().filter(|p| p.to_string_lossy().contains("/butte/")).collect();
-    assert!(!butte.iter().any(|p| p.ends_with("flyer-letter.pdf")), "{butte:?}");
-    assert!(!files.iter().any(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')), "temp file left: {files:?}");
+    let butte: Vec<_> = files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("/butte/"))
+        .collect();
+    assert!(
+        !butte.iter().any(|p| p.ends_with("flyer-letter.pdf")),
+        "{butte:?}"
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|p| p.file_name().unwrap().to_string_lossy().starts_with('.')),
+        "temp file left: {files:?}"
+    );
     assert!(files.len() >= 58 * 3, "{}", files.len());
 }
 
 #[test]
 fn a_failed_rebuild_keeps_the_earlier_file() {
     let scratch = Scratch::new();
-    let args = ["build", "--county", "butte", "--layout", "flyer-letter", "--year", "2027"];
+    let args = [
+        "build",
+        "--county",
+        "butte",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ];
     assert!(scratch.run(&args).status.success());
-    let path = scratch.path().join("out/2027/trafficking-prevention/butte/flyer-letter.pdf");
+    let path = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/butte/flyer-letter.pdf");
     let before = std::fs::read(&path).unwrap();
     let long = "An overlong program name ".repeat(30);
-    scratch.edit("content/trafficking-prevention/counties.csv", "Butte,Oroville,en,,,,,", &format!("Butte,Oroville,en,{long},,,,"));
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Butte,Oroville,en,,,,,",
+        &format!("Butte,Oroville,en,{long},,,,"),
+    );
     let output = scratch.run(&args);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -138,11 +228,18 @@ fn a_failed_rebuild_keeps_the_earlier_file() {
 fn a_logo_path_leaving_the_campaign_folder_is_refused() {
     let scratch = Scratch::new();
     std::fs::write(scratch.path().join("content/secret.png"), b"not for you").unwrap();
-    scratch.edit("content/trafficking-prevention/counties.csv", "Colusa,Colusa,en,,,,,", "Colusa,Colusa,en,,,,../secret.png,");
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Colusa,Colusa,en,,,,,",
+        "Colusa,Colusa,en,,,,../secret.png,",
+    );
     let output = scratch.run(&["build"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("logo path `../secret.png` leaves the campaign folder"), "{err}");
+    assert!(
+        err.contains("logo path `../secret.png` leaves the campaign folder"),
+        "{err}"
+    );
     assert!(err.contains("counties.csv:7:"), "{err}");
     assert!(scratch.outputs().is_empty());
 }
@@ -153,10 +250,21 @@ fn check_writes_nothing_and_warns_about_missing_urls() {
     let output = scratch.run(&["check"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
-    for title in ["CSEC in North America", "CSEC/Trafficking", "Trafficking Trends", "Online Sexual solicitations"] {
-        assert!(err.contains(&format!("(\"{title}\") has no URL")), "{title}: {err}");
+    for title in [
+        "CSEC in North America",
+        "CSEC/Trafficking",
+        "Trafficking Trends",
+        "Online Sexual solicitations",
+    ] {
+        assert!(
+            err.contains(&format!("(\"{title}\") has no URL")),
+            "{title}: {err}"
+        );
     }
-    assert!(err.contains("inline link \"Child Welfare Council\" has no URL"), "{err}");
+    assert!(
+        err.contains("inline link \"Child Welfare Council\" has no URL"),
+        "{err}"
+    );
     assert!(err.contains("177 document(s) checked, 0 failed"), "{err}");
     assert!(!scratch.path().join("out").exists());
 }
@@ -164,10 +272,30 @@ fn check_writes_nothing_and_warns_about_missing_urls() {
 #[test]
 fn filters_and_unknown_names() {
     let scratch = Scratch::new();
-    let output = scratch.run(&["build", "--county", "statewide", "--layout", "poster-18x24", "--year", "2031", "--out", "elsewhere"]);
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "statewide",
+        "--layout",
+        "poster-18x24",
+        "--year",
+        "2031",
+        "--out",
+        "elsewhere",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(scratch.path().join("elsewhere/2031/trafficking-prevention/statewide/poster-18x24.pdf").is_file());
+    assert!(
+        scratch
+            .path()
+            .join("elsewhere/2031/trafficking-prevention/statewide/poster-18x24.pdf")
+            .is_file()
+    );
     let output = scratch.run(&["build", "--county", "Alamedaa"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no county named `alamedaa`") && stderr(&output).contains("did you mean `alameda`?"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no county named `alamedaa`")
+            && stderr(&output).contains("did you mean `alameda`?"),
+        "{}",
+        stderr(&output)
+    );
 }

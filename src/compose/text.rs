@@ -415,11 +415,18 @@ mod tests {
 
     fn fonts() -> &'static FontBook {
         static BOOK: OnceLock<FontBook> = OnceLock::new();
-        BOOK.get_or_init(|| FontBook::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fonts").into()]).expect("bundled fonts load"))
+        BOOK.get_or_init(|| {
+            FontBook::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fonts").into()])
+                .expect("bundled fonts load")
+        })
     }
 
     fn style(align: Align) -> Style {
-        let black = Color { name: "black".into(), rgb: [0, 0, 0], cmyk: None };
+        let black = Color {
+            name: "black".into(),
+            rgb: [0, 0, 0],
+            cmyk: None,
+        };
         Style {
             name: "test".into(),
             font: "Noto Sans".into(),
@@ -440,7 +447,11 @@ mod tests {
     const PARAGRAPH: &str = "Children who are sex trafficked are more commonly known as Commercially Sexually Exploited Children. It is estimated that as many as 12,500 children are already exploited within the state.";
 
     fn lines(p: &Prepared, width: f32) -> Vec<String> {
-        p.break_lines(0, width).unwrap().into_iter().map(|r| p.text[r].trim_end().to_string()).collect()
+        p.break_lines(0, width)
+            .unwrap()
+            .into_iter()
+            .map(|r| p.text[r].trim_end().to_string())
+            .collect()
     }
 
     #[test]
@@ -460,7 +471,10 @@ mod tests {
             let next_word = pair[1].split(' ').next().unwrap();
             let longer = format!("{} {next_word}", pair[0]);
             let q = prepare(&longer, &style(Align::Left), fonts(), "en").unwrap();
-            assert!(q.width(0..q.text.len()) > width, "`{longer}` would have fitted");
+            assert!(
+                q.width(0..q.text.len()) > width,
+                "`{longer}` would have fitted"
+            );
         }
     }
 
@@ -516,7 +530,11 @@ mod tests {
         for (i, range) in ranges.into_iter().enumerate() {
             let line = p.set_line(range, width, i + 1 == n, fonts());
             if i + 1 < n {
-                assert!((line.width - width).abs() < 0.05, "line {i} is {} wide", line.width);
+                assert!(
+                    (line.width - width).abs() < 0.05,
+                    "line {i} is {} wide",
+                    line.width
+                );
             } else {
                 assert!(line.width < width - 1.0);
             }
@@ -531,19 +549,35 @@ mod tests {
         assert_eq!(fi.len(), 1);
         assert_eq!(fi[0].range, 0..2);
         // "AV" is kerned tighter than the sum of its letters.
-        let pair: f32 = shape("AV", f, 10.0, 0.0, "en", fonts()).iter().map(|g| g.x_advance).sum();
-        let apart: f32 = ["A", "V"].iter().map(|s| shape(s, f, 10.0, 0.0, "en", fonts())[0].x_advance).sum();
+        let pair: f32 = shape("AV", f, 10.0, 0.0, "en", fonts())
+            .iter()
+            .map(|g| g.x_advance)
+            .sum();
+        let apart: f32 = ["A", "V"]
+            .iter()
+            .map(|s| shape(s, f, 10.0, 0.0, "en", fonts())[0].x_advance)
+            .sum();
         assert!(pair < apart - 0.1, "{pair} vs {apart}");
         // Tracking adds to every cluster.
-        let tracked: f32 = shape("AV", f, 10.0, 100.0, "en", fonts()).iter().map(|g| g.x_advance).sum();
+        let tracked: f32 = shape("AV", f, 10.0, 100.0, "en", fonts())
+            .iter()
+            .map(|g| g.x_advance)
+            .sum();
         assert!((tracked - pair - 2.0).abs() < 0.01);
     }
 
     #[test]
     fn markdown_becomes_styled_spans() {
-        let p = prepare("plain **bold** *italic* [link](https://example.org)", &style(Align::Left), fonts(), "en").unwrap();
+        let p = prepare(
+            "plain **bold** *italic* [link](https://example.org)",
+            &style(Align::Left),
+            fonts(),
+            "en",
+        )
+        .unwrap();
         assert_eq!(p.text, "plain bold italic link");
-        let face = |i: usize| fonts().face(p.spans.iter().find(|s| s.range.contains(&i)).unwrap().font);
+        let face =
+            |i: usize| fonts().face(p.spans.iter().find(|s| s.range.contains(&i)).unwrap().font);
         assert_eq!(face(0).weight, 400);
         assert_eq!(face(7).weight, 700);
         assert!(face(12).italic);
@@ -556,10 +590,15 @@ mod tests {
     fn uppercase_transform_and_missing_glyphs() {
         let mut s = style(Align::Left);
         s.transform = TextTransform::Uppercase;
-        assert_eq!(prepare("straße", &s, fonts(), "en").unwrap().text, "STRASSE");
+        assert_eq!(
+            prepare("straße", &s, fonts(), "en").unwrap().text,
+            "STRASSE"
+        );
         s.font = "Oswald".into();
         match prepare("안녕", &s, fonts(), "en") {
-            Err(TextError::MissingGlyphs(m)) => assert_eq!(m.iter().map(|g| g.character).collect::<String>(), "안녕"),
+            Err(TextError::MissingGlyphs(m)) => {
+                assert_eq!(m.iter().map(|g| g.character).collect::<String>(), "안녕")
+            }
             other => panic!("expected missing glyphs, got {other:?}"),
         }
     }

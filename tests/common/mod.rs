@@ -55,7 +55,11 @@ impl Scratch {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_broadside")).args(args).current_dir(dir).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_broadside"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -63,7 +67,9 @@ pub fn stderr(output: &Output) -> String {
 }
 
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -108,7 +114,11 @@ pub fn page_sizes(doc: &lopdf::Document) -> Vec<(f32, f32)> {
 
 /// The year folder a default build wrote into.
 pub fn year_dir(out: &Path) -> PathBuf {
-    let years: Vec<_> = std::fs::read_dir(out).unwrap().flatten().map(|e| e.path()).collect();
+    let years: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     assert_eq!(years.len(), 1, "{years:?}");
     years[0].clone()
 }
