@@ -370,9 +370,17 @@ pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> Result<String,
     Ok(out)
 }
 
+/// Splits a body at blank lines. Lines within a paragraph keep their line ends, so a
+/// Markdown hard break (a backslash at the end of a line) survives.
 fn split_paragraphs(body: &str) -> Vec<String> {
     body.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|p| {
+            p.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .filter(|p| !p.is_empty())
         .collect()
 }
@@ -414,6 +422,9 @@ mod tests {
 
     #[test]
     fn paragraphs_split_on_blank_lines() {
-        assert_eq!(split_paragraphs("a\nb\n\nc"), vec!["a b", "c"]);
+        assert_eq!(
+            split_paragraphs("a\n  b\\\nc\n\n\nd"),
+            vec!["a\nb\\\nc", "d"]
+        );
     }
 }

@@ -90,6 +90,7 @@ pub fn prepare(
     let mut spans: Vec<Span> = Vec::new();
     let (mut bold, mut italic) = (0u32, 0u32);
     let mut link: Vec<String> = Vec::new();
+    let mut block_ended = false;
     let face_for = |bold: bool, italic: bool| {
         let weight = if bold {
             style.weight.max(700)
@@ -130,14 +131,17 @@ pub fn prepare(
                 link.pop();
             }
             Event::Text(t) | Event::Code(t) => {
+                if std::mem::take(&mut block_ended) && !text.is_empty() {
+                    push("\n", false, false, None, &mut text);
+                }
                 let url = link.last().filter(|u| !u.is_empty()).cloned();
                 push(&t, bold > 0, italic > 0, url, &mut text)
             }
             Event::SoftBreak => push(" ", bold > 0, italic > 0, None, &mut text),
             Event::HardBreak => push("\n", bold > 0, italic > 0, None, &mut text),
-            // A paragraph that starts like a list or heading still prints as text.
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_))
-                if !text.is_empty() && !text.ends_with('\n') => {}
+            // Text here is one paragraph: a blank line, or a line that Markdown reads as a
+            // list item or heading, becomes a line break rather than gluing words together.
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => block_ended = true,
             _ => {}
         }
     }
@@ -584,6 +588,13 @@ mod tests {
         let link = p.spans.iter().find(|s| s.link.is_some()).unwrap();
         assert_eq!(&p.text[link.range.clone()], "link");
         assert_eq!(link.link.as_deref(), Some("https://example.org"));
+    }
+
+    #[test]
+    fn blank_lines_and_list_markers_become_line_breaks() {
+        let p = prepare("one.\n\ntwo\n\n- three", &style(Align::Left), fonts(), "en").unwrap();
+        assert_eq!(p.text, "one.\ntwo\nthree");
+        assert_eq!(lines(&p, 500.0), vec!["one.", "two", "three"]);
     }
 
     #[test]

@@ -178,12 +178,11 @@ impl Campaign {
                 None
             }
         };
-        let var_names: Vec<String> = parsed
-            .as_ref()
-            .map(|p| p.vars.keys().cloned().collect())
-            .unwrap_or_default();
+        // Without the campaign's variables the sheet's extra columns cannot be judged.
+        let var_names: Option<Vec<String>> =
+            parsed.as_ref().map(|p| p.vars.keys().cloned().collect());
         let counties = match &counties_file {
-            Some(csv) => match counties::load(csv, dir, &var_names) {
+            Some(csv) => match counties::load(csv, dir, var_names.as_deref()) {
                 Ok(counties) => counties,
                 Err(mut errs) => {
                     problems.append(&mut errs);

@@ -39,10 +39,12 @@ pub fn slug(name: &str) -> String {
 }
 
 /// Reads the county sheet, reporting every bad row rather than stopping at the first.
+/// `var_names` are the campaign's variables; `None` when the campaign file could not be
+/// read, in which case extra columns are not judged.
 pub fn load(
     path: &Path,
     campaign_dir: &Path,
-    var_names: &[String],
+    var_names: Option<&[String]>,
 ) -> Result<Vec<County>, Vec<Diagnostic>> {
     let file_error = |msg: String| vec![Diagnostic::error(msg).in_file(path)];
     let mut reader = csv::ReaderBuilder::new()
@@ -59,9 +61,9 @@ pub fn load(
         line_col: Some((1, 1)),
     };
     let mut known: Vec<&str> = FIXED_COLUMNS.to_vec();
-    known.extend(var_names.iter().map(String::as_str));
+    known.extend(var_names.unwrap_or_default().iter().map(String::as_str));
     for (i, header) in headers.iter().enumerate() {
-        if !known.contains(&header) {
+        if var_names.is_some() && !known.contains(&header) {
             let mut d = Diagnostic::error(format!("unknown column `{header}`"))
                 .at(Location {
                     line_col: Some((1, column_of(&headers, i))),

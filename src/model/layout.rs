@@ -567,6 +567,16 @@ impl Resolver<'_> {
                     .unwrap_or_else(|| format!("frame-{}", i + 1))
             })
             .collect();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(first) = ids[..i].iter().position(|other| other == id) {
+                self.problems.push(
+                    Diagnostic::error(format!("frame id `{id}` is used twice"))
+                        .at(self.at(spec.frames[i].span()))
+                        .field(format!("frames[{i}].id"))
+                        .hint(format!("frames[{first}] already has this id; ids must be unique so `continue_to` is unambiguous")),
+                );
+            }
+        }
         let mut frames = Vec::new();
         for (i, framed) in spec.frames.iter().enumerate() {
             let location = self.at(framed.span());
