@@ -136,9 +136,15 @@ fn several_input_errors_are_reported_together() {
         "logo_alt",
         "logo_alt,fax",
     );
+    scratch.edit(
+        "layouts/factsheet-letter.toml",
+        "id = \"stat-2\"",
+        "id = \"stat-1\"",
+    );
     let output = scratch.run(&["check"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
+    assert!(err.contains("frame id `stat-1` is used twice"), "{err}");
     assert!(
         err.contains("unknown colour `navvy`") && err.contains("did you mean `navy`?"),
         "{err}"
