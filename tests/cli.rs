@@ -110,7 +110,7 @@ fn malformed_toml_is_reported_with_line_and_column() {
     let err = stderr(&output);
     assert!(
         err.contains(&format!(
-            "content/trafficking-prevention/campaign.toml:{line}:8"
+            "content/trafficking-prevention/campaign.toml:{line}:8 (field `campaign.lang`)"
         )),
         "{err}"
     );

@@ -455,24 +455,30 @@ impl Composer<'_> {
             }
         };
         let area = frame.rect.inset(&frame.inset);
-        let (iw, ih) = (image.width_px as f32, image.height_px as f32);
-        let scale = match frame.fit {
-            ImageFit::Contain => (area.w / iw).min(area.h / ih),
-            ImageFit::Cover => (area.w / iw).max(area.h / ih),
-        };
-        let (w, h) = (iw * scale, ih * scale);
-        let rect = Rect {
-            x: area.x + (area.w - w) / 2.0,
-            y: area.y + (area.h - h) / 2.0,
-            w,
-            h,
-        };
+        let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
         out.push(Item::Image(PlacedImage {
             clip: area,
             rect,
             image: Arc::new(image),
             alt: logo.alt.clone(),
         }));
+    }
+}
+
+/// Where an image of `width_px`×`height_px` lands in `area`, centred: whole and as large as
+/// fits (`contain`), or filling the area and cropped by it (`cover`). Aspect is kept.
+fn fit_image(area: Rect, width_px: u32, height_px: u32, fit: ImageFit) -> Rect {
+    let (iw, ih) = (width_px as f32, height_px as f32);
+    let scale = match fit {
+        ImageFit::Contain => (area.w / iw).min(area.h / ih),
+        ImageFit::Cover => (area.w / iw).max(area.h / ih),
+    };
+    let (w, h) = (iw * scale, ih * scale);
+    Rect {
+        x: area.x + (area.w - w) / 2.0,
+        y: area.y + (area.h - h) / 2.0,
+        w,
+        h,
     }
 }
 
@@ -585,4 +591,136 @@ impl Document {
 
 fn fmt_rect(r: &Rect) -> String {
     format!("[{:.1},{:.1} {:.1}x{:.1}]", r.x, r.y, r.w, r.h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::campaign::Campaign;
+    use crate::resolve::{Edition, resolve};
+    use std::path::Path;
+
+    fn fonts() -> FontBook {
+        FontBook::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")]).unwrap()
+    }
+
+    /// The fixture campaign composed into a one-frame layout whose definition frame is
+    /// `rows` grid rows (of 20 pt) tall.
+    fn compose_definition(rows: u32) -> Result<Document, Vec<Diagnostic>> {
+        let dir = tempfile::tempdir().unwrap();
+        let layout_path = dir.path().join("tiny.toml");
+        std::fs::write(
+            &layout_path,
+            format!(
+                r##"kind = "flyer"
+[page]
+size = "200pt x 200pt"
+margin = "20pt"
+grid = {{ columns = 1, rows = 8 }}
+[colors]
+ink = {{ rgb = "#000000" }}
+[styles.body]
+font = "Noto Sans"
+size = "10pt"
+leading = 1.2
+color = "ink"
+[[frames]]
+id = "definition"
+area = {{ col = 1, row = 1, cols = 1, rows = {rows} }}
+content = "definition"
+style = "body"
+"##
+            ),
+        )
+        .unwrap();
+        let fonts = fonts();
+        let layout = Layout::load(&layout_path, &fonts).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
+        let resolved = resolve(&campaign, &Edition::statewide(&campaign, 2027)).unwrap();
+        compose(&resolved, &layout, &fonts)
+    }
+
+    #[test]
+    fn text_that_fits_is_placed_inside_its_frame() {
+        let doc = compose_definition(8).unwrap();
+        let runs: Vec<&GlyphRun> = doc.pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(run) => Some(run),
+                _ => None,
+            })
+            .collect();
+        assert!(runs.len() >= 3);
+        for run in runs {
+            assert!(run.x >= 20.0 && run.y > 20.0 && run.y < 180.0, "{run:?}");
+        }
+    }
+
+    #[test]
+    fn overflow_is_an_error_with_frame_edition_and_amount() {
+        // Five lines of 12 pt need 60 pt; one 20 pt row is 40 pt short (14.1 mm).
+        let errors = compose_definition(1).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let message = &errors[0].message;
+        assert!(
+            message.starts_with("text does not fit frame `definition` of layout `tiny` for edition statewide (Testland, en, 2027): "),
+            "{message}"
+        );
+        let mm: f32 = message
+            .split(": ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let lines = compose_definition(8).unwrap().pages[0]
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Text(r) if r.x == 20.0))
+            .count() as f32;
+        let expected = (lines * 12.0 - 20.0) / crate::units::PT_PER_MM;
+        assert!((mm - expected).abs() < 0.15, "{mm} mm, expected {expected}");
+        assert_eq!(errors[0].field.as_deref(), Some("frames[0]"));
+        assert!(
+            errors[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("blocks.definition.text")
+        );
+    }
+
+    #[test]
+    fn images_contain_or_cover() {
+        let area = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 100.0,
+            h: 50.0,
+        };
+        let contain = fit_image(area, 200, 200, ImageFit::Contain);
+        assert_eq!(
+            contain,
+            Rect {
+                x: 25.0,
+                y: 0.0,
+                w: 50.0,
+                h: 50.0
+            }
+        );
+        let cover = fit_image(area, 200, 200, ImageFit::Cover);
+        assert_eq!(
+            cover,
+            Rect {
+                x: 0.0,
+                y: -25.0,
+                w: 100.0,
+                h: 100.0
+            }
+        );
+    }
 }
