@@ -65,10 +65,7 @@ impl Session {
     /// Loads fonts, layouts and campaigns, reporting the problems of all of them together.
     pub fn load(options: &Options) -> Result<Session, Vec<Diagnostic>> {
         let mut problems = Vec::new();
-        let fonts = match FontBook::load(&options.font_dirs) {
-            Ok(fonts) => fonts,
-            Err(errs) => return Err(errs),
-        };
+        let fonts = FontBook::load(&options.font_dirs)?;
         let layouts = Layout::load_dir(&options.layouts, &fonts).unwrap_or_else(|mut errs| {
             problems.append(&mut errs);
             Vec::new()

@@ -3,6 +3,10 @@
 //! The pipeline, one module per stage: [`model`] → [`resolve`] → [`compose`] → [`render`]
 //! → [`output`], driven for many editions by [`batch`].
 
+// A `Diagnostic` is the error value of every fallible step by design (file, span, field,
+// hint); it is built once per problem, so its size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
 pub mod batch;
 pub mod cli;
 pub mod compose;

@@ -302,10 +302,10 @@ fn cited_values(
 ) -> Vec<String> {
     let b = &campaign.blocks;
     let mut out = Vec::new();
-    if let Some(c) = &b.callout {
-        if c.source.as_ref().is_some_and(|s| s.get_ref() == id) {
-            out.push(sub(&c.value, "blocks.callout.value"));
-        }
+    if let Some(c) = &b.callout
+        && c.source.as_ref().is_some_and(|s| s.get_ref() == id)
+    {
+        out.push(sub(&c.value, "blocks.callout.value"));
     }
     for (i, s) in b.stats.iter().enumerate() {
         if s.source.as_ref().is_some_and(|s| s.get_ref() == id) {

@@ -140,15 +140,14 @@ fn metadata_outline_language_and_embedded_subset_fonts() {
     // Every font is embedded as a subset (six-letter tag before the name).
     let mut fonts = 0;
     for (_, object) in doc.objects.iter() {
-        if let Ok(dict) = object.as_dict() {
-            if dict.get(b"Type").and_then(Object::as_name).ok()
+        if let Ok(dict) = object.as_dict()
+            && dict.get(b"Type").and_then(Object::as_name).ok()
                 == Some(b"FontDescriptor".as_slice())
-            {
-                fonts += 1;
-                let name = dict.get(b"FontName").unwrap().as_name().unwrap();
-                assert_eq!(name[6], b'+', "{}", String::from_utf8_lossy(name));
-                assert!(dict.get(b"FontFile2").is_ok() || dict.get(b"FontFile3").is_ok());
-            }
+        {
+            fonts += 1;
+            let name = dict.get(b"FontName").unwrap().as_name().unwrap();
+            assert_eq!(name[6], b'+', "{}", String::from_utf8_lossy(name));
+            assert!(dict.get(b"FontFile2").is_ok() || dict.get(b"FontFile3").is_ok());
         }
     }
     assert!(fonts >= 3, "{fonts}");

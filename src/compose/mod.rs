@@ -168,12 +168,9 @@ pub fn compose(
         }
         page.items.extend(items);
     }
-    let mut outline = composer.outline;
-    outline.sort_by(|a, b| {
-        (a.page, a.y)
-            .partial_cmp(&(b.page, b.y))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    // Bookmarks stay in the layout's frame order (the reading order), not sorted by
+    // position, which would interleave columns.
+    let outline = composer.outline;
     Ok(Document {
         title: resolved.title.clone(),
         author: resolved.author.clone(),
@@ -391,21 +388,21 @@ impl Composer<'_> {
         let line_height = size * style.leading;
         let content = (face.ascender - face.descender) * size;
         let baseline = area.y + top + (line_height - content) / 2.0 + face.ascender * size;
-        if block.para.role == "heading"
-            || (frame.content.as_deref() == Some("headline") && line.range.start == 0)
-        {
-            if line.range.start == 0 {
-                self.outline.push(OutlineEntry {
-                    title: block
-                        .prepared
-                        .text
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    page: frame.page,
-                    y: area.y + top,
-                });
-            }
+        // Bookmarks: the headline, the facts heading, section headings and the sources label,
+        // each at its first line.
+        let heads_outline = matches!(block.para.role, "heading" | "label")
+            || matches!(frame.content.as_deref(), Some("headline" | "facts"));
+        if heads_outline && line.range.start == 0 {
+            self.outline.push(OutlineEntry {
+                title: block
+                    .prepared
+                    .text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                page: frame.page,
+                y: area.y + top,
+            });
         }
         for run in &line.runs {
             let x = area.x + line.x + run.x;

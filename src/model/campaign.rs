@@ -268,22 +268,22 @@ impl Campaign {
                     .map(|(i, s)| (&s.source, format!("blocks.stats[{i}].source"))),
             );
         for (source, field) in cited {
-            if let Some(id) = source {
-                if !seen.contains_key(id.get_ref()) {
-                    let known: Vec<&str> = self
-                        .sources
-                        .iter()
-                        .map(|s| s.id.get_ref().as_str())
-                        .collect();
-                    let mut d = Diagnostic::error(format!("unknown source `{}`", id.get_ref()))
-                        .at(at(id.span()))
-                        .field(field);
-                    d = match crate::diag::closest(id.get_ref(), known.iter().copied()) {
-                        Some(best) => d.hint(format!("did you mean `{best}`?")),
-                        None => d.hint(format!("known sources: {}", crate::diag::one_of(known))),
-                    };
-                    problems.push(d);
-                }
+            if let Some(id) = source
+                && !seen.contains_key(id.get_ref())
+            {
+                let known: Vec<&str> = self
+                    .sources
+                    .iter()
+                    .map(|s| s.id.get_ref().as_str())
+                    .collect();
+                let mut d = Diagnostic::error(format!("unknown source `{}`", id.get_ref()))
+                    .at(at(id.span()))
+                    .field(field);
+                d = match crate::diag::closest(id.get_ref(), known.iter().copied()) {
+                    Some(best) => d.hint(format!("did you mean `{best}`?")),
+                    None => d.hint(format!("known sources: {}", crate::diag::one_of(known))),
+                };
+                problems.push(d);
             }
         }
         for (field, text) in self.all_texts() {

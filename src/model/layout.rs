@@ -617,15 +617,15 @@ impl Resolver<'_> {
                 w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap.0,
                 h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap.0,
             };
-            if let Some(content) = &f.content {
-                if !valid_content_key(content.get_ref()) {
-                    self.unknown("content", content, field("content"), CONTENT_KEYS.to_vec());
-                }
+            if let Some(content) = &f.content
+                && !valid_content_key(content.get_ref())
+            {
+                self.unknown("content", content, field("content"), CONTENT_KEYS.to_vec());
             }
-            if let Some(image) = &f.image {
-                if !IMAGE_KEYS.contains(&image.get_ref().as_str()) {
-                    self.unknown("image", image, field("image"), IMAGE_KEYS.to_vec());
-                }
+            if let Some(image) = &f.image
+                && !IMAGE_KEYS.contains(&image.get_ref().as_str())
+            {
+                self.unknown("image", image, field("image"), IMAGE_KEYS.to_vec());
             }
             let check_style = |s: &Spanned<String>, name: String, this: &mut Self| {
                 if !styles.contains_key(s.get_ref()) && spec.styles.contains_key(s.get_ref()) {
