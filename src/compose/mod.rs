@@ -394,12 +394,8 @@ impl Composer<'_> {
             || matches!(frame.content.as_deref(), Some("headline" | "facts"));
         if heads_outline && line.range.start == 0 {
             self.outline.push(OutlineEntry {
-                title: block
-                    .prepared
-                    .text
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                // As written, not as transformed: bookmarks read better in sentence case.
+                title: text::plain_text(&block.para.markdown),
                 page: frame.page,
                 y: area.y + top,
             });

@@ -316,6 +316,19 @@ impl Prepared {
     }
 }
 
+/// The words of inline Markdown without its markup, on one line (for bookmarks).
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, Options::empty()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Spreads `slack` over the spaces of a line.
 fn justify(line: &mut Line, slack: f32) {
     let is_space = |run: &LineRun, g: &PlacedGlyph| run.text[g.range.clone()] == *" ";
