@@ -5,11 +5,23 @@
 use crate::diag::Diagnostic;
 use rustybuzz::ttf_parser;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// Index of a face in its [`FontBook`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontId(pub usize);
+
+self_cell::self_cell!(
+    /// The shaping face, parsed once and kept beside the bytes it borrows.
+    struct Shaper {
+        owner: Arc<Vec<u8>>,
+        #[covariant]
+        dependent: ShapingFace,
+    }
+);
+
+type ShapingFace<'a> = rustybuzz::Face<'a>;
 
 /// One loaded font face with the metrics the composer needs.
 pub struct Face {
@@ -26,12 +38,40 @@ pub struct Face {
     pub descender: f32,
     /// OS/2 fsType: 0 means installable embedding.
     pub embedding_flags: u16,
+    shaper: Shaper,
+    /// Shape plans by direction, script and language: compiling one costs more than
+    /// shaping a line, and a document needs only a handful.
+    plans: RwLock<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
 }
 
+type PlanKey = (rustybuzz::Direction, Option<rustybuzz::Script>, Option<rustybuzz::Language>);
+
 impl Face {
-    /// A shaping face over the shared bytes. Parsing the table directory is cheap.
-    pub fn shaper(&self) -> rustybuzz::Face<'_> {
-        rustybuzz::Face::from_slice(&self.data, 0).expect("face was validated when loaded")
+        /// The shaping face over the shared bytes. Building one parses the layout tables, which
+    /// costs more than shaping a line, so it is done once when the font is loaded.
+        pub fn shaper(&self) -> &rustybuzz::Face<'_> {
+        self.shaper.borrow_dependent()
+    }
+
+    /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
+    pub fn shape(&self, mut buffer: rustybuzz::UnicodeBuffer) -> rustybuzz::GlyphBuffer {
+        buffer.guess_segment_properties();
+        let key: PlanKey = (buffer.direction(), Some(buffer.script()), buffer.language());
+        let cached = self.plans.read().ok().and_then(|plans| plans.get(&key).cloned());
+        let plan = cached.unwrap_or_else(|| {
+            let plan = Arc::new(rustybuzz::ShapePlan::new(
+                self.shaper(),
+                key.0,
+                key.1,
+                key.2.as_ref(),
+                &[],
+            ));
+            if let Ok(mut plans) = self.plans.write() {
+                plans.insert(key, plan.clone());
+            }
+            plan
+        });
+        rustybuzz::shape_with_plan(self.shaper(), &plan, buffer)
     }
 }
 
@@ -151,7 +191,13 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         units_per_em,
         ascender: f32::from(parsed.ascender()) / units_per_em,
         descender: f32::from(parsed.descender()) / units_per_em,
-        embedding_flags,
+                        embedding_flags,
+        plans: RwLock::default(),
+        shaper: Shaper::try_new(data.clone(), |bytes| {
+            rustybuzz::Face::from_slice(bytes, 0).ok_or_else(|| {
+                Diagnostic::error("the shaper cannot read this font").in_file(path)
+            })
+        })?,
         pdf_font: krilla::text::Font::new(data.clone().into(), 0).ok_or_else(|| {
             Diagnostic::error("the PDF writer cannot read this font").in_file(path)
         })?,

@@ -366,14 +366,13 @@ pub fn shape(
     fonts: &FontBook,
 ) -> Vec<PlacedGlyph> {
     let face = fonts.face(font);
-    let shaper = face.shaper();
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
     buffer.set_direction(rustybuzz::Direction::LeftToRight);
     if let Ok(language) = lang.parse() {
         buffer.set_language(language);
     }
-    let output = rustybuzz::shape(&shaper, &[], buffer);
+    let output = face.shape(buffer);
     let scale = size / face.units_per_em;
     let track = tracking / 1000.0 * size;
     let infos = output.glyph_infos();
