@@ -37,6 +37,7 @@ fn main() {
         campaigns: vec![],
         counties: vec!["statewide".into()],
         layout_names: vec!["flyer-letter".into()],
+        languages: vec![],
         today: None,
     };
     let start = Instant::now();

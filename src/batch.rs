@@ -27,6 +27,8 @@ pub struct Options {
     /// County names or slugs; `statewide` selects the statewide edition.
     pub counties: Vec<String>,
     pub layout_names: Vec<String>,
+    /// Only these languages (BCP 47 tags); all of each edition's languages when empty.
+    pub languages: Vec<String>,
     /// Today's date, for working out the upcoming observance; `None` reads the clock.
     pub today: Option<jiff::civil::Date>,
 }
@@ -113,36 +115,73 @@ impl Session {
             let year = options
                 .year
                 .unwrap_or_else(|| upcoming_year(campaign.meta.observance.month, options.today));
-            let mut editions = vec![Edition::statewide(campaign, year)];
-            editions.extend(
-                campaign
-                    .counties
-                    .iter()
-                    .map(|c| Edition::for_county(campaign, c, year)),
-            );
-            if !options.counties.is_empty() {
-                let names: Vec<String> = editions.iter().map(|e| e.slug.clone()).collect();
+            // The statewide edition in every language the campaign has; each county in the
+            // languages of its row (the base language when the cell is empty).
+            let slugs: Vec<&str> = std::iter::once("statewide")
+                .chain(campaign.counties.iter().map(|c| c.slug.as_str()))
+                .collect();
+            let picked: Vec<usize> = if options.counties.is_empty() {
+                (0..slugs.len()).collect()
+            } else {
                 let wanted: Vec<String> = options
                     .counties
                     .iter()
                     .map(|c| crate::model::counties::slug(c.trim_end_matches(" County")))
                     .collect();
-                let picked = select(
-                    "county",
-                    &wanted,
-                    names.iter().map(String::as_str),
-                    &mut problems,
+                select("county", &wanted, slugs.iter().copied(), &mut problems)
+            };
+            let languages = campaign.languages();
+            for lang in &options.languages {
+                if !languages.contains(&lang.as_str()) {
+                    let d = Diagnostic::error(format!(
+                        "campaign `{}` has no language `{lang}`",
+                        campaign.meta.id
+                    ))
+                    .hint(format!("languages: {}", one_of(languages.iter().copied())));
+                    problems.push(d);
+                }
+            }
+            let wanted_lang = |lang: &str| {
+                options.languages.is_empty() || options.languages.iter().any(|l| l == lang)
+            };
+            let mut editions = Vec::new();
+            for i in picked {
+                if i == 0 {
+                    editions.extend(
+                        languages
+                            .iter()
+                            .filter(|l| wanted_lang(l))
+                            .map(|l| Edition::statewide(campaign, l, year)),
+                    );
+                    continue;
+                }
+                let county = &campaign.counties[i - 1];
+                let county_langs: Vec<&str> = if county.languages.is_empty() {
+                    vec![campaign.meta.lang.as_str()]
+                } else {
+                    county.languages.iter().map(String::as_str).collect()
+                };
+                editions.extend(
+                    county_langs
+                        .into_iter()
+                        .filter(|l| wanted_lang(l))
+                        .map(|l| Edition::for_county(campaign, county, l, year)),
                 );
-                editions = picked.into_iter().map(|i| editions[i].clone()).collect();
             }
             for edition in editions {
                 for &li in &layouts {
+                    // The base language keeps the plain name; others add their tag.
+                    let name = if edition.is_base_language(campaign) {
+                        format!("{}.pdf", self.layouts[li].name)
+                    } else {
+                        format!("{}.{}.pdf", self.layouts[li].name, edition.lang)
+                    };
                     let path = options
                         .out
                         .join(year.to_string())
                         .join(&campaign.meta.id)
                         .join(&edition.slug)
-                        .join(format!("{}.pdf", self.layouts[li].name));
+                        .join(name);
                     jobs.push(Job {
                         campaign: ci,
                         layout: li,

@@ -65,6 +65,9 @@ pub struct Selection {
     /// Only these layouts (file name without .toml); repeatable
     #[arg(long)]
     pub layout: Vec<String>,
+    /// Only these languages (e.g. `es`, `zh-Hant`); repeatable
+    #[arg(long)]
+    pub lang: Vec<String>,
     /// Only these campaigns (id); repeatable
     #[arg(long)]
     pub campaign: Vec<String>,
@@ -92,6 +95,7 @@ impl Selection {
             campaigns: self.campaign.clone(),
             counties: self.county.clone(),
             layout_names: self.layout.clone(),
+            languages: self.lang.clone(),
             today: None,
         }
     }

@@ -4,8 +4,8 @@
 
 use crate::diag::Diagnostic;
 use rustybuzz::ttf_parser;
-use std::path::{Path, PathBuf};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 /// Index of a face in its [`FontBook`].
@@ -44,12 +44,16 @@ pub struct Face {
     plans: RwLock<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
 }
 
-type PlanKey = (rustybuzz::Direction, Option<rustybuzz::Script>, Option<rustybuzz::Language>);
+type PlanKey = (
+    rustybuzz::Direction,
+    Option<rustybuzz::Script>,
+    Option<rustybuzz::Language>,
+);
 
 impl Face {
-        /// The shaping face over the shared bytes. Building one parses the layout tables, which
+    /// The shaping face over the shared bytes. Building one parses the layout tables, which
     /// costs more than shaping a line, so it is done once when the font is loaded.
-        pub fn shaper(&self) -> &rustybuzz::Face<'_> {
+    pub fn shaper(&self) -> &rustybuzz::Face<'_> {
         self.shaper.borrow_dependent()
     }
 
@@ -57,7 +61,11 @@ impl Face {
     pub fn shape(&self, mut buffer: rustybuzz::UnicodeBuffer) -> rustybuzz::GlyphBuffer {
         buffer.guess_segment_properties();
         let key: PlanKey = (buffer.direction(), Some(buffer.script()), buffer.language());
-        let cached = self.plans.read().ok().and_then(|plans| plans.get(&key).cloned());
+        let cached = self
+            .plans
+            .read()
+            .ok()
+            .and_then(|plans| plans.get(&key).cloned());
         let plan = cached.unwrap_or_else(|| {
             let plan = Arc::new(rustybuzz::ShapePlan::new(
                 self.shaper(),
@@ -134,6 +142,44 @@ impl FontBook {
         names
     }
 
+    /// Whether a face has a glyph for `c`.
+    pub fn covers(&self, id: FontId, c: char) -> bool {
+        self.face(id)
+            .shaper()
+            .glyph_index(c)
+            .is_some_and(|g| g.0 != 0)
+    }
+
+    /// The face to draw `c` with when the style's own face lacks it: Noto Sans first (it
+    /// matches the text face's metrics), then the script packs and CJK faces — for Han the
+    /// one made for the language (TC for zh-Hant, KR for ko …). The closest weight and slant
+    /// of that family; `None` if no loaded face has the character.
+    pub fn fallback(&self, c: char, weight: u16, italic: bool, lang: &str) -> Option<FontId> {
+        let preferred = cjk_tag(lang);
+        let rank = |family: &str| -> (u8, String) {
+            let first = if family == "Noto Sans" {
+                0
+            } else if preferred.is_some_and(|tag| family.ends_with(tag)) {
+                1
+            } else {
+                2
+            };
+            (first, family.to_string())
+        };
+        let mut families: Vec<&str> = self.families();
+        families.sort_by_key(|f| rank(f));
+        families.into_iter().find_map(|family| {
+            let id = self.select(family, weight, italic)?;
+            if self.covers(id, c) {
+                return Some(id);
+            }
+            // Another weight of the family may cover it (subsets can differ); any face will do.
+            self.faces()
+                .find(|(i, f)| f.family == family && self.covers(*i, c))
+                .map(|(i, _)| i)
+        })
+    }
+
     /// The face of `family` closest to the requested weight and slant, or `None` if the
     /// family is not loaded. An upright face stands in for a missing italic only if the
     /// family has no italic at all.
@@ -191,12 +237,11 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         units_per_em,
         ascender: f32::from(parsed.ascender()) / units_per_em,
         descender: f32::from(parsed.descender()) / units_per_em,
-                        embedding_flags,
+        embedding_flags,
         plans: RwLock::default(),
         shaper: Shaper::try_new(data.clone(), |bytes| {
-            rustybuzz::Face::from_slice(bytes, 0).ok_or_else(|| {
-                Diagnostic::error("the shaper cannot read this font").in_file(path)
-            })
+            rustybuzz::Face::from_slice(bytes, 0)
+                .ok_or_else(|| Diagnostic::error("the shaper cannot read this font").in_file(path))
         })?,
         pdf_font: krilla::text::Font::new(data.clone().into(), 0).ok_or_else(|| {
             Diagnostic::error("the PDF writer cannot read this font").in_file(path)
@@ -232,4 +277,22 @@ pub fn weight_from_name(name: &str) -> Option<u16> {
         "black" => 900,
         other => return other.parse().ok().filter(|w| (1..=1000).contains(w)),
     })
+}
+
+/// The Noto CJK family suffix for a language, so Han characters take the right regional forms.
+fn cjk_tag(lang: &str) -> Option<&'static str> {
+    let lang = lang.to_ascii_lowercase();
+    Some(
+        if lang.starts_with("zh-hant") || lang == "zh-tw" || lang == "zh-hk" {
+            "TC"
+        } else if lang.starts_with("zh") {
+            "SC"
+        } else if lang.starts_with("ko") {
+            "KR"
+        } else if lang.starts_with("ja") {
+            "JP"
+        } else {
+            return None;
+        },
+    )
 }

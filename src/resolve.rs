@@ -21,24 +21,42 @@ pub struct Edition {
 }
 
 impl Edition {
-    pub fn statewide(campaign: &Campaign, year: i32) -> Edition {
+    /// The statewide edition in `lang` (the campaign's base language or a translation's).
+    pub fn statewide(campaign: &Campaign, lang: &str, year: i32) -> Edition {
+        let region = campaign
+            .translation(lang)
+            .and_then(|t| t.meta.region.as_ref())
+            .map_or(campaign.meta.region.clone(), |r| r.get_ref().clone());
         Edition {
             slug: "statewide".into(),
-            name: campaign.meta.region.clone(),
+            name: region,
             county: None,
-            lang: campaign.meta.lang.clone(),
+            lang: lang.to_string(),
             year,
         }
     }
 
-    pub fn for_county(campaign: &Campaign, county: &County, year: i32) -> Edition {
+    /// A county's edition in `lang`; its name follows the language's edition label.
+    pub fn for_county(campaign: &Campaign, county: &County, lang: &str, year: i32) -> Edition {
+        let label = campaign
+            .translation(lang)
+            .and_then(|t| t.meta.edition_label.as_ref())
+            .map_or(campaign.meta.edition_label.as_str(), |l| {
+                l.get_ref().as_str()
+            });
         Edition {
             slug: county.slug.clone(),
-            name: format!("{} County", county.name),
+            name: label.replace("{county}", &county.name),
             county: Some(county.clone()),
-            lang: campaign.meta.lang.clone(),
+            lang: lang.to_string(),
             year,
         }
+    }
+
+    /// Whether this edition is in the campaign's base language (its files carry no
+    /// language suffix).
+    pub fn is_base_language(&self, campaign: &Campaign) -> bool {
+        self.lang == campaign.meta.lang
     }
 }
 
@@ -93,14 +111,21 @@ impl Resolved {
 /// Resolves one edition, reporting every unknown variable at once.
 pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<Diagnostic>> {
     let vars = variables(campaign, edition);
+    let translation = campaign.translation(&edition.lang);
     let mut problems = Vec::new();
-    let mut sub = |text: &Text, field: &str| -> String {
+    // Every string comes from the edition's translation when it has one, else from the base.
+    let mut sub = |base: &Text, field: &str| -> String {
+        let (text, file) =
+            match translation.and_then(|t| Some((t.lookup(campaign, field)?, &t.file))) {
+                Some(found) => found,
+                None => (base, &campaign.file),
+            };
         match substitute(text.get_ref(), &vars) {
             Ok(s) => s,
             Err(unknown) => {
                 let mut d =
                     Diagnostic::error(format!("unknown variable `{{{unknown}}}` in `{field}`"))
-                        .at(campaign.file.span_location(&text.span()))
+                        .at(file.span_location(&text.span()))
                         .field(field.to_string());
                 d = match closest(&unknown, vars.keys().map(String::as_str)) {
                     Some(best) => d.hint(format!(
@@ -246,13 +271,12 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         for (i, (title, url, field)) in titles.iter().enumerate() {
             let source = &campaign.sources[i];
             // The escaped period keeps Markdown from turning "1." into a list marker.
+            // The figures it supports and their year, in parentheses: language-neutral.
             let mut line = format!("{}\\. **{}**", i + 1, escape(title));
-            let cited = cited_values(campaign, source.id.get_ref(), &mut sub);
-            if !cited.is_empty() {
-                line.push_str(&format!(" — cited for {}", cited.join(", ")));
-            }
-            if let Some(year) = source.as_of {
-                line.push_str(&format!(" ({year} figures)"));
+            let mut notes = cited_values(campaign, source.id.get_ref(), &mut sub);
+            notes.extend(source.as_of.map(|year| year.to_string()));
+            if !notes.is_empty() {
+                line.push_str(&format!(" ({})", notes.join("; ")));
             }
             line.push('.');
             if !url.is_empty() {
@@ -279,9 +303,16 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     Ok(Resolved {
         edition: edition.clone(),
         campaign_id: campaign.meta.id.clone(),
-        title: match &edition.county {
-            Some(_) => format!("{} — {}", campaign.meta.title, edition.name),
-            None => campaign.meta.title.clone(),
+        title: {
+            // The headline as this edition prints it, so the title is in its language.
+            let headline = blocks
+                .get("headline")
+                .map(|p| crate::compose::text::plain_text(&p[0].markdown));
+            let title = headline.unwrap_or_else(|| campaign.meta.title.clone());
+            match &edition.county {
+                Some(_) => format!("{title} — {}", edition.name),
+                None => title,
+            }
         },
         author: campaign.meta.author.clone(),
         subject: campaign
@@ -323,6 +354,14 @@ pub fn variables(campaign: &Campaign, edition: &Edition) -> BTreeMap<String, Str
         .iter()
         .map(|(k, v)| (k.clone(), v.get_ref().clone()))
         .collect();
+    if let Some(translation) = campaign.translation(&edition.lang) {
+        vars.extend(
+            translation
+                .vars
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone())),
+        );
+    }
     if let Some(county) = &edition.county {
         vars.extend(county.overrides.clone());
     }
@@ -333,7 +372,11 @@ pub fn variables(campaign: &Campaign, edition: &Edition) -> BTreeMap<String, Str
     vars.insert("county".into(), county);
     vars.insert("county_seat".into(), seat);
     vars.insert("edition_name".into(), edition.name.clone());
-    vars.insert("region".into(), campaign.meta.region.clone());
+    let region = campaign
+        .translation(&edition.lang)
+        .and_then(|t| t.meta.region.as_ref())
+        .map_or(campaign.meta.region.clone(), |r| r.get_ref().clone());
+    vars.insert("region".into(), region);
     vars.insert("year".into(), edition.year.to_string());
     vars
 }

@@ -26,6 +26,7 @@ fn layouts_render_like_their_references() {
         campaigns: vec![],
         counties: vec!["alameda".into()],
         layout_names: vec![],
+        languages: vec![],
         today: None,
     };
     let session = Session::load(&options).unwrap();

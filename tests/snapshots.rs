@@ -17,6 +17,7 @@ fn options() -> Options {
         campaigns: vec![],
         counties: vec!["alameda".into()],
         layout_names: vec![],
+        languages: vec![],
         today: None,
     }
 }

@@ -1,17 +1,17 @@
 //! Compose: the layout engine. Places an edition's paragraphs into a layout's frames and
 //! produces `Page`s of positioned items in points. Compose never writes PDF.
 
+mod flow;
+pub mod linebreak;
 pub mod text;
 
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
-use crate::model::layout::{
-    Color, Frame, ImageFit, Layout, Rect, Side, SourcesMode, Style, VAlign,
-};
+use crate::model::layout::{Color, Frame, ImageFit, Layout, Rect, Side};
 use crate::resolve::{Para, Resolved};
 use std::fmt::Write as _;
 use std::sync::Arc;
-use text::{Line, MissingGlyph, Prepared, TextError};
+use text::{Line, MissingGlyph};
 
 /// A composed document: pages plus what the PDF's metadata and outline need.
 #[derive(Debug, Clone)]
@@ -190,13 +190,6 @@ struct Composer<'a> {
     outline: Vec<OutlineEntry>,
 }
 
-/// A paragraph prepared for setting, with its style.
-struct Block<'a> {
-    para: &'a Para,
-    style: &'a Style,
-    prepared: Prepared,
-}
-
 impl Composer<'_> {
     fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
         Diagnostic::error(message)
@@ -204,173 +197,23 @@ impl Composer<'_> {
             .field(format!("frames[{}]", frame.index))
     }
 
-    /// Sets a frame's content, continuing into threaded frames; text left over at the end
-    /// of the chain is an overflow error with the amount.
-    fn flow_text(&mut self, first: usize, key: &str, frame_items: &mut [Vec<Item>]) {
-        let layout = self.layout;
-        let frame = &layout.frames[first];
-        let edition = &self.resolved.edition;
-        let lookup = if key == "sources" && frame.sources == SourcesMode::List {
-            "sources#list"
-        } else {
-            key
-        };
-        let Some(paras) = self.resolved.paragraphs(lookup) else {
-            let message = format!(
-                "frame `{}` of layout `{}` shows `{key}`, which campaign `{}` does not have",
-                frame.id, layout.name, self.resolved.campaign_id
-            );
-            let d = self
-                .frame_error(frame, message)
-                .hint("add the block to campaign.toml or remove the frame");
-            self.problems.push(d);
-            return;
-        };
-        let mut blocks = Vec::new();
-        for para in paras {
-            let Some(style) = frame
-                .style_for(para.role)
-                .and_then(|s| layout.styles.get(s))
-            else {
-                let message = format!(
-                    "frame `{}` has no style for `{}` paragraphs of `{key}`",
-                    frame.id, para.role
-                );
-                let d = self.frame_error(frame, message).hint(format!(
-                    "add `styles = {{ {} = \"…\" }}` or `style = \"…\"` to the frame",
-                    para.role
-                ));
-                self.problems.push(d);
-                return;
-            };
-            match text::prepare(&para.markdown, style, self.fonts, &edition.lang) {
-                Ok(prepared) => blocks.push(Block {
-                    para,
-                    style,
-                    prepared,
-                }),
-                Err(TextError::MissingGlyphs(missing)) => {
-                    let d = self.missing_glyphs(frame, para, &missing);
-                    self.problems.push(d);
-                    return;
-                }
-                Err(TextError::TooWide { .. }) => unreachable!("prepare does not break lines"),
-            }
-        }
-
-        // Walk the chain of frames, filling each.
-        let mut chain = vec![first];
-        while let Some(next) = layout.frames[*chain.last().unwrap()].continue_to {
-            if chain.contains(&next) {
-                break;
-            }
-            chain.push(next);
-        }
-        let mut cursor = (0usize, 0usize); // (block, byte offset)
-        for (n, &fi) in chain.iter().enumerate() {
-            let target = &layout.frames[fi];
-            let last_frame = n + 1 == chain.len();
-            let area = target.rect.inset(&target.inset);
-            let mut placed: Vec<(f32, &Block, Line)> = Vec::new(); // (line top, block, line)
-            let mut y = 0.0f32;
-            let mut overflow_field: Option<String> = None;
-            'blocks: while cursor.0 < blocks.len() {
-                let block = &blocks[cursor.0];
-                let size = block.style.size.0;
-                let line_height = size * block.style.leading;
-                if cursor.1 == 0 && !placed.is_empty() {
-                    y += block.style.space_before.0;
-                }
-                let ranges = match block.prepared.break_lines(cursor.1, area.w) {
-                    Ok(r) => r,
-                    Err(TextError::TooWide { word, excess }) => {
-                        let message = format!(
-                            "`{word}` is {:.1} mm wider than frame `{}` of layout `{}` for edition {edition}",
-                            excess / crate::units::PT_PER_MM,
-                            target.id,
-                            layout.name
-                        );
-                        let d = self.frame_error(target, message).hint(format!(
-                            "from `{}`; use a smaller style or a wider frame",
-                            block.para.field
-                        ));
-                        self.problems.push(d);
-                        return;
-                    }
-                    Err(TextError::MissingGlyphs(_)) => {
-                        unreachable!("glyphs were checked when prepared")
-                    }
-                };
-                let count = ranges.len();
-                for (li, range) in ranges.into_iter().enumerate() {
-                    if y + line_height > area.h + 0.01 && !last_frame {
-                        cursor.1 = range.start;
-                        break 'blocks;
-                    }
-                    if y + line_height > area.h + 0.01 && overflow_field.is_none() {
-                        overflow_field = Some(block.para.field.clone());
-                    }
-                    let line = block
-                        .prepared
-                        .set_line(range, area.w, li + 1 == count, self.fonts);
-                    placed.push((y, block, line));
-                    y += line_height;
-                }
-                y += block.style.space_after.0;
-                cursor = (cursor.0 + 1, 0);
-            }
-            let used = placed
-                .last()
-                .map_or(0.0, |(top, b, _)| top + b.style.size.0 * b.style.leading);
-            if let Some(field) = overflow_field {
-                let excess = used - area.h;
-                let message = format!(
-                    "text does not fit frame `{}` of layout `{}` for edition {edition}: {:.1} mm too tall (needs {:.1} mm, has {:.1} mm)",
-                    target.id,
-                    layout.name,
-                    excess / crate::units::PT_PER_MM,
-                    used / crate::units::PT_PER_MM,
-                    area.h / crate::units::PT_PER_MM
-                );
-                let d = self.frame_error(target, message).hint(format!(
-                    "the text from `{field}` on does not fit; shorten it, use a smaller style, or enlarge the frame"
-                ));
-                self.problems.push(d);
-                return;
-            }
-            let shift = match target.valign {
-                VAlign::Top => 0.0,
-                VAlign::Middle => (area.h - used) / 2.0,
-                VAlign::Bottom => area.h - used,
-            };
-            for (top, block, line) in placed {
-                self.emit_line(
-                    target,
-                    area,
-                    top + shift,
-                    block,
-                    &line,
-                    &mut frame_items[fi],
-                );
-            }
-        }
-    }
-
     fn missing_glyphs(&self, frame: &Frame, para: &Para, missing: &[MissingGlyph]) -> Diagnostic {
         let chars: Vec<String> = missing
             .iter()
             .map(|m| format!("`{}` (U+{:04X})", m.character, m.character as u32))
             .collect();
-        let font = &self.fonts.face(missing[0].font);
         let message = format!(
-            "font `{}` has no glyph for {} in `{}`, edition {}",
-            font.family,
+            "no font has a glyph for {} in `{}` (frame `{}` of layout `{}`), edition {}",
             chars.join(", "),
             para.field,
+            frame.id,
+            self.layout.name,
             self.resolved.edition
         );
-        self.frame_error(frame, message)
-            .hint("use a style whose font covers these characters, or add a font with --font-dir")
+        self.frame_error(frame, message).hint(format!(
+            "fonts tried: {}; add a font that covers these characters with --font-dir",
+            missing[0].tried.join(", ")
+        ))
     }
 
     fn emit_line(
@@ -378,11 +221,11 @@ impl Composer<'_> {
         frame: &Frame,
         area: Rect,
         top: f32,
-        block: &Block,
+        block: &flow::Block,
         line: &Line,
         out: &mut Vec<Item>,
     ) {
-        let style = block.style;
+        let style = &block.style;
         let face = self.fonts.face(block.prepared.spans[0].font);
         let size = style.size.0;
         let line_height = size * style.leading;
@@ -630,7 +473,7 @@ style = "body"
         let layout = Layout::load(&layout_path, &fonts).unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
-        let resolved = resolve(&campaign, &Edition::statewide(&campaign, 2027)).unwrap();
+        let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
         compose(&resolved, &layout, &fonts)
     }
 

@@ -1,18 +1,22 @@
-//! Text: inline Markdown to styled spans, shaping (rustybuzz), line breaking at UAX #14
-//! opportunities (unicode-linebreak) and alignment. Produces positioned lines, no PDF.
+//! Text: inline Markdown to styled runs — NFC normalization, per-character font fallback,
+//! bidi levels (unicode-bidi), shaping (rustybuzz) — and setting broken lines: visual
+//! reordering, alignment, justification. Produces positioned lines, no PDF. Where lines
+//! break is decided in `linebreak`.
 
+use super::linebreak::{self, Break, Opportunity};
 use crate::fonts::{FontBook, FontId};
 use crate::model::layout::{Align, Color, Style, TextTransform};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
-use unicode_linebreak::BreakOpportunity;
+use unicode_normalization::UnicodeNormalization;
 
-/// A stretch of a paragraph in one face.
+/// A stretch of a paragraph in one face, one link and one direction.
 #[derive(Debug, Clone)]
 pub struct Span {
     pub range: Range<usize>,
     pub font: FontId,
     pub link: Option<String>,
+    pub rtl: bool,
 }
 
 /// One glyph with its advance and offsets in points.
@@ -26,7 +30,7 @@ pub struct PlacedGlyph {
     pub range: Range<usize>,
 }
 
-/// A run of glyphs in one font on one line, with the text it came from.
+/// A run of glyphs in one font on one line, in visual order, with the text it came from.
 #[derive(Debug, Clone)]
 pub struct LineRun {
     pub font: FontId,
@@ -48,7 +52,8 @@ pub struct Line {
     pub range: Range<usize>,
 }
 
-/// A paragraph with its markup parsed and faces chosen, ready to break into lines.
+/// A paragraph with its markup parsed, faces chosen and directions resolved, ready to
+/// break into lines.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub text: String,
@@ -57,15 +62,22 @@ pub struct Prepared {
     pub tracking: f32,
     pub align: Align,
     pub lang: String,
+    /// The paragraph's base direction is right-to-left (Arabic, Farsi, Hebrew, Urdu).
+    pub rtl: bool,
+    /// Bidi embedding level of each byte.
+    levels: Vec<u8>,
     /// Advance of the text before each byte offset (prefix sums), for measuring.
     prefix: Vec<f32>,
+    /// Where lines may break, with hyphenation points when the style hyphenates.
+    pub(crate) opportunities: Vec<Opportunity>,
 }
 
-/// A character the chosen font cannot draw.
+/// A character no loaded font can draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MissingGlyph {
     pub character: char,
-    pub font: FontId,
+    /// The families tried, in order.
+    pub tried: Vec<String>,
 }
 
 /// Text problems compose turns into diagnostics.
@@ -79,43 +91,180 @@ pub enum TextError {
     },
 }
 
-/// Parses inline Markdown (bold, italic, links, hard breaks) into plain text and spans.
+/// Languages written right to left.
+pub fn is_rtl_language(lang: &str) -> bool {
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        primary.as_str(),
+        "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "syr"
+    )
+}
+
+/// Parses inline Markdown (bold, italic, links, hard breaks) into plain NFC text, picks a
+/// face for every character (falling back per character where the style's face lacks
+/// it), resolves bidi levels, shapes and measures.
 pub fn prepare(
     markdown: &str,
     style: &Style,
     fonts: &FontBook,
     lang: &str,
 ) -> Result<Prepared, TextError> {
-    let mut text = String::new();
+    let (text, marks) = parse_markup(markdown, style.transform);
+    let rtl = is_rtl_language(lang);
+    let mut levels = bidi_levels(&text, rtl);
+    keep_numbers_left_to_right(&text, &mut levels);
+
+    // Faces: the style's (bold/italic variants for marked-up text), else a fallback.
+    let mut missing: Vec<MissingGlyph> = Vec::new();
     let mut spans: Vec<Span> = Vec::new();
-    let (mut bold, mut italic) = (0u32, 0u32);
-    let mut link: Vec<String> = Vec::new();
-    let mut block_ended = false;
-    let face_for = |bold: bool, italic: bool| {
-        let weight = if bold {
+    let mut previous: Option<FontId> = None;
+    for (i, c) in text.char_indices() {
+        let mark = marks
+            .iter()
+            .find(|m| m.range.contains(&i))
+            .expect("every byte is marked");
+        let weight = if mark.bold {
             style.weight.max(700)
         } else {
             style.weight
         };
-        fonts
-            .select(&style.font, weight, style.italic ^ italic)
-            .expect("layout styles name loaded families")
+        let italic = style.italic ^ mark.italic;
+        let own = fonts
+            .select(&style.font, weight, italic)
+            .expect("layout styles name loaded families");
+        let font = if fonts.covers(own, c) {
+            own
+        } else if let Some(prev) = previous.filter(|&p| joins_previous(c) && fonts.covers(p, c)) {
+            prev
+        } else if c == '\n' || c.is_whitespace() {
+            previous.unwrap_or(own)
+        } else {
+            match fonts.fallback(c, weight, italic, lang) {
+                Some(f) => f,
+                None => {
+                    if !missing.iter().any(|m| m.character == c) {
+                        let mut tried = vec![style.font.clone()];
+                        tried.extend(
+                            fonts
+                                .families()
+                                .into_iter()
+                                .filter(|f| *f != style.font)
+                                .map(str::to_string),
+                        );
+                        missing.push(MissingGlyph {
+                            character: c,
+                            tried,
+                        });
+                    }
+                    own
+                }
+            }
+        };
+        previous = Some(font);
+        let end = i + c.len_utf8();
+        let rtl_run = levels[i] % 2 == 1;
+        match spans.last_mut() {
+            Some(last)
+                if last.font == font
+                    && last.link == mark.link
+                    && last.rtl == rtl_run
+                    && last.range.end == i =>
+            {
+                last.range.end = end
+            }
+            _ => spans.push(Span {
+                range: i..end,
+                font,
+                link: mark.link.clone(),
+                rtl: rtl_run,
+            }),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(TextError::MissingGlyphs(missing));
+    }
+
+    let mut prepared = Prepared {
+        text,
+        spans,
+        size: style.size.0,
+        tracking: style.tracking,
+        align: style.align,
+        lang: lang.to_string(),
+        rtl,
+        levels,
+        prefix: Vec::new(),
+        opportunities: Vec::new(),
     };
+    prepared.measure(fonts);
+    let links: Vec<Range<usize>> = prepared
+        .spans
+        .iter()
+        .filter(|s| s.link.is_some())
+        .map(|s| s.range.clone())
+        .collect();
+    prepared.opportunities =
+        linebreak::opportunities(&prepared.text, lang, style.hyphenate, &links, |at| {
+            prepared_hyphen_width(&prepared, at, fonts)
+        });
+    Ok(prepared)
+}
+
+/// Width of the hyphen added when a line breaks inside a word at `at`, in that word's face.
+fn prepared_hyphen_width(p: &Prepared, at: usize, fonts: &FontBook) -> f32 {
+    let font = p.font_at(at.saturating_sub(1));
+    shape("-", font, p.size, p.tracking, &p.lang, false, fonts)
+        .iter()
+        .map(|g| g.x_advance)
+        .sum()
+}
+
+/// Characters that belong with the one before: combining marks, joiners, selectors.
+fn joins_previous(c: char) -> bool {
+    use unicode_normalization::char::is_combining_mark;
+    is_combining_mark(c) || matches!(c, '\u{200c}' | '\u{200d}' | '\u{fe00}'..='\u{fe0f}')
+}
+
+/// Inline formatting of a byte range of the plain text.
+struct Mark {
+    range: Range<usize>,
+    bold: bool,
+    italic: bool,
+    link: Option<String>,
+}
+
+/// Markdown → NFC plain text and the formatting of each range.
+fn parse_markup(markdown: &str, transform: TextTransform) -> (String, Vec<Mark>) {
+    let mut text = String::new();
+    let mut marks: Vec<Mark> = Vec::new();
+    let (mut bold, mut italic) = (0u32, 0u32);
+    let mut link: Vec<String> = Vec::new();
+    let mut block_ended = false;
     let mut push = |s: &str, bold: bool, italic: bool, link: Option<String>, text: &mut String| {
-        let s = match style.transform {
+        let s: String = s.nfc().collect();
+        let s = match transform {
             TextTransform::Uppercase => s.to_uppercase(),
-            TextTransform::None => s.to_string(),
+            TextTransform::None => s,
         };
         let start = text.len();
         text.push_str(&s);
-        let font = face_for(bold, italic);
-        match spans.last_mut() {
-            Some(last) if last.font == font && last.link == link && last.range.end == start => {
-                last.range.end = text.len()
+        match marks.last_mut() {
+            Some(m)
+                if m.bold == bold
+                    && m.italic == italic
+                    && m.link == link
+                    && m.range.end == start =>
+            {
+                m.range.end = text.len()
             }
-            _ => spans.push(Span {
+            _ => marks.push(Mark {
                 range: start..text.len(),
-                font,
+                bold,
+                italic,
                 link,
             }),
         }
@@ -145,24 +294,112 @@ pub fn prepare(
             _ => {}
         }
     }
-    let mut prepared = Prepared {
-        text,
-        spans,
-        size: style.size.0,
-        tracking: style.tracking,
-        align: style.align,
-        lang: lang.to_string(),
-        prefix: Vec::new(),
-    };
-    prepared.measure(fonts)?;
-    Ok(prepared)
+    (text, marks)
+}
+
+/// The bidi embedding level of each byte (UAX #9), with the paragraph direction set by
+/// the language rather than guessed from the first letter.
+fn bidi_levels(text: &str, rtl: bool) -> Vec<u8> {
+    use unicode_bidi::{BidiInfo, Level};
+    if !rtl
+        && !text
+            .chars()
+            .any(|c| unicode_bidi::bidi_class(c).is_rtl_like())
+    {
+        return vec![0; text.len()];
+    }
+    let base = if rtl { Level::rtl() } else { Level::ltr() };
+    let info = BidiInfo::new(text, Some(base));
+    info.levels.iter().map(|l| l.number()).collect()
+}
+
+/// Phone numbers, addresses and e-mail inside right-to-left text must read left to right
+/// as one unit; UAX #9 alone would reorder "653-1838" after Arabic letters into
+/// "1838-653". Such tokens are raised to the next even (left-to-right) level, as if
+/// wrapped in a left-to-right isolate.
+fn keep_numbers_left_to_right(text: &str, levels: &mut [u8]) {
+    if levels.iter().all(|&l| l == 0) {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = bytes[i].is_ascii_digit()
+            || ((bytes[i] == b'(' || bytes[i] == b'+')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut last_digit = i;
+        while end < bytes.len() && (bytes[end].is_ascii_digit() || b" ()-.+/".contains(&bytes[end]))
+        {
+            if bytes[end].is_ascii_digit() {
+                last_digit = end;
+            }
+            end += 1;
+        }
+        let mut token_end = last_digit + 1;
+        if text[i..token_end].contains('(') && bytes.get(token_end) == Some(&b')') {
+            token_end += 1;
+        }
+        let digits = text[i..token_end]
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .count();
+        let punctuated = text[i..token_end].bytes().any(|b| b"-./()+ ".contains(&b));
+        if digits >= 3 && punctuated {
+            let base = levels[i..token_end].iter().copied().min().unwrap_or(0);
+            let ltr = if base % 2 == 1 { base + 1 } else { base };
+            for level in &mut levels[i..token_end] {
+                *level = ltr;
+            }
+        }
+        i = end.max(i + 1);
+    }
+    for (start, token) in text
+        .split_whitespace()
+        .map(|t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+    {
+        if token.contains("://") || token.starts_with("www.") || token.contains('@') {
+            let base = levels[start..start + token.len()]
+                .iter()
+                .copied()
+                .min()
+                .unwrap_or(0);
+            let ltr = if base % 2 == 1 { base + 1 } else { base };
+            for level in &mut levels[start..start + token.len()] {
+                *level = ltr;
+            }
+        }
+    }
+}
+
+trait RtlLike {
+    fn is_rtl_like(&self) -> bool;
+}
+
+impl RtlLike for unicode_bidi::BidiClass {
+    fn is_rtl_like(&self) -> bool {
+        use unicode_bidi::BidiClass::*;
+        matches!(self, R | AL | RLE | RLO | RLI | AN)
+    }
 }
 
 impl Prepared {
+    fn font_at(&self, at: usize) -> FontId {
+        self.spans
+            .iter()
+            .find(|s| s.range.contains(&at))
+            .or(self.spans.last())
+            .map(|s| s.font)
+            .expect("a paragraph has a span")
+    }
+
     /// Shapes every span once and records the advance before each byte offset.
-    fn measure(&mut self, fonts: &FontBook) -> Result<(), TextError> {
+    fn measure(&mut self, fonts: &FontBook) {
         let mut per_byte = vec![0.0f32; self.text.len() + 1];
-        let mut missing = Vec::new();
         for span in &self.spans {
             let glyphs = shape(
                 &self.text[span.range.clone()],
@@ -170,30 +407,12 @@ impl Prepared {
                 self.size,
                 self.tracking,
                 &self.lang,
+                span.rtl,
                 fonts,
             );
             for g in &glyphs {
-                if g.id == 0 {
-                    let character = self.text[span.range.start + g.range.start..]
-                        .chars()
-                        .next()
-                        .unwrap_or('\u{fffd}');
-                    if !character.is_whitespace()
-                        && !missing
-                            .iter()
-                            .any(|m: &MissingGlyph| m.character == character)
-                    {
-                        missing.push(MissingGlyph {
-                            character,
-                            font: span.font,
-                        });
-                    }
-                }
                 per_byte[span.range.start + g.range.start] += g.x_advance;
             }
-        }
-        if !missing.is_empty() {
-            return Err(TextError::MissingGlyphs(missing));
         }
         let mut acc = 0.0;
         self.prefix = per_byte
@@ -204,98 +423,66 @@ impl Prepared {
                 before
             })
             .collect();
-        Ok(())
     }
 
-    fn width(&self, range: Range<usize>) -> f32 {
+    /// Natural width of a byte range.
+    pub(crate) fn width(&self, range: Range<usize>) -> f32 {
         self.prefix[range.end] - self.prefix[range.start]
     }
 
     /// End of `range` without trailing white space (which hangs past the line end).
-    fn trimmed_end(&self, start: usize, end: usize) -> usize {
+    pub(crate) fn trimmed_end(&self, start: usize, end: usize) -> usize {
         start + self.text[start..end].trim_end().len()
     }
 
-    /// Breaks the text from byte `from` into lines no wider than `width`, choosing for each
-    /// line the last break opportunity that fits (a first cut; the total-fit breaker replaces it).
-    pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Range<usize>>, TextError> {
-        let opportunities: Vec<(usize, BreakOpportunity)> =
-            unicode_linebreak::linebreaks(&self.text)
-                .filter(|(i, _)| *i > from)
-                .collect();
-        let mut lines = Vec::new();
-        let mut start = from;
-        let mut last_fit: Option<usize> = None;
-        let mut idx = 0;
-        // A little slack so rounding never breaks a line that exactly fits.
-        let limit = width + 0.01;
-        while idx < opportunities.len() {
-            let (at, kind) = opportunities[idx];
-            let end = self.trimmed_end(start, at);
-            if self.width(start..end) <= limit {
-                if kind == BreakOpportunity::Mandatory {
-                    lines.push(start..at);
-                    start = at;
-                    last_fit = None;
-                } else {
-                    last_fit = Some(at);
-                }
-                idx += 1;
-                continue;
-            }
-            match last_fit.take() {
-                Some(fit) => {
-                    lines.push(start..fit);
-                    start = fit;
-                    // Re-examine the same opportunity from the new line start.
-                }
-                None => {
-                    let word = self.text[start..end].trim().to_string();
-                    return Err(TextError::TooWide {
-                        excess: self.width(start..end) - width,
-                        word,
-                    });
-                }
-            }
-        }
-        if start < self.text.len() && !self.text[start..].trim().is_empty() {
-            lines.push(start..self.text.len());
-        }
-        Ok(lines)
+    /// Breaks the text from byte `from` into lines no wider than `width` (total fit).
+    pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
+        linebreak::total_fit(self, from, width)
     }
 
-    /// Shapes and positions one line, applying alignment (and justification unless it is
-    /// the paragraph's last line or ends at a forced break).
-    pub fn set_line(&self, range: Range<usize>, width: f32, last: bool, fonts: &FontBook) -> Line {
+    /// Shapes and positions one line in visual order, applying alignment (and
+    /// justification unless it is the paragraph's last line or ends at a forced break).
+    /// Alignment is relative to the paragraph direction: `left` means the start side.
+    pub fn set_line(&self, brk: &Break, width: f32, last: bool, fonts: &FontBook) -> Line {
+        let range = brk.range.clone();
         let forced = self.text[range.clone()].ends_with('\n');
         let end = self.trimmed_end(range.start, range.end);
         let mut runs = Vec::new();
         let mut x = 0.0;
-        for span in &self.spans {
-            let s = span.range.start.max(range.start);
-            let e = span.range.end.min(end);
-            if s >= e {
-                continue;
+        for (piece, rtl, hyphen) in self.visual_pieces(range.start..end, brk.hyphen) {
+            for span in self.spans_in(&piece, rtl) {
+                let mut text = self.text[span.clone()].to_string();
+                let (font, link) = {
+                    let s = self
+                        .spans
+                        .iter()
+                        .find(|s| s.range.contains(&span.start))
+                        .expect("span");
+                    (s.font, s.link.clone())
+                };
+                if hyphen && span.end == end {
+                    text.push('-');
+                }
+                let glyphs = shape(
+                    &text,
+                    font,
+                    self.size,
+                    self.tracking,
+                    &self.lang,
+                    rtl,
+                    fonts,
+                );
+                let run_width: f32 = glyphs.iter().map(|g| g.x_advance).sum();
+                runs.push(LineRun {
+                    font,
+                    glyphs,
+                    text,
+                    x,
+                    width: run_width,
+                    link,
+                });
+                x += run_width;
             }
-            let text = self.text[s..e].to_string();
-            let glyphs = shape(
-                &text,
-                span.font,
-                self.size,
-                self.tracking,
-                &self.lang,
-                fonts,
-            );
-            let run_width: f32 = glyphs.iter().map(|g| g.x_advance).sum();
-            runs.push(LineRun {
-                font: span.font,
-                glyphs,
-                text,
-                x,
-                width: run_width,
-                link: span.link.clone(),
-            });
-            x += run_width;
         }
         let natural = x;
         let mut line = Line {
@@ -304,15 +491,80 @@ impl Prepared {
             x: 0.0,
             range,
         };
-        let slack = (width - natural).max(0.0);
+        // Total fit may choose a justified line a little wider than the measure, to be
+        // shrunk at its spaces; every other line has room to spare.
+        let overfull = width - natural;
+        let slack = overfull.max(0.0);
+        let start_side = if self.rtl { slack } else { 0.0 };
+        let end_side = if self.rtl { 0.0 } else { slack };
         match self.align {
-            Align::Left => {}
+            Align::Left => line.x = start_side,
             Align::Center => line.x = slack / 2.0,
-            Align::Right => line.x = slack,
-            Align::Justify if !last && !forced => justify(&mut line, slack),
-            Align::Justify => {}
+            Align::Right => line.x = end_side,
+            Align::Justify if !last && !forced => justify(&mut line, overfull),
+            Align::Justify => line.x = start_side,
         }
         line
+    }
+
+    /// The line's level runs in visual order (UAX #9 rule L2), each with its direction and
+    /// whether it carries the line-end hyphen.
+    fn visual_pieces(&self, range: Range<usize>, hyphen: bool) -> Vec<(Range<usize>, bool, bool)> {
+        let mut runs: Vec<(Range<usize>, u8)> = Vec::new();
+        for (offset, c) in self.text[range.clone()].char_indices() {
+            let i = range.start + offset;
+            let level = self.levels[i];
+            match runs.last_mut() {
+                Some((r, l)) if *l == level => r.end = i + c.len_utf8(),
+                _ => runs.push((i..i + c.len_utf8(), level)),
+            }
+        }
+        let highest = runs.iter().map(|r| r.1).max().unwrap_or(0);
+        let lowest_odd = runs
+            .iter()
+            .map(|r| r.1)
+            .filter(|l| l % 2 == 1)
+            .min()
+            .unwrap_or(highest + 1);
+        let mut level = highest;
+        while level >= lowest_odd && level > 0 {
+            let mut i = 0;
+            while i < runs.len() {
+                if runs[i].1 >= level {
+                    let start = i;
+                    while i < runs.len() && runs[i].1 >= level {
+                        i += 1;
+                    }
+                    runs[start..i].reverse();
+                } else {
+                    i += 1;
+                }
+            }
+            level -= 1;
+        }
+        runs.into_iter()
+            .map(|(r, l)| {
+                let carries_hyphen = hyphen && r.end == range.end;
+                (r, l % 2 == 1, carries_hyphen)
+            })
+            .collect()
+    }
+
+    /// The span pieces of a level run, in drawing order.
+    fn spans_in(&self, piece: &Range<usize>, rtl: bool) -> Vec<Range<usize>> {
+        let mut pieces: Vec<Range<usize>> = self
+            .spans
+            .iter()
+            .filter_map(|s| {
+                let a = s.range.start.max(piece.start);
+                let b = s.range.end.min(piece.end);
+                (a < b).then_some(a..b)
+            })
+            .collect();
+        if rtl {
+            pieces.reverse();
+        }
+        pieces
     }
 }
 
@@ -356,19 +608,26 @@ fn justify(line: &mut Line, slack: f32) {
     line.width = x;
 }
 
-/// Shapes `text` in one face with kerning and ligatures on; adds tracking after each cluster.
+/// Shapes `text` in one face and direction with the font's default features (kerning,
+/// ligatures, and the script's required forms); adds tracking after each cluster.
+/// Glyphs come back in visual (drawing) order.
 pub fn shape(
     text: &str,
     font: FontId,
     size: f32,
     tracking: f32,
     lang: &str,
+    rtl: bool,
     fonts: &FontBook,
 ) -> Vec<PlacedGlyph> {
     let face = fonts.face(font);
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
-    buffer.set_direction(rustybuzz::Direction::LeftToRight);
+    buffer.set_direction(if rtl {
+        rustybuzz::Direction::RightToLeft
+    } else {
+        rustybuzz::Direction::LeftToRight
+    });
     if let Ok(language) = lang.parse() {
         buffer.set_language(language);
     }
@@ -377,7 +636,8 @@ pub fn shape(
     let track = tracking / 1000.0 * size;
     let infos = output.glyph_infos();
     let positions = output.glyph_positions();
-    // Cluster ends: the next larger cluster start, or the end of the text.
+    // A cluster ends where the smallest larger cluster starts (in RTL runs the next glyph's
+    // cluster is smaller, so "the next one" would be wrong), or at the end of the text.
     let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
@@ -429,7 +689,7 @@ mod tests {
     use crate::units::Pt;
     use std::sync::OnceLock;
 
-    fn fonts() -> &'static FontBook {
+    pub(crate) fn fonts() -> &'static FontBook {
         static BOOK: OnceLock<FontBook> = OnceLock::new();
         BOOK.get_or_init(|| {
             FontBook::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/fonts").into()])
@@ -437,7 +697,7 @@ mod tests {
         })
     }
 
-    fn style(align: Align) -> Style {
+    pub(crate) fn style(align: Align) -> Style {
         let black = Color {
             name: "black".into(),
             rgb: [0, 0, 0],
@@ -457,6 +717,9 @@ mod tests {
             align,
             space_before: Pt(0.0),
             space_after: Pt(0.0),
+            hyphenate: false,
+            balance: false,
+            fit: None,
         }
     }
 
@@ -466,7 +729,7 @@ mod tests {
         p.break_lines(0, width)
             .unwrap()
             .into_iter()
-            .map(|r| p.text[r].trim_end().to_string())
+            .map(|b| p.text[b.range].trim_end().to_string())
             .collect()
     }
 
@@ -478,19 +741,9 @@ mod tests {
         assert!(broken.len() >= 5, "{broken:?}");
         // No word is split, nothing is lost, and every line fits.
         assert_eq!(broken.join(" "), PARAGRAPH);
-        for range in p.break_lines(0, width).unwrap() {
-            let line = p.set_line(range, width, false, fonts());
+        for b in p.break_lines(0, width).unwrap() {
+            let line = p.set_line(&b, width, false, fonts());
             assert!(line.width <= width + 0.01, "{} > {width}", line.width);
-        }
-        // Greedy choice: the next word would not have fitted on any line but the last.
-        for pair in broken.windows(2) {
-            let next_word = pair[1].split(' ').next().unwrap();
-            let longer = format!("{} {next_word}", pair[0]);
-            let q = prepare(&longer, &style(Align::Left), fonts(), "en").unwrap();
-            assert!(
-                q.width(0..q.text.len()) > width,
-                "`{longer}` would have fitted"
-            );
         }
     }
 
@@ -510,6 +763,13 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_and_list_markers_become_line_breaks() {
+        let p = prepare("one.\n\ntwo\n\n- three", &style(Align::Left), fonts(), "en").unwrap();
+        assert_eq!(p.text, "one.\ntwo\nthree");
+        assert_eq!(lines(&p, 500.0), vec!["one.", "two", "three"]);
+    }
+
+    #[test]
     fn a_word_wider_than_the_frame_is_an_error() {
         let p = prepare("Supercalifragilistic", &style(Align::Left), fonts(), "en").unwrap();
         match p.break_lines(0, 20.0) {
@@ -521,13 +781,120 @@ mod tests {
         }
     }
 
+    /// Greedy first-fit over the same opportunities, for comparison.
+    fn greedy(p: &Prepared, width: f32) -> Vec<Range<usize>> {
+        let mut lines = Vec::new();
+        let (mut start, mut last_fit) = (0, None);
+        let opps: Vec<usize> = p
+            .opportunities
+            .iter()
+            .filter(|o| o.kind != linebreak::Kind::Hyphen)
+            .map(|o| o.at)
+            .collect();
+        let mut i = 0;
+        while i < opps.len() {
+            let end = p.trimmed_end(start, opps[i]);
+            if p.width(start..end) <= width {
+                last_fit = Some(opps[i]);
+                i += 1;
+            } else {
+                let fit = last_fit.take().expect("words fit");
+                lines.push(start..fit);
+                start = fit;
+            }
+        }
+        lines.push(start..p.text.len());
+        lines
+    }
+
+    #[test]
+    fn total_fit_beats_greedy() {
+        let p = prepare(PARAGRAPH, &style(Align::Justify), fonts(), "en").unwrap();
+        let mut better = 0;
+        for width in [120.0, 140.0, 160.0, 180.0, 200.0] {
+            let total: Vec<Range<usize>> = p
+                .break_lines(0, width)
+                .unwrap()
+                .into_iter()
+                .map(|b| b.range)
+                .collect();
+            let greedy = greedy(&p, width);
+            let demerits = |lines: &[Range<usize>]| {
+                linebreak::total_demerits(&p, lines, width).expect("feasible")
+            };
+            let (t, g) = (demerits(&total), demerits(&greedy));
+            assert!(
+                t <= g + 0.01,
+                "width {width}: total fit {t} worse than greedy {g}"
+            );
+            if t < g * 0.9 {
+                better += 1;
+            }
+        }
+        assert!(
+            better >= 1,
+            "total fit should improve on greedy for some width"
+        );
+    }
+
+    #[test]
+    fn hyphenation_points_come_from_the_language_patterns() {
+        let mut s = style(Align::Justify);
+        s.hyphenate = true;
+        let p = prepare(
+            "Commercially exploited children at (916) 653-1838",
+            &s,
+            fonts(),
+            "en",
+        )
+        .unwrap();
+        let hyphens: Vec<&str> = p
+            .opportunities
+            .iter()
+            .filter(|o| o.kind == linebreak::Kind::Hyphen)
+            .map(|o| &p.text[..o.at])
+            .collect();
+        assert!(hyphens.contains(&"Com"), "{hyphens:?}");
+        assert!(hyphens.contains(&"Commer"), "{hyphens:?}");
+        assert!(
+            hyphens.iter().all(|h| !h.contains('(')),
+            "no hyphens in the phone number: {hyphens:?}"
+        );
+        // Spanish has its own patterns; a language without patterns gets none.
+        let es = prepare("explotación", &s, fonts(), "es").unwrap();
+        assert!(
+            es.opportunities
+                .iter()
+                .any(|o| o.kind == linebreak::Kind::Hyphen)
+        );
+        let vi = prepare("explotación", &s, fonts(), "vi").unwrap();
+        assert!(
+            vi.opportunities
+                .iter()
+                .all(|o| o.kind != linebreak::Kind::Hyphen)
+        );
+        // A line broken at a hyphenation point gets a hyphen.
+        let narrow = p.break_lines(0, 60.0).unwrap();
+        let broken = narrow.iter().find(|b| b.hyphen).expect("a hyphenated line");
+        let line = p.set_line(broken, 60.0, false, fonts());
+        assert!(line.runs.last().unwrap().text.ends_with('-'));
+        // Styles that do not hyphenate (headlines, numbers) have no such points.
+        let plain = prepare("Commercially", &style(Align::Left), fonts(), "en").unwrap();
+        assert!(
+            plain
+                .opportunities
+                .iter()
+                .all(|o| o.kind != linebreak::Kind::Hyphen)
+        );
+    }
+
     #[test]
     fn alignment_offsets_lines() {
         let width = 300.0;
         let set = |align| {
             let p = prepare("Short line", &style(align), fonts(), "en").unwrap();
-            let range = p.break_lines(0, width).unwrap().remove(0);
-            p.set_line(range, width, true, fonts())
+            let b = p.break_lines(0, width).unwrap().remove(0);
+            p.set_line(&b, width, true, fonts())
         };
         let left = set(Align::Left);
         let center = set(Align::Center);
@@ -541,10 +908,10 @@ mod tests {
     fn justified_lines_fill_the_width_except_the_last() {
         let width = 160.0;
         let p = prepare(PARAGRAPH, &style(Align::Justify), fonts(), "en").unwrap();
-        let ranges = p.break_lines(0, width).unwrap();
-        let n = ranges.len();
-        for (i, range) in ranges.into_iter().enumerate() {
-            let line = p.set_line(range, width, i + 1 == n, fonts());
+        let breaks = p.break_lines(0, width).unwrap();
+        let n = breaks.len();
+        for (i, b) in breaks.iter().enumerate() {
+            let line = p.set_line(b, width, i + 1 == n, fonts());
             if i + 1 < n {
                 assert!(
                     (line.width - width).abs() < 0.05,
@@ -561,21 +928,21 @@ mod tests {
     fn shaping_kerns_and_makes_ligatures() {
         let f = fonts().select("Noto Sans", 400, false).unwrap();
         // "fi" is one ligature glyph covering both characters.
-        let fi = shape("fi", f, 10.0, 0.0, "en", fonts());
+        let fi = shape("fi", f, 10.0, 0.0, "en", false, fonts());
         assert_eq!(fi.len(), 1);
         assert_eq!(fi[0].range, 0..2);
         // "AV" is kerned tighter than the sum of its letters.
-        let pair: f32 = shape("AV", f, 10.0, 0.0, "en", fonts())
+        let pair: f32 = shape("AV", f, 10.0, 0.0, "en", false, fonts())
             .iter()
             .map(|g| g.x_advance)
             .sum();
         let apart: f32 = ["A", "V"]
             .iter()
-            .map(|s| shape(s, f, 10.0, 0.0, "en", fonts())[0].x_advance)
+            .map(|s| shape(s, f, 10.0, 0.0, "en", false, fonts())[0].x_advance)
             .sum();
         assert!(pair < apart - 0.1, "{pair} vs {apart}");
         // Tracking adds to every cluster.
-        let tracked: f32 = shape("AV", f, 10.0, 100.0, "en", fonts())
+        let tracked: f32 = shape("AV", f, 10.0, 100.0, "en", false, fonts())
             .iter()
             .map(|g| g.x_advance)
             .sum();
@@ -603,26 +970,125 @@ mod tests {
     }
 
     #[test]
-    fn blank_lines_and_list_markers_become_line_breaks() {
-        let p = prepare("one.\n\ntwo\n\n- three", &style(Align::Left), fonts(), "en").unwrap();
-        assert_eq!(p.text, "one.\ntwo\nthree");
-        assert_eq!(lines(&p, 500.0), vec!["one.", "two", "three"]);
+    fn nfd_input_gives_the_same_glyphs_as_nfc() {
+        let nfc = "Tiếng Việt";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        let glyphs = |text: &str| {
+            let p = prepare(text, &style(Align::Left), fonts(), "vi").unwrap();
+            let b = p.break_lines(0, 500.0).unwrap().remove(0);
+            let line = p.set_line(&b, 500.0, true, fonts());
+            line.runs
+                .iter()
+                .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(glyphs(&nfd), glyphs(nfc));
     }
 
     #[test]
-    fn uppercase_transform_and_missing_glyphs() {
+    fn fallback_picks_a_face_per_character() {
+        let mut s = style(Align::Left);
+        s.font = "Oswald".into();
+        let p = prepare("Call 911 — اتصل", &s, fonts(), "en").unwrap();
+        let family = |needle: &str| {
+            let at = p.text.find(needle).unwrap();
+            fonts()
+                .face(p.spans.iter().find(|s| s.range.contains(&at)).unwrap().font)
+                .family
+                .clone()
+        };
+        assert_eq!(family("Call"), "Oswald");
+        assert_eq!(family("ا"), "Noto Sans Arabic");
+    }
+
+    #[test]
+    fn a_missing_glyph_names_the_character_and_the_fonts_tried() {
+        let s = style(Align::Left);
+        match prepare("ok \u{1F600}", &s, fonts(), "en") {
+            Err(TextError::MissingGlyphs(m)) => {
+                assert_eq!(m[0].character, '\u{1F600}');
+                assert_eq!(m[0].tried[0], "Noto Sans");
+                assert!(m[0].tried.iter().any(|f| f == "Oswald"));
+            }
+            other => panic!("expected missing glyphs, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_phone_number_in_arabic_text_stays_left_to_right() {
+        let s = style(Align::Left);
+        let p = prepare("اتصل على (916) 653-1838 الآن", &s, fonts(), "ar").unwrap();
+        assert!(p.rtl);
+        let b = p.break_lines(0, 500.0).unwrap().remove(0);
+        let line = p.set_line(&b, 500.0, true, fonts());
+        // Visual order: the last Arabic word is drawn first (leftmost), the number reads
+        // left to right in the middle, the first word is drawn last (rightmost).
+        let texts: Vec<&str> = line.runs.iter().map(|r| r.text.as_str()).collect();
+        let number = texts
+            .iter()
+            .position(|t| t.contains("653-1838"))
+            .expect("number run");
+        assert!(
+            texts[..number].iter().any(|t| t.contains("الآن")),
+            "{texts:?}"
+        );
+        assert!(
+            texts[number + 1..].iter().any(|t| t.contains("اتصل")),
+            "{texts:?}"
+        );
+        let digits = &line.runs[number];
+        let first = digits.glyphs.first().unwrap().range.start;
+        let last = digits.glyphs.last().unwrap().range.start;
+        assert!(
+            first < last,
+            "the digits' glyphs are in logical (left-to-right) order"
+        );
+        // The paragraph is right-aligned: its start side is the right.
+        assert!((line.x + line.width - 500.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn scripts_without_spaces_break_between_words() {
+        let mut s = style(Align::Left);
+        s.font = "Noto Sans".into();
+        let khmer = "ការការពារកុមារពីការកេងប្រវ័ញ្ច";
+        let p = prepare(khmer, &s, fonts(), "km").unwrap();
+        let inner = p
+            .opportunities
+            .iter()
+            .filter(|o| o.at > 0 && o.at < p.text.len())
+            .count();
+        assert!(inner >= 2, "dictionary breaks inside Khmer text: {inner}");
+        let thai = prepare("การป้องกันการค้ามนุษย์", &s, fonts(), "th").unwrap();
+        assert!(
+            thai.opportunities
+                .iter()
+                .filter(|o| o.at < thai.text.len())
+                .count()
+                >= 2
+        );
+    }
+
+    #[test]
+    fn korean_breaks_between_words_not_syllables() {
+        let p = prepare("인신매매 예방의 달입니다", &style(Align::Left), fonts(), "ko").unwrap();
+        let inner: Vec<&str> = p.opportunities.iter().map(|o| &p.text[..o.at]).collect();
+        assert_eq!(inner, vec!["인신매매 ", "인신매매 예방의 ", "인신매매 예방의 달입니다"]);
+        // Chinese breaks between ideographs.
+        let zh = prepare("人口販運防制月", &style(Align::Left), fonts(), "zh-Hant").unwrap();
+        assert!(zh.opportunities.len() >= 6);
+        let face = fonts().face(zh.spans[0].font);
+        assert_eq!(face.family, "Noto Sans CJK TC");
+    }
+
+    #[test]
+    fn uppercase_transform() {
         let mut s = style(Align::Left);
         s.transform = TextTransform::Uppercase;
         assert_eq!(
             prepare("straße", &s, fonts(), "en").unwrap().text,
             "STRASSE"
         );
-        s.font = "Oswald".into();
-        match prepare("안녕", &s, fonts(), "en") {
-            Err(TextError::MissingGlyphs(m)) => {
-                assert_eq!(m.iter().map(|g| g.character).collect::<String>(), "안녕")
-            }
-            other => panic!("expected missing glyphs, got {other:?}"),
-        }
     }
 }

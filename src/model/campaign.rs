@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::counties::{self, County};
+use crate::model::translation::Translation;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ pub struct CampaignMeta {
     pub lang: String,
     /// The name of the statewide edition's region ("California").
     pub region: String,
+    /// How a county edition's name reads: "{county} County".
+    #[serde(default = "default_edition_label")]
+    pub edition_label: String,
     pub observance: Observance,
     #[serde(default)]
     pub build: Option<BuildDate>,
@@ -140,6 +144,10 @@ pub struct Source {
     pub as_of: Option<i32>,
 }
 
+fn default_edition_label() -> String {
+    "{county} County".to_string()
+}
+
 fn empty_url() -> Spanned<String> {
     Spanned::new(0..0, String::new())
 }
@@ -155,6 +163,8 @@ pub struct Campaign {
     pub sources: Vec<Source>,
     pub counties: Vec<County>,
     pub counties_file: Option<PathBuf>,
+    /// Overlays found beside `campaign.toml`, sorted by language tag.
+    pub translations: Vec<Translation>,
 }
 
 /// Variables every edition defines; a campaign's `[vars]` may not redefine them.
@@ -203,8 +213,32 @@ impl Campaign {
             sources: parsed.sources,
             counties,
             counties_file,
+            translations: Vec::new(),
         };
-        let warnings = campaign.validate(&mut problems);
+        let mut campaign = campaign;
+        campaign.translations = load_translations(dir, &mut problems);
+        let mut warnings = campaign.validate(&mut problems);
+        for translation in &campaign.translations {
+            translation.validate(&campaign, &mut problems, &mut warnings);
+        }
+        for county in &campaign.counties {
+            for lang in &county.languages {
+                if !campaign.languages().contains(&lang.as_str()) {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "county `{}` lists language `{lang}`, which the campaign has no translation for",
+                            county.name
+                        ))
+                        .at(county.location.clone())
+                        .field("languages")
+                        .hint(format!(
+                            "add campaign.{lang}.toml, or use one of {}",
+                            crate::diag::one_of(campaign.languages())
+                        )),
+                    );
+                }
+            }
+        }
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -347,6 +381,17 @@ impl Campaign {
         out
     }
 
+    /// The base language, then every translation's.
+    pub fn languages(&self) -> Vec<&str> {
+        let mut langs = vec![self.meta.lang.as_str()];
+        langs.extend(self.translations.iter().map(Translation::lang));
+        langs
+    }
+
+    pub fn translation(&self, lang: &str) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.lang() == lang)
+    }
+
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id.get_ref() == id)
     }
@@ -376,4 +421,33 @@ fn empty_inline_links(markdown: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Loads every `campaign.<lang>.toml` beside the campaign, sorted by language tag.
+fn load_translations(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Translation> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    name.starts_with("campaign.")
+                        && name.ends_with(".toml")
+                        && name != "campaign.toml"
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| match Translation::load(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        })
+        .collect()
 }

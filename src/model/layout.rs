@@ -86,6 +86,61 @@ struct StyleSpec {
     space_before: Pt,
     #[serde(default)]
     space_after: Pt,
+    /// Break words at hyphenation points of the edition's language (body text only:
+    /// never headlines, numbers, phone numbers or addresses).
+    #[serde(default)]
+    hyphenate: bool,
+    /// Even out line lengths (for headlines) instead of filling lines first.
+    #[serde(default)]
+    balance: bool,
+    /// What may be done when the text does not fit: `{ min = "24pt", tracking_min = -20,
+    /// remedies = ["shrink", "tighten"] }`; `max` bounds a frame's `text_fit = "fill"`.
+    #[serde(default)]
+    fit: Option<FitSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FitSpec {
+    min: Pt,
+    #[serde(default)]
+    max: Option<Pt>,
+    #[serde(default)]
+    tracking_min: Option<f32>,
+    #[serde(default = "default_remedies")]
+    remedies: Vec<Remedy>,
+}
+
+fn default_remedies() -> Vec<Remedy> {
+    vec![Remedy::Shrink]
+}
+
+/// One step of a fit policy, tried in the order the style lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Remedy {
+    /// Make the type smaller, down to the policy's `min`.
+    Shrink,
+    /// Set letters closer, down to the policy's `tracking_min`.
+    Tighten,
+}
+
+/// A frame's request to grow its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextFit {
+    /// Grow the type (within each style's `fit.max`) until the frame is full.
+    Fill,
+}
+
+/// A resolved fit policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub min: Pt,
+    pub max: Option<Pt>,
+    /// Tracking floor in thousandths of an em.
+    pub tracking_min: f32,
+    pub remedies: Vec<Remedy>,
 }
 
 fn default_leading() -> f32 {
@@ -129,6 +184,9 @@ struct FrameSpec {
     continue_to: Option<Spanned<String>>,
     #[serde(default)]
     sources: SourcesMode,
+    /// `"fill"`: grow the type to fill the frame (big numbers, poster headlines).
+    #[serde(default)]
+    text_fit: Option<TextFit>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,6 +293,9 @@ pub struct Style {
     pub align: Align,
     pub space_before: Pt,
     pub space_after: Pt,
+    pub hyphenate: bool,
+    pub balance: bool,
+    pub fit: Option<Fit>,
 }
 
 /// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
@@ -296,6 +357,7 @@ pub struct Frame {
     /// True for a frame that only receives text threaded from another.
     pub is_continuation: bool,
     pub sources: SourcesMode,
+    pub text_fit: Option<TextFit>,
     pub location: Location,
 }
 
@@ -530,6 +592,14 @@ impl Resolver<'_> {
                         align: s.align,
                         space_before: s.space_before,
                         space_after: s.space_after,
+                        hyphenate: s.hyphenate,
+                        balance: s.balance,
+                        fit: s.fit.as_ref().map(|f| Fit {
+                            min: f.min,
+                            max: f.max,
+                            tracking_min: f.tracking_min.unwrap_or(s.tracking),
+                            remedies: f.remedies.clone(),
+                        }),
                     },
                 );
             }
@@ -711,6 +781,7 @@ impl Resolver<'_> {
                 continue_to,
                 is_continuation: false,
                 sources: f.sources,
+                text_fit: f.text_fit,
                 location,
             });
         }

@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod counties;
 pub mod layout;
+pub mod translation;
 
 use crate::diag::{Diagnostic, SourceFile};
 use serde::de::DeserializeOwned;

@@ -1,0 +1,428 @@
+//! Flow and fit: sets a frame's paragraphs into it and the frames threaded after it, keeps
+//! paragraphs from leaving a single line behind (no widows or orphans), balances headlines,
+//! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
+//! grow to fill — before declaring an overflow, which is an error with the amount.
+
+use super::text::{self, Line, TextError};
+use super::{Composer, Item};
+use crate::diag::Diagnostic;
+use crate::model::layout::{Frame, Rect, Remedy, Style, TextFit, VAlign};
+use crate::resolve::Para;
+use crate::units::PT_PER_MM;
+
+/// A paragraph prepared for setting, with the (possibly fitted) style it is set in.
+pub(super) struct Block<'a> {
+    pub para: &'a Para,
+    pub style: Style,
+    pub prepared: text::Prepared,
+}
+
+/// How far a fit policy has adjusted the styles that allow it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Adjust {
+    /// Size multiplier, clamped per style to its `fit.min`/`fit.max`.
+    scale: f32,
+    /// Tracking change in thousandths of an em, clamped to `fit.tracking_min`.
+    tracking: f32,
+}
+
+const NONE: Adjust = Adjust {
+    scale: 1.0,
+    tracking: 0.0,
+};
+
+/// Lines placed in one frame: (top of line, block index, line).
+type Placement = Vec<(f32, usize, Line)>;
+
+/// Why a chain could not be set.
+enum Failure {
+    Overflow {
+        frame: usize,
+        excess: f32,
+        used: f32,
+        available: f32,
+        field: String,
+    },
+    Fatal(Diagnostic),
+}
+
+impl Composer<'_> {
+    /// Sets a frame's content, continuing into threaded frames, after fitting it as its
+    /// styles allow; an overflow that remains is an error naming frame, edition, language
+    /// and the amount.
+    pub(super) fn flow_text(&mut self, first: usize, key: &str, frame_items: &mut [Vec<Item>]) {
+        let layout = self.layout;
+        let frame = &layout.frames[first];
+        let lookup = if key == "sources" && frame.sources == crate::model::layout::SourcesMode::List
+        {
+            "sources#list"
+        } else {
+            key
+        };
+        let Some(paras) = self.resolved.paragraphs(lookup) else {
+            let message = format!(
+                "frame `{}` of layout `{}` shows `{key}`, which campaign `{}` does not have",
+                frame.id, layout.name, self.resolved.campaign_id
+            );
+            let d = self
+                .frame_error(frame, message)
+                .hint("add the block to campaign.toml or remove the frame");
+            self.problems.push(d);
+            return;
+        };
+        let mut chain = vec![first];
+        while let Some(next) = layout.frames[*chain.last().unwrap()].continue_to {
+            if chain.contains(&next) {
+                break;
+            }
+            chain.push(next);
+        }
+
+        let fitted: Vec<&Style> = paras
+            .iter()
+            .filter_map(|p| frame.style_for(p.role).and_then(|s| layout.styles.get(s)))
+            .filter(|s| s.fit.is_some())
+            .collect();
+        let attempt = |adjust: Adjust| -> Result<(Vec<Block>, Vec<Placement>), Failure> {
+            let blocks = self.blocks(frame, key, paras, adjust)?;
+            let placements = self.place(&chain, &blocks)?;
+            Ok((blocks, placements))
+        };
+
+        let mut result = attempt(NONE);
+        // Grow to fill: the largest scale (within each style's max) that still fits.
+        if frame.text_fit == Some(TextFit::Fill) && result.is_ok() && !fitted.is_empty() {
+            let ceiling = fitted
+                .iter()
+                .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
+                .fold(4.0f32, f32::min);
+            if let Some(scale) = largest_fitting(1.0, ceiling, |scale| {
+                attempt(Adjust {
+                    scale,
+                    tracking: 0.0,
+                })
+                .is_ok()
+            }) {
+                result = attempt(Adjust {
+                    scale,
+                    tracking: 0.0,
+                });
+            }
+        }
+        // Remedies for an overflow, in the order the first fitted style declares.
+        let mut tried = Vec::new();
+        if matches!(result, Err(Failure::Overflow { .. })) && !fitted.is_empty() {
+            let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
+            let floor = fitted
+                .iter()
+                .filter_map(|s| s.fit.as_ref().map(|f| f.min.0 / s.size.0))
+                .fold(0.0f32, f32::max)
+                .min(1.0);
+            let mut adjust = NONE;
+            for remedy in &policy.remedies {
+                match remedy {
+                    Remedy::Shrink => {
+                        tried.push(format!("shrink to {:.1}pt", fitted[0].size.0 * floor));
+                        let best = largest_fitting(floor, 1.0, |scale| {
+                            attempt(Adjust { scale, ..adjust }).is_ok()
+                        });
+                        adjust.scale = best.unwrap_or(floor);
+                    }
+                    Remedy::Tighten => {
+                        let limit = fitted
+                            .iter()
+                            .filter_map(|s| s.fit.as_ref().map(|f| f.tracking_min - s.tracking))
+                            .fold(0.0f32, f32::min);
+                        tried.push(format!("tighten tracking by {:.0}/1000 em", -limit));
+                        // Tighten as little as needed: search the change between 0 and the limit.
+                        let best = largest_fitting(0.0, 1.0, |t| {
+                            attempt(Adjust {
+                                tracking: limit * (1.0 - t),
+                                ..adjust
+                            })
+                            .is_ok()
+                        });
+                        adjust.tracking = limit * (1.0 - best.unwrap_or(0.0));
+                    }
+                }
+                result = attempt(adjust);
+                if result.is_ok() {
+                    break;
+                }
+            }
+        }
+
+        match result {
+            Ok((blocks, placements)) => {
+                for (&fi, placed) in chain.iter().zip(placements) {
+                    let target = &layout.frames[fi];
+                    let area = target.rect.inset(&target.inset);
+                    let used = placed
+                        .last()
+                        .map_or(0.0, |(top, b, _)| top + line_height(&blocks[*b].style));
+                    let shift = match target.valign {
+                        VAlign::Top => 0.0,
+                        VAlign::Middle => (area.h - used) / 2.0,
+                        VAlign::Bottom => area.h - used,
+                    };
+                    for (top, b, line) in placed {
+                        self.emit_line(
+                            target,
+                            area,
+                            top + shift,
+                            &blocks[b],
+                            &line,
+                            &mut frame_items[fi],
+                        );
+                    }
+                }
+            }
+            Err(Failure::Fatal(d)) => self.problems.push(d),
+            Err(Failure::Overflow {
+                frame: fi,
+                excess,
+                used,
+                available,
+                field,
+            }) => {
+                let target = &layout.frames[fi];
+                let remedies = if tried.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after trying to {}", tried.join(" and "))
+                };
+                let message = format!(
+                    "text does not fit frame `{}` of layout `{}` for edition {}{remedies}: {:.1} mm too tall (needs {:.1} mm, has {:.1} mm)",
+                    target.id,
+                    layout.name,
+                    self.resolved.edition,
+                    excess / PT_PER_MM,
+                    used / PT_PER_MM,
+                    available / PT_PER_MM
+                );
+                let d = self.frame_error(target, message).hint(format!(
+                    "the text from `{field}` on does not fit; shorten it, give the style a fit policy or a smaller size, or enlarge the frame"
+                ));
+                self.problems.push(d);
+            }
+        }
+    }
+
+    /// The frame's paragraphs prepared in their styles, adjusted by the fit policy.
+    fn blocks<'p>(
+        &self,
+        frame: &Frame,
+        key: &str,
+        paras: &'p [Para],
+        adjust: Adjust,
+    ) -> Result<Vec<Block<'p>>, Failure> {
+        let mut blocks = Vec::new();
+        for para in paras {
+            let Some(base) = frame
+                .style_for(para.role)
+                .and_then(|s| self.layout.styles.get(s))
+            else {
+                let message = format!(
+                    "frame `{}` has no style for `{}` paragraphs of `{key}`",
+                    frame.id, para.role
+                );
+                return Err(Failure::Fatal(self.frame_error(frame, message).hint(
+                    format!(
+                        "add `styles = {{ {} = \"…\" }}` or `style = \"…\"` to the frame",
+                        para.role
+                    ),
+                )));
+            };
+            let style = adjusted(base, adjust);
+            match text::prepare(
+                &para.markdown,
+                &style,
+                self.fonts,
+                &self.resolved.edition.lang,
+            ) {
+                Ok(prepared) => blocks.push(Block {
+                    para,
+                    style,
+                    prepared,
+                }),
+                Err(TextError::MissingGlyphs(missing)) => {
+                    return Err(Failure::Fatal(self.missing_glyphs(frame, para, &missing)));
+                }
+                Err(TextError::TooWide { .. }) => unreachable!("prepare does not break lines"),
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// Places the blocks' lines into the chain of frames. A paragraph split between frames
+    /// keeps at least two lines on each side when it has them.
+    fn place(&self, chain: &[usize], blocks: &[Block]) -> Result<Vec<Placement>, Failure> {
+        let layout = self.layout;
+        let mut placements = Vec::new();
+        let mut cursor = (0usize, 0usize); // (block, byte offset)
+        for (n, &fi) in chain.iter().enumerate() {
+            let target = &layout.frames[fi];
+            let last_frame = n + 1 == chain.len();
+            let area: Rect = target.rect.inset(&target.inset);
+            let mut placed: Placement = Vec::new();
+            let mut y = 0.0f32;
+            'blocks: while cursor.0 < blocks.len() {
+                let block = &blocks[cursor.0];
+                let height = line_height(&block.style);
+                if cursor.1 == 0 && !placed.is_empty() {
+                    y += block.style.space_before.0;
+                }
+                let breaks = self.breaks(target, block, cursor.1, area.w)?;
+                let count = breaks.len();
+                let fits = ((area.h + 0.01 - y) / height).floor().max(0.0) as usize;
+                if fits < count && !last_frame {
+                    // Split here, but never leave one line alone on either side.
+                    let mut keep = fits;
+                    if keep == 1 && count > 1 {
+                        keep = 0;
+                    }
+                    if count - keep == 1 && keep >= 3 {
+                        keep -= 1;
+                    }
+                    for (li, brk) in breaks.iter().take(keep).enumerate() {
+                        let line =
+                            block
+                                .prepared
+                                .set_line(brk, area.w, li + 1 == count, self.fonts);
+                        placed.push((y, cursor.0, line));
+                        y += height;
+                    }
+                    cursor.1 = breaks[keep].range.start;
+                    break 'blocks;
+                }
+                for (li, brk) in breaks.iter().enumerate() {
+                    let line = block
+                        .prepared
+                        .set_line(brk, area.w, li + 1 == count, self.fonts);
+                    placed.push((y, cursor.0, line));
+                    y += height;
+                }
+                if y > area.h + 0.01 {
+                    let needed = self.height_needed(blocks, cursor, y);
+                    return Err(Failure::Overflow {
+                        frame: fi,
+                        excess: needed - area.h,
+                        used: needed,
+                        available: area.h,
+                        field: block.para.field.clone(),
+                    });
+                }
+                y += block.style.space_after.0;
+                cursor = (cursor.0 + 1, 0);
+            }
+            placements.push(placed);
+        }
+        Ok(placements)
+    }
+
+    /// The height the chain's last frame would need for everything from `cursor` on,
+    /// given `used` so far (lines are not broken again: the frame width is the same).
+    fn height_needed(&self, blocks: &[Block], cursor: (usize, usize), used: f32) -> f32 {
+        let mut total = used;
+        for block in &blocks[cursor.0 + 1..] {
+            let lines = block
+                .prepared
+                .break_lines(0, f32::MAX / 4.0)
+                .map_or(1, |b| b.len().max(1));
+            total += block.style.space_before.0 + lines as f32 * line_height(&block.style);
+        }
+        total
+    }
+
+    /// Line breaks for a block, balanced for styles that ask (headlines): the narrowest
+    /// measure that keeps the same number of lines, so lines come out of similar length.
+    fn breaks(
+        &self,
+        frame: &Frame,
+        block: &Block,
+        from: usize,
+        width: f32,
+    ) -> Result<Vec<super::linebreak::Break>, Failure> {
+        let too_wide = |word: String, excess: f32| {
+            let message = format!(
+                "`{word}` is {:.1} mm wider than frame `{}` of layout `{}` for edition {}",
+                excess / PT_PER_MM,
+                frame.id,
+                self.layout.name,
+                self.resolved.edition
+            );
+            Failure::Fatal(self.frame_error(frame, message).hint(format!(
+                "from `{}`; use a smaller style or a wider frame",
+                block.para.field
+            )))
+        };
+        let breaks = match block.prepared.break_lines(from, width) {
+            Ok(b) => b,
+            Err(TextError::TooWide { word, excess }) => return Err(too_wide(word, excess)),
+            Err(TextError::MissingGlyphs(_)) => unreachable!("glyphs were checked when prepared"),
+        };
+        if !block.style.balance || breaks.len() < 2 {
+            return Ok(breaks);
+        }
+        let lines = breaks.len();
+        let keeps_count = |w: f32| {
+            block
+                .prepared
+                .break_lines(from, w)
+                .is_ok_and(|b| b.len() == lines)
+        };
+        let mut low = width * 0.4;
+        let mut high = width;
+        for _ in 0..14 {
+            let mid = (low + high) / 2.0;
+            if keeps_count(mid) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        Ok(block.prepared.break_lines(from, high).unwrap_or(breaks))
+    }
+}
+
+fn line_height(style: &Style) -> f32 {
+    style.size.0 * style.leading
+}
+
+/// A style with the fit adjustment applied, within its policy's limits. Styles without a
+/// policy are never changed.
+fn adjusted(base: &Style, adjust: Adjust) -> Style {
+    let Some(fit) = &base.fit else {
+        return base.clone();
+    };
+    let mut style = base.clone();
+    let mut size = base.size.0 * adjust.scale;
+    size = size.max(fit.min.0);
+    if let Some(max) = fit.max {
+        size = size.min(max.0);
+    }
+    style.size = crate::units::Pt(size);
+    style.tracking = (base.tracking + adjust.tracking).max(fit.tracking_min.min(base.tracking));
+    style
+}
+
+/// The largest value in [low, high] for which `fits` holds, assuming it holds below some
+/// threshold and fails above it; `None` if it fails even at `low`.
+fn largest_fitting(low: f32, high: f32, fits: impl Fn(f32) -> bool) -> Option<f32> {
+    if fits(high) {
+        return Some(high);
+    }
+    if !fits(low) {
+        return None;
+    }
+    let (mut ok, mut bad) = (low, high);
+    for _ in 0..10 {
+        let mid = (ok + bad) / 2.0;
+        if fits(mid) {
+            ok = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    Some(ok)
+}

@@ -1,0 +1,364 @@
+//! Line breaking: where a paragraph may break (UAX #14 via unicode-linebreak, a dictionary
+//! segmenter for scripts written without spaces, hyphenation points per language) and
+//! where it should (total fit: the breaks that minimise the paragraph's demerits, in the
+//! manner of Knuth and Plass, rather than filling each line greedily).
+
+use super::text::{Prepared, TextError};
+use std::ops::Range;
+use std::sync::{LazyLock, OnceLock};
+use unicode_linebreak::{BreakClass, BreakOpportunity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// A hyphenation point inside a word: breaking adds a hyphen.
+    Hyphen,
+    Allowed,
+    /// A hard break: the line must end here.
+    Mandatory,
+}
+
+/// A place the text may break before byte `at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opportunity {
+    pub at: usize,
+    pub kind: Kind,
+    /// For hyphenation points, the width of the hyphen the line would gain.
+    pub hyphen_width: f32,
+}
+
+/// A chosen line: its byte range and whether it ends with an added hyphen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Break {
+    pub range: Range<usize>,
+    pub hyphen: bool,
+}
+
+/// Every break opportunity of `text`, in order.
+pub fn opportunities(
+    text: &str,
+    lang: &str,
+    hyphenate: bool,
+    links: &[Range<usize>],
+    hyphen_width: impl Fn(usize) -> f32,
+) -> Vec<Opportunity> {
+    let mut out: Vec<Opportunity> = unicode_linebreak::linebreaks(text)
+        .map(|(at, kind)| Opportunity {
+            at,
+            kind: if kind == BreakOpportunity::Mandatory {
+                Kind::Mandatory
+            } else {
+                Kind::Allowed
+            },
+            hyphen_width: 0.0,
+        })
+        .collect();
+    if lang.to_ascii_lowercase().starts_with("ko") {
+        // Korean is set word by word (CSS `word-break: keep-all`): UAX #14 would allow a
+        // break between any two Hangul syllables, splitting words.
+        out.retain(|o| {
+            o.kind == Kind::Mandatory
+                || !text[..o.at].ends_with(is_hangul)
+                || !text[o.at..].starts_with(is_hangul)
+        });
+    }
+    out.extend(
+        complex_script_breaks(text)
+            .into_iter()
+            .map(|at| Opportunity {
+                at,
+                kind: Kind::Allowed,
+                hyphen_width: 0.0,
+            }),
+    );
+    if hyphenate {
+        out.extend(
+            hyphenation_points(text, lang, links)
+                .into_iter()
+                .map(|at| Opportunity {
+                    at,
+                    kind: Kind::Hyphen,
+                    hyphen_width: hyphen_width(at),
+                }),
+        );
+    }
+    out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
+    out.dedup_by_key(|o| o.at);
+    out
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{ac00}'..='\u{d7a3}' | '\u{1100}'..='\u{11ff}' | '\u{3130}'..='\u{318f}')
+}
+
+/// Thai, Lao, Khmer and Myanmar put no spaces between words; UAX #14 leaves such runs
+/// (class SA) unbroken, so a dictionary/LSTM segmenter (ICU4X) finds the word boundaries.
+fn complex_script_breaks(text: &str) -> Vec<usize> {
+    static SEGMENTER: LazyLock<icu_segmenter::LineSegmenterBorrowed<'static>> =
+        LazyLock::new(|| icu_segmenter::LineSegmenter::new_auto(Default::default()));
+    let mut out = Vec::new();
+    let mut run: Option<usize> = None;
+    let flush = |start: usize, end: usize, out: &mut Vec<usize>| {
+        let segment = &text[start..end];
+        out.extend(
+            SEGMENTER
+                .segment_str(segment)
+                .filter(|&b| b > 0 && b < segment.len())
+                .map(|b| start + b),
+        );
+    };
+    for (i, c) in text.char_indices() {
+        let sa = unicode_linebreak::break_property(c as u32) == BreakClass::ComplexContext;
+        match (sa, run) {
+            (true, None) => run = Some(i),
+            (false, Some(start)) => {
+                flush(start, i, &mut out);
+                run = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = run {
+        flush(start, text.len(), &mut out);
+    }
+    out
+}
+
+/// The hyphenation dictionary for a language, if we have patterns for it.
+fn dictionary(lang: &str) -> Option<&'static hyphenation::Standard> {
+    use hyphenation::{Language, Load, Standard};
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (slot, language): (&'static OnceLock<Option<Standard>>, Language) = match primary.as_str() {
+        "en" => {
+            static EN: OnceLock<Option<Standard>> = OnceLock::new();
+            (&EN, Language::EnglishUS)
+        }
+        "es" => {
+            static ES: OnceLock<Option<Standard>> = OnceLock::new();
+            (&ES, Language::Spanish)
+        }
+        "pt" => {
+            static PT: OnceLock<Option<Standard>> = OnceLock::new();
+            (&PT, Language::Portuguese)
+        }
+        _ => return None,
+    };
+    slot.get_or_init(|| Standard::from_embedded(language).ok())
+        .as_ref()
+}
+
+/// Hyphenation points of the words of `text`. Words with digits or URL/e-mail punctuation
+/// (phone numbers, addresses), words in links, and short words are never hyphenated.
+fn hyphenation_points(text: &str, lang: &str, links: &[Range<usize>]) -> Vec<usize> {
+    use hyphenation::Hyphenator;
+    let Some(dict) = dictionary(lang) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for token in text.split_inclusive(char::is_whitespace) {
+        let start = offset;
+        offset += token.len();
+        let word = token.trim_end();
+        let technical = word
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '/' | '@' | ':' | '.' | '_' | '\\'));
+        if technical
+            || links
+                .iter()
+                .any(|l| l.start < start + word.len() && start < l.end)
+        {
+            continue;
+        }
+        // Hyphenate the letters only, leaving surrounding punctuation alone.
+        let Some(first) = word.find(char::is_alphabetic) else {
+            continue;
+        };
+        let letters: &str = &word[first..];
+        let letters = &letters[..letters
+            .find(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
+            .unwrap_or(letters.len())];
+        if letters.chars().count() < 6 || letters.contains('-') {
+            continue;
+        }
+        let lower = letters.to_lowercase();
+        if lower.len() != letters.len() {
+            continue; // case mapping changed byte offsets; skip rather than misplace a break
+        }
+        out.extend(
+            dict.hyphenate(&lower)
+                .breaks
+                .into_iter()
+                .map(|b| start + first + b),
+        );
+    }
+    out
+}
+
+/// How far a line may stretch or shrink, per space, as a fraction of the font size, in
+/// justified text; and the fixed stretch of ragged lines as a fraction of the width.
+const SPACE_STRETCH: f32 = 0.5 * 0.26;
+const SPACE_SHRINK: f32 = 0.33 * 0.26;
+const RAGGED_STRETCH: f32 = 0.2;
+const LINE_PENALTY: f32 = 10.0;
+const HYPHEN_PENALTY: f32 = 50.0;
+const DOUBLE_HYPHEN_DEMERITS: f32 = 3000.0;
+
+/// Total-fit line breaking from byte `from`: each stretch between hard breaks is broken
+/// where the sum of the lines' demerits is least.
+pub fn total_fit(p: &Prepared, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
+    let mut lines = Vec::new();
+    let mut segment: Vec<&Opportunity> = Vec::new();
+    let mut start = from;
+    for o in p.opportunities.iter().filter(|o| o.at > from) {
+        segment.push(o);
+        if o.kind == Kind::Mandatory {
+            lines.extend(fit_segment(p, start, &segment, width)?);
+            start = o.at;
+            segment.clear();
+        }
+    }
+    if !segment.is_empty() {
+        lines.extend(fit_segment(p, start, &segment, width)?);
+    }
+    lines.retain(|b| !p.text[b.range.clone()].trim().is_empty());
+    Ok(lines)
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    demerits: f32,
+    previous: usize,
+    hyphen: bool,
+}
+
+/// The demerits of one line from byte `a` to opportunity `to`, or `None` if it cannot fit
+/// even with its spaces shrunk. Lines with equal demerits look equally good.
+fn line_demerits(
+    p: &Prepared,
+    a: usize,
+    to: &Opportunity,
+    width: f32,
+    last: bool,
+    after_hyphen: bool,
+) -> Option<f32> {
+    let justified = p.align == crate::model::layout::Align::Justify;
+    let hyphen = to.kind == Kind::Hyphen;
+    let end = p.trimmed_end(a, to.at);
+    let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
+    let spaces = p.text[a..end].matches(' ').count() as f32;
+    let (stretch, shrink) = if justified {
+        (
+            spaces * SPACE_STRETCH * p.size,
+            spaces * SPACE_SHRINK * p.size,
+        )
+    } else {
+        (RAGGED_STRETCH * width, 0.0)
+    };
+    if natural > width + shrink + 0.01 {
+        return None;
+    }
+    let badness = if last && natural <= width + 0.01 {
+        0.0 // the last line may end short
+    } else if natural >= width {
+        let ratio = if shrink > 0.0 {
+            (natural - width) / shrink
+        } else {
+            0.0
+        };
+        100.0 * ratio.powi(3)
+    } else if stretch > 0.0 {
+        (100.0 * ((width - natural) / stretch).powi(3)).min(10_000.0)
+    } else {
+        10_000.0
+    };
+    let mut demerits = (LINE_PENALTY + badness).powi(2);
+    if hyphen {
+        demerits += HYPHEN_PENALTY.powi(2);
+        if after_hyphen {
+            demerits += DOUBLE_HYPHEN_DEMERITS;
+        }
+    }
+    Some(demerits)
+}
+
+/// The total demerits of a given set of lines (for comparing breakers in tests).
+#[cfg(test)]
+pub(crate) fn total_demerits(p: &Prepared, lines: &[Range<usize>], width: f32) -> Option<f32> {
+    let mut sum = 0.0;
+    for (i, line) in lines.iter().enumerate() {
+        let to = p.opportunities.iter().find(|o| o.at == line.end)?;
+        sum += line_demerits(p, line.start, to, width, i + 1 == lines.len(), false)?;
+    }
+    Some(sum)
+}
+
+fn fit_segment(
+    p: &Prepared,
+    start: usize,
+    opps: &[&Opportunity],
+    width: f32,
+) -> Result<Vec<Break>, TextError> {
+    let position = |node: usize| if node == 0 { start } else { opps[node - 1].at };
+    let mut best: Vec<Option<Node>> = vec![None; opps.len() + 1];
+    best[0] = Some(Node {
+        demerits: 0.0,
+        previous: 0,
+        hyphen: false,
+    });
+    for j in 1..=opps.len() {
+        let to = opps[j - 1];
+        let last = j == opps.len();
+        for i in (0..j).rev() {
+            let Some(from) = best[i] else { continue };
+            let Some(demerits) = line_demerits(p, position(i), to, width, last, from.hyphen) else {
+                break; // longer lines (smaller i) only get wider
+            };
+            let total = from.demerits + demerits;
+            if best[j].is_none_or(|b| total < b.demerits) {
+                best[j] = Some(Node {
+                    demerits: total,
+                    previous: i,
+                    hyphen: to.kind == Kind::Hyphen,
+                });
+            }
+        }
+    }
+    if best[opps.len()].is_none() {
+        return Err(too_wide(p, start, opps, width));
+    }
+    let mut breaks = Vec::new();
+    let mut j = opps.len();
+    while j > 0 {
+        let node = best[j].expect("reachable");
+        breaks.push(Break {
+            range: position(node.previous)..opps[j - 1].at,
+            hyphen: node.hyphen,
+        });
+        j = node.previous;
+    }
+    breaks.reverse();
+    Ok(breaks)
+}
+
+/// The first unbreakable piece wider than the line, for the error message.
+fn too_wide(p: &Prepared, start: usize, opps: &[&Opportunity], width: f32) -> TextError {
+    let mut a = start;
+    for o in opps.iter().filter(|o| o.kind != Kind::Hyphen) {
+        let end = p.trimmed_end(a, o.at);
+        if p.width(a..end) > width {
+            return TextError::TooWide {
+                word: p.text[a..end].trim().to_string(),
+                excess: p.width(a..end) - width,
+            };
+        }
+        a = o.at;
+    }
+    TextError::TooWide {
+        word: p.text[start..].trim().to_string(),
+        excess: 0.0,
+    }
+}
