@@ -27,7 +27,21 @@ fn default_build_makes_the_whole_kit() {
     let editions: Vec<_> = std::fs::read_dir(&kit).unwrap().flatten().collect();
     assert_eq!(editions.len(), 59, "statewide + 58 counties");
     let pdfs = scratch.outputs();
-    assert_eq!(pdfs.len(), 59 * LAYOUTS.len(), "{pdfs:?}");
+    // Statewide in English and the six translations; each county in its languages (English).
+    assert_eq!(pdfs.len(), (7 + 58) * LAYOUTS.len(), "{pdfs:?}");
+    for lang in ["es", "vi", "zh-Hant", "ko", "tl", "ar"] {
+        for (layout, size, pages) in LAYOUTS {
+            let path = kit.join(format!("statewide/{layout}.{lang}.pdf"));
+            let doc =
+                lopdf::Document::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(page_sizes(&doc), vec![size; pages], "{}", path.display());
+            let catalog = doc.catalog().unwrap();
+            assert_eq!(
+                catalog.get(b"Lang").unwrap().as_str().unwrap(),
+                lang.as_bytes()
+            );
+        }
+    }
     for edition in ["statewide", "alameda", "contra-costa", "yuba"] {
         for (layout, size, pages) in LAYOUTS {
             let path = kit.join(edition).join(format!("{layout}.pdf"));
@@ -271,7 +285,7 @@ fn check_writes_nothing_and_warns_about_missing_urls() {
         err.contains("inline link \"Child Welfare Council\" has no URL"),
         "{err}"
     );
-    assert!(err.contains("177 document(s) checked, 0 failed"), "{err}");
+    assert!(err.contains("195 document(s) checked, 0 failed"), "{err}");
     assert!(!scratch.path().join("out").exists());
 }
 
@@ -304,4 +318,112 @@ fn filters_and_unknown_names() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn counties_print_in_their_languages_and_translations_are_checked() {
+    let scratch = Scratch::new();
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Fresno,Fresno,en,",
+        "Fresno,Fresno,en;es;ko,",
+    );
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "fresno",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let dir = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/fresno");
+    for name in [
+        "flyer-letter.pdf",
+        "flyer-letter.es.pdf",
+        "flyer-letter.ko.pdf",
+    ] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    let spanish = pdf_text(&dir.join("flyer-letter.es.pdf"));
+    assert!(spanish.contains("CONDADO DE FRESNO"), "{spanish}");
+    // --lang selects one language.
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "statewide",
+        "--lang",
+        "ar",
+        "--year",
+        "2028",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let files = scratch.outputs();
+    let arabic: Vec<_> = files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("/2028/"))
+        .collect();
+    assert_eq!(arabic.len(), 3, "{arabic:?}");
+    assert!(
+        arabic
+            .iter()
+            .all(|p| p.to_string_lossy().ends_with(".ar.pdf"))
+    );
+
+    // A language without a translation is an input error at the county's row.
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "en;es;ko",
+        "en;hy",
+    );
+    let output = scratch.run(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "county `Fresno` lists language `hy`, which the campaign has no translation for"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("counties.csv:11:"), "{err}");
+}
+
+#[test]
+fn untranslated_strings_and_missing_glyphs_are_reported() {
+    let scratch = Scratch::new();
+    let es = "content/trafficking-prevention/campaign.es.toml";
+    let text = std::fs::read_to_string(scratch.path().join(es)).unwrap();
+    let tagline = text
+        .lines()
+        .find(|l| l.starts_with("tagline = "))
+        .unwrap()
+        .to_string();
+    scratch.edit(es, &format!("{tagline}\n"), "");
+    let output = scratch.run(&["check", "--lang", "es"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("Español (es) leaves 1 string(s) untranslated; they print in `en`: blocks.agency.tagline"), "{err}");
+
+    // A character no bundled font has fails `check` for that edition, before any build.
+    scratch.edit(
+        "content/trafficking-prevention/campaign.ko.toml",
+        "[blocks.headline]\ntext = \"",
+        "[blocks.headline]\ntext = \"\u{1F600} ",
+    );
+    let output = scratch.run(&["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("no font has a glyph for `\u{1F600}` (U+1F600) in `blocks.headline.text`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("edition statewide (캘리포니아, ko, 2027)") || err.contains(", ko, "),
+        "{err}"
+    );
+    assert!(err.contains("fonts tried: Oswald, Noto Sans"), "{err}");
+    assert!(!scratch.path().join("out").exists());
 }

@@ -33,11 +33,26 @@ fn layouts_render_like_their_references() {
     let update = std::env::var_os("UPDATE_REFS").is_some();
     let diffs = repo.join("target/ref-diffs");
     let mut failures = Vec::new();
-    for job in session.plan(&options).unwrap() {
+    // Every layout for one county, and the statewide flyer in every shipped language.
+    let mut jobs = session.plan(&options).unwrap();
+    let languages = Options {
+        counties: vec!["statewide".into()],
+        layout_names: vec!["flyer-letter".into()],
+        ..options.clone()
+    };
+    jobs.extend(session.plan(&languages).unwrap());
+    assert_eq!(jobs.len(), 3 + 7);
+    for job in jobs {
         let pdf = session.render(&job).unwrap();
         let pages = broadside::render::preview_png(pdf, DPI).unwrap();
         for (n, png) in pages.iter().enumerate() {
-            let name = format!("alameda-{}-{}.png", session.layouts[job.layout].name, n + 1);
+            let name = format!(
+                "{}-{}-{}-{}.png",
+                job.edition.slug,
+                session.layouts[job.layout].name,
+                job.edition.lang,
+                n + 1
+            );
             let reference = repo.join("tests/refs").join(&name);
             if update {
                 std::fs::create_dir_all(reference.parent().unwrap()).unwrap();

@@ -52,6 +52,11 @@ pub fn opportunities(
             hyphen_width: 0.0,
         })
         .collect();
+    // Phone numbers, addresses and e-mail never break inside.
+    let tokens = unbreakable_tokens(text);
+    out.retain(|o| {
+        o.kind == Kind::Mandatory || !tokens.iter().any(|t| t.start < o.at && o.at < t.end)
+    });
     if lang.to_ascii_lowercase().starts_with("ko") {
         // Korean is set word by word (CSS `word-break: keep-all`): UAX #14 would allow a
         // break between any two Hangul syllables, splitting words.
@@ -83,6 +88,53 @@ pub fn opportunities(
     }
     out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
     out.dedup_by_key(|o| o.at);
+    out
+}
+
+/// Byte ranges of phone numbers ("(916) 653-1838", "+1 916 653 1838"), web addresses
+/// and e-mail: text that must neither break nor hyphenate, and that reads left to right
+/// even inside right-to-left text.
+pub(crate) fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let opens = (bytes[i] == b'(' || bytes[i] == b'+')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if !(bytes[i].is_ascii_digit() || opens) || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut last_digit = i;
+        while end < bytes.len() && (bytes[end].is_ascii_digit() || b" ()-.+".contains(&bytes[end]))
+        {
+            if bytes[end].is_ascii_digit() {
+                last_digit = end;
+            }
+            end += 1;
+        }
+        let token = last_digit + 1;
+        // A phone number: at least seven digits with separators, e.g. (916) 653-1838.
+        let digits = text[i..token].bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 7 && text[i..token].bytes().any(|b| b"-.() ".contains(&b)) {
+            out.push(i..token);
+        }
+        i = end.max(i + 1);
+    }
+    let mut offset = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let trimmed = word.trim_end();
+        if trimmed.contains("://")
+            || trimmed.starts_with("www.")
+            || (trimmed.contains('@') && trimmed.contains('.'))
+        {
+            out.push(offset..offset + trimmed.len());
+        }
+        offset += word.len();
+    }
+    out.sort_by_key(|r| r.start);
     out
 }
 
