@@ -426,3 +426,69 @@ fn largest_fitting(low: f32, high: f32, fits: impl Fn(f32) -> bool) -> Option<f3
     }
     Some(ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::layout::Fit;
+    use crate::units::Pt;
+
+    #[test]
+    fn adjustments_stay_within_the_policy() {
+        let mut style = crate::compose::text::tests::style(crate::model::layout::Align::Left);
+        style.tracking = 10.0;
+        // Without a policy nothing changes.
+        assert_eq!(
+            adjusted(
+                &style,
+                Adjust {
+                    scale: 0.5,
+                    tracking: -50.0
+                }
+            )
+            .size,
+            Pt(10.0)
+        );
+        style.fit = Some(Fit {
+            min: Pt(8.0),
+            max: Some(Pt(14.0)),
+            tracking_min: -20.0,
+            remedies: vec![Remedy::Shrink],
+        });
+        let small = adjusted(
+            &style,
+            Adjust {
+                scale: 0.5,
+                tracking: -50.0,
+            },
+        );
+        assert_eq!((small.size, small.tracking), (Pt(8.0), -20.0));
+        let some = adjusted(
+            &style,
+            Adjust {
+                scale: 0.9,
+                tracking: -5.0,
+            },
+        );
+        assert_eq!((some.size, some.tracking), (Pt(9.0), 5.0));
+        assert_eq!(
+            adjusted(
+                &style,
+                Adjust {
+                    scale: 3.0,
+                    tracking: 0.0
+                }
+            )
+            .size,
+            Pt(14.0)
+        );
+    }
+
+    #[test]
+    fn the_search_finds_the_largest_value_that_fits() {
+        let found = largest_fitting(0.5, 1.0, |x| x <= 0.8).unwrap();
+        assert!((0.79..=0.8).contains(&found), "{found}");
+        assert_eq!(largest_fitting(0.5, 1.0, |_| true), Some(1.0));
+        assert_eq!(largest_fitting(0.5, 1.0, |_| false), None);
+    }
+}

@@ -443,6 +443,23 @@ mod tests {
     /// The fixture campaign composed into a one-frame layout whose definition frame is
     /// `rows` grid rows (of 20 pt) tall.
     fn compose_definition(rows: u32) -> Result<Document, Vec<Diagnostic>> {
+        compose_tiny("", &frame("definition", "definition", 1, rows, ""))
+    }
+
+    fn frame(id: &str, content: &str, row: u32, rows: u32, extra: &str) -> String {
+        let content = if content.is_empty() {
+            String::new()
+        } else {
+            format!("content = \"{content}\"\nstyle = \"body\"\n")
+        };
+        format!(
+            "[[frames]]\nid = \"{id}\"\narea = {{ col = 1, row = {row}, cols = 1, rows = {rows} }}\n{content}{extra}\n"
+        )
+    }
+
+    /// The fixture campaign in a 200 pt square layout with a 160×160 pt grid of eight
+    /// 20 pt rows, one `body` style (10 pt, leading 1.2, plus `style_extra`) and `frames`.
+    fn compose_tiny(style_extra: &str, frames: &str) -> Result<Document, Vec<Diagnostic>> {
         let dir = tempfile::tempdir().unwrap();
         let layout_path = dir.path().join("tiny.toml");
         std::fs::write(
@@ -460,12 +477,8 @@ font = "Noto Sans"
 size = "10pt"
 leading = 1.2
 color = "ink"
-[[frames]]
-id = "definition"
-area = {{ col = 1, row = 1, cols = 1, rows = {rows} }}
-content = "definition"
-style = "body"
-"##
+{style_extra}
+{frames}"##
             ),
         )
         .unwrap();
@@ -475,6 +488,146 @@ style = "body"
         let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
         let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
         compose(&resolved, &layout, &fonts)
+    }
+
+    fn runs(doc: &Document) -> Vec<&GlyphRun> {
+        doc.pages[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text(run) => Some(run),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Baselines of the lines in a vertical band of the page.
+    fn lines_between(doc: &Document, top: f32, bottom: f32) -> usize {
+        let mut ys: Vec<i32> = runs(doc)
+            .iter()
+            .filter(|r| r.y > top && r.y < bottom)
+            .map(|r| r.y.round() as i32)
+            .collect();
+        ys.dedup();
+        ys.len()
+    }
+
+    #[test]
+    fn fit_policy_shrinks_within_its_range() {
+        // Three lines need 36 pt; the frame has 20 pt. Without a policy that is an error …
+        assert!(compose_definition(1).is_err());
+        // … with one, the type shrinks as far as needed and no further.
+        let doc = compose_tiny(
+            "fit = { min = \"5pt\" }",
+            &frame("definition", "definition", 1, 1, ""),
+        )
+        .unwrap();
+        let size = runs(&doc)[0].size;
+        assert!((5.0..9.0).contains(&size), "{size}");
+        let bottom = runs(&doc).iter().map(|r| r.y).fold(0.0, f32::max);
+        assert!(bottom <= 40.0 + 0.5, "text stays in the frame: {bottom}");
+    }
+
+    #[test]
+    fn fit_policy_tightens_then_fails_with_the_amount() {
+        // Neither shrinking (to 9.5 pt at most) nor tightening fits 36 pt of text into 20 pt.
+        let errors = compose_tiny(
+            "fit = { min = \"9.5pt\", tracking_min = -40, remedies = [\"shrink\", \"tighten\"] }",
+            &frame("definition", "definition", 1, 1, ""),
+        )
+        .unwrap_err();
+        let message = &errors[0].message;
+        assert!(
+            message
+                .contains("after trying to shrink to 9.5pt and tighten tracking by 40/1000 em: "),
+            "{message}"
+        );
+        assert!(message.contains("mm too tall"), "{message}");
+    }
+
+    #[test]
+    fn fill_grows_the_type_to_the_frame() {
+        let doc = compose_tiny(
+            "fit = { min = \"8pt\", max = \"40pt\" }",
+            &frame("definition", "definition", 1, 8, "text_fit = \"fill\""),
+        )
+        .unwrap();
+        let size = runs(&doc)[0].size;
+        assert!(size > 13.0 && size <= 40.0, "{size}");
+        let bottom = runs(&doc).iter().map(|r| r.y).fold(0.0, f32::max);
+        assert!(bottom <= 180.5, "{bottom}");
+    }
+
+    #[test]
+    fn threaded_text_leaves_no_widow_or_orphan() {
+        // In a 60 pt measure the definition sets in `total` lines of 12 pt.
+        let narrow = "inset = \"0pt 50pt {bottom}pt 50pt\"";
+        let single = compose_tiny(
+            "",
+            &frame("all", "definition", 1, 8, &narrow.replace("{bottom}", "0")),
+        )
+        .unwrap();
+        let total = lines_between(&single, 0.0, 200.0);
+        assert!(total >= 5, "{total}");
+        // A first frame with room for all but one line would leave that one alone in the
+        // next frame; instead one more line moves over, so two follow.
+        let bottom = 160.0 - (12.0 * (total as f32 - 1.0) + 1.0);
+        let frames = format!(
+            "{}{}",
+            frame(
+                "first",
+                "definition",
+                1,
+                8,
+                &format!(
+                    "{}\ncontinue_to = \"second\"",
+                    narrow.replace("{bottom}", &bottom.to_string())
+                )
+            ),
+            frame("second", "", 1, 8, &narrow.replace("{bottom}", "0"))
+        );
+        let doc = compose_tiny("", &frames).unwrap();
+        // Both frames start at the top; count the lines each run of runs holds by page order.
+        let ys: Vec<f32> = runs(&doc).iter().map(|r| r.y).collect();
+        let mut starts = 0;
+        let mut previous = f32::MAX;
+        let mut per_frame = vec![0usize; 2];
+        for y in ys {
+            if y < previous - 0.5 {
+                starts += 1;
+            }
+            if (y - previous).abs() > 0.5 {
+                per_frame[starts - 1] += 1;
+            }
+            previous = y;
+        }
+        assert_eq!(per_frame, vec![total - 2, 2]);
+    }
+
+    #[test]
+    fn balanced_lines_are_of_similar_length() {
+        let widths = |extra: &str| -> Vec<f32> {
+            let doc = compose_tiny(extra, &frame("definition", "definition", 1, 8, "")).unwrap();
+            let mut by_line: Vec<(i32, f32)> = Vec::new();
+            for run in runs(&doc) {
+                let w: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+                match by_line.iter_mut().find(|(y, _)| *y == run.y.round() as i32) {
+                    Some((_, total)) => *total += w,
+                    None => by_line.push((run.y.round() as i32, w)),
+                }
+            }
+            by_line.into_iter().map(|(_, w)| w).collect()
+        };
+        let ragged = widths("");
+        let balanced = widths("balance = true");
+        assert_eq!(ragged.len(), balanced.len());
+        let spread = |w: &[f32]| {
+            w.iter().cloned().fold(0.0, f32::max) - w.iter().cloned().fold(f32::MAX, f32::min)
+        };
+        assert!(
+            spread(&balanced) < spread(&ragged),
+            "{balanced:?} vs {ragged:?}"
+        );
     }
 
     #[test]

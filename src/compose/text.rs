@@ -638,7 +638,7 @@ pub fn run_color<'a>(style: &'a Style, run: &LineRun) -> &'a Color {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::units::Pt;
     use std::sync::OnceLock;
@@ -817,7 +817,9 @@ mod tests {
         // Nor any break inside it.
         let phone = p.text.find('(').unwrap();
         assert!(
-            p.opportunities.iter().all(|o| o.at <= phone || o.at >= p.text.len()),
+            p.opportunities
+                .iter()
+                .all(|o| o.at <= phone || o.at >= p.text.len()),
             "{:?}",
             p.opportunities
         );
