@@ -259,12 +259,40 @@ fn fonts(inputs: &Inputs) -> ExitCode {
         }
     };
     for family in book.families() {
-        let styles: Vec<String> = book
-            .faces()
-            .filter(|(_, f)| f.family == family)
+        let faces: Vec<_> = book.faces().filter(|(_, f)| f.family == family).collect();
+        let styles: Vec<String> = faces
+            .iter()
             .map(|(_, f)| format!("{}{}", f.weight, if f.italic { " italic" } else { "" }))
             .collect();
-        println!("{family}: {}", styles.join(", "));
+        let (id, _) = faces[0];
+        let scripts: Vec<&str> = crate::fonts::SCRIPT_SAMPLES
+            .iter()
+            .filter(|(_, sample, _)| sample.chars().all(|c| book.covers(id, c)))
+            .map(|(script, _, _)| *script)
+            .collect();
+        let languages: Vec<&str> = crate::fonts::SCRIPT_SAMPLES
+            .iter()
+            .filter(|(script, _, _)| scripts.contains(script))
+            .flat_map(|(_, _, langs)| langs.iter().copied())
+            .collect();
+        println!("{family}");
+        println!("  styles:    {}", styles.join(", "));
+        println!(
+            "  scripts:   {}",
+            if scripts.is_empty() {
+                "-".to_string()
+            } else {
+                scripts.join(", ")
+            }
+        );
+        println!(
+            "  languages: {}",
+            if languages.is_empty() {
+                "-".to_string()
+            } else {
+                languages.join(" ")
+            }
+        );
     }
     ExitCode::SUCCESS
 }

@@ -296,3 +296,20 @@ fn cjk_tag(lang: &str) -> Option<&'static str> {
         },
     )
 }
+
+/// Scripts counties print in, a few characters that a face must have to set each, and the
+/// languages (BCP 47) written in it — for `broadside fonts`.
+pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
+    ("Latin", "AaZzÑñ", &["en", "es", "tl", "hmn", "pt"]),
+    ("Vietnamese", "ẠạỆệỮữđ", &["vi"]),
+    ("Cyrillic", "АяЖж", &["ru", "uk"]),
+    ("Armenian", "ԱաՖֆ", &["hy"]),
+    ("Arabic", "ابتثلا", &["ar", "fa"]),
+    ("Khmer", "កខគ", &["km"]),
+    ("Lao", "ກຂຄ", &["lo"]),
+    ("Thai", "กขค", &["th"]),
+    ("Gurmukhi", "ਕਖਗ", &["pa"]),
+    ("Devanagari", "कखग", &["hi"]),
+    ("Han (Traditional)", "人口販運", &["zh-Hant"]),
+    ("Hangul", "한국어", &["ko"]),
+];

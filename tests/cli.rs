@@ -427,3 +427,31 @@ fn untranslated_strings_and_missing_glyphs_are_reported() {
     assert!(err.contains("fonts tried: Oswald, Noto Sans"), "{err}");
     assert!(!scratch.path().join("out").exists());
 }
+
+#[test]
+fn fonts_lists_families_styles_and_coverage() {
+    let output = common::run_in(&common::repo(), &["fonts"]);
+    assert!(output.status.success());
+    let out = String::from_utf8_lossy(&output.stdout);
+    let block = |family: &str| {
+        let start = out
+            .find(&format!("{family}\n"))
+            .unwrap_or_else(|| panic!("{family} missing: {out}"));
+        out[start..]
+            .split("\n\n")
+            .next()
+            .unwrap()
+            .lines()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(block("Oswald").contains("styles:    700, 600"), "{out}");
+    assert!(
+        block("Noto Sans Arabic").contains("languages: ar fa"),
+        "{out}"
+    );
+    assert!(block("Noto Sans CJK TC").contains("zh-Hant"), "{out}");
+    assert!(block("Noto Sans CJK KR").contains("Hangul"), "{out}");
+    assert!(block("Noto Sans Khmer").contains("km"), "{out}");
+}
