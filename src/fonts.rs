@@ -42,7 +42,27 @@ pub struct Face {
     /// Shape plans by direction, script and language: compiling one costs more than
     /// shaping a line, and a document needs only a handful.
     plans: RwLock<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
+    /// Shaped strings by (text, right-to-left, language). Shaping does not depend on the
+    /// size, and a kit sets the same strings again and again (every county, every fit
+    /// attempt), so each is shaped once per face.
+    shaped: RwLock<HashMap<ShapeKey, Arc<Vec<UnitGlyph>>>>,
 }
+
+/// A shaped glyph in font units, independent of size.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitGlyph {
+    pub id: u16,
+    /// Byte offset of the glyph's cluster in the shaped text.
+    pub cluster: u32,
+    pub x_advance: i32,
+    pub x_offset: i32,
+    pub y_offset: i32,
+}
+
+type ShapeKey = (String, bool, String);
+
+/// Past this many distinct strings a face's shaping cache starts afresh.
+const SHAPE_CACHE_LIMIT: usize = 20_000;
 
 type PlanKey = (
     rustybuzz::Direction,
@@ -55,6 +75,52 @@ impl Face {
     /// costs more than shaping a line, so it is done once when the font is loaded.
     pub fn shaper(&self) -> &rustybuzz::Face<'_> {
         self.shaper.borrow_dependent()
+    }
+
+    /// `text` shaped in this face (default features: kerning, ligatures, the script's
+    /// required forms), in drawing order, from the cache when it was shaped before.
+    pub fn shape_units(&self, text: &str, rtl: bool, lang: &str) -> Arc<Vec<UnitGlyph>> {
+        let key: ShapeKey = (text.to_string(), rtl, lang.to_string());
+        if let Some(hit) = self
+            .shaped
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            return hit;
+        }
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        });
+        if let Ok(language) = lang.parse() {
+            buffer.set_language(language);
+        }
+        let output = self.shape(buffer);
+        let glyphs: Arc<Vec<UnitGlyph>> = Arc::new(
+            output
+                .glyph_infos()
+                .iter()
+                .zip(output.glyph_positions())
+                .map(|(info, pos)| UnitGlyph {
+                    id: info.glyph_id as u16,
+                    cluster: info.cluster,
+                    x_advance: pos.x_advance,
+                    x_offset: pos.x_offset,
+                    y_offset: pos.y_offset,
+                })
+                .collect(),
+        );
+        if let Ok(mut cache) = self.shaped.write() {
+            if cache.len() >= SHAPE_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, glyphs.clone());
+        }
+        glyphs
     }
 
     /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
@@ -239,6 +305,7 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         descender: f32::from(parsed.descender()) / units_per_em,
         embedding_flags,
         plans: RwLock::default(),
+        shaped: RwLock::default(),
         shaper: Shaper::try_new(data.clone(), |bytes| {
             rustybuzz::Face::from_slice(bytes, 0)
                 .ok_or_else(|| Diagnostic::error("the shaper cannot read this font").in_file(path))

@@ -575,24 +575,12 @@ pub fn shape(
     fonts: &FontBook,
 ) -> Vec<PlacedGlyph> {
     let face = fonts.face(font);
-    let mut buffer = rustybuzz::UnicodeBuffer::new();
-    buffer.push_str(text);
-    buffer.set_direction(if rtl {
-        rustybuzz::Direction::RightToLeft
-    } else {
-        rustybuzz::Direction::LeftToRight
-    });
-    if let Ok(language) = lang.parse() {
-        buffer.set_language(language);
-    }
-    let output = face.shape(buffer);
+    let shaped = face.shape_units(text, rtl, lang);
     let scale = size / face.units_per_em;
     let track = tracking / 1000.0 * size;
-    let infos = output.glyph_infos();
-    let positions = output.glyph_positions();
     // A cluster ends where the smallest larger cluster starts (in RTL runs the next glyph's
     // cluster is smaller, so "the next one" would be wrong), or at the end of the text.
-    let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+    let mut starts: Vec<usize> = shaped.iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
     let end_of = |start: usize| {
@@ -602,16 +590,15 @@ pub fn shape(
             .copied()
             .unwrap_or(text.len())
     };
-    let mut glyphs: Vec<PlacedGlyph> = infos
+    let mut glyphs: Vec<PlacedGlyph> = shaped
         .iter()
-        .zip(positions)
-        .map(|(info, pos)| {
-            let start = info.cluster as usize;
+        .map(|g| {
+            let start = g.cluster as usize;
             PlacedGlyph {
-                id: info.glyph_id as u16,
-                x_advance: pos.x_advance as f32 * scale,
-                x_offset: pos.x_offset as f32 * scale,
-                y_offset: pos.y_offset as f32 * scale,
+                id: g.id,
+                x_advance: g.x_advance as f32 * scale,
+                x_offset: g.x_offset as f32 * scale,
+                y_offset: g.y_offset as f32 * scale,
                 range: start..end_of(start),
             }
         })
