@@ -171,7 +171,14 @@ fn build(options: &Options) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    report(&session.warnings);
+    // The build's log stays short for scheduled runs: the input warnings (sources without
+    // an address, untranslated strings) are counted here and listed by `check`.
+    if !session.warnings.is_empty() {
+        eprintln!(
+            "{} warning(s) about the inputs; `broadside check` lists them",
+            session.warnings.len()
+        );
+    }
     let outcomes = session.build(jobs);
     let written = outcomes
         .iter()

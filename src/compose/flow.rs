@@ -274,7 +274,26 @@ impl Composer<'_> {
                 }
                 let breaks = self.breaks(target, block, cursor.1, area.w)?;
                 let count = breaks.len();
-                let fits = ((area.h + 0.01 - y) / height).floor().max(0.0) as usize;
+                let mut fits = ((area.h + 0.01 - y) / height).floor().max(0.0) as usize;
+                // A heading stays with the first two lines of what follows it.
+                if block.para.role == "heading"
+                    && !last_frame
+                    && fits >= count
+                    && cursor.0 + 1 < blocks.len()
+                {
+                    let next = &blocks[cursor.0 + 1];
+                    let after = y
+                        + count as f32 * height
+                        + block.style.space_after.0
+                        + next.style.space_before.0;
+                    let next_lines = next
+                        .prepared
+                        .break_lines(0, area.w)
+                        .map_or(1, |b| b.len().min(2));
+                    if after + next_lines as f32 * line_height(&next.style) > area.h + 0.01 {
+                        fits = 0;
+                    }
+                }
                 if fits < count && !last_frame {
                     // Split here, but never leave one line alone on either side.
                     let mut keep = fits;

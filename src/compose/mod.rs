@@ -130,6 +130,13 @@ pub fn compose(
     layout: &Layout,
     fonts: &FontBook,
 ) -> Result<Document, Vec<Diagnostic>> {
+    let mirrored;
+    let layout = if layout.mirror_rtl && text::is_rtl_language(&resolved.edition.lang) {
+        mirrored = layout.mirrored();
+        &mirrored
+    } else {
+        layout
+    };
     let mut composer = Composer {
         resolved,
         layout,

@@ -32,6 +32,13 @@ struct PageSpec {
     grid: GridSpec,
     #[serde(default = "one")]
     pages: usize,
+    /// Mirror the page left to right for right-to-left languages (default true).
+    #[serde(default = "yes")]
+    mirror_rtl: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_bleed() -> Pt {
@@ -384,6 +391,7 @@ pub struct Layout {
     pub margin: Pt,
     pub bleed: Pt,
     pub pages: usize,
+    pub mirror_rtl: bool,
     pub colors: BTreeMap<String, Color>,
     pub styles: BTreeMap<String, Style>,
     pub frames: Vec<Frame>,
@@ -406,6 +414,26 @@ pub const CONTENT_KEYS: &[&str] = &[
 pub const IMAGE_KEYS: &[&str] = &["logo"];
 
 impl Layout {
+    /// The layout mirrored left to right, for right-to-left editions: a reader starts at
+    /// the right, so the first column, the sidebar and the threading order move over.
+    pub fn mirrored(&self) -> Layout {
+        let flip = |side: Side| match side {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+            other => other,
+        };
+        let mut layout = self.clone();
+        for frame in &mut layout.frames {
+            frame.rect.x = self.width.0 - frame.rect.x - frame.rect.w;
+            frame.bleed = frame.bleed.iter().map(|&s| flip(s)).collect();
+            for rule in &mut frame.rules {
+                rule.side = flip(rule.side);
+            }
+            std::mem::swap(&mut frame.inset.left, &mut frame.inset.right);
+        }
+        layout
+    }
+
     /// Loads every `*.toml` in `dir`, sorted by name.
     pub fn load_dir(dir: &Path, fonts: &FontBook) -> Result<Vec<Layout>, Vec<Diagnostic>> {
         let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -818,6 +846,7 @@ impl Resolver<'_> {
             margin: spec.page.margin,
             bleed: spec.page.bleed,
             pages: spec.page.pages,
+            mirror_rtl: spec.page.mirror_rtl,
             colors,
             styles,
             frames,
