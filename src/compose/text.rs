@@ -1042,6 +1042,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn chinese_punctuation_never_starts_a_line() {
+        // Kinsoku: no break before a closing mark such as 。or 、.
+        let p = prepare(
+            "人口販運。防制、宣導",
+            &style(Align::Left),
+            fonts(),
+            "zh-Hant",
+        )
+        .unwrap();
+        for mark in ["。", "、"] {
+            let at = p.text.find(mark).unwrap();
+            assert!(
+                p.opportunities.iter().all(|o| o.at != at),
+                "break before {mark}"
+            );
+            assert!(
+                p.opportunities.iter().any(|o| o.at == at + mark.len()),
+                "break after {mark}"
+            );
+        }
+    }
+
+    #[test]
+    fn indic_text_is_shaped_into_conjuncts() {
+        // क्ष is three characters (ka, virama, ssa) drawn as one conjunct glyph.
+        let p = prepare("क्षमा", &style(Align::Left), fonts(), "hi").unwrap();
+        assert_eq!(fonts().face(p.spans[0].font).family, "Noto Sans Devanagari");
+        let b = p.break_lines(0, 500.0).unwrap().remove(0);
+        let line = p.set_line(&b, 500.0, true, fonts());
+        let glyphs: usize = line.runs.iter().map(|r| r.glyphs.len()).sum();
+        assert!(glyphs < "क्षमा".chars().count(), "{glyphs} glyphs");
+        assert!(line.runs.iter().flat_map(|r| &r.glyphs).all(|g| g.id != 0));
+    }
+
+    #[test]
     fn uppercase_transform() {
         let mut s = style(Align::Left);
         s.transform = TextTransform::Uppercase;
