@@ -38,6 +38,7 @@ fn main() {
         counties: vec!["statewide".into()],
         layout_names: vec!["flyer-letter".into()],
         languages: vec![],
+        shard: None,
         today: None,
     };
     let start = Instant::now();

@@ -5,6 +5,7 @@
 use crate::compose::{self, Document};
 use crate::diag::{Diagnostic, closest, one_of};
 use crate::fonts::FontBook;
+use crate::manifest::{Entry, Manifest};
 use crate::model::campaign::Campaign;
 use crate::model::layout::Layout;
 use crate::output;
@@ -31,6 +32,8 @@ pub struct Options {
     pub languages: Vec<String>,
     /// Today's date, for working out the upcoming observance; `None` reads the clock.
     pub today: Option<jiff::civil::Date>,
+    /// Build only shard `i` of `n` (1-based): a deterministic share of the jobs.
+    pub shard: Option<(usize, usize)>,
 }
 
 /// Everything parsed once and shared read-only by every edition.
@@ -40,6 +43,8 @@ pub struct Session {
     pub campaigns: Vec<Campaign>,
     /// Problems that do not stop a build (e.g. a source without a URL).
     pub warnings: Vec<Diagnostic>,
+    /// The font set's names and sizes, part of every output's inputs hash.
+    font_fingerprint: String,
 }
 
 /// One document to make: a campaign edition in one layout.
@@ -61,6 +66,9 @@ pub struct Built {
     pub bytes: usize,
     /// False when an identical file was already there.
     pub written: bool,
+    pub sha256: String,
+    /// Hash of the inputs the file was made from.
+    pub inputs: String,
 }
 
 impl Session {
@@ -86,11 +94,26 @@ impl Session {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
+        let mut fingerprint: Vec<String> = fonts
+            .faces()
+            .map(|(_, f)| {
+                format!(
+                    "{} {}",
+                    f.path
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
+                    f.data.len()
+                )
+            })
+            .collect();
+        fingerprint.sort();
         Ok(Session {
             fonts,
             layouts,
             campaigns,
             warnings,
+            font_fingerprint: fingerprint.join("\n"),
         })
     }
 
@@ -191,11 +214,149 @@ impl Session {
                 }
             }
         }
+        if let Some((i, n)) = options.shard {
+            if n == 0 || i == 0 || i > n {
+                problems.push(
+                    Diagnostic::error(format!("shard {i}/{n} does not exist"))
+                        .hint("write --shard I/N with 1 ≤ I ≤ N"),
+                );
+            } else {
+                // Jobs are planned in a fixed order (campaign, edition, language, layout), so
+                // taking every n-th one is the same split on every machine.
+                jobs = jobs
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(k, _)| k % n == i - 1)
+                    .map(|(_, j)| j)
+                    .collect();
+            }
+        }
         if problems.is_empty() {
             Ok(jobs)
         } else {
             Err(problems)
         }
+    }
+
+    /// A hash of everything a job's PDF is made from: the campaign and translation files,
+    /// the county's row, its logo, the layout file, the font set, the year and the
+    /// version of broadside. Equal hashes mean the PDF would come out the same.
+    pub fn inputs_hash(&self, job: &Job) -> String {
+        let campaign = &self.campaigns[job.campaign];
+        let mut inputs: Vec<u8> = Vec::new();
+        let mut add = |label: &str, bytes: &[u8]| {
+            inputs.extend_from_slice(label.as_bytes());
+            inputs.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            inputs.extend_from_slice(bytes);
+        };
+        add("broadside", env!("CARGO_PKG_VERSION").as_bytes());
+        add("year", job.edition.year.to_string().as_bytes());
+        add("lang", job.edition.lang.as_bytes());
+        add("campaign", campaign.file.text.as_bytes());
+        if let Some(t) = campaign.translation(&job.edition.lang) {
+            add("translation", t.file.text.as_bytes());
+        }
+        if let Some(county) = &job.edition.county {
+            let row = format!(
+                "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+                county.name,
+                county.seat,
+                county.languages,
+                county.logo,
+                county.logo_alt,
+                county.overrides,
+                county.extras
+            );
+            add("county", row.as_bytes());
+            if let Some(logo) = &county.logo {
+                add("logo", &std::fs::read(logo).unwrap_or_default());
+            }
+        }
+        add("layout", self.layouts[job.layout].file.text.as_bytes());
+        add("fonts", self.font_fingerprint.as_bytes());
+        crate::manifest::sha256_hex(&inputs)
+    }
+
+    /// The manifest path and the output's path relative to it.
+    fn manifest_place(job: &Job) -> (PathBuf, String) {
+        let edition_dir = job
+            .path
+            .parent()
+            .expect("outputs live in an edition folder");
+        let campaign_dir = edition_dir
+            .parent()
+            .expect("editions live in a campaign folder");
+        let relative = job
+            .path
+            .strip_prefix(campaign_dir)
+            .expect("inside")
+            .to_string_lossy()
+            .replace('\\', "/");
+        (campaign_dir.join(crate::manifest::FILE_NAME), relative)
+    }
+
+    /// Whether a job's file is there and was made from the same inputs, per the manifest.
+    pub fn up_to_date(&self, job: &Job, manifest: Option<&Manifest>) -> Option<Built> {
+        let (_, relative) = Self::manifest_place(job);
+        let entry = manifest?.entry(&relative)?;
+        let inputs = self.inputs_hash(job);
+        if entry.inputs != inputs {
+            return None;
+        }
+        let bytes = std::fs::read(&job.path).ok()?;
+        let sha256 = crate::manifest::sha256_hex(&bytes);
+        (sha256 == entry.sha256).then_some(Built {
+            bytes: bytes.len(),
+            written: false,
+            sha256,
+            inputs,
+        })
+    }
+
+    /// Freshness: statistics whose source's figures are older than the campaign allows
+    /// for the kit's year.
+    pub fn stale_sources(&self, campaign: usize, year: i32) -> Vec<Diagnostic> {
+        let c = &self.campaigns[campaign];
+        let limit = c.meta.stale_after_years;
+        let mut out = Vec::new();
+        let cited = c
+            .blocks
+            .callout
+            .iter()
+            .map(|x| {
+                (
+                    x.value.get_ref(),
+                    x.source.as_ref(),
+                    "blocks.callout".to_string(),
+                )
+            })
+            .chain(c.blocks.stats.iter().enumerate().map(|(i, s)| {
+                (
+                    s.value.get_ref(),
+                    s.source.as_ref(),
+                    format!("blocks.stats[{i}]"),
+                )
+            }));
+        for (value, source, field) in cited {
+            let Some(source) = source.and_then(|id| c.source(id.get_ref())) else {
+                continue;
+            };
+            let Some(as_of) = source.as_of else { continue };
+            if year - as_of > limit {
+                out.push(
+                    Diagnostic::warning(format!(
+                        "statistic `{value}` cites `{}` (\"{}\") with {as_of} figures: {} years old for the {year} kit (the limit is {limit})",
+                        source.id.get_ref(),
+                        source.title.get_ref(),
+                        year - as_of
+                    ))
+                    .at(c.file.span_location(&source.id.span()))
+                    .field(field)
+                    .hint("update the figure and its source's `as_of`, or raise [campaign] stale_after_years"),
+                );
+            }
+        }
+        out
     }
 
     /// Resolves and composes one job.
@@ -210,26 +371,100 @@ impl Session {
         render::to_pdf(&document, &self.fonts).map_err(|e| vec![Diagnostic::error(e)])
     }
 
-    /// Builds every job, in parallel, writing each PDF atomically. A failing job writes
-    /// nothing and does not stop the others. Outcomes come back in job order.
-    pub fn build(&self, jobs: Vec<Job>) -> Vec<Outcome> {
-        jobs.into_par_iter()
+    /// Builds every job, in parallel, writing each PDF atomically; `done` hears about each
+    /// as it finishes. A job whose file is there and whose inputs are unchanged (per the
+    /// manifest) is not composed again. A failing job writes nothing and does not stop the
+    /// others. Outcomes come back in job order; then the manifests are brought up to date.
+    pub fn build(&self, jobs: Vec<Job>, done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+        let mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>> =
+            Default::default();
+        for job in &jobs {
+            let (path, _) = Self::manifest_place(job);
+            manifests
+                .entry(path.clone())
+                .or_insert_with(|| Manifest::load(&path));
+        }
+        let outcomes: Vec<Outcome> = jobs
+            .into_par_iter()
             .map(|job| {
-                let result = self.render(&job).and_then(|bytes| {
-                    let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
-                        vec![Diagnostic::error(format!(
-                            "cannot write `{}`: {e}",
-                            job.path.display()
-                        ))]
-                    })?;
-                    Ok(Built {
-                        bytes: bytes.len(),
-                        written,
-                    })
-                });
-                Outcome { job, result }
+                let (manifest_path, _) = Self::manifest_place(&job);
+                let known = manifests.get(&manifest_path).and_then(Option::as_ref);
+                let result = match self.up_to_date(&job, known) {
+                    Some(built) => Ok(built),
+                    None => self.render(&job).and_then(|bytes| {
+                        let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
+                            vec![Diagnostic::error(format!(
+                                "cannot write `{}`: {e}",
+                                job.path.display()
+                            ))]
+                        })?;
+                        Ok(Built {
+                            bytes: bytes.len(),
+                            written,
+                            sha256: crate::manifest::sha256_hex(&bytes),
+                            inputs: self.inputs_hash(&job),
+                        })
+                    }),
+                };
+                let outcome = Outcome { job, result };
+                done(&outcome);
+                outcome
             })
-            .collect()
+            .collect();
+        self.update_manifests(&outcomes, manifests);
+        outcomes
+    }
+
+    /// Records the built files in each campaign year's manifest, keeping the entries of
+    /// files this run did not touch, and writes it only if it changed.
+    fn update_manifests(
+        &self,
+        outcomes: &[Outcome],
+        mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>>,
+    ) {
+        for outcome in outcomes {
+            let Ok(built) = &outcome.result else { continue };
+            let job = &outcome.job;
+            let (path, relative) = Self::manifest_place(job);
+            let campaign = &self.campaigns[job.campaign];
+            let manifest = manifests
+                .entry(path)
+                .or_default()
+                .get_or_insert_with(|| Manifest {
+                    campaign: campaign.meta.id.clone(),
+                    year: job.edition.year,
+                    ..Manifest::default()
+                });
+            manifest.upsert([Entry {
+                path: relative,
+                edition: job.edition.slug.clone(),
+                layout: self.layouts[job.layout].name.clone(),
+                lang: job.edition.lang.clone(),
+                bytes: built.bytes,
+                sha256: built.sha256.clone(),
+                inputs: built.inputs.clone(),
+            }]);
+        }
+        for (path, manifest) in manifests {
+            let Some(mut manifest) = manifest else {
+                continue;
+            };
+            let dir = path.parent().expect("manifest folder");
+            // Forget files that are gone; keep the warnings of this run.
+            manifest.outputs.retain(|e| dir.join(&e.path).is_file());
+            let campaign = self
+                .campaigns
+                .iter()
+                .position(|c| c.meta.id == manifest.campaign);
+            let mut warnings: Vec<String> = self.warnings.iter().map(one_line).collect();
+            if let Some(ci) = campaign {
+                warnings.extend(self.stale_sources(ci, manifest.year).iter().map(one_line));
+            }
+            manifest.warnings = warnings;
+            if let Err(e) = output::write_if_changed(&path, manifest.to_json().as_bytes()) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+            }
+        }
     }
 
     /// Composes every job without writing anything; returns each job's problems.
@@ -239,11 +474,115 @@ impl Session {
                 let result = self.compose(&job).map(|_| Built {
                     bytes: 0,
                     written: false,
+                    sha256: String::new(),
+                    inputs: String::new(),
                 });
                 Outcome { job, result }
             })
             .collect()
     }
+}
+
+/// Where a campaign stands for the yearly run.
+#[derive(Debug, Clone)]
+pub enum Due {
+    /// The build date for the coming observance has not come yet.
+    NotYet {
+        year: i32,
+        build_date: jiff::civil::Date,
+    },
+    /// Built, and nothing changed since.
+    UpToDate { year: i32 },
+    /// Due: these jobs' files are missing or out of date.
+    Build { year: i32, jobs: Vec<Job> },
+}
+
+impl Session {
+    /// For `build --due`: each selected campaign's state for its coming observance, given
+    /// today's date. Outputs of earlier years are never considered.
+    pub fn due(
+        &self,
+        options: &Options,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<(String, Due)>, Vec<Diagnostic>> {
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        let ids: Vec<usize> = select(
+            "campaign",
+            &options.campaigns,
+            self.campaigns.iter().map(|c| c.meta.id.as_str()),
+            &mut problems,
+        );
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        for ci in ids {
+            let campaign = &self.campaigns[ci];
+            let meta = &campaign.meta;
+            let year = upcoming_year(meta.observance.month, Some(today));
+            let build_date = build_date(meta, year).map_err(|e| {
+                vec![
+                    Diagnostic::error(e)
+                        .in_file(&campaign.file.path)
+                        .field("campaign.build"),
+                ]
+            })?;
+            if today < build_date {
+                out.push((meta.id.clone(), Due::NotYet { year, build_date }));
+                continue;
+            }
+            let scoped = Options {
+                year: Some(year),
+                campaigns: vec![meta.id.clone()],
+                ..options.clone()
+            };
+            let jobs = self.plan(&scoped)?;
+            let mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>> =
+                Default::default();
+            let stale: Vec<Job> = jobs
+                .into_iter()
+                .filter(|job| {
+                    let (path, _) = Self::manifest_place(job);
+                    let manifest = manifests
+                        .entry(path.clone())
+                        .or_insert_with(|| Manifest::load(&path));
+                    self.up_to_date(job, manifest.as_ref()).is_none()
+                })
+                .collect();
+            out.push((
+                meta.id.clone(),
+                if stale.is_empty() {
+                    Due::UpToDate { year }
+                } else {
+                    Due::Build { year, jobs: stale }
+                },
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The day a campaign's kit for the observance in `year` is built: its build date in the
+/// months before the observance (December 1 for a January observance is in `year - 1`).
+/// Without a build date the kit is due at once.
+pub fn build_date(
+    meta: &crate::model::campaign::CampaignMeta,
+    year: i32,
+) -> Result<jiff::civil::Date, String> {
+    let Some(build) = meta.build else {
+        return jiff::civil::Date::new(year as i16 - 1, 1, 1).map_err(|e| e.to_string());
+    };
+    let build_year = if build.month > meta.observance.month {
+        year - 1
+    } else {
+        year
+    };
+    jiff::civil::Date::new(build_year as i16, build.month as i8, build.day as i8).map_err(|e| {
+        format!(
+            "build date month {} day {} is not a date: {e}",
+            build.month, build.day
+        )
+    })
 }
 
 /// The year of the next observance: this year's if its month has not passed, else next year's.
@@ -313,4 +652,17 @@ fn select<'a>(
     }
     picked.sort_unstable();
     picked
+}
+
+/// A diagnostic on one line, for the manifest.
+fn one_line(d: &Diagnostic) -> String {
+    let mut line = d.message.clone();
+    if let Some(loc) = &d.location {
+        line.push_str(&format!(" ({}", loc.file.display()));
+        if let Some((l, c)) = loc.line_col {
+            line.push_str(&format!(":{l}:{c}"));
+        }
+        line.push(')');
+    }
+    line
 }

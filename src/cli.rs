@@ -21,7 +21,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build PDFs into out/<year>/<campaign>/<edition>/<layout>.pdf (all editions and layouts by default)
-    Build(Selection),
+    Build {
+        #[command(flatten)]
+        selection: Selection,
+        #[command(flatten)]
+        run: RunOptions,
+    },
     /// Validate content, layouts and every selected edition without writing anything
     Check(Selection),
     /// Render the selected PDFs' pages to PNG (into --out, default `preview/`)
@@ -32,11 +37,79 @@ pub enum Command {
         #[arg(long, default_value_t = 60.0)]
         dpi: f32,
     },
+    /// Print a crontab line, a systemd timer and service, or a CI workflow for the yearly run
+    Schedule {
+        /// What to print
+        #[arg(long, value_enum)]
+        emit: ScheduleKind,
+    },
+    /// Work with run manifests
+    Manifest {
+        #[command(subcommand)]
+        command: ManifestCommand,
+    },
     /// List the bundled font families and their styles
     Fonts {
         #[command(flatten)]
         inputs: Inputs,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// Build only what is due: each campaign whose build date for the coming observance has
+    /// passed and whose outputs for that year are missing or out of date (safe to run daily)
+    #[arg(long)]
+    pub due: bool,
+    /// The date to take as today, YYYY-MM-DD (default: the system clock)
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<jiff::civil::Date>,
+    /// Worker threads (default: one per core)
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Build shard I of N (e.g. 2/4): a deterministic share of the documents, for spreading a
+    /// run over machines; merge the manifests with `broadside manifest merge`
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ScheduleKind {
+    Cron,
+    Systemd,
+    GithubActions,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Merge the manifests of a sharded run into one (written to --out, or printed)
+    Merge {
+        /// The shards' manifest.json files
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// Where to write the merged manifest
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse()
+        .map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or("write the shard as I/N, e.g. 2/4")?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| "I must be a number")?,
+        n.trim().parse().map_err(|_| "N must be a number")?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n} does not exist: 1 ≤ I ≤ N"));
+    }
+    Ok((i, n))
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +170,7 @@ impl Selection {
             layout_names: self.layout.clone(),
             languages: self.lang.clone(),
             today: None,
+            shard: None,
         }
     }
 }
@@ -105,7 +179,16 @@ impl Selection {
 /// 2 the inputs or arguments are wrong.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Build(selection) => build(&selection.options("out")),
+        Command::Build { selection, run } => {
+            let mut options = selection.options("out");
+            options.today = run.today;
+            options.shard = run.shard;
+            with_threads(run.jobs, || build(&options, run.due))
+        }
+        Command::Schedule { emit } => schedule(emit),
+        Command::Manifest {
+            command: ManifestCommand::Merge { manifests, out },
+        } => merge(&manifests, out.as_deref()),
         Command::Check(selection) => check(&selection.options("out")),
         Command::Preview { selection, dpi } => preview(&selection.options("preview"), dpi),
         Command::Fonts { inputs } => fonts(&inputs),
@@ -166,11 +249,72 @@ fn summarize(outcomes: &[Outcome], verb: &str) -> usize {
     failures.len()
 }
 
-fn build(options: &Options) -> ExitCode {
-    let (session, jobs) = match load(options) {
+/// Runs `f` on a pool of `jobs` threads (rayon's default: one per core).
+fn with_threads(jobs: Option<usize>, f: impl FnOnce() -> ExitCode + Send) -> ExitCode {
+    match jobs {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(f),
+            Err(e) => {
+                eprintln!("error: cannot start {n} worker threads: {e}");
+                ExitCode::from(2)
+            }
+        },
+        None => f(),
+    }
+}
+
+fn build(options: &Options, due: bool) -> ExitCode {
+    let (session, mut jobs) = match load(options) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if due {
+        let today = options
+            .today
+            .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+        let statuses = match session.due(options, today) {
+            Ok(s) => s,
+            Err(errs) => {
+                report(&errs);
+                return ExitCode::from(2);
+            }
+        };
+        jobs = Vec::new();
+        for (campaign, status) in statuses {
+            match status {
+                crate::batch::Due::NotYet { year, build_date } => {
+                    eprintln!(
+                        "{campaign}: the {year} kit is not due until {build_date}; nothing to do"
+                    )
+                }
+                crate::batch::Due::UpToDate { year } => {
+                    eprintln!("{campaign}: the {year} kit is up to date; nothing to do")
+                }
+                crate::batch::Due::Build {
+                    year,
+                    jobs: due_jobs,
+                } => {
+                    eprintln!(
+                        "{campaign}: the {year} kit is due: {} document(s) missing or out of date",
+                        due_jobs.len()
+                    );
+                    let ci = session
+                        .campaigns
+                        .iter()
+                        .position(|c| c.meta.id == campaign)
+                        .expect("known campaign");
+                    report(&session.stale_sources(ci, year));
+                    jobs.extend(due_jobs);
+                }
+            }
+        }
+        if jobs.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+    }
     // The build's log stays short for scheduled runs: the input warnings (sources without
     // an address, untranslated strings) are counted here and listed by `check`.
     if !session.warnings.is_empty() {
@@ -179,7 +323,7 @@ fn build(options: &Options) -> ExitCode {
             session.warnings.len()
         );
     }
-    let outcomes = session.build(jobs);
+    let outcomes = session.build(jobs.clone(), &progress(jobs.len()));
     let written = outcomes
         .iter()
         .filter(|o| o.result.as_ref().is_ok_and(|b| b.written))
@@ -209,9 +353,18 @@ fn check(options: &Options) -> ExitCode {
         Err(code) => return code,
     };
     report(&session.warnings);
+    // Freshness of each campaign's figures for the year being checked.
+    let mut stale = Vec::new();
+    for (ci, campaign) in session.campaigns.iter().enumerate() {
+        let year = options.year.unwrap_or_else(|| {
+            crate::batch::upcoming_year(campaign.meta.observance.month, options.today)
+        });
+        stale.extend(session.stale_sources(ci, year));
+    }
+    report(&stale);
     let outcomes = session.check(jobs);
     let failed = summarize(&outcomes, "checked");
-    eprintln!("{} warning(s)", session.warnings.len());
+    eprintln!("{} warning(s)", session.warnings.len() + stale.len());
     if failed > 0 {
         ExitCode::from(1)
     } else {
@@ -300,6 +453,132 @@ fn fonts(inputs: &Inputs) -> ExitCode {
                 languages.join(" ")
             }
         );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Reports each finished document: a progress bar on a terminal, a plain line otherwise
+/// (logs of scheduled runs).
+fn progress(total: usize) -> impl Fn(&Outcome) + Sync {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let done = AtomicUsize::new(0);
+    move |outcome: &Outcome| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        let state = match &outcome.result {
+            Ok(b) if b.written => "built",
+            Ok(_) => "unchanged",
+            Err(_) => "FAILED",
+        };
+        match &bar {
+            Some(bar) => {
+                bar.set_message(format!(
+                    "{} {}",
+                    outcome.job.edition.slug, outcome.job.edition.lang
+                ));
+                bar.set_position(n as u64);
+                if n == total {
+                    bar.finish_and_clear();
+                }
+            }
+            None => eprintln!("[{n}/{total}] {state} {}", outcome.job.path.display()),
+        }
+    }
+}
+
+/// Prints a ready-to-install schedule for the yearly run. It runs `build --due` daily:
+/// the command does nothing until the build date and nothing once the kit is built.
+fn schedule(kind: ScheduleKind) -> ExitCode {
+    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("broadside"));
+    let (dir, exe) = (dir.display(), exe.display());
+    match kind {
+        ScheduleKind::Cron => {
+            println!(
+                "# broadside: build the campaign kits when they are due (checks daily at 06:17)."
+            );
+            println!("17 6 * * * cd {dir} && {exe} build --due >> {dir}/broadside-due.log 2>&1");
+        }
+        ScheduleKind::Systemd => {
+            println!("# /etc/systemd/system/broadside-due.service");
+            println!("[Unit]");
+            println!("Description=Build broadside campaign kits that are due");
+            println!();
+            println!("[Service]");
+            println!("Type=oneshot");
+            println!("WorkingDirectory={dir}");
+            println!("ExecStart={exe} build --due");
+            println!();
+            println!("# /etc/systemd/system/broadside-due.timer");
+            println!("[Unit]");
+            println!("Description=Check daily whether a broadside kit is due");
+            println!();
+            println!("[Timer]");
+            println!("OnCalendar=*-*-* 06:17:00");
+            println!("Persistent=true");
+            println!();
+            println!("[Install]");
+            println!("WantedBy=timers.target");
+        }
+        ScheduleKind::GithubActions => {
+            println!("# .github/workflows/broadside-yearly.yml");
+            println!("name: broadside yearly kit");
+            println!("on:");
+            println!("  schedule:");
+            println!("    - cron: \"17 6 1 12 *\"   # December 1, 06:17 UTC: the build date");
+            println!("  workflow_dispatch: {{}}");
+            println!("jobs:");
+            println!("  build:");
+            println!("    runs-on: ubuntu-latest");
+            println!("    steps:");
+            println!("      - uses: actions/checkout@v4");
+            println!("      - run: cargo build --release --locked");
+            println!("      - run: target/release/broadside build --due");
+            println!("      - uses: actions/upload-artifact@v4");
+            println!("        with:");
+            println!("          name: broadside-kit");
+            println!("          path: out/");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn merge(paths: &[PathBuf], out: Option<&std::path::Path>) -> ExitCode {
+    let mut parts = Vec::new();
+    for path in paths {
+        match crate::manifest::Manifest::load(path) {
+            Some(m) => parts.push(m),
+            None => {
+                eprintln!(
+                    "error: `{}` is not a readable broadside manifest",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let merged = match crate::manifest::Manifest::merge(parts) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match out {
+        Some(path) => {
+            if let Err(e) = crate::output::write_atomic(path, merged.to_json().as_bytes()) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+        None => print!("{}", merged.to_json()),
     }
     ExitCode::SUCCESS
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compose;
 pub mod diag;
 pub mod fonts;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -287,6 +287,30 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         blocks.insert("sources#list".into(), list);
     }
 
+    // County-only extras: substituted like any text, shown only where a frame asks.
+    if let Some(county) = &edition.county {
+        for (name, text) in &county.extras {
+            let field = format!("counties.csv extra.{name} ({})", county.name);
+            match substitute(text, &vars) {
+                Ok(markdown) => {
+                    blocks.insert(format!("extra.{name}"), vec![para("text", markdown, field)]);
+                }
+                Err(unknown) => problems.push(
+                    Diagnostic::error(format!(
+                        "unknown variable `{{{unknown}}}` in `extra.{name}` of {}",
+                        county.name
+                    ))
+                    .at(county.location.clone())
+                    .field(format!("extra.{name}"))
+                    .hint(format!(
+                        "known variables: {}",
+                        one_of(vars.keys().map(String::as_str))
+                    )),
+                ),
+            }
+        }
+    }
+
     let logo = edition.county.as_ref().and_then(|c| {
         c.logo.as_ref().map(|path| Logo {
             path: path.clone(),

@@ -24,8 +24,13 @@ fn default_build_makes_the_whole_kit() {
         expected_year.to_string()
     );
     let kit = year.join("trafficking-prevention");
-    let editions: Vec<_> = std::fs::read_dir(&kit).unwrap().flatten().collect();
+    let editions: Vec<_> = std::fs::read_dir(&kit)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
     assert_eq!(editions.len(), 59, "statewide + 58 counties");
+    assert!(kit.join("manifest.json").is_file());
     let pdfs = scratch.outputs();
     // Statewide in English and the six translations; each county in its languages (English).
     assert_eq!(pdfs.len(), (7 + 58) * LAYOUTS.len(), "{pdfs:?}");
@@ -197,7 +202,7 @@ fn overflow_names_layout_frame_edition_and_amount_and_the_rest_still_build() {
         "{err}"
     );
     // Every other edition is built; the failing ones leave nothing behind, not even temp files.
-    let files = scratch.outputs();
+    let files = scratch.all_files();
     let butte: Vec<_> = files
         .iter()
         .filter(|p| p.to_string_lossy().contains("/butte/"))

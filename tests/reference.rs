@@ -27,6 +27,7 @@ fn layouts_render_like_their_references() {
         counties: vec!["alameda".into()],
         layout_names: vec![],
         languages: vec![],
+        shard: None,
         today: None,
     };
     let session = Session::load(&options).unwrap();

@@ -18,6 +18,7 @@ fn options() -> Options {
         counties: vec!["alameda".into()],
         layout_names: vec![],
         languages: vec![],
+        shard: None,
         today: None,
     }
 }

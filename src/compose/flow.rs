@@ -59,6 +59,9 @@ impl Composer<'_> {
         } else {
             key
         };
+        if key.starts_with("extra.") && self.resolved.paragraphs(key).is_none() {
+            return; // a county-only extra this edition does not have: the frame stays empty
+        }
         let Some(paras) = self.resolved.paragraphs(lookup) else {
             let message = format!(
                 "frame `{}` of layout `{}` shows `{key}`, which campaign `{}` does not have",

@@ -168,9 +168,14 @@ pub fn compose(
         .collect();
     for (frame, items) in layout.frames.iter().zip(frame_items) {
         let page = &mut pages[frame.page];
-        // An image frame's fill and border frame the image; without one they would be an
-        // empty box, so they are drawn only when the edition has the image.
-        if frame.image.is_none() || resolved.logo.is_some() {
+        // An image frame's fill and border frame the image, an extra's frame its text;
+        // without them they would be an empty box, so they are drawn only when present.
+        let absent_image = frame.image.is_some() && resolved.logo.is_none();
+        let absent_extra = frame
+            .content
+            .as_deref()
+            .is_some_and(|k| k.starts_with("extra.") && resolved.paragraphs(k).is_none());
+        if !absent_image && !absent_extra {
             decorate(frame, layout, page);
         }
         page.items.extend(items);

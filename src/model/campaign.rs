@@ -41,6 +41,13 @@ pub struct CampaignMeta {
     pub observance: Observance,
     #[serde(default)]
     pub build: Option<BuildDate>,
+    /// `check` and the yearly run warn when a statistic's figures are older than this.
+    #[serde(default = "default_stale_after_years")]
+    pub stale_after_years: i32,
+}
+
+fn default_stale_after_years() -> i32 {
+    5
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

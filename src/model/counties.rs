@@ -20,6 +20,9 @@ pub struct County {
     pub logo_alt: Option<String>,
     /// Non-empty cells of variable columns; anything absent falls back to `[vars]`.
     pub overrides: BTreeMap<String, String>,
+    /// Non-empty `extra.<name>` cells: county-only text (a local resource line, say) that
+    /// prints only where a layout has a frame for `extra.<name>`.
+    pub extras: BTreeMap<String, String>,
     /// Where the row is, for errors about it.
     pub location: Location,
 }
@@ -63,7 +66,7 @@ pub fn load(
     let mut known: Vec<&str> = FIXED_COLUMNS.to_vec();
     known.extend(var_names.unwrap_or_default().iter().map(String::as_str));
     for (i, header) in headers.iter().enumerate() {
-        if var_names.is_some() && !known.contains(&header) {
+        if var_names.is_some() && !known.contains(&header) && !header.starts_with("extra.") {
             let mut d = Diagnostic::error(format!("unknown column `{header}`"))
                 .at(Location {
                     line_col: Some((1, column_of(&headers, i))),
@@ -155,10 +158,19 @@ pub fn load(
             }
         };
         let (languages, _) = cell("languages");
+        let extras = headers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let name = h.strip_prefix("extra.")?;
+                let value = record.get(i).unwrap_or("");
+                (!value.is_empty()).then(|| (name.to_string(), value.to_string()))
+            })
+            .collect();
         let overrides = headers
             .iter()
             .enumerate()
-            .filter(|(_, h)| !FIXED_COLUMNS.contains(h))
+            .filter(|(_, h)| !FIXED_COLUMNS.contains(h) && !h.starts_with("extra."))
             .filter_map(|(i, h)| {
                 let value = record.get(i).unwrap_or("");
                 (!value.is_empty()).then(|| (h.to_string(), value.to_string()))
@@ -175,6 +187,7 @@ pub fn load(
             logo,
             logo_alt: Some(cell("logo_alt").0).filter(|a| !a.is_empty()),
             overrides,
+            extras,
             location: at(1),
             name,
         });

@@ -855,6 +855,12 @@ impl Resolver<'_> {
 }
 
 fn valid_content_key(key: &str) -> bool {
+    if key
+        .strip_prefix("extra.")
+        .is_some_and(|name| !name.is_empty())
+    {
+        return true;
+    }
     match key.split_once('.') {
         None => CONTENT_KEYS.contains(&key),
         Some((list, n)) => {

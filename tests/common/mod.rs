@@ -45,8 +45,15 @@ impl Scratch {
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     }
 
-    /// Every file under `out/`, sorted.
+    /// Every PDF under `out/`, sorted.
     pub fn outputs(&self) -> Vec<PathBuf> {
+        let mut files = self.all_files();
+        files.retain(|p| p.extension().is_some_and(|e| e == "pdf"));
+        files
+    }
+
+    /// Every file under `out/` (PDFs, manifests, anything left behind), sorted.
+    pub fn all_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         walk(&self.path().join("out"), &mut files);
         files.sort();
