@@ -460,6 +460,8 @@ impl Session {
             if let Some(ci) = campaign {
                 warnings.extend(self.stale_sources(ci, manifest.year).iter().map(one_line));
             }
+            warnings.sort();
+            warnings.dedup();
             manifest.warnings = warnings;
             if let Err(e) = output::write_if_changed(&path, manifest.to_json().as_bytes()) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
