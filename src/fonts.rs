@@ -6,16 +6,21 @@ use crate::diag::Diagnostic;
 use rustybuzz::ttf_parser;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// Index of a face in its [`FontBook`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontId(pub usize);
 
+/// A font file's bytes, memory-mapped: a run reads only the pages of the faces it uses,
+/// rather than copying every bundled font (15 MB with the CJK subsets) at start-up.
+/// The bundled files are not modified while broadside runs.
+pub type FontData = Arc<memmap2::Mmap>;
+
 self_cell::self_cell!(
     /// The shaping face, parsed once and kept beside the bytes it borrows.
     struct Shaper {
-        owner: Arc<Vec<u8>>,
+        owner: FontData,
         #[covariant]
         dependent: ShapingFace,
     }
@@ -29,16 +34,18 @@ pub struct Face {
     pub weight: u16,
     pub italic: bool,
     pub path: PathBuf,
-    pub data: Arc<Vec<u8>>,
-    /// krilla's handle on the same bytes (cheap to clone; subset at write time).
-    pub pdf_font: krilla::text::Font,
+    pub data: FontData,
+    /// krilla's handle on the same bytes (cheap to clone; subset at write time), made
+    /// when a document first uses the face.
+    pdf_font: OnceLock<krilla::text::Font>,
     pub units_per_em: f32,
     /// Ascender and descender in em (descender is negative).
     pub ascender: f32,
     pub descender: f32,
     /// OS/2 fsType: 0 means installable embedding.
     pub embedding_flags: u16,
-    shaper: Shaper,
+    /// Built when the face first shapes text: most runs use a handful of the faces.
+    shaper: OnceLock<Shaper>,
     /// Shape plans by direction, script and language: compiling one costs more than
     /// shaping a line, and a document needs only a handful.
     plans: RwLock<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
@@ -73,8 +80,24 @@ type PlanKey = (
 impl Face {
     /// The shaping face over the shared bytes. Building one parses the layout tables, which
     /// costs more than shaping a line, so it is done once when the font is loaded.
-    pub fn shaper(&self) -> &rustybuzz::Face<'_> {
-        self.shaper.borrow_dependent()
+        pub fn shaper(&self) -> &rustybuzz::Face<'_> {
+        self.shaper
+            .get_or_init(|| {
+                Shaper::new(self.data.clone(), |bytes| {
+                    rustybuzz::Face::from_slice(bytes, 0).expect("the face parsed when it was loaded")
+                })
+            })
+            .borrow_dependent()
+    }
+
+    /// krilla's font for this face.
+    pub fn pdf_font(&self) -> krilla::text::Font {
+        self.pdf_font
+            .get_or_init(|| {
+                let data: Arc<dyn AsRef<[u8]> + Send + Sync> = self.data.clone();
+                krilla::text::Font::new(data.into(), 0).expect("the face parsed when it was loaded")
+            })
+            .clone()
     }
 
     /// `text` shaped in this face (default features: kerning, ligatures, the script's
@@ -281,9 +304,13 @@ fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn load_face(path: &Path) -> Result<Face, Diagnostic> {
-    let bytes = std::fs::read(path)
+        let file = std::fs::File::open(path)
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
-    let data = Arc::new(bytes);
+    // SAFETY: the map is read-only and the font files are not changed while we run; a
+    // file truncated underneath us could fault, which is the usual contract for fonts.
+    let map = unsafe { memmap2::Mmap::map(&file) }
+        .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
+    let data: FontData = Arc::new(map);
     let parsed = ttf_parser::Face::parse(&data, 0)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
     let family = family_name(&parsed).ok_or_else(|| {
@@ -306,13 +333,8 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
-        shaper: Shaper::try_new(data.clone(), |bytes| {
-            rustybuzz::Face::from_slice(bytes, 0)
-                .ok_or_else(|| Diagnostic::error("the shaper cannot read this font").in_file(path))
-        })?,
-        pdf_font: krilla::text::Font::new(data.clone().into(), 0).ok_or_else(|| {
-            Diagnostic::error("the PDF writer cannot read this font").in_file(path)
-        })?,
+                shaper: OnceLock::new(),
+        pdf_font: OnceLock::new(),
         data,
     };
     Ok(face)

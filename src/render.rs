@@ -105,7 +105,7 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
                     surface.draw_glyphs(
                         Point::from_xy(run.x, run.y),
                         &glyphs,
-                        fonts.face(run.font).pdf_font.clone(),
+                        fonts.face(run.font).pdf_font(),
                         &run.text,
                         run.size,
                         false,
