@@ -1,5 +1,6 @@
 //! `cargo bench`: time to compose (shape, break, place) and to write one flyer, per
-//! language, as medians over many runs. A plain bench binary (no harness) so it needs no
+//! language, as medians over many runs; then whole batches in one process — the flyers of
+//! the 58 counties, and the full default kit — written to a scratch folder. A plain bench binary (no harness) so it needs no
 //! extra crates; compare medians between commits, the machines are noisy.
 
 use broadside::batch::{Options, Session};
@@ -50,4 +51,51 @@ fn main() {
         let pdf = time(200, || session.render(&job).unwrap());
         println!("flyer {label}: compose {compose:.2?}, compose + PDF {pdf:.2?} (median of 200)");
     }
+
+    // Batches, in parallel as `broadside build` runs them, into a fresh folder each time
+    // (an existing manifest would let unchanged documents be skipped).
+    let batch =
+        |label: &str, counties: Vec<String>, layouts: Vec<String>, languages: Vec<String>| {
+            let options = Options {
+                counties,
+                layout_names: layouts,
+                languages,
+                ..options.clone()
+            };
+            let jobs_count = session.plan(&options).unwrap().len();
+            let runs = 7;
+            let median_time = time(runs, || {
+                let dir = tempfile_dir();
+                let scoped = Options {
+                    out: dir.clone(),
+                    ..options.clone()
+                };
+                let jobs = session.plan(&scoped).unwrap();
+                let outcomes = session.build(jobs, &|_| {});
+                assert!(outcomes.iter().all(|o| o.result.is_ok()));
+                let _ = std::fs::remove_dir_all(&dir);
+            });
+            println!("{label}: {jobs_count} documents in {median_time:.2?} (median of {runs})");
+        };
+    let counties: Vec<String> = session.campaigns[0]
+        .counties
+        .iter()
+        .map(|c| c.slug.clone())
+        .collect();
+    batch(
+        "flyers of the 58 counties",
+        counties,
+        vec!["flyer-letter".into()],
+        vec![],
+    );
+    batch("the full default kit", vec![], vec![], vec![]);
+}
+
+/// A fresh scratch folder under target/ for one batch run.
+fn tempfile_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-out/run-{}-{n}", std::process::id()))
 }

@@ -80,11 +80,12 @@ type PlanKey = (
 impl Face {
     /// The shaping face over the shared bytes. Building one parses the layout tables, which
     /// costs more than shaping a line, so it is done once when the font is loaded.
-        pub fn shaper(&self) -> &rustybuzz::Face<'_> {
+    pub fn shaper(&self) -> &rustybuzz::Face<'_> {
         self.shaper
             .get_or_init(|| {
                 Shaper::new(self.data.clone(), |bytes| {
-                    rustybuzz::Face::from_slice(bytes, 0).expect("the face parsed when it was loaded")
+                    rustybuzz::Face::from_slice(bytes, 0)
+                        .expect("the face parsed when it was loaded")
                 })
             })
             .borrow_dependent()
@@ -304,7 +305,7 @@ fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn load_face(path: &Path) -> Result<Face, Diagnostic> {
-        let file = std::fs::File::open(path)
+    let file = std::fs::File::open(path)
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
     // SAFETY: the map is read-only and the font files are not changed while we run; a
     // file truncated underneath us could fault, which is the usual contract for fonts.
@@ -333,7 +334,7 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
-                shaper: OnceLock::new(),
+        shaper: OnceLock::new(),
         pdf_font: OnceLock::new(),
         data,
     };
