@@ -456,7 +456,17 @@ impl Session {
                 .campaigns
                 .iter()
                 .position(|c| c.meta.id == manifest.campaign);
-            let mut warnings: Vec<String> = self.warnings.iter().map(one_line).collect();
+            // This campaign's warnings only (each names a file in its folder).
+            let campaign_dir = campaign.map(|ci| self.campaigns[ci].dir.clone());
+            let mut warnings: Vec<String> = self
+                .warnings
+                .iter()
+                .filter(|w| match (&w.location, &campaign_dir) {
+                    (Some(loc), Some(dir)) => loc.file.starts_with(dir),
+                    _ => true,
+                })
+                .map(one_line)
+                .collect();
             if let Some(ci) = campaign {
                 warnings.extend(self.stale_sources(ci, manifest.year).iter().map(one_line));
             }

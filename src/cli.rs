@@ -42,6 +42,8 @@ pub enum Command {
         /// What to print
         #[arg(long, value_enum)]
         emit: ScheduleKind,
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Work with run manifests
     Manifest {
@@ -185,7 +187,7 @@ pub fn run(cli: Cli) -> ExitCode {
             options.shard = run.shard;
             with_threads(run.jobs, || build(&options, run.due))
         }
-        Command::Schedule { emit } => schedule(emit),
+        Command::Schedule { emit, inputs } => schedule(emit, &inputs),
         Command::Manifest {
             command: ManifestCommand::Merge { manifests, out },
         } => merge(&manifests, out.as_deref()),
@@ -385,8 +387,11 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
         match result {
             Ok(pages) => {
                 for (n, png) in pages.iter().enumerate() {
-                    let name = format!("{}-{}.png", session.layouts[job.layout].name, n + 1);
-                    let path = options.out.join(&job.edition.slug).join(name);
+                    // Beside where the PDF would go: year, campaign, edition, layout and
+                    // language all in the path, so no preview replaces another.
+                    let stem = job.path.with_extension("");
+                    let path =
+                        std::path::PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
                     if let Err(e) = crate::output::write_atomic(&path, png) {
                         eprintln!("error: cannot write `{}`: {e}", path.display());
                         failed += 1;
@@ -495,16 +500,37 @@ fn progress(total: usize) -> impl Fn(&Outcome) + Sync {
 
 /// Prints a ready-to-install schedule for the yearly run. It runs `build --due` daily:
 /// the command does nothing until the build date and nothing once the kit is built.
-fn schedule(kind: ScheduleKind) -> ExitCode {
+fn schedule(kind: ScheduleKind, inputs: &Inputs) -> ExitCode {
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("broadside"));
+    // Single-quoted for the shell (cron), double-quoted for systemd: paths may hold spaces.
+    let quote =
+        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    let (dir_q, exe_q) = (quote(&dir), quote(&exe));
     let (dir, exe) = (dir.display(), exe.display());
+    // The CI workflow runs once a year on each campaign's build date (December 1 when none
+    // is declared); `build --due` then does what is due.
+    let mut build_days: Vec<(u8, u8)> = std::fs::read_dir(&inputs.content)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| crate::model::campaign::Campaign::load(&e.path()).ok())
+                .filter_map(|(c, _)| c.meta.build.map(|b| (b.month, b.day)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if build_days.is_empty() {
+        build_days.push((12, 1));
+    }
+    build_days.sort();
+    build_days.dedup();
     match kind {
         ScheduleKind::Cron => {
             println!(
                 "# broadside: build the campaign kits when they are due (checks daily at 06:17)."
             );
-            println!("17 6 * * * cd {dir} && {exe} build --due >> {dir}/broadside-due.log 2>&1");
+            let log = format!("{}/broadside-due.log", dir).replace('\'', "'\\''");
+            println!("17 6 * * * cd {dir_q} && {exe_q} build --due >> '{log}' 2>&1");
         }
         ScheduleKind::Systemd => {
             println!("# /etc/systemd/system/broadside-due.service");
@@ -514,7 +540,7 @@ fn schedule(kind: ScheduleKind) -> ExitCode {
             println!("[Service]");
             println!("Type=oneshot");
             println!("WorkingDirectory={dir}");
-            println!("ExecStart={exe} build --due");
+            println!("ExecStart=\"{exe}\" build --due");
             println!();
             println!("# /etc/systemd/system/broadside-due.timer");
             println!("[Unit]");
@@ -532,7 +558,11 @@ fn schedule(kind: ScheduleKind) -> ExitCode {
             println!("name: broadside yearly kit");
             println!("on:");
             println!("  schedule:");
-            println!("    - cron: \"17 6 1 12 *\"   # December 1, 06:17 UTC: the build date");
+            for (month, day) in &build_days {
+                println!(
+                    "    - cron: \"17 6 {day} {month} *\"   # yearly, on the build date ({month}/{day}), 06:17 UTC"
+                );
+            }
             println!("  workflow_dispatch: {{}}");
             println!("jobs:");
             println!("  build:");

@@ -303,8 +303,10 @@ impl Composer<'_> {
                     if keep == 1 && count > 1 {
                         keep = 0;
                     }
-                    if count - keep == 1 && keep >= 3 {
-                        keep -= 1;
+                    if count - keep == 1 {
+                        // One line would be left alone at the top of the next frame: send
+                        // another with it, or the whole paragraph if that would orphan one here.
+                        keep = if keep > 2 { keep - 1 } else { 0 };
                     }
                     for (li, brk) in breaks.iter().take(keep).enumerate() {
                         let line =
@@ -325,7 +327,7 @@ impl Composer<'_> {
                     y += height;
                 }
                 if y > area.h + 0.01 {
-                    let needed = self.height_needed(blocks, cursor, y);
+                    let needed = self.height_needed(blocks, cursor, y, area.w);
                     return Err(Failure::Overflow {
                         frame: fi,
                         excess: needed - area.h,
@@ -344,14 +346,24 @@ impl Composer<'_> {
 
     /// The height the chain's last frame would need for everything from `cursor` on,
     /// given `used` so far (lines are not broken again: the frame width is the same).
-    fn height_needed(&self, blocks: &[Block], cursor: (usize, usize), used: f32) -> f32 {
+    fn height_needed(
+        &self,
+        blocks: &[Block],
+        cursor: (usize, usize),
+        used: f32,
+        width: f32,
+    ) -> f32 {
         let mut total = used;
+        let mut previous_after = blocks[cursor.0].style.space_after.0;
         for block in &blocks[cursor.0 + 1..] {
             let lines = block
                 .prepared
-                .break_lines(0, f32::MAX / 4.0)
+                .break_lines(0, width)
                 .map_or(1, |b| b.len().max(1));
-            total += block.style.space_before.0 + lines as f32 * line_height(&block.style);
+            total += previous_after
+                + block.style.space_before.0
+                + lines as f32 * line_height(&block.style);
+            previous_after = block.style.space_after.0;
         }
         total
     }

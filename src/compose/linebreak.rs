@@ -125,7 +125,10 @@ pub(crate) fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
     }
     let mut offset = 0;
     for word in text.split_inclusive(char::is_whitespace) {
-        let trimmed = word.trim_end();
+        // Trailing punctuation belongs to the sentence, not the address.
+        let trimmed = word
+            .trim_end()
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '،', '؛', '۔', '؟']);
         if trimmed.contains("://")
             || trimmed.starts_with("www.")
             || (trimmed.contains('@') && trimmed.contains('.'))
@@ -311,6 +314,11 @@ fn line_demerits(
         (RAGGED_STRETCH * width, 0.0)
     };
     if natural > width + shrink + 0.01 {
+        return None;
+    }
+    // A last line (of the paragraph, or before a hard break) is never justified, so it
+    // cannot be shrunk at its spaces: it must fit as it is.
+    if last && natural > width + 0.01 {
         return None;
     }
     let badness = if last && natural <= width + 0.01 {

@@ -570,50 +570,65 @@ color = "ink"
         assert!(bottom <= 180.5, "{bottom}");
     }
 
-    #[test]
-    fn threaded_text_leaves_no_widow_or_orphan() {
-        // In a 60 pt measure the definition sets in `total` lines of 12 pt.
-        let narrow = "inset = \"0pt 50pt {bottom}pt 50pt\"";
-        let single = compose_tiny(
-            "",
-            &frame("all", "definition", 1, 8, &narrow.replace("{bottom}", "0")),
-        )
-        .unwrap();
-        let total = lines_between(&single, 0.0, 200.0);
-        assert!(total >= 5, "{total}");
-        // A first frame with room for all but one line would leave that one alone in the
-        // next frame; instead one more line moves over, so two follow.
-        let bottom = 160.0 - (12.0 * (total as f32 - 1.0) + 1.0);
+    /// Lines per frame of a two-frame chain whose first frame holds `capacity` lines of 12
+    /// pt, in a measure narrowed by `side` points on each side. The second frame's measure
+    /// is as wide but starts 5 pt further right, which tells the frames' lines apart.
+    fn split(side: f32, capacity: usize) -> Vec<usize> {
+        let bottom = 160.0 - (12.0 * capacity as f32 + 1.0);
+        let first =
+            format!("inset = \"0pt {side}pt {bottom}pt {side}pt\"\ncontinue_to = \"second\"");
+        let second = format!("inset = \"0pt {}pt 0pt {}pt\"", side - 5.0, side + 5.0);
         let frames = format!(
             "{}{}",
-            frame(
-                "first",
-                "definition",
-                1,
-                8,
-                &format!(
-                    "{}\ncontinue_to = \"second\"",
-                    narrow.replace("{bottom}", &bottom.to_string())
-                )
-            ),
-            frame("second", "", 1, 8, &narrow.replace("{bottom}", "0"))
+            frame("first", "definition", 1, 8, &first),
+            frame("second", "", 1, 8, &second)
         );
         let doc = compose_tiny("", &frames).unwrap();
-        // Both frames start at the top; count the lines each run of runs holds by page order.
-        let ys: Vec<f32> = runs(&doc).iter().map(|r| r.y).collect();
-        let mut starts = 0;
-        let mut previous = f32::MAX;
-        let mut per_frame = vec![0usize; 2];
-        for y in ys {
-            if y < previous - 0.5 {
-                starts += 1;
+        // Each line's first run starts at its frame's left edge.
+        let (first_x, second_x) = (20.0 + side, 20.0 + side + 5.0);
+        let mut lines: Vec<(usize, i32)> = runs(&doc)
+            .iter()
+            .filter_map(|r| {
+                let frame = if (r.x - first_x).abs() < 0.01 {
+                    0
+                } else if (r.x - second_x).abs() < 0.01 {
+                    1
+                } else {
+                    return None;
+                };
+                Some((frame, r.y.round() as i32))
+            })
+            .collect();
+        lines.sort();
+        lines.dedup();
+        vec![
+            lines.iter().filter(|l| l.0 == 0).count(),
+            lines.iter().filter(|l| l.0 == 1).count(),
+        ]
+    }
+
+    #[test]
+    fn threaded_text_leaves_no_widow_or_orphan() {
+        for side in [15.0, 25.0, 35.0, 45.0] {
+            let total: usize = split(side, 13).iter().sum();
+            for capacity in 1..total {
+                let lines = split(side, capacity);
+                assert_eq!(
+                    lines.iter().sum::<usize>(),
+                    total,
+                    "side {side}, capacity {capacity}"
+                );
+                assert!(
+                    lines.iter().all(|&n| n != 1) || total < 2,
+                    "a line alone: {lines:?} (side {side}, capacity {capacity}, {total} lines)"
+                );
+                assert!(lines[0] <= capacity);
             }
-            if (y - previous).abs() > 0.5 {
-                per_frame[starts - 1] += 1;
-            }
-            previous = y;
         }
-        assert_eq!(per_frame, vec![total - 2, 2]);
+        // The usual case: room for all but one line sends two over.
+        let total: usize = split(45.0, 13).iter().sum();
+        assert!(total >= 5);
+        assert_eq!(split(45.0, total - 1), vec![total - 2, 2]);
     }
 
     #[test]

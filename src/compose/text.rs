@@ -839,6 +839,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn no_line_is_set_wider_than_its_measure() {
+        for align in [Align::Justify, Align::Left] {
+            let p = prepare(PARAGRAPH, &style(align), fonts(), "en").unwrap();
+            for width in (90..=260).step_by(7).map(|w| w as f32) {
+                let breaks = p.break_lines(0, width).unwrap();
+                let n = breaks.len();
+                for (i, b) in breaks.iter().enumerate() {
+                    let line = p.set_line(b, width, i + 1 == n, fonts());
+                    assert!(
+                        line.width <= width + 0.05,
+                        "{align:?} {width}: line {i} is {}",
+                        line.width
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn addresses_leave_their_sentence_punctuation_outside() {
+        let text = "Call (916) 653-1838, or see www.example.org. Thanks";
+        let tokens: Vec<&str> = linebreak::unbreakable_tokens(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(tokens, vec!["(916) 653-1838", "www.example.org"]);
+    }
+
+    #[test]
     fn alignment_offsets_lines() {
         let width = 300.0;
         let set = |align| {

@@ -256,6 +256,19 @@ impl Campaign {
     fn validate(&self, problems: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut warnings = Vec::new();
         let at = |span: std::ops::Range<usize>| self.file.span_location(&span);
+        if let Some(build) = self.meta.build {
+            // Checked against a common year: a build date must exist every year.
+            if jiff::civil::Date::new(2023, build.month as i8, build.day as i8).is_err()
+                || build.month > 12
+            {
+                problems.push(
+                    Diagnostic::error(format!("build date month {} day {} is not a date every year", build.month, build.day))
+                        .in_file(&self.file.path)
+                        .field("campaign.build")
+                        .hint("give a month 1–12 and a day that month always has, e.g. { month = 12, day = 1 }"),
+                );
+            }
+        }
         if !(1..=12).contains(&self.meta.observance.month) {
             problems.push(
                 Diagnostic::error("observance month must be 1 to 12")

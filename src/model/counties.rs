@@ -179,11 +179,15 @@ pub fn load(
         counties.push(County {
             slug: slug(&name),
             seat: cell("seat").0,
-            languages: languages
-                .split([';', ' '])
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            languages: {
+                let mut unique: Vec<String> = Vec::new();
+                for lang in languages.split([';', ' ']).filter(|l| !l.is_empty()) {
+                    if !unique.iter().any(|u| u == lang) {
+                        unique.push(lang.to_string());
+                    }
+                }
+                unique
+            },
             logo,
             logo_alt: Some(cell("logo_alt").0).filter(|a| !a.is_empty()),
             overrides,

@@ -815,6 +815,17 @@ impl Resolver<'_> {
         }
         for i in 0..frames.len() {
             if let Some(t) = frames[i].continue_to {
+                if let Some(other) = (0..i).find(|&j| frames[j].continue_to == Some(t)) {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frames `{}` and `{}` both continue into `{}`",
+                            frames[other].id, frames[i].id, frames[t].id
+                        ))
+                        .at(frames[i].location.clone())
+                        .field(format!("frames[{i}].continue_to"))
+                        .hint("a frame takes the overflow of one frame only; add another frame for the second chain"),
+                    );
+                }
                 if frames[t].content.is_some() {
                     self.problems.push(
                         Diagnostic::error(format!(
