@@ -513,17 +513,6 @@ color = "ink"
             .collect()
     }
 
-    /// Baselines of the lines in a vertical band of the page.
-    fn lines_between(doc: &Document, top: f32, bottom: f32) -> usize {
-        let mut ys: Vec<i32> = runs(doc)
-            .iter()
-            .filter(|r| r.y > top && r.y < bottom)
-            .map(|r| r.y.round() as i32)
-            .collect();
-        ys.dedup();
-        ys.len()
-    }
-
     #[test]
     fn fit_policy_shrinks_within_its_range() {
         // Three lines need 36 pt; the frame has 20 pt. Without a policy that is an error …
