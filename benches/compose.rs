@@ -30,17 +30,11 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let options = Options {
-        content: repo.join("content"),
-        layouts: repo.join("layouts"),
-        font_dirs: vec![repo.join("fonts")],
-        out: repo.join("target/bench-out"),
-        year: Some(2027),
-        campaigns: vec![],
         counties: vec!["statewide".into()],
+        year: Some(2027),
         layout_names: vec!["flyer-letter".into()],
-        languages: vec![],
-        shard: None,
-        today: None,
+        out: repo.join("target/bench-out"),
+        ..Options::at(&repo)
     };
     let start = Instant::now();
     let session = Session::load(&options).expect("bundled inputs load");

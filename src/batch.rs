@@ -36,6 +36,26 @@ pub struct Options {
     pub shard: Option<(usize, usize)>,
 }
 
+impl Options {
+    /// Everything from the standard folders under `root` (`content/`, `layouts/`,
+    /// `fonts/`, output to `out/`), every campaign, edition, language and layout.
+    pub fn at(root: &Path) -> Options {
+        Options {
+            content: root.join("content"),
+            layouts: root.join("layouts"),
+            font_dirs: vec![root.join("fonts")],
+            out: root.join("out"),
+            year: None,
+            campaigns: Vec::new(),
+            counties: Vec::new(),
+            layout_names: Vec::new(),
+            languages: Vec::new(),
+            today: None,
+            shard: None,
+        }
+    }
+}
+
 /// Everything parsed once and shared read-only by every edition.
 pub struct Session {
     pub fonts: FontBook,

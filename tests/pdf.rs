@@ -7,9 +7,10 @@ use common::{repo, run_in, stderr};
 use lopdf::{Document, Object};
 use std::path::{Path, PathBuf};
 
-fn build_fixture(out: &Path) {
+/// Builds the fixture campaign into `out` and returns what the binary printed.
+fn build_fixture_output(out: &Path) -> std::process::Output {
     let out = out.to_str().unwrap();
-    let output = run_in(
+    run_in(
         &repo(),
         &[
             "build",
@@ -20,7 +21,11 @@ fn build_fixture(out: &Path) {
             "--out",
             out,
         ],
-    );
+    )
+}
+
+fn build_fixture(out: &Path) {
+    let output = build_fixture_output(out);
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
@@ -211,19 +216,7 @@ fn the_same_inputs_give_the_same_bytes() {
 fn an_unchanged_rebuild_rewrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
     build_fixture(dir.path());
-    let out = dir.path().to_str().unwrap();
-    let output = run_in(
-        &repo(),
-        &[
-            "build",
-            "--content",
-            "tests/fixtures",
-            "--year",
-            "2027",
-            "--out",
-            out,
-        ],
-    );
+    let output = build_fixture_output(dir.path());
     assert!(
         stderr(&output).contains("0 written, 12 unchanged"),
         "{}",

@@ -18,17 +18,9 @@ const PIXEL_TOLERANCE: f64 = 0.002;
 fn layouts_render_like_their_references() {
     let repo = common::repo();
     let options = Options {
-        content: repo.join("content"),
-        layouts: repo.join("layouts"),
-        font_dirs: vec![repo.join("fonts")],
-        out: repo.join("out"),
-        year: Some(2027),
-        campaigns: vec![],
         counties: vec!["alameda".into()],
-        layout_names: vec![],
-        languages: vec![],
-        shard: None,
-        today: None,
+        year: Some(2027),
+        ..Options::at(&repo)
     };
     let session = Session::load(&options).unwrap();
     let update = std::env::var_os("UPDATE_REFS").is_some();

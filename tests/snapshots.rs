@@ -9,17 +9,9 @@ use broadside::batch::{Options, Session};
 fn options() -> Options {
     let repo = common::repo();
     Options {
-        content: repo.join("content"),
-        layouts: repo.join("layouts"),
-        font_dirs: vec![repo.join("fonts")],
-        out: repo.join("out"),
-        year: Some(2027),
-        campaigns: vec![],
         counties: vec!["alameda".into()],
-        layout_names: vec![],
-        languages: vec![],
-        shard: None,
-        today: None,
+        year: Some(2027),
+        ..Options::at(&repo)
     }
 }
 
