@@ -34,6 +34,8 @@ pub struct Options {
     pub today: Option<jiff::civil::Date>,
     /// Build only shard `i` of `n` (1-based): a deterministic share of the jobs.
     pub shard: Option<(usize, usize)>,
+    /// Print mode: bleed and trim boxes, crop marks, a slug line, DeviceCMYK colours.
+    pub print: bool,
 }
 
 impl Options {
@@ -52,6 +54,7 @@ impl Options {
             languages: Vec::new(),
             today: None,
             shard: None,
+            print: false,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct Job {
     pub layout: usize,
     pub edition: Edition,
     pub path: PathBuf,
+    /// A print-mode PDF (`<layout>[.<lang>].print.pdf`).
+    pub print: bool,
 }
 
 /// How one document ended.
@@ -214,10 +219,14 @@ impl Session {
             for edition in editions {
                 for &li in &layouts {
                     // The base language keeps the plain name; others add their tag.
-                    let name = if edition.is_base_language(campaign) {
-                        format!("{}.pdf", self.layouts[li].name)
+                    let mut name = self.layouts[li].name.clone();
+                    if !edition.is_base_language(campaign) {
+                        name = format!("{name}.{}", edition.lang);
+                    }
+                    let name = if options.print {
+                        format!("{name}.print.pdf")
                     } else {
-                        format!("{}.{}.pdf", self.layouts[li].name, edition.lang)
+                        format!("{name}.pdf")
                     };
                     let path = options
                         .out
@@ -230,6 +239,7 @@ impl Session {
                         layout: li,
                         edition: edition.clone(),
                         path,
+                        print: options.print,
                     });
                 }
             }
@@ -294,6 +304,7 @@ impl Session {
         }
         add("layout", self.layouts[job.layout].file.text.as_bytes());
         add("fonts", self.font_fingerprint.as_bytes());
+        add("mode", if job.print { b"print" } else { b"screen" });
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -382,7 +393,39 @@ impl Session {
     /// Resolves and composes one job.
     pub fn compose(&self, job: &Job) -> Result<Document, Vec<Diagnostic>> {
         let resolved = resolve::resolve(&self.campaigns[job.campaign], &job.edition)?;
-        compose::compose(&resolved, &self.layouts[job.layout], &self.fonts)
+        let layout = &self.layouts[job.layout];
+        let mut document = compose::compose(&resolved, layout, &self.fonts)?;
+        if job.print {
+            // Print paints every colour in CMYK: a palette colour without CMYK values
+            // cannot go to press.
+            let missing: Vec<&str> = layout
+                .colors
+                .values()
+                .filter(|c| c.cmyk.is_none())
+                .map(|c| c.name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(vec![
+                    Diagnostic::error(format!(
+                        "colour(s) {} of layout `{}` have no CMYK values for print",
+                        one_of(missing),
+                        layout.name
+                    ))
+                    .in_file(&layout.file.path)
+                    .hint("give each colour `cmyk = [c, m, y, k]` in percent"),
+                ]);
+            }
+            let slug = format!(
+                "{} · {} · {} · {} · {}",
+                resolved.campaign_id,
+                job.edition.slug,
+                job.edition.lang,
+                layout.name,
+                job.edition.year
+            );
+            compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+        }
+        Ok(document)
     }
 
     /// Composes and renders one job to PDF bytes.

@@ -152,6 +152,10 @@ pub struct Selection {
     /// Output folder
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print mode: bleed and trim boxes, crop marks and a slug line, colours in CMYK
+    /// (files are named `<layout>[.<lang>].print.pdf`)
+    #[arg(long)]
+    pub print: bool,
 }
 
 impl Selection {
@@ -173,6 +177,7 @@ impl Selection {
             languages: self.lang.clone(),
             today: None,
             shard: None,
+            print: self.print,
         }
     }
 }

@@ -55,11 +55,30 @@ impl Glyph for PdfGlyph<'_> {
 pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
     let mut pdf = krilla::Document::new();
     let mut links_per_page = Vec::new();
+    // Print pages grow by the marks margin on every side; the trim sits at (offset, offset)
+    // with the bleed box around it. Screen pages are the trim.
+    let offset = doc.print.map_or(0.0, |p| p.offset);
+    let cmyk = doc.print.is_some();
+    let fill_of = |c: &Color| fill_of(c, cmyk);
+    let stroke_of = |c: &Color, w: f32| stroke_of(c, w, cmyk);
     for page in &doc.pages {
-        let mut pdf_page = pdf.start_page_with(PageSettings::new(
-            Size::from_wh(page.width, page.height).ok_or("page has no area")?,
-        ));
+        let (w, h) = (page.width + 2.0 * offset, page.height + 2.0 * offset);
+        let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or("page has no area")?);
+        if let Some(print) = doc.print {
+            let b = print.bleed;
+            let rect = |x: f32, y: f32, w: f32, h: f32| krilla::geom::Rect::from_xywh(x, y, w, h);
+            settings = settings
+                .with_bleed_box(rect(
+                    offset - b,
+                    offset - b,
+                    page.width + 2.0 * b,
+                    page.height + 2.0 * b,
+                ))
+                .with_trim_box(rect(offset, offset, page.width, page.height));
+        }
+        let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
+        surface.push_transform(&Transform::from_translate(offset, offset));
         let mut links = Vec::new();
         for item in &page.items {
             match item {
@@ -72,7 +91,7 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
                     let Some(path) = rounded_rect(rect, *radius) else {
                         continue;
                     };
-                    surface.set_fill(fill.as_ref().map(fill_of));
+                    surface.set_fill(fill.as_ref().map(&fill_of));
                     surface.set_stroke(stroke.as_ref().map(|(c, w)| stroke_of(c, *w)));
                     surface.draw_path(&path);
                 }
@@ -115,9 +134,12 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
                 Item::Link { rect, url } => links.push((*rect, url.clone())),
             }
         }
+        surface.pop();
         surface.finish();
         for (rect, url) in &links {
-            let Some(r) = krilla::geom::Rect::from_xywh(rect.x, rect.y, rect.w, rect.h) else {
+            let Some(r) =
+                krilla::geom::Rect::from_xywh(rect.x + offset, rect.y + offset, rect.w, rect.h)
+            else {
                 continue;
             };
             let target = Target::Action(LinkAction::new(url.clone()).into());
@@ -172,21 +194,28 @@ fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Re
     Ok(())
 }
 
-fn paint_of(color: &Color) -> krilla::paint::Paint {
-    rgb::Color::new(color.rgb[0], color.rgb[1], color.rgb[2]).into()
+/// A palette colour as paint: DeviceCMYK from its CMYK percentages for print, RGB on screen.
+fn paint_of(color: &Color, cmyk: bool) -> krilla::paint::Paint {
+    match (cmyk, color.cmyk) {
+        (true, Some([c, m, y, k])) => {
+            let scale = |p: u8| (u16::from(p) * 255 / 100) as u8;
+            krilla::color::cmyk::Color::new(scale(c), scale(m), scale(y), scale(k)).into()
+        }
+        _ => rgb::Color::new(color.rgb[0], color.rgb[1], color.rgb[2]).into(),
+    }
 }
 
-fn fill_of(color: &Color) -> Fill {
+fn fill_of(color: &Color, cmyk: bool) -> Fill {
     Fill {
-        paint: paint_of(color),
+        paint: paint_of(color, cmyk),
         opacity: NormalizedF32::ONE,
         rule: FillRule::NonZero,
     }
 }
 
-fn stroke_of(color: &Color, width: f32) -> Stroke {
+fn stroke_of(color: &Color, width: f32, cmyk: bool) -> Stroke {
     Stroke {
-        paint: paint_of(color),
+        paint: paint_of(color, cmyk),
         width,
         ..Stroke::default()
     }

@@ -99,5 +99,28 @@ if [ "$checked" -ne "$expected" ]; then
   fail "$OUT" "expected $expected PDFs, found $checked"
 fi
 
-echo "conformance: $checked PDFs checked with qpdf, pdffonts, pdftotext and pdfinfo; $failures failure(s)"
+# Print mode: pdfinfo reads back a BleedBox the layout's bleed (9 pt) around a TrimBox of
+# the page size, inside a larger MediaBox; qpdf and pdffonts as above.
+PRINT_OUT=$(mktemp -d)
+./target/release/broadside build --print --county alameda --year "$YEAR" --out "$PRINT_OUT" 2>/dev/null
+printed=0
+while IFS= read -r pdf; do
+  printed=$((printed + 1))
+  layout=$(basename "$pdf" .print.pdf)
+  boxes=$(pdfinfo -box "$pdf")
+  read -r _ tx0 ty0 tx1 ty1 <<<"$(grep '^TrimBox:' <<<"$boxes")"
+  read -r _ bx0 by0 bx1 by1 <<<"$(grep '^BleedBox:' <<<"$boxes")"
+  read -r _ mx0 my0 mx1 my1 <<<"$(grep '^MediaBox:' <<<"$boxes")"
+  ok=$(awk -v t="$tx0 $ty0 $tx1 $ty1" -v b="$bx0 $by0 $bx1 $by1" -v m="$mx0 $my0 $mx1 $my1" -v size="${SIZE[$layout]}" 'BEGIN {
+    split(t, T, " "); split(b, B, " "); split(m, M, " "); split(size, S, " x ");
+    bleed = (T[1] - B[1] == 9 && T[2] - B[2] == 9 && B[3] - T[3] == 9 && B[4] - T[4] == 9);
+    inside = (M[1] <= B[1] && M[2] <= B[2] && M[3] >= B[3] && M[4] >= B[4]);
+    trim = (T[3] - T[1] == S[1] && T[4] - T[2] == S[2]);
+    print (bleed && inside && trim) ? "yes" : "no" }')
+  [ "$ok" = yes ] || fail "$pdf" "print boxes wrong: $(grep Box <<<"$boxes" | tr '\n' ' ')"
+  qpdf --check "$pdf" >/dev/null 2>&1 || fail "$pdf" "qpdf --check fails"
+done < <(find "$PRINT_OUT" -name '*.print.pdf' | sort)
+[ "$printed" -eq 3 ] || fail "$PRINT_OUT" "expected 3 print PDFs, found $printed"
+
+echo "conformance: $checked PDFs checked with qpdf, pdffonts, pdftotext and pdfinfo, and $printed print PDFs' boxes with pdfinfo -box; $failures failure(s)"
 [ "$failures" -eq 0 ]

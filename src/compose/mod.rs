@@ -3,6 +3,7 @@
 
 mod flow;
 pub mod linebreak;
+pub mod marks;
 pub mod text;
 
 use crate::diag::Diagnostic;
@@ -24,6 +25,16 @@ pub struct Document {
     pub year: i32,
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
+    /// Set for print: the page grows by `offset` on every side for marks and slug.
+    pub print: Option<PrintSetup>,
+}
+
+/// Print geometry, in points: the bleed around the trim, and the margin outside the trim
+/// that holds the bleed, the crop marks and the slug.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrintSetup {
+    pub bleed: f32,
+    pub offset: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +202,7 @@ pub fn compose(
         year: resolved.edition.year,
         pages,
         outline,
+        print: None,
     })
 }
 

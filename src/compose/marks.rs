@@ -1,0 +1,70 @@
+//! Print furniture: crop marks at the trim corners outside the bleed, and a slug line
+//! naming the document, for print-mode PDFs. Placed in trim coordinates, outside the
+//! trim; render grows the page to show them.
+
+use super::{Document, GlyphRun, Item, PrintSetup};
+use crate::fonts::FontBook;
+use crate::model::layout::Color;
+
+/// Gap between the bleed edge and a crop mark, and the mark's length, in points.
+const MARK_GAP: f32 = 3.0;
+const MARK_LENGTH: f32 = 15.0;
+/// Hairline-safe mark width (0.25 pt is the thinnest a press reliably holds).
+const MARK_WIDTH: f32 = 0.25;
+const SLUG_SIZE: f32 = 6.0;
+
+/// Printed on every separation, so marks show on each plate.
+fn registration() -> Color {
+    Color {
+        name: "registration".into(),
+        rgb: [0, 0, 0],
+        cmyk: Some([100, 100, 100, 100]),
+    }
+}
+
+/// Adds crop marks and a slug line (`slug` + page number) to every page and records the
+/// print geometry the renderer needs.
+pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontBook) {
+    let offset = bleed + MARK_GAP + MARK_LENGTH + 9.0;
+    doc.print = Some(PrintSetup { bleed, offset });
+    let pages = doc.pages.len();
+    for (n, page) in doc.pages.iter_mut().enumerate() {
+        let (w, h) = (page.width, page.height);
+        let near = bleed + MARK_GAP;
+        let far = near + MARK_LENGTH;
+        for (x, y, sx, sy) in [
+            (0.0, 0.0, -1.0, -1.0),
+            (w, 0.0, 1.0, -1.0),
+            (0.0, h, -1.0, 1.0),
+            (w, h, 1.0, 1.0),
+        ] {
+            // One horizontal and one vertical stroke per corner, both outside the bleed.
+            page.items.push(Item::Line {
+                from: (x + sx * near, y),
+                to: (x + sx * far, y),
+                color: registration(),
+                width: MARK_WIDTH,
+            });
+            page.items.push(Item::Line {
+                from: (x, y + sy * near),
+                to: (x, y + sy * far),
+                color: registration(),
+                width: MARK_WIDTH,
+            });
+        }
+        let Some(font) = fonts.select("Noto Sans", 400, false) else {
+            continue;
+        };
+        let text = format!("{slug} · page {} of {pages}", n + 1);
+        let glyphs = super::text::shape(&text, font, SLUG_SIZE, 0.0, "en", false, fonts);
+        page.items.push(Item::Text(GlyphRun {
+            font,
+            size: SLUG_SIZE,
+            color: registration(),
+            x: far + 4.0,
+            y: h + bleed + MARK_GAP + SLUG_SIZE + 2.0,
+            text,
+            glyphs,
+        }));
+    }
+}
