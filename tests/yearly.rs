@@ -207,21 +207,20 @@ fn an_unchanged_rerun_rewrites_nothing_and_the_manifest_lists_every_file() {
 #[test]
 fn the_yearly_run_builds_once_when_due_and_never_touches_earlier_years() {
     let scratch = Scratch::new();
+    let build_2026 = || {
+        let output = scratch.run(&[
+            "build",
+            "--year",
+            "2026",
+            "--county",
+            "statewide",
+            "--lang",
+            "en",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
     // A kit from an earlier year is already there.
-    assert!(
-        scratch
-            .run(&[
-                "build",
-                "--year",
-                "2026",
-                "--county",
-                "statewide",
-                "--lang",
-                "en"
-            ])
-            .status
-            .success()
-    );
+    build_2026();
     let earlier = hashes(&scratch.path().join("out/2026"));
     let due = |today: &str| scratch.run(&["build", "--due", "--today", today]);
 
@@ -264,20 +263,7 @@ fn the_yearly_run_builds_once_when_due_and_never_touches_earlier_years() {
 
     // Rebuilding a past year is explicit and gives the same bytes.
     std::fs::remove_dir_all(scratch.path().join("out/2026")).unwrap();
-    assert!(
-        scratch
-            .run(&[
-                "build",
-                "--year",
-                "2026",
-                "--county",
-                "statewide",
-                "--lang",
-                "en"
-            ])
-            .status
-            .success()
-    );
+    build_2026();
     assert_eq!(hashes(&scratch.path().join("out/2026")), earlier);
 }
 
