@@ -59,8 +59,6 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
     // with the bleed box around it. Screen pages are the trim.
     let offset = doc.print.map_or(0.0, |p| p.offset);
     let cmyk = doc.print.is_some();
-    let fill_of = |c: &Color| fill_of(c, cmyk);
-    let stroke_of = |c: &Color, w: f32| stroke_of(c, w, cmyk);
     for page in &doc.pages {
         let (w, h) = (page.width + 2.0 * offset, page.height + 2.0 * offset);
         let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or("page has no area")?);
@@ -79,61 +77,7 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
         let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
         surface.push_transform(&Transform::from_translate(offset, offset));
-        let mut links = Vec::new();
-        for item in &page.items {
-            match item {
-                Item::Shape {
-                    rect,
-                    radius,
-                    fill,
-                    stroke,
-                } => {
-                    let Some(path) = rounded_rect(rect, *radius) else {
-                        continue;
-                    };
-                    surface.set_fill(fill.as_ref().map(&fill_of));
-                    surface.set_stroke(stroke.as_ref().map(|(c, w)| stroke_of(c, *w)));
-                    surface.draw_path(&path);
-                }
-                Item::Line {
-                    from,
-                    to,
-                    color,
-                    width,
-                } => {
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(from.0, from.1);
-                    pb.line_to(to.0, to.1);
-                    if let Some(path) = pb.finish() {
-                        surface.set_fill(None);
-                        surface.set_stroke(Some(stroke_of(color, *width)));
-                        surface.draw_path(&path);
-                    }
-                }
-                Item::Text(run) => {
-                    let glyphs: Vec<PdfGlyph> = run
-                        .glyphs
-                        .iter()
-                        .map(|glyph| PdfGlyph {
-                            glyph,
-                            run_size: run.size,
-                        })
-                        .collect();
-                    surface.set_stroke(None);
-                    surface.set_fill(Some(fill_of(&run.color)));
-                    surface.draw_glyphs(
-                        Point::from_xy(run.x, run.y),
-                        &glyphs,
-                        fonts.face(run.font).pdf_font(),
-                        &run.text,
-                        run.size,
-                        false,
-                    );
-                }
-                Item::Image(placed) => draw_image(&mut surface, placed)?,
-                Item::Link { rect, url } => links.push((*rect, url.clone())),
-            }
-        }
+        let links = draw_items(&mut surface, &page.items, fonts, cmyk)?;
         surface.pop();
         surface.finish();
         for (rect, url) in &links {
@@ -173,6 +117,75 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
     );
     pdf.finish()
         .map_err(|e| format!("the PDF writer refused the document: {e:?}"))
+}
+
+/// Draws display-list items on a surface, in trim coordinates, painting palette colours in
+/// DeviceCMYK when `cmyk` (print) and RGB otherwise. Links are not drawn but returned, in
+/// the same coordinates, for the caller to annotate.
+pub(crate) fn draw_items(
+    surface: &mut Surface,
+    items: &[Item],
+    fonts: &FontBook,
+    cmyk: bool,
+) -> Result<Vec<(Rect, String)>, String> {
+    let fill_of = |c: &Color| fill_of(c, cmyk);
+    let stroke_of = |c: &Color, w: f32| stroke_of(c, w, cmyk);
+    let mut links = Vec::new();
+    for item in items {
+        match item {
+            Item::Shape {
+                rect,
+                radius,
+                fill,
+                stroke,
+            } => {
+                let Some(path) = rounded_rect(rect, *radius) else {
+                    continue;
+                };
+                surface.set_fill(fill.as_ref().map(&fill_of));
+                surface.set_stroke(stroke.as_ref().map(|(c, w)| stroke_of(c, *w)));
+                surface.draw_path(&path);
+            }
+            Item::Line {
+                from,
+                to,
+                color,
+                width,
+            } => {
+                let mut pb = PathBuilder::new();
+                pb.move_to(from.0, from.1);
+                pb.line_to(to.0, to.1);
+                if let Some(path) = pb.finish() {
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(stroke_of(color, *width)));
+                    surface.draw_path(&path);
+                }
+            }
+            Item::Text(run) => {
+                let glyphs: Vec<PdfGlyph> = run
+                    .glyphs
+                    .iter()
+                    .map(|glyph| PdfGlyph {
+                        glyph,
+                        run_size: run.size,
+                    })
+                    .collect();
+                surface.set_stroke(None);
+                surface.set_fill(Some(fill_of(&run.color)));
+                surface.draw_glyphs(
+                    Point::from_xy(run.x, run.y),
+                    &glyphs,
+                    fonts.face(run.font).pdf_font(),
+                    &run.text,
+                    run.size,
+                    false,
+                );
+            }
+            Item::Image(placed) => draw_image(surface, placed)?,
+            Item::Link { rect, url } => links.push((*rect, url.clone())),
+        }
+    }
+    Ok(links)
 }
 
 fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Result<(), String> {

@@ -50,6 +50,17 @@ pub struct Page {
     pub width: f32,
     pub height: f32,
     pub items: Vec<Item>,
+    /// Which layout frame drew which items, so checks can name the frame. Items outside
+    /// every region (print marks, slug) belong to no frame.
+    pub regions: Vec<FrameRegion>,
+}
+
+/// The items of `page.items[items]` were drawn for layout frame `frame` (an index into
+/// `Layout::frames`).
+#[derive(Debug, Clone)]
+pub struct FrameRegion {
+    pub frame: usize,
+    pub items: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -175,10 +186,12 @@ pub fn compose(
             width: layout.width.0,
             height: layout.height.0,
             items: Vec::new(),
+            regions: Vec::new(),
         })
         .collect();
     for (frame, items) in layout.frames.iter().zip(frame_items) {
         let page = &mut pages[frame.page];
+        let start = page.items.len();
         // An image frame's fill and border frame the image, an extra's frame its text;
         // without them they would be an empty box, so they are drawn only when present.
         let absent_image = frame.image.is_some() && resolved.logo.is_none();
@@ -190,6 +203,12 @@ pub fn compose(
             decorate(frame, layout, page);
         }
         page.items.extend(items);
+        if page.items.len() > start {
+            page.regions.push(FrameRegion {
+                frame: frame.index,
+                items: start..page.items.len(),
+            });
+        }
     }
     // Bookmarks stay in the layout's frame order (the reading order), not sorted by
     // position, which would interleave columns.
