@@ -36,6 +36,8 @@ pub struct Options {
     pub shard: Option<(usize, usize)>,
     /// Print mode: bleed and trim boxes, crop marks, a slug line, DeviceCMYK colours.
     pub print: bool,
+    /// Archival screen editions: PDF/A-2a as well as PDF/UA-1.
+    pub archive: bool,
 }
 
 impl Options {
@@ -55,6 +57,7 @@ impl Options {
             today: None,
             shard: None,
             print: false,
+            archive: false,
         }
     }
 }
@@ -79,6 +82,8 @@ pub struct Job {
     pub path: PathBuf,
     /// A print-mode PDF (`<layout>[.<lang>].print.pdf`).
     pub print: bool,
+    /// An archival PDF/A-2a screen edition (`<layout>[.<lang>].archive.pdf`).
+    pub archive: bool,
 }
 
 /// How one document ended.
@@ -225,6 +230,8 @@ impl Session {
                     }
                     let name = if options.print {
                         format!("{name}.print.pdf")
+                    } else if options.archive {
+                        format!("{name}.archive.pdf")
                     } else {
                         format!("{name}.pdf")
                     };
@@ -240,6 +247,7 @@ impl Session {
                         edition: edition.clone(),
                         path,
                         print: options.print,
+                        archive: options.archive && !options.print,
                     });
                 }
             }
@@ -304,7 +312,12 @@ impl Session {
         }
         add("layout", self.layouts[job.layout].file.text.as_bytes());
         add("fonts", self.font_fingerprint.as_bytes());
-        add("mode", if job.print { b"print" } else { b"screen" });
+        let mode: &[u8] = match (job.print, job.archive) {
+            (true, _) => b"print",
+            (false, true) => b"archive",
+            (false, false) => b"screen",
+        };
+        add("mode", mode);
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -431,7 +444,16 @@ impl Session {
     /// Composes and renders one job to PDF bytes.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let document = self.compose(job)?;
-        render::to_pdf(&document, &self.fonts).map_err(|e| vec![Diagnostic::error(e)])
+        let conformance = render::Conformance {
+            accessible: !job.print,
+            archival: job.archive,
+        };
+        render::to_pdf_as(&document, &self.fonts, conformance).map_err(|e| {
+            vec![Diagnostic::error(format!(
+                "{e} (edition {}, layout `{}`)",
+                job.edition, self.layouts[job.layout].name
+            ))]
+        })
     }
 
     /// Builds every job, in parallel, writing each PDF atomically; `done` hears about each

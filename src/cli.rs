@@ -156,6 +156,10 @@ pub struct Selection {
     /// (files are named `<layout>[.<lang>].print.pdf`)
     #[arg(long)]
     pub print: bool,
+    /// Archival screen editions: PDF/A-2a as well as PDF/UA-1, for records retention
+    /// (files are named `<layout>[.<lang>].archive.pdf`)
+    #[arg(long, conflicts_with = "print")]
+    pub archive: bool,
 }
 
 impl Selection {
@@ -178,6 +182,7 @@ impl Selection {
             today: None,
             shard: None,
             print: self.print,
+            archive: self.archive,
         }
     }
 }

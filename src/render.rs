@@ -1,13 +1,17 @@
 //! Render: `Document` → PDF bytes with krilla (subset fonts, real text, links, outline,
 //! metadata), and PDF → PNG previews with hayro. Render makes no layout decisions.
 
+use crate::compose::structure::{Element, Node, Role};
 use crate::compose::{Document, ImageFormat, Item, text::PlacedGlyph};
 use crate::fonts::FontBook;
 use crate::model::layout::{Color, Rect};
+use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
+use krilla::error::KrillaError;
 use krilla::geom::{Path, PathBuilder, Point, Size, Transform};
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
@@ -16,7 +20,13 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, Tag, TagGroup, TagKind,
+    TagTree,
+};
 use krilla::text::{Glyph, GlyphId};
+use std::collections::HashMap;
+use std::num::{NonZeroU16, NonZeroU64};
 use std::ops::Range;
 
 /// Our glyphs carry advances in points at the run's size; krilla asks for them at any size
@@ -24,6 +34,8 @@ use std::ops::Range;
 struct PdfGlyph<'a> {
     glyph: &'a PlacedGlyph,
     run_size: f32,
+    /// The paragraph the glyph sets, so a validator complaint can name its field.
+    location: Option<krilla::surface::Location>,
 }
 
 impl Glyph for PdfGlyph<'_> {
@@ -46,15 +58,52 @@ impl Glyph for PdfGlyph<'_> {
         0.0
     }
     fn location(&self) -> Option<krilla::surface::Location> {
-        None
+        self.location
     }
 }
 
-/// Writes the document as PDF. The same document always gives the same bytes: dates come
-/// from the kit's year and krilla derives the file ID from the content.
+/// Which standards a PDF claims, checked by krilla's validators as it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Conformance {
+    /// PDF/UA-1: tagged, with alt text, titles and outline (every screen edition).
+    pub accessible: bool,
+    /// PDF/A-2a as well, for records retention (`build --archive`).
+    pub archival: bool,
+}
+
+/// Writes the document as PDF: tagged always; validated as PDF/UA-1 on screen (print
+/// files carry a PDF/X intent instead). The same document always gives the same bytes:
+/// dates come from the kit's year and krilla derives the file ID from the content.
 pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
-    let mut pdf = krilla::Document::new();
-    let mut links_per_page = Vec::new();
+    let conformance = Conformance {
+        accessible: doc.print.is_none(),
+        archival: false,
+    };
+    to_pdf_as(doc, fonts, conformance)
+}
+
+/// [`to_pdf`] with the standards chosen by the caller.
+pub fn to_pdf_as(
+    doc: &Document,
+    fonts: &FontBook,
+    conformance: Conformance,
+) -> Result<Vec<u8>, String> {
+    let mut configuration = ConfigurationBuilder::new();
+    if conformance.accessible {
+        configuration = configuration.with_accessibility_validator(Accessibility::UA1);
+    }
+    if conformance.archival {
+        configuration = configuration.with_archival_validator(Archival::A2_A);
+    }
+    let settings = SerializeSettings {
+        enable_tagging: true,
+        configuration: configuration
+            .finish()
+            .map_err(|e| format!("cannot combine the PDF standards asked for: {e:?}"))?,
+        ..SerializeSettings::default()
+    };
+    let mut pdf = krilla::Document::new_with(settings);
+    let mut tags = Tags::default();
     // Print pages grow by the marks margin on every side; the trim sits at (offset, offset)
     // with the bleed box around it. Screen pages are the trim.
     let offset = doc.print.map_or(0.0, |p| p.offset);
@@ -77,24 +126,36 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
         let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
         surface.push_transform(&Transform::from_translate(offset, offset));
-        let links = draw_items(&mut surface, &page.items, fonts, cmyk)?;
+        let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))?;
         surface.pop();
         surface.finish();
-        for (rect, url) in &links {
-            let Some(r) =
-                krilla::geom::Rect::from_xywh(rect.x + offset, rect.y + offset, rect.w, rect.h)
+        for link in links {
+            let r = &link.rect;
+            let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h)
             else {
                 continue;
             };
-            let target = Target::Action(LinkAction::new(url.clone()).into());
-            pdf_page.add_annotation(Annotation::new_link(
-                LinkAnnotation::new(r, target),
-                Some(format!("Link to {url}")),
-            ));
+            let target = Target::Action(LinkAction::new(link.url.clone()).into());
+            // The alternate text says where the link goes.
+            let annotation = Annotation::new_link(
+                LinkAnnotation::new(area, target),
+                Some(format!("Link to {}", link.url)),
+            );
+            match link.anchor {
+                Some((para, index)) => {
+                    let id = pdf_page.add_tagged_annotation(annotation);
+                    if let Some(Piece::Link(_, slot)) =
+                        tags.paras.get_mut(&para).and_then(|p| p.get_mut(index))
+                    {
+                        *slot = Some(id);
+                    }
+                }
+                None => pdf_page.add_annotation(annotation),
+            }
         }
         pdf_page.finish();
-        links_per_page.push(links.len());
     }
+    pdf.set_tag_tree(tag_tree(doc, tags)?);
 
     let mut outline = Outline::new();
     for entry in &doc.outline {
@@ -115,23 +176,233 @@ pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
             // The kit is dated the first of its year, not the wall clock, so rebuilds match.
             .creation_date(DateTime::new(year).month(1).day(1)),
     );
-    pdf.finish()
-        .map_err(|e| format!("the PDF writer refused the document: {e:?}"))
+    pdf.finish().map_err(|e| match e {
+        KrillaError::Validation(problems) => {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|(problem, _)| describe_violation(problem, doc))
+                .collect();
+            format!("the PDF breaks the standard it claims: {}", list.join("; "))
+        }
+        other => format!("the PDF writer refused the document: {other:?}"),
+    })
+}
+
+/// A validator's complaint in our terms: what is wrong and, where krilla knows the glyph's
+/// location, the content field it came from.
+fn describe_violation(problem: &krilla::configure::ValidationError, doc: &Document) -> String {
+    use krilla::configure::ValidationError as V;
+    let field = |location: &Option<krilla::surface::Location>| -> String {
+        location
+            .and_then(|l| usize::try_from(l.get() - 1).ok())
+            .and_then(|para| field_of_para(&doc.structure, para))
+            .map_or(String::new(), |f| format!(" in `{f}`"))
+    };
+    match problem {
+        V::ContainsNotDefGlyph(_, location, text) => {
+            format!("no glyph for {text:?}{}", field(location))
+        }
+        V::NoCodepointMapping(_, glyph, location) => format!(
+            "glyph {} has no Unicode text{}",
+            glyph.to_u32(),
+            field(location)
+        ),
+        V::InvalidCodepointMapping(_, _, c, location)
+        | V::UnicodePrivateArea(_, _, c, location) => {
+            format!(
+                "character U+{:04X} cannot be tagged{}",
+                *c as u32,
+                field(location)
+            )
+        }
+        V::RestrictedLicense(font) => format!("a font's licence forbids embedding: {font:?}"),
+        V::NoDocumentLanguage => "the document has no language".into(),
+        V::NoDocumentTitle => "the document has no title (the headline)".into(),
+        V::MissingAltText(_) => "an image has no alt text (`logo_alt`)".into(),
+        V::MissingHeadingTitle => "a heading has no title".into(),
+        V::MissingDocumentOutline => "the document has no outline".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn field_of_para(tree: &[Element], para: usize) -> Option<String> {
+    tree.iter().find_map(|e| {
+        e.children.iter().find_map(|child| match child {
+            Node::Text(id) if *id == para => e.field.clone(),
+            Node::Element(inner) => field_of_para(std::slice::from_ref(inner), para),
+            _ => None,
+        })
+    })
+}
+
+/// The krilla tag tree for the document's structure, filled with what drawing marked.
+/// Every marked piece must find its place: text that no structure element claims would be
+/// invisible to a screen reader (and krilla refuses identifiers without a parent).
+fn tag_tree(doc: &Document, mut tags: Tags) -> Result<TagTree, String> {
+    let mut tree = TagTree::new().with_lang(Some(doc.lang.clone()));
+    for element in &doc.structure {
+        if let Some(group) = tag_group(element, &mut tags) {
+            tree.push(group);
+        }
+    }
+    if let Some((para, _)) = tags.paras.iter().find(|(_, pieces)| !pieces.is_empty()) {
+        return Err(format!(
+            "paragraph {para} was drawn but has no place in the document structure"
+        ));
+    }
+    if tags.figure.is_some() {
+        return Err("the logo was drawn but has no place in the document structure".into());
+    }
+    Ok(tree)
+}
+
+fn tag_group(element: &Element, tags: &mut Tags) -> Option<TagGroup> {
+    let mut kind: TagKind = match element.role {
+        Role::Heading(level) => Tag::Hn(
+            NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN),
+            element.alt.clone(),
+        )
+        .into(),
+        Role::Paragraph => Tag::P.into(),
+        Role::List { numbered } => Tag::L(if numbered {
+            ListNumbering::Decimal
+        } else {
+            ListNumbering::None
+        })
+        .into(),
+        Role::ListItem => Tag::LI.into(),
+        Role::Label => Tag::Lbl.into(),
+        Role::ListBody => Tag::LBody.into(),
+        Role::Figure => Tag::Figure(element.alt.clone()).into(),
+    };
+    kind.as_any_mut().set_lang(element.lang.clone());
+    let mut group = TagGroup::new(kind);
+    for child in &element.children {
+        match child {
+            Node::Element(e) => {
+                if let Some(g) = tag_group(e, tags) {
+                    group.push(g);
+                }
+            }
+            Node::Text(para) => {
+                for piece in tags.paras.remove(para).unwrap_or_default() {
+                    match piece {
+                        Piece::Span(id) | Piece::Link(id, None) => group.push(id),
+                        Piece::Link(text, Some(annotation)) => {
+                            let mut link = TagGroup::new(Tag::Link);
+                            link.push(text);
+                            link.push(annotation);
+                            group.push(link);
+                        }
+                    }
+                }
+            }
+            Node::Image => {
+                if let Some(id) = tags.figure.take() {
+                    group.push(id);
+                }
+            }
+        }
+    }
+    (!group.children.is_empty()).then_some(group)
+}
+
+/// Links drawn on a page, for the caller to annotate once the page's content is done.
+pub(crate) struct LinkSpot {
+    pub rect: Rect,
+    pub url: String,
+    /// Where the link's text sits in the tags: (paragraph id, index of its piece).
+    anchor: Option<(usize, usize)>,
+}
+
+/// The marked content a document's drawing produced, for the tag tree.
+#[derive(Default)]
+pub(crate) struct Tags {
+    /// Each paragraph's pieces, in drawing order.
+    paras: HashMap<usize, Vec<Piece>>,
+    /// The figure's content (the logo), if drawn.
+    figure: Option<Identifier>,
+}
+
+enum Piece {
+    Span(Identifier),
+    /// Linked text and, once the page has annotated it, its link annotation.
+    Link(Identifier, Option<Identifier>),
+}
+
+/// The marked-content sequence currently open while drawing a tagged page.
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Nothing,
+    Artifact,
+    Para(usize),
 }
 
 /// Draws display-list items on a surface, in trim coordinates, painting palette colours in
-/// DeviceCMYK when `cmyk` (print) and RGB otherwise. Links are not drawn but returned, in
-/// the same coordinates, for the caller to annotate.
+/// DeviceCMYK when `cmyk` (print) and RGB otherwise. With `tags`, every item is marked:
+/// paragraph text as spans of its paragraph, the logo as a figure, and decoration, marks
+/// and decorative images as artifacts. Links are not drawn but returned, in the same
+/// coordinates, for the caller to annotate.
 pub(crate) fn draw_items(
     surface: &mut Surface,
     items: &[Item],
     fonts: &FontBook,
     cmyk: bool,
-) -> Result<Vec<(Rect, String)>, String> {
+    mut tags: Option<&mut Tags>,
+) -> Result<Vec<LinkSpot>, String> {
     let fill_of = |c: &Color| fill_of(c, cmyk);
     let stroke_of = |c: &Color, w: f32| stroke_of(c, w, cmyk);
     let mut links = Vec::new();
-    for item in items {
+    let mut open = Open::Nothing;
+    // The piece the latest linked run made, for the link item that follows it.
+    let mut last_link_piece = None;
+    for (i, item) in items.iter().enumerate() {
+        if let Some(tags) = tags.as_deref_mut() {
+            let linked_run = matches!(items.get(i + 1), Some(Item::Link { .. }));
+            let want = match item {
+                Item::Text(run) => match run.para {
+                    Some(id) if !linked_run => Open::Para(id),
+                    Some(_) => Open::Nothing, // a link's text gets a span of its own below
+                    None => Open::Artifact,
+                },
+                Item::Image(placed) if placed.alt.is_some() => Open::Nothing,
+                Item::Link { .. } => open,
+                _ => Open::Artifact,
+            };
+            if want != open {
+                if open != Open::Nothing {
+                    surface.end_tagged();
+                }
+                match want {
+                    Open::Nothing => {}
+                    Open::Artifact => {
+                        surface.start_tagged(ContentTag::Artifact(Artifact::new(
+                            ArtifactType::Other,
+                            None,
+                        )));
+                    }
+                    Open::Para(id) => {
+                        let span = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
+                        tags.paras.entry(id).or_default().push(Piece::Span(span));
+                    }
+                }
+                open = want;
+            }
+            match item {
+                Item::Text(run) if linked_run => {
+                    if let Some(id) = run.para {
+                        let span = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
+                        let pieces = tags.paras.entry(id).or_default();
+                        last_link_piece = Some((id, pieces.len()));
+                        pieces.push(Piece::Link(span, None));
+                    }
+                }
+                Item::Image(placed) if placed.alt.is_some() => {
+                    tags.figure = Some(surface.start_tagged(ContentTag::Other));
+                }
+                _ => {}
+            }
+        }
         match item {
             Item::Shape {
                 rect,
@@ -139,12 +410,11 @@ pub(crate) fn draw_items(
                 fill,
                 stroke,
             } => {
-                let Some(path) = rounded_rect(rect, *radius) else {
-                    continue;
-                };
-                surface.set_fill(fill.as_ref().map(&fill_of));
-                surface.set_stroke(stroke.as_ref().map(|(c, w)| stroke_of(c, *w)));
-                surface.draw_path(&path);
+                if let Some(path) = rounded_rect(rect, *radius) {
+                    surface.set_fill(fill.as_ref().map(&fill_of));
+                    surface.set_stroke(stroke.as_ref().map(|(c, w)| stroke_of(c, *w)));
+                    surface.draw_path(&path);
+                }
             }
             Item::Line {
                 from,
@@ -168,6 +438,7 @@ pub(crate) fn draw_items(
                     .map(|glyph| PdfGlyph {
                         glyph,
                         run_size: run.size,
+                        location: run.para.and_then(|id| NonZeroU64::new(id as u64 + 1)),
                     })
                     .collect();
                 surface.set_stroke(None);
@@ -182,8 +453,26 @@ pub(crate) fn draw_items(
                 );
             }
             Item::Image(placed) => draw_image(surface, placed)?,
-            Item::Link { rect, url } => links.push((*rect, url.clone())),
+            Item::Link { rect, url } => links.push(LinkSpot {
+                rect: *rect,
+                url: url.clone(),
+                anchor: last_link_piece.take(),
+            }),
         }
+        // A link's text and a figure are each one marked sequence of their own.
+        let closes_itself = match item {
+            Item::Text(run) => {
+                run.para.is_some() && matches!(items.get(i + 1), Some(Item::Link { .. }))
+            }
+            Item::Image(placed) => placed.alt.is_some(),
+            _ => false,
+        };
+        if tags.is_some() && closes_itself {
+            surface.end_tagged();
+        }
+    }
+    if tags.is_some() && open != Open::Nothing {
+        surface.end_tagged();
     }
     Ok(links)
 }

@@ -80,13 +80,21 @@ pub struct Para {
     pub markdown: String,
     /// Where the text came from, for overflow and glyph errors.
     pub field: String,
+    /// Identifies the paragraph across the blocks that share it ("sections" and
+    /// "sections.1"), in the order resolve made them.
+    pub id: usize,
+    /// Set when this paragraph is in another language than its edition: a string the
+    /// edition's translation does not have is printed from the base campaign, and a screen
+    /// reader must switch voice for it.
+    pub lang: Option<String>,
 }
 
 /// The image for an edition's logo frame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logo {
     pub path: PathBuf,
-    pub alt: String,
+    /// What a screen reader announces; `None` for a logo declared decorative.
+    pub alt: Option<String>,
 }
 
 /// One edition's content, ready to compose.
@@ -113,12 +121,20 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     let vars = variables(campaign, edition);
     let translation = campaign.translation(&edition.lang);
     let mut problems = Vec::new();
+    // Fields printed from the base campaign in an edition of another language.
+    let foreign_fields = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    let base_lang = campaign.meta.lang.as_str();
     // Every string comes from the edition's translation when it has one, else from the base.
     let mut sub = |base: &Text, field: &str| -> String {
         let (text, file) =
             match translation.and_then(|t| Some((t.lookup(campaign, field)?, &t.file))) {
                 Some(found) => found,
-                None => (base, &campaign.file),
+                None => {
+                    if edition.lang != base_lang {
+                        foreign_fields.borrow_mut().insert(field.to_string());
+                    }
+                    (base, &campaign.file)
+                }
             };
         match substitute(text.get_ref(), &vars) {
             Ok(s) => s,
@@ -141,10 +157,20 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             }
         }
     };
-    let para = |role: &'static str, markdown: String, field: String| Para {
-        role,
-        markdown,
-        field,
+    let next_id = std::cell::Cell::new(0);
+    let para = |role: &'static str, markdown: String, field: String| {
+        let id = next_id.replace(next_id.get() + 1);
+        let lang = foreign_fields
+            .borrow()
+            .contains(&field)
+            .then(|| base_lang.to_string());
+        Para {
+            role,
+            markdown,
+            field,
+            id,
+            lang,
+        }
     };
 
     let b = &campaign.blocks;
@@ -317,7 +343,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             alt: c
                 .logo_alt
                 .clone()
-                .unwrap_or_else(|| format!("{} County logo", c.name)),
+                .filter(|alt| alt != crate::model::counties::DECORATIVE),
         })
     });
 

@@ -106,7 +106,7 @@ fn a_missing_logo_fails_only_its_county() {
     scratch.edit(
         "content/trafficking-prevention/counties.csv",
         "Inyo,Independence,en,,,,,",
-        "Inyo,Independence,en,,,,logos/missing.png,",
+        "Inyo,Independence,en,,,,logos/missing.png,Inyo County seal",
     );
     let output = scratch.run(&["build", "--year", "2027", "--layout", "flyer-letter"]);
     assert_eq!(output.status.code(), Some(1));

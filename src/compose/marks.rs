@@ -65,6 +65,7 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
             y: h + bleed + MARK_GAP + SLUG_SIZE + 2.0,
             text,
             glyphs,
+            para: None,
         }));
     }
 }

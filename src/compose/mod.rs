@@ -4,6 +4,7 @@
 mod flow;
 pub mod linebreak;
 pub mod marks;
+pub mod structure;
 pub mod text;
 
 use crate::diag::Diagnostic;
@@ -27,6 +28,8 @@ pub struct Document {
     pub outline: Vec<OutlineEntry>,
     /// Set for print: the page grows by `offset` on every side for marks and slug.
     pub print: Option<PrintSetup>,
+    /// The logical structure for tagging, in reading order.
+    pub structure: Vec<structure::Element>,
 }
 
 /// Print geometry, in points: the bleed around the trim, and the margin outside the trim
@@ -96,6 +99,8 @@ pub struct GlyphRun {
     pub y: f32,
     pub text: String,
     pub glyphs: Vec<text::PlacedGlyph>,
+    /// The paragraph (`Para::id`) this run sets; `None` for print furniture.
+    pub para: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +110,8 @@ pub struct PlacedImage {
     /// Where the whole image lands (may extend past `clip` with `fit = "cover"`).
     pub rect: Rect,
     pub image: Arc<ImageData>,
-    pub alt: String,
+    /// `None` for an image declared decorative.
+    pub alt: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +219,7 @@ pub fn compose(
     // Bookmarks stay in the layout's frame order (the reading order), not sorted by
     // position, which would interleave columns.
     let outline = composer.outline;
+    let structure = structure::build(resolved, layout, &pages).map_err(|d| vec![d])?;
     Ok(Document {
         title: resolved.title.clone(),
         author: resolved.author.clone(),
@@ -222,6 +229,7 @@ pub fn compose(
         pages,
         outline,
         print: None,
+        structure,
     })
 }
 
@@ -296,6 +304,7 @@ impl Composer<'_> {
                 y: baseline,
                 text: run.text.clone(),
                 glyphs: run.glyphs.clone(),
+                para: Some(block.para.id),
             }));
             if let Some(url) = &run.link {
                 out.push(Item::Link {

@@ -379,6 +379,58 @@ impl Prepared {
             .collect();
     }
 
+    /// Adds a zero-width space glyph at the logical end of a line: in the last run's own
+    /// font when it has a space (CJK subsets may not), else as a run of its own.
+    fn keep_line_end_space(&self, runs: &mut Vec<LineRun>, fonts: &FontBook) {
+        let at_end = if self.rtl {
+            0
+        } else {
+            runs.len().saturating_sub(1)
+        };
+        let Some(run) = runs.get_mut(at_end) else {
+            return;
+        };
+        let own_font = fonts.covers(run.font, ' ');
+        let font = if own_font {
+            run.font
+        } else {
+            match fonts.fallback(' ', 400, false, &self.lang) {
+                Some(font) => font,
+                None => return,
+            }
+        };
+        let Some(space) = shape(" ", font, self.size, 0.0, &self.lang, false, fonts).pop() else {
+            return;
+        };
+        let zero_width = |at: usize| PlacedGlyph {
+            x_advance: 0.0,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            range: at..at + 1,
+            ..space
+        };
+        if own_font {
+            let glyph = zero_width(run.text.len());
+            run.text.push(' ');
+            if self.rtl {
+                run.glyphs.insert(0, glyph);
+            } else {
+                run.glyphs.push(glyph);
+            }
+        } else {
+            let x = if self.rtl { run.x } else { run.x + run.width };
+            let spacer = LineRun {
+                font,
+                glyphs: vec![zero_width(0)],
+                text: " ".into(),
+                x,
+                width: 0.0,
+                link: None,
+            };
+            runs.insert(if self.rtl { 0 } else { runs.len() }, spacer);
+        }
+    }
+
     /// Natural width of a byte range.
     pub(crate) fn width(&self, range: Range<usize>) -> f32 {
         self.prefix[range.end] - self.prefix[range.start]
@@ -437,6 +489,12 @@ impl Prepared {
                 });
                 x += run_width;
             }
+        }
+        // A line that ended at a space keeps it as an invisible, zero-width glyph, so text
+        // extraction and screen readers see the word boundary ("the threat", not
+        // "thethreat"); tagged PDF asks for explicit spaces.
+        if end < range.end && !forced {
+            self.keep_line_end_space(&mut runs, fonts);
         }
         let natural = x;
         let mut line = Line {
@@ -537,7 +595,9 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// Spreads `slack` over the spaces of a line.
 fn justify(line: &mut Line, slack: f32) {
-    let is_space = |run: &LineRun, g: &PlacedGlyph| run.text[g.range.clone()] == *" ";
+    // The zero-width space kept at a line's end (for text extraction) does not stretch.
+    let is_space =
+        |run: &LineRun, g: &PlacedGlyph| run.text[g.range.clone()] == *" " && g.x_advance > 0.0;
     let spaces: usize = line
         .runs
         .iter()
@@ -552,7 +612,7 @@ fn justify(line: &mut Line, slack: f32) {
         run.x = x;
         let text = run.text.clone();
         for g in &mut run.glyphs {
-            if text[g.range.clone()] == *" " {
+            if text[g.range.clone()] == *" " && g.x_advance > 0.0 {
                 g.x_advance += extra;
             }
         }

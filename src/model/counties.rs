@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 /// Columns with a fixed meaning; any other column must name a campaign variable.
+/// The `logo_alt` that marks a logo as decoration: tagged as an artifact, not announced.
+pub const DECORATIVE: &str = "decorative";
+
 pub const FIXED_COLUMNS: &[&str] = &["county", "seat", "languages", "logo", "logo_alt"];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +161,19 @@ pub fn load(
             }
         };
         let (languages, _) = cell("languages");
+        let (logo_alt, logo_alt_col) = cell("logo_alt");
+        if logo.is_some() && logo_alt.trim().is_empty() {
+            // A screen reader announces the logo by its alt text; without one, the tagged
+            // PDF would hold an image nobody can hear.
+            problems.push(
+                Diagnostic::error(format!("county `{name}` has a logo but no alt text"))
+                    .at(at(logo_alt_col))
+                    .field("logo_alt")
+                    .hint(format!(
+                        "write what the logo says or shows, e.g. `{name} County seal`; or `{DECORATIVE}` if it carries no information"
+                    )),
+            );
+        }
         let extras = headers
             .iter()
             .enumerate()
@@ -189,7 +205,7 @@ pub fn load(
                 unique
             },
             logo,
-            logo_alt: Some(cell("logo_alt").0).filter(|a| !a.is_empty()),
+            logo_alt: Some(logo_alt.trim().to_string()).filter(|a| !a.is_empty()),
             overrides,
             extras,
             location: at(1),

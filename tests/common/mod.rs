@@ -2,6 +2,7 @@
 //! bundled inputs, and running the binary.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -128,4 +129,152 @@ pub fn year_dir(out: &Path) -> PathBuf {
         .collect();
     assert_eq!(years.len(), 1, "{years:?}");
     years[0].clone()
+}
+
+/// The text of every marked-content sequence of a page, by MCID, decoded through each
+/// font's ToUnicode map.
+fn marked_text(doc: &lopdf::Document, page: lopdf::ObjectId) -> BTreeMap<i64, String> {
+    use lopdf::content::Content;
+    let encodings: BTreeMap<Vec<u8>, lopdf::Encoding> = doc
+        .get_page_fonts(page)
+        .unwrap()
+        .into_iter()
+        .map(|(name, font)| (name, font.get_font_encoding(doc).unwrap()))
+        .collect();
+    let content = Content::decode(&doc.get_page_content(page)).unwrap();
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<Option<i64>> = Vec::new();
+    let mut font: Option<&lopdf::Encoding> = None;
+    for op in content.operations {
+        match op.operator.as_str() {
+            "BDC" => {
+                let mcid = op.operands.get(1).and_then(|p| match p {
+                    lopdf::Object::Dictionary(d) => d.get(b"MCID").ok()?.as_i64().ok(),
+                    _ => None,
+                });
+                stack.push(mcid);
+            }
+            "BMC" => stack.push(None),
+            "EMC" => {
+                stack.pop();
+            }
+            "Tf" => {
+                font = op.operands[0]
+                    .as_name()
+                    .ok()
+                    .and_then(|name| encodings.get(name));
+            }
+            "Tj" | "TJ" => {
+                let Some(Some(mcid)) = stack.iter().rev().find(|m| m.is_some()) else {
+                    continue;
+                };
+                let strings: Vec<&lopdf::Object> = match &op.operands[0] {
+                    lopdf::Object::Array(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                for s in strings {
+                    if let (lopdf::Object::String(bytes, _), Some(enc)) = (s, font) {
+                        let text = lopdf::Document::decode_text(enc, bytes).unwrap_or_default();
+                        out.entry(*mcid).or_insert_with(String::new).push_str(&text);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The structure tree of a tagged PDF as an indented dump — type, language, alt text and
+/// each element's own text in reading order — read with lopdf, independently of our code.
+pub fn tag_dump(path: &Path) -> String {
+    let doc = lopdf::Document::load(path).unwrap();
+    let mut texts: BTreeMap<lopdf::ObjectId, BTreeMap<i64, String>> = BTreeMap::new();
+    for &page in doc.get_pages().values() {
+        texts.insert(page, marked_text(&doc, page));
+    }
+    let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap();
+    let root = doc.dereference(root).unwrap().1.as_dict().unwrap();
+    let mut out = String::new();
+    walk_struct(&doc, root.get(b"K").unwrap(), None, 0, &texts, &mut out);
+    out
+}
+
+fn walk_struct(
+    doc: &lopdf::Document,
+    kids: &lopdf::Object,
+    page: Option<lopdf::ObjectId>,
+    depth: usize,
+    texts: &BTreeMap<lopdf::ObjectId, BTreeMap<i64, String>>,
+    out: &mut String,
+) {
+    use std::fmt::Write as _;
+    let kids: Vec<&lopdf::Object> = match kids {
+        lopdf::Object::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut text = String::new();
+    for kid in kids {
+        if let Ok(mcid) = kid.as_i64() {
+            if let Some(t) = page.and_then(|p| texts.get(&p)).and_then(|m| m.get(&mcid)) {
+                text.push_str(t);
+            }
+            continue;
+        }
+        let Ok((_, object)) = doc.dereference(kid) else {
+            continue;
+        };
+        let Ok(dict) = object.as_dict() else { continue };
+        let kind = dict.get(b"Type").and_then(|t| t.as_name()).unwrap_or(b"");
+        let page_of = |d: &lopdf::Dictionary| d.get(b"Pg").and_then(|p| p.as_reference()).ok();
+        match kind {
+            b"MCR" => {
+                let mcid = dict.get(b"MCID").unwrap().as_i64().unwrap();
+                let pg = page_of(dict).or(page);
+                if let Some(t) = pg.and_then(|p| texts.get(&p)).and_then(|m| m.get(&mcid)) {
+                    text.push_str(t);
+                }
+            }
+            b"OBJR" => {
+                if !text.is_empty() {
+                    let _ = writeln!(out, "{}{text:?}", "  ".repeat(depth));
+                    text.clear();
+                }
+                let annot = doc.dereference(dict.get(b"Obj").unwrap()).unwrap().1;
+                let alt = annot
+                    .as_dict()
+                    .ok()
+                    .and_then(|a| a.get(b"Contents").ok())
+                    .and_then(|c| lopdf::decode_text_string(c).ok())
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{}<annotation {alt:?}>", "  ".repeat(depth));
+            }
+            _ => {
+                if !text.is_empty() {
+                    let _ = writeln!(out, "{}{text:?}", "  ".repeat(depth));
+                    text.clear();
+                }
+                let role = dict
+                    .get(b"S")
+                    .and_then(|s| s.as_name())
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .unwrap_or_default();
+                let _ = write!(out, "{}{role}", "  ".repeat(depth));
+                for (key, label) in [(&b"Lang"[..], "lang"), (b"Alt", "alt"), (b"T", "title")] {
+                    if let Ok(v) = dict.get(key)
+                        && let Ok(s) = lopdf::decode_text_string(v)
+                    {
+                        let _ = write!(out, " {label}={s:?}");
+                    }
+                }
+                let _ = writeln!(out);
+                if let Ok(k) = dict.get(b"K") {
+                    walk_struct(doc, k, page_of(dict).or(page), depth + 1, texts, out);
+                }
+            }
+        }
+    }
+    if !text.is_empty() {
+        let _ = writeln!(out, "{}{text:?}", "  ".repeat(depth));
+    }
 }

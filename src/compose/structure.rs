@@ -1,0 +1,305 @@
+//! Structure: the document's logical tree for tagged PDF — headings, paragraphs, the list
+//! of statistics, the logo figure, the list of sources — in the content's reading order
+//! (headline → definition → sections → statistics → callout → contact → agency → sources),
+//! whatever the frames' places on the grid. Leaves name paragraphs by id; render ties each
+//! to the glyph runs it drew.
+
+use super::{Document, Item};
+use crate::diag::Diagnostic;
+use crate::model::layout::Layout;
+use crate::resolve::{Para, Resolved};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// Structure types we use (a subset of PDF's standard structure types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A heading, level 1 (the headline) or 2.
+    Heading(u16),
+    Paragraph,
+    /// A list; `numbered` when its items carry their own numbers (the sources).
+    List {
+        numbered: bool,
+    },
+    ListItem,
+    /// A list item's label: a statistic's figure.
+    Label,
+    /// A list item's body: a statistic's caption, a source.
+    ListBody,
+    Figure,
+}
+
+impl Role {
+    /// The PDF structure type's name, as a tag dump shows it.
+    pub fn name(self) -> String {
+        match self {
+            Role::Heading(n) => format!("H{n}"),
+            Role::Paragraph => "P".into(),
+            Role::List { .. } => "L".into(),
+            Role::ListItem => "LI".into(),
+            Role::Label => "Lbl".into(),
+            Role::ListBody => "LBody".into(),
+            Role::Figure => "Figure".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub role: Role,
+    /// Set when the element is in another language than the document.
+    pub lang: Option<String>,
+    /// A figure's alternate text; a heading's title (plain text).
+    pub alt: Option<String>,
+    /// Where the element's text comes from, for messages.
+    pub field: Option<String>,
+    pub children: Vec<Node>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Element(Element),
+    /// Every glyph run (and link) drawn for paragraph `Para::id`, in drawing order.
+    Text(usize),
+    /// The document's only image, the logo.
+    Image,
+}
+
+impl Element {
+    fn new(role: Role) -> Element {
+        Element {
+            role,
+            lang: None,
+            alt: None,
+            field: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// A paragraph-level element holding one paragraph's text.
+    fn holding(role: Role, para: &Para) -> Element {
+        Element {
+            role,
+            lang: para.lang.clone(),
+            alt: None,
+            field: Some(para.field.clone()),
+            children: vec![Node::Text(para.id)],
+        }
+    }
+}
+
+/// Builds the logical structure of a composed document: only what the layout placed, in
+/// reading order. Fails when the headings would skip a level (a layout without the headline
+/// that still shows section headings), which a screen-reader user navigates by.
+pub fn build(
+    resolved: &Resolved,
+    layout: &Layout,
+    pages: &[super::Page],
+) -> Result<Vec<Element>, Diagnostic> {
+    let placed: BTreeSet<usize> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Text(run) => run.para,
+            _ => None,
+        })
+        .collect();
+    let has_image = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .any(|i| matches!(i, Item::Image(_)));
+    let paras = |key: &str| -> Vec<&Para> {
+        resolved
+            .paragraphs(key)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| placed.contains(&p.id))
+            .collect()
+    };
+    let mut tree = Vec::new();
+    let push_each = |tree: &mut Vec<Element>, key: &str| {
+        for para in paras(key) {
+            tree.push(element_for(para));
+        }
+    };
+    push_each(&mut tree, "headline");
+    push_each(&mut tree, "kicker");
+    push_each(&mut tree, "definition");
+    push_each(&mut tree, "sections");
+    push_each(&mut tree, "facts");
+
+    // The statistics and the callout read as one list: each figure is the label of the
+    // sentence that explains it ("95%: Nearly 95% of …").
+    let mut stats = Element::new(Role::List { numbered: false });
+    let all_stats = resolved.paragraphs("stats").unwrap_or_default();
+    let callout = resolved.paragraphs("callout").unwrap_or_default();
+    for pair in all_stats.chunks(2).chain(callout.chunks(2)) {
+        let mut item = Element::new(Role::ListItem);
+        for para in pair.iter().filter(|p| placed.contains(&p.id)) {
+            let role = if para.role == "value" {
+                Role::Label
+            } else {
+                Role::ListBody
+            };
+            item.children
+                .push(Node::Element(Element::holding(role, para)));
+        }
+        if !item.children.is_empty() {
+            stats.children.push(Node::Element(item));
+        }
+    }
+    if !stats.children.is_empty() {
+        tree.push(stats);
+    }
+
+    push_each(&mut tree, "contact");
+    let extras: Vec<&str> = resolved
+        .blocks
+        .keys()
+        .filter(|k| k.starts_with("extra."))
+        .map(String::as_str)
+        .collect();
+    for key in extras {
+        push_each(&mut tree, key);
+    }
+    if has_image && let Some(alt) = resolved.logo.as_ref().and_then(|l| l.alt.clone()) {
+        let mut figure = Element::new(Role::Figure);
+        figure.alt = Some(alt);
+        figure.field = Some("logo_alt".into());
+        figure.children.push(Node::Image);
+        tree.push(figure);
+    }
+    push_each(&mut tree, "agency");
+
+    // Sources: the inline footnote is one paragraph; the full list is a list of items.
+    push_each(&mut tree, "sources");
+    let list = paras("sources#list");
+    let mut sources = Element::new(Role::List { numbered: true });
+    for para in list {
+        if para.role == "item" {
+            let mut item = Element::new(Role::ListItem);
+            item.children
+                .push(Node::Element(Element::holding(Role::ListBody, para)));
+            sources.children.push(Node::Element(item));
+        } else {
+            tree.push(element_for(para));
+        }
+    }
+    if !sources.children.is_empty() {
+        tree.push(sources);
+    }
+
+    check_heading_levels(&tree, layout)?;
+    Ok(tree)
+}
+
+/// The element one paragraph becomes on its own: the headline is the H1, section and facts
+/// headings H2, everything else a paragraph.
+fn element_for(para: &Para) -> Element {
+    let heading = match (para.field.as_str(), para.role) {
+        ("blocks.headline.text", _) => Some(1),
+        ("blocks.facts.text", _) | (_, "heading") => Some(2),
+        _ => None,
+    };
+    match heading {
+        Some(level) => {
+            let mut e = Element::holding(Role::Heading(level), para);
+            e.alt = Some(crate::compose::text::plain_text(&para.markdown));
+            e
+        }
+        None => Element::holding(Role::Paragraph, para),
+    }
+}
+
+/// Headings must start at H1 and go down one level at a time.
+fn check_heading_levels(tree: &[Element], layout: &Layout) -> Result<(), Diagnostic> {
+    let mut previous = 0;
+    for e in tree {
+        let Role::Heading(level) = e.role else {
+            continue;
+        };
+        if level > previous + 1 {
+            let field = e.field.clone().unwrap_or_default();
+            let message = if previous == 0 {
+                format!(
+                    "layout `{}` skips a heading level: `{field}` is an H{level} with no H1 before it",
+                    layout.name
+                )
+            } else {
+                format!(
+                    "layout `{}` skips a heading level: `{field}` is an H{level} after an H{previous}",
+                    layout.name
+                )
+            };
+            return Err(Diagnostic::error(message)
+                .in_file(&layout.file.path)
+                .field(field)
+                .hint("give the layout a frame for `headline`, the document's one H1, before other headings"));
+        }
+        previous = level;
+    }
+    Ok(())
+}
+
+/// Finds drawn items that belong to neither the structure nor the decoration: text with no
+/// paragraph is furniture only in print (marks, slug) — anywhere else it would be content a
+/// screen reader never reaches.
+pub fn untagged_content(doc: &Document) -> Vec<String> {
+    if doc.print.is_some() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (n, page) in doc.pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Text(run) = item
+                && run.para.is_none()
+            {
+                found.push(format!("page {}: {:?}", n + 1, run.text));
+            }
+        }
+    }
+    found
+}
+
+/// The structure as an indented outline, with each paragraph's text, for snapshots and
+/// for reading the reading order by eye.
+pub fn describe(tree: &[Element], resolved: &Resolved) -> String {
+    let mut text_of = std::collections::BTreeMap::new();
+    for paras in resolved.blocks.values() {
+        for p in paras {
+            text_of.insert(p.id, crate::compose::text::plain_text(&p.markdown));
+        }
+    }
+    let mut out = String::new();
+    fn walk(
+        e: &Element,
+        depth: usize,
+        text_of: &std::collections::BTreeMap<usize, String>,
+        out: &mut String,
+    ) {
+        let _ = write!(out, "{}{}", "  ".repeat(depth), e.role.name());
+        if let Some(lang) = &e.lang {
+            let _ = write!(out, " lang={lang}");
+        }
+        if let Some(alt) = &e.alt {
+            let _ = write!(out, " alt={alt:?}");
+        }
+        let _ = writeln!(out);
+        for child in &e.children {
+            match child {
+                Node::Element(c) => walk(c, depth + 1, text_of, out),
+                Node::Text(id) => {
+                    let text = text_of.get(id).map_or("", String::as_str);
+                    let _ = writeln!(out, "{}{text:?}", "  ".repeat(depth + 1));
+                }
+                Node::Image => {
+                    let _ = writeln!(out, "{}<image>", "  ".repeat(depth + 1));
+                }
+            }
+        }
+    }
+    for e in tree {
+        walk(e, 0, &text_of, &mut out);
+    }
+    out
+}
