@@ -126,16 +126,18 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     let base_lang = campaign.meta.lang.as_str();
     // Every string comes from the edition's translation when it has one, else from the base.
     let mut sub = |base: &Text, field: &str| -> String {
-        let (text, file) =
-            match translation.and_then(|t| Some((t.lookup(campaign, field)?, &t.file))) {
-                Some(found) => found,
-                None => {
-                    if edition.lang != base_lang {
-                        foreign_fields.borrow_mut().insert(field.to_string());
-                    }
-                    (base, &campaign.file)
+        let (text, file) = match translation
+            .filter(|t| !t.keeps_original(field))
+            .and_then(|t| Some((t.lookup(campaign, field)?, &t.file)))
+        {
+            Some(found) => found,
+            None => {
+                if edition.lang != base_lang {
+                    foreign_fields.borrow_mut().insert(field.to_string());
                 }
-            };
+                (base, &campaign.file)
+            }
+        };
         match substitute(text.get_ref(), &vars) {
             Ok(s) => s,
             Err(unknown) => {

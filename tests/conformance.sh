@@ -5,7 +5,9 @@
 #   - pdffonts shows every font embedded and subset;
 #   - pdftotext recovers the headline in the edition's language (in logical order), the
 #     county's name (county editions) and the edition's phone;
-#   - pdfinfo reports the layout's page size.
+#   - pdfinfo reports the layout's page size;
+#   - veraPDF (PDF/UA-1) passes every screen PDF of the kit, and (PDF/A-2a) the archival
+#     editions of one county; a failure prints the file and the rule it broke.
 # Usage: bash tests/conformance.sh [out-dir]   (needs qpdf and poppler-utils)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -121,6 +123,22 @@ while IFS= read -r pdf; do
   qpdf --check "$pdf" >/dev/null 2>&1 || fail "$pdf" "qpdf --check fails"
 done < <(find "$PRINT_OUT" -name '*.print.pdf' | sort)
 [ "$printed" -eq 3 ] || fail "$PRINT_OUT" "expected 3 print PDFs, found $printed"
+
+# Accessibility: veraPDF's PDF/UA-1 profile over every screen PDF of the kit; then the
+# archival editions (--archive) against PDF/A-2a.
+started=$SECONDS
+mapfile -t screen < <(find "$OUT/$YEAR/$CAMPAIGN" -name '*.pdf' | sort)
+if ! bash tools/verapdf.sh ua1 "${screen[@]}"; then
+  fail "$OUT" "veraPDF PDF/UA-1 (see the FAIL lines above)"
+fi
+ARCHIVE_OUT=$(mktemp -d)
+./target/release/broadside build --archive --county alameda --year "$YEAR" --out "$ARCHIVE_OUT" 2>/dev/null
+mapfile -t archived < <(find "$ARCHIVE_OUT" -name '*.archive.pdf' | sort)
+[ "${#archived[@]}" -eq 3 ] || fail "$ARCHIVE_OUT" "expected 3 archival PDFs, found ${#archived[@]}"
+if ! bash tools/verapdf.sh 2a "${archived[@]}"; then
+  fail "$ARCHIVE_OUT" "veraPDF PDF/A-2a (see the FAIL lines above)"
+fi
+echo "veraPDF: ${#screen[@]} screen PDFs (PDF/UA-1) and ${#archived[@]} archival PDFs (PDF/A-2a) in $((SECONDS - started)) s"
 
 echo "conformance: $checked PDFs checked with qpdf, pdffonts, pdftotext and pdfinfo, and $printed print PDFs' boxes with pdfinfo -box; $failures failure(s)"
 [ "$failures" -eq 0 ]

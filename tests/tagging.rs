@@ -23,3 +23,199 @@ fn flyer_tag_tree() {
         .join("out/2027/trafficking-prevention/alameda/flyer-letter.pdf");
     insta::assert_snapshot!(tag_dump(&flyer));
 }
+
+#[test]
+fn a_logo_without_alt_text_fails_check_naming_the_row() {
+    let scratch = Scratch::new();
+    let logo = common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
+    std::fs::create_dir_all(scratch.campaign().join("logos")).unwrap();
+    std::fs::copy(logo, scratch.campaign().join("logos/kern.jpg")).unwrap();
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Kern,Bakersfield,en,,,,,",
+        "Kern,Bakersfield,en,,,,logos/kern.jpg,",
+    );
+    let output = scratch.run(&["check"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("county `Kern` has a logo but no alt text"),
+        "{err}"
+    );
+    assert!(
+        err.contains("counties.csv:"),
+        "names the file and row: {err}"
+    );
+    assert!(err.contains("logo_alt"), "names the column: {err}");
+
+    // Declared decorative, it checks, builds, and the PDF has no figure for it.
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "logos/kern.jpg,",
+        "logos/kern.jpg,decorative",
+    );
+    let output = scratch.run(&["build", "--county", "kern", "--layout", "flyer-letter"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let flyer = common::year_dir(&scratch.path().join("out"))
+        .join("trafficking-prevention/kern/flyer-letter.pdf");
+    assert!(!tag_dump(&flyer).contains("Figure"));
+
+    // With alt text, the logo is a figure carrying it.
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "logos/kern.jpg,decorative",
+        "logos/kern.jpg,Kern County seal",
+    );
+    let output = scratch.run(&["build", "--county", "kern", "--layout", "flyer-letter"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(tag_dump(&flyer).contains("Figure alt=\"Kern County seal\""));
+}
+
+#[test]
+fn a_layout_without_the_headline_skips_a_heading_level() {
+    let scratch = Scratch::new();
+    scratch.edit(
+        "layouts/flyer-letter.toml",
+        "content = \"headline\"\nstyle = \"headline\"",
+        "style = \"headline\"",
+    );
+    let output = scratch.run(&["check"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("layout `flyer-letter` skips a heading level: `blocks.sections[0].heading` is an H2 with no H1 before it"),
+        "{err}"
+    );
+    assert!(err.contains("flyer-letter.toml"), "{err}");
+}
+
+#[test]
+fn repeated_content_must_be_declared_decorative() {
+    let scratch = Scratch::new();
+    let repeat = "\n[[frames]]\nid = \"contact-again\"\narea = { col = 1, row = 1, cols = 12, rows = 4 }\ncontent = \"contact\"\nstyle = \"contact\"\n";
+    let path = scratch.path().join("layouts/flyer-letter.toml");
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{original}{repeat}")).unwrap();
+    let output = scratch.run(&["check"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("frame `contact-again` repeats `blocks.contact.text`, which frame `contact` already shows"),
+        "{err}"
+    );
+    assert!(err.contains("decorative = true"), "{err}");
+
+    std::fs::write(&path, format!("{original}{repeat}decorative = true\n")).unwrap();
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "alameda",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let flyer = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/alameda/flyer-letter.pdf");
+    let dump = tag_dump(&flyer);
+    assert_eq!(
+        dump.matches("For additional information").count(),
+        1,
+        "{dump}"
+    );
+}
+
+/// Text read from the tag tree, in tree order, is the campaign's content in reading order.
+#[test]
+fn reading_order_follows_the_content_not_the_grid() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&["build", "--county", "alameda", "--year", "2027"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let campaign: toml::Value =
+        toml::from_str(&std::fs::read_to_string(scratch.campaign().join("campaign.toml")).unwrap())
+            .unwrap();
+    let blocks = &campaign["blocks"];
+    let s = |v: &toml::Value| v.as_str().unwrap().to_string();
+    let mut expected = vec![
+        s(&blocks["headline"]["text"]),
+        s(&blocks["definition"]["text"]),
+    ];
+    for section in blocks["sections"].as_array().unwrap() {
+        expected.push(s(&section["heading"]));
+        expected.push(s(&section["body"]));
+    }
+    expected.push(s(&blocks["facts"]["text"]));
+    for stat in blocks["stats"].as_array().unwrap() {
+        expected.push(s(&stat["value"]));
+        expected.push(s(&stat["caption"]));
+    }
+    expected.push(s(&blocks["callout"]["value"]));
+    expected.push(s(&blocks["callout"]["text"]));
+    expected.push(s(&blocks["agency"]["name"]));
+    expected.push(s(&blocks["agency"]["department"]));
+    // Compare letters only: Markdown marks, hyphenation and case transforms aside.
+    let letters = |t: &str| -> String {
+        t.replace("]()", "")
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    for layout in ["flyer-letter", "factsheet-letter"] {
+        let pdf = scratch.path().join(format!(
+            "out/2027/trafficking-prevention/alameda/{layout}.pdf"
+        ));
+        // The dump's text lines only (its element names and titles aside).
+        let dump = tag_dump(&pdf);
+        let text_lines: String = dump
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with('"'))
+            .collect();
+        let tree_text = letters(&text_lines);
+        let mut from = 0;
+        for (n, piece) in expected.iter().enumerate() {
+            let want = letters(piece);
+            match tree_text[from..].find(&want) {
+                Some(at) => from += at + want.len(),
+                None => panic!(
+                    "{layout}: content #{n} {piece:?} is missing or out of order in the tag tree"
+                ),
+            }
+        }
+    }
+}
+
+/// A Spanish edition is Spanish as a document; the agency's official English name, kept on
+/// purpose by the translation, is tagged English so a screen reader switches voice.
+#[test]
+fn a_span_in_another_language_gets_its_own_language() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "statewide",
+        "--lang",
+        "es",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/statewide/flyer-letter.es.pdf");
+    let dump = tag_dump(&pdf);
+    assert!(dump.starts_with("Document lang=\"es\""), "{dump}");
+    let agency = dump
+        .lines()
+        .position(|l| l.contains("OFFICE OF CHILD ABUSE"))
+        .expect("agency name tagged");
+    let element = dump.lines().nth(agency - 1).unwrap();
+    assert_eq!(element.trim(), "P lang=\"en\"", "{dump}");
+    // Everything else is in the document's language: no other element carries a Lang.
+    assert_eq!(dump.matches("lang=").count(), 2, "{dump}");
+}

@@ -53,12 +53,7 @@ impl Composer<'_> {
     pub(super) fn flow_text(&mut self, first: usize, key: &str, frame_items: &mut [Vec<Item>]) {
         let layout = self.layout;
         let frame = &layout.frames[first];
-        let lookup = if key == "sources" && frame.sources == crate::model::layout::SourcesMode::List
-        {
-            "sources#list"
-        } else {
-            key
-        };
+        let lookup = super::block_key(frame, key);
         if key.starts_with("extra.") && self.resolved.paragraphs(key).is_none() {
             return; // a county-only extra this edition does not have: the frame stays empty
         }
@@ -176,6 +171,7 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
+                            frame.decorative,
                         );
                     }
                 }

@@ -172,6 +172,9 @@ pub fn compose(
         problems: Vec::new(),
         outline: Vec::new(),
     };
+    if let Some(problem) = repeated_content(resolved, layout) {
+        return Err(vec![problem]);
+    }
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     for (i, frame) in layout.frames.iter().enumerate() {
         if frame.is_continuation {
@@ -233,6 +236,48 @@ pub fn compose(
     })
 }
 
+/// The resolved block a frame's content key shows: the sources as a full list when the
+/// frame asks for one.
+fn block_key<'k>(frame: &Frame, key: &'k str) -> &'k str {
+    if key == "sources" && frame.sources == crate::model::layout::SourcesMode::List {
+        "sources#list"
+    } else {
+        key
+    }
+}
+
+/// A paragraph shown by two frames (a block repeated on another page, or "stats" and
+/// "stats.1" both placed) would be read twice by a screen reader; one of the frames must be
+/// declared decorative. Threaded frames share a paragraph legitimately and are not checked.
+fn repeated_content(resolved: &Resolved, layout: &Layout) -> Option<Diagnostic> {
+    let mut shown_by: std::collections::HashMap<usize, &Frame> = Default::default();
+    for frame in &layout.frames {
+        let Some(key) = &frame.content else { continue };
+        if frame.is_continuation || frame.decorative {
+            continue;
+        }
+        for para in resolved
+            .paragraphs(block_key(frame, key))
+            .unwrap_or_default()
+        {
+            if let Some(earlier) = shown_by.insert(para.id, frame)
+                && earlier.id != frame.id
+            {
+                return Some(
+                    Diagnostic::error(format!(
+                        "frame `{}` repeats `{}`, which frame `{}` already shows: a screen reader would read it twice (layout `{}`)",
+                        frame.id, para.field, earlier.id, layout.name
+                    ))
+                    .at(frame.location.clone())
+                    .field(format!("frames[{}].decorative", frame.index))
+                    .hint("mark the repeat `decorative = true` so it is tagged as decoration, not content"),
+                );
+            }
+        }
+    }
+    None
+}
+
 struct Composer<'a> {
     resolved: &'a Resolved,
     layout: &'a Layout,
@@ -267,6 +312,7 @@ impl Composer<'_> {
         ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn emit_line(
         &mut self,
         frame: &Frame,
@@ -275,6 +321,7 @@ impl Composer<'_> {
         block: &flow::Block,
         line: &Line,
         out: &mut Vec<Item>,
+        decorative: bool,
     ) {
         let style = &block.style;
         let face = self.fonts.face(block.prepared.spans[0].font);
@@ -304,7 +351,8 @@ impl Composer<'_> {
                 y: baseline,
                 text: run.text.clone(),
                 glyphs: run.glyphs.clone(),
-                para: Some(block.para.id),
+                // Decorative text is an artifact: no paragraph to read it under.
+                para: (!decorative).then_some(block.para.id),
             }));
             if let Some(url) = &run.link {
                 out.push(Item::Link {

@@ -4,7 +4,7 @@
 //! whatever the frames' places on the grid. Leaves name paragraphs by id; render ties each
 //! to the glyph runs it drew.
 
-use super::{Document, Item};
+use super::Item;
 use crate::diag::Diagnostic;
 use crate::model::layout::Layout;
 use crate::resolve::{Para, Resolved};
@@ -239,26 +239,6 @@ fn check_heading_levels(tree: &[Element], layout: &Layout) -> Result<(), Diagnos
         previous = level;
     }
     Ok(())
-}
-
-/// Finds drawn items that belong to neither the structure nor the decoration: text with no
-/// paragraph is furniture only in print (marks, slug) — anywhere else it would be content a
-/// screen reader never reaches.
-pub fn untagged_content(doc: &Document) -> Vec<String> {
-    if doc.print.is_some() {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    for (n, page) in doc.pages.iter().enumerate() {
-        for item in &page.items {
-            if let Item::Text(run) = item
-                && run.para.is_none()
-            {
-                found.push(format!("page {}: {:?}", n + 1, run.text));
-            }
-        }
-    }
-    found
 }
 
 /// The structure as an indented outline, with each paragraph's text, for snapshots and

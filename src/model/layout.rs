@@ -194,6 +194,10 @@ struct FrameSpec {
     /// `"fill"`: grow the type to fill the frame (big numbers, poster headlines).
     #[serde(default)]
     text_fit: Option<TextFit>,
+    /// Shown for design only (e.g. a block repeated on another page): tagged as an
+    /// artifact, so a screen reader reads the content once.
+    #[serde(default)]
+    decorative: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,6 +369,8 @@ pub struct Frame {
     pub is_continuation: bool,
     pub sources: SourcesMode,
     pub text_fit: Option<TextFit>,
+    /// Its text is decoration (an artifact), not part of the document's structure.
+    pub decorative: bool,
     pub location: Location,
 }
 
@@ -810,6 +816,7 @@ impl Resolver<'_> {
                 is_continuation: false,
                 sources: f.sources,
                 text_fit: f.text_fit,
+                decorative: f.decorative,
                 location,
             });
         }

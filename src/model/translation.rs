@@ -35,6 +35,11 @@ pub struct TranslationMeta {
     /// The statewide region's name in this language.
     #[serde(default)]
     pub region: Option<Text>,
+    /// Fields printed in the campaign's base language on purpose (an agency's official
+    /// name): not reported as untranslated, and tagged in the base language so a screen
+    /// reader pronounces them in it.
+    #[serde(default)]
+    pub keep_original: Vec<Text>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -204,7 +209,25 @@ impl Translation {
             .map(|(field, _)| field)
             .filter(|field| self.lookup(campaign, field).is_none())
             .filter(|field| !is_untranslatable_var(campaign, field))
+            .filter(|field| !self.keeps_original(field))
             .collect();
+        let fields: Vec<String> = campaign.all_texts().into_iter().map(|(f, _)| f).collect();
+        for kept in &self.meta.keep_original {
+            if !fields.contains(kept.get_ref()) {
+                let mut d = Diagnostic::error(format!(
+                    "`keep_original` names `{}`, which is not a field of the campaign",
+                    kept.get_ref()
+                ))
+                .at(self.file.span_location(&kept.span()))
+                .field("translation.keep_original");
+                if let Some(best) =
+                    crate::diag::closest(kept.get_ref(), fields.iter().map(String::as_str))
+                {
+                    d = d.hint(format!("did you mean `{best}`?"));
+                }
+                problems.push(d);
+            }
+        }
         if !missing.is_empty() {
             warnings.push(
                 Diagnostic::warning(format!(
@@ -219,6 +242,11 @@ impl Translation {
                 .hint("add the translations, or copy the original text to keep it on purpose"),
             );
         }
+    }
+
+    /// Whether `field` stays in the base language on purpose.
+    pub fn keeps_original(&self, field: &str) -> bool {
+        self.meta.keep_original.iter().any(|k| k.get_ref() == field)
     }
 
     /// The translation of a base field, by the field path `Campaign::all_texts` uses.
