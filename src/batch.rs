@@ -10,6 +10,7 @@ use crate::model::campaign::Campaign;
 use crate::model::layout::Layout;
 use crate::output;
 use crate::render;
+use crate::tile::{self, TileSpec};
 use crate::resolve::{self, Edition};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ pub struct Options {
     pub shard: Option<(usize, usize)>,
     /// Print mode: bleed and trim boxes, crop marks, a slug line, DeviceCMYK colours.
     pub print: bool,
+    /// Tile documents too big for this sheet over several sheets (`--tile`).
+    pub tile: Option<TileSpec>,
 }
 
 impl Options {
@@ -55,6 +58,7 @@ impl Options {
             today: None,
             shard: None,
             print: false,
+            tile: None,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct Job {
     pub path: PathBuf,
     /// A print-mode PDF (`<layout>[.<lang>].print.pdf`).
     pub print: bool,
+    /// The document's pages tiled over sheets (`<layout>[.<lang>][.print].tiles-<sheet>.pdf`).
+    pub tile: Option<TileSpec>,
 }
 
 /// How one document ended.
@@ -145,12 +151,26 @@ impl Session {
     /// The jobs the options select, or every reason the selection is wrong.
     pub fn plan(&self, options: &Options) -> Result<Vec<Job>, Vec<Diagnostic>> {
         let mut problems = Vec::new();
-        let layouts: Vec<usize> = select(
+        let mut layouts: Vec<usize> = select(
             "layout",
             &options.layout_names,
             self.layouts.iter().map(|l| l.name.as_str()),
             &mut problems,
         );
+        if let Some(spec) = options.tile {
+            // Only what an office printer cannot print whole is tiled (see `tile_notes`).
+            layouts.retain(|&li| !self.fits_on_sheet(li, spec));
+            for &li in &layouts {
+                let layout = &self.layouts[li];
+                if let Err(e) = tile::Grid::plan(layout.width.0, layout.height.0, spec) {
+                    problems.push(
+                        Diagnostic::error(format!("cannot tile layout `{}`: {e}", layout.name))
+                            .field("--tile-overlap")
+                            .hint("give a smaller --tile-overlap (the default is 0.5in) or a larger --tile sheet"),
+                    );
+                }
+            }
+        }
         let campaigns = select(
             "campaign",
             &options.campaigns,
@@ -223,11 +243,13 @@ impl Session {
                     if !edition.is_base_language(campaign) {
                         name = format!("{name}.{}", edition.lang);
                     }
-                    let name = if options.print {
-                        format!("{name}.print.pdf")
-                    } else {
-                        format!("{name}.pdf")
-                    };
+                    if options.print {
+                        name.push_str(".print");
+                    }
+                    if let Some(spec) = options.tile {
+                        name = format!("{name}.tiles-{}", spec.sheet);
+                    }
+                    let name = format!("{name}.pdf");
                     let path = options
                         .out
                         .join(year.to_string())
@@ -240,6 +262,7 @@ impl Session {
                         edition: edition.clone(),
                         path,
                         print: options.print,
+                        tile: options.tile,
                     });
                 }
             }
@@ -305,6 +328,12 @@ impl Session {
         add("layout", self.layouts[job.layout].file.text.as_bytes());
         add("fonts", self.font_fingerprint.as_bytes());
         add("mode", if job.print { b"print" } else { b"screen" });
+        if let Some(spec) = job.tile {
+            add(
+                "tile",
+                format!("{} {}", spec.sheet, spec.overlap.to_bits()).as_bytes(),
+            );
+        }
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -415,23 +444,71 @@ impl Session {
                     .hint("give each colour `cmyk = [c, m, y, k]` in percent"),
                 ]);
             }
-            let slug = format!(
-                "{} · {} · {} · {} · {}",
-                resolved.campaign_id,
-                job.edition.slug,
-                job.edition.lang,
-                layout.name,
-                job.edition.year
-            );
-            compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+            // Tiles are cut from the trim; press marks outside it would only be clipped.
+            if job.tile.is_none() {
+                let slug = self.slug(job);
+                compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+            }
         }
         Ok(document)
+    }
+
+    /// The line naming a document on press sheets and tiles: campaign, edition, language,
+    /// layout, year.
+    fn slug(&self, job: &Job) -> String {
+        format!(
+            "{} · {} · {} · {} · {}",
+            self.campaigns[job.campaign].meta.id,
+            job.edition.slug,
+            job.edition.lang,
+            self.layouts[job.layout].name,
+            job.edition.year
+        )
     }
 
     /// Composes and renders one job to PDF bytes.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let document = self.compose(job)?;
-        render::to_pdf(&document, &self.fonts).map_err(|e| vec![Diagnostic::error(e)])
+        let pdf = match job.tile {
+            Some(spec) => tile::to_pdf(&document, spec, &self.slug(job), &self.fonts, job.print),
+            None => render::to_pdf(&document, &self.fonts),
+        };
+        pdf.map_err(|e| vec![Diagnostic::error(e)])
+    }
+
+    /// Whether a layout's pages print whole on the tile sheet, so `--tile` leaves it out.
+    fn fits_on_sheet(&self, layout: usize, spec: TileSpec) -> bool {
+        let layout = &self.layouts[layout];
+        tile::fits_on_one_sheet(layout.width.0, layout.height.0, spec.sheet)
+    }
+
+    /// For `--tile`: one note per layout the user named that is not tiled because it prints
+    /// whole on the sheet. Layouts picked by default are left out silently.
+    pub fn tile_notes(&self, options: &Options) -> Vec<Diagnostic> {
+        let Some(spec) = options.tile else {
+            return Vec::new();
+        };
+        self.layouts
+            .iter()
+            .enumerate()
+            .filter(|(li, l)| {
+                options
+                    .layout_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&l.name))
+                    && self.fits_on_sheet(*li, spec)
+            })
+            .map(|(_, l)| {
+                Diagnostic::warning(format!(
+                    "layout `{}` ({:.1} × {:.1} in) prints whole on a {} sheet; it is not tiled",
+                    l.name,
+                    l.width.0 / crate::units::PT_PER_IN,
+                    l.height.0 / crate::units::PT_PER_IN,
+                    spec.sheet
+                ))
+                .hint("build it without --tile and print it at “fit to page”")
+            })
+            .collect()
     }
 
     /// Builds every job, in parallel, writing each PDF atomically; `done` hears about each
