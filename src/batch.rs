@@ -10,8 +10,8 @@ use crate::model::campaign::Campaign;
 use crate::model::layout::Layout;
 use crate::output;
 use crate::render;
-use crate::tile::{self, TileSpec};
 use crate::resolve::{self, Edition};
+use crate::tile::{self, TileSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 

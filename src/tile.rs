@@ -325,8 +325,9 @@ pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetM
         });
     }
     marks.append(&mut items);
-    // Half a line width outside the copy, so the dashes never touch it.
-    let outside = MARK_WIDTH / 2.0;
+    // A line width outside the copy (0.1 mm of paper): the dashes never touch the copy,
+    // even where a low-resolution renderer widens them to a whole pixel.
+    let outside = MARK_WIDTH;
     let mut cut_lines = Vec::new();
     if column > 0 {
         cut_lines.push(((left - outside, top), (left - outside, bottom)));
@@ -358,15 +359,21 @@ fn glue_tint() -> Color {
     }
 }
 
-/// A line of Noto Sans text starting at (`x`, `y`), shrunk to fit `max_width`; `None`
-/// when the font is missing (the bundle always has it).
+/// Where a line of text goes: its baseline starts at, or is centred on, a point.
+#[derive(Clone, Copy)]
+enum Anchor {
+    Start(f32, f32),
+    Center(f32, f32),
+}
+
+/// A line of Noto Sans text at `anchor`, shrunk to fit `max_width`; `None` when the font
+/// is missing (the bundle always has it).
 fn text_run(
     text: &str,
     weight: u16,
     size: f32,
     color: &Color,
-    (x, y): (f32, f32),
-    center: bool,
+    anchor: Anchor,
     max_width: f32,
     fonts: &FontBook,
 ) -> Option<Item> {
@@ -378,7 +385,10 @@ fn text_run(
         size *= max_width / width(&glyphs);
         glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
     }
-    let x = if center { x - width(&glyphs) / 2.0 } else { x };
+    let (x, y) = match anchor {
+        Anchor::Start(x, y) => (x, y),
+        Anchor::Center(x, y) => (x - width(&glyphs) / 2.0, y),
+    };
     Some(Item::Text(GlyphRun {
         font,
         size,
@@ -413,8 +423,10 @@ fn sheet_label(
         400,
         LABEL_SIZE,
         &mark_ink(cmyk),
-        (win.x + win.w / 2.0, win.bottom() + MARK_GAP + LABEL_SIZE + 2.0),
-        true,
+        Anchor::Center(
+            win.x + win.w / 2.0,
+            win.bottom() + MARK_GAP + LABEL_SIZE + 2.0,
+        ),
         room,
         fonts,
     )
@@ -629,8 +641,7 @@ fn assembly_sheet(
             *weight,
             *size,
             &ink,
-            (MARGIN, line_at(n as f32)),
-            false,
+            Anchor::Start(MARGIN, line_at(n as f32)),
             width,
             fonts,
         ));
@@ -731,8 +742,7 @@ fn assembly_sheet(
                 700,
                 14.0,
                 &ink,
-                (cx, cy + 1.0),
-                true,
+                Anchor::Center(cx, cy + 1.0),
                 60.0,
                 fonts,
             ));
@@ -741,8 +751,7 @@ fn assembly_sheet(
                 400,
                 6.5,
                 &ink,
-                (cx, cy + 11.0),
-                true,
+                Anchor::Center(cx, cy + 11.0),
                 64.0,
                 fonts,
             ));
@@ -812,8 +821,15 @@ mod tests {
 
     #[test]
     fn an_overlap_wider_than_the_copy_area_is_refused() {
-        let err = Grid::plan(1296.0, 1728.0, TileSpec { overlap: 600.0, ..LETTER_OVERLAP })
-            .unwrap_err();
+        let err = Grid::plan(
+            1296.0,
+            1728.0,
+            TileSpec {
+                overlap: 600.0,
+                ..LETTER_OVERLAP
+            },
+        )
+        .unwrap_err();
         assert!(err.contains("leaves no room"), "{err}");
     }
 
@@ -822,7 +838,7 @@ mod tests {
         assert!(fits_on_one_sheet(612.0, 792.0, Sheet::Letter));
         assert!(fits_on_one_sheet(612.0, 792.0, Sheet::A4));
         assert!(!fits_on_one_sheet(1296.0, 1728.0, Sheet::Letter));
-        assert!(fits_on_one_sheet(1296.0, 1728.0 / 1.5, Sheet::Tabloid) == false);
+        assert!(fits_on_one_sheet(792.0, 1224.0, Sheet::Tabloid));
         assert!(!fits_on_one_sheet(792.0, 1224.0, Sheet::Letter));
     }
 
@@ -841,7 +857,10 @@ mod tests {
                 .collect()
         };
         let inside = |(x, y): (f32, f32)| {
-            x > win.x + 0.01 && x < win.right() - 0.01 && y > win.y + 0.01 && y < win.bottom() - 0.01
+            x > win.x + 0.01
+                && x < win.right() - 0.01
+                && y > win.y + 0.01
+                && y < win.bottom() - 0.01
         };
         for row in 0..grid.rows {
             for column in 0..grid.columns {
