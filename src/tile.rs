@@ -690,19 +690,25 @@ fn assembly_sheet(
             h: grid.overlap,
         });
     }
+    // On screen colours the strips are shaded half-transparent so the poster shows
+    // through. In CMYK they are outlined instead: a transparency group would bring an RGB
+    // blending space into a file meant to be CMYK only.
     let strips: Vec<Item> = strips
         .into_iter()
         .map(|r| Item::Shape {
             rect: to_sheet(r),
             radius: 0.0,
-            fill: Some(shade.clone()),
-            stroke: None,
+            fill: (!cmyk).then(|| shade.clone()),
+            stroke: cmyk.then(|| (shade.clone(), 1.0)),
         })
         .collect();
-    // Half-transparent, so the poster shows through the shared strips.
-    surface.push_opacity(NormalizedF32::new(0.45).expect("in range"));
+    if !cmyk {
+        surface.push_opacity(NormalizedF32::new(0.45).expect("in range"));
+    }
     draw_items(&mut surface, &strips, fonts, cmyk)?;
-    surface.pop();
+    if !cmyk {
+        surface.pop();
+    }
 
     let white = Color {
         name: "white".into(),
