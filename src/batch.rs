@@ -11,6 +11,7 @@ use crate::model::layout::Layout;
 use crate::output;
 use crate::render;
 use crate::resolve::{self, Edition};
+use crate::tile::{self, TileSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,8 @@ pub struct Options {
     pub print: bool,
     /// Archival screen editions: PDF/A-2a as well as PDF/UA-1.
     pub archive: bool,
+    /// Tile documents too big for this sheet over several sheets (`--tile`).
+    pub tile: Option<TileSpec>,
 }
 
 impl Options {
@@ -58,6 +61,7 @@ impl Options {
             shard: None,
             print: false,
             archive: false,
+            tile: None,
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct Job {
     pub print: bool,
     /// An archival PDF/A-2a screen edition (`<layout>[.<lang>].archive.pdf`).
     pub archive: bool,
+    /// The document's pages tiled over sheets (`<layout>[.<lang>][.print].tiles-<sheet>.pdf`).
+    pub tile: Option<TileSpec>,
 }
 
 /// How one document ended.
@@ -150,12 +156,26 @@ impl Session {
     /// The jobs the options select, or every reason the selection is wrong.
     pub fn plan(&self, options: &Options) -> Result<Vec<Job>, Vec<Diagnostic>> {
         let mut problems = Vec::new();
-        let layouts: Vec<usize> = select(
+        let mut layouts: Vec<usize> = select(
             "layout",
             &options.layout_names,
             self.layouts.iter().map(|l| l.name.as_str()),
             &mut problems,
         );
+        if let Some(spec) = options.tile {
+            // Only what an office printer cannot print whole is tiled (see `tile_notes`).
+            layouts.retain(|&li| !self.fits_on_sheet(li, spec));
+            for &li in &layouts {
+                let layout = &self.layouts[li];
+                if let Err(e) = tile::Grid::plan(layout.width.0, layout.height.0, spec) {
+                    problems.push(
+                        Diagnostic::error(format!("cannot tile layout `{}`: {e}", layout.name))
+                            .field("--tile-overlap")
+                            .hint("give a smaller --tile-overlap (the default is 0.5in) or a larger --tile sheet"),
+                    );
+                }
+            }
+        }
         let campaigns = select(
             "campaign",
             &options.campaigns,
@@ -228,13 +248,15 @@ impl Session {
                     if !edition.is_base_language(campaign) {
                         name = format!("{name}.{}", edition.lang);
                     }
-                    let name = if options.print {
-                        format!("{name}.print.pdf")
-                    } else if options.archive {
-                        format!("{name}.archive.pdf")
-                    } else {
-                        format!("{name}.pdf")
-                    };
+                    if options.print {
+                        name.push_str(".print");
+                    } else if options.archive && options.tile.is_none() {
+                        name.push_str(".archive");
+                    }
+                    if let Some(spec) = options.tile {
+                        name = format!("{name}.tiles-{}", spec.sheet);
+                    }
+                    let name = format!("{name}.pdf");
                     let path = options
                         .out
                         .join(year.to_string())
@@ -247,7 +269,8 @@ impl Session {
                         edition: edition.clone(),
                         path,
                         print: options.print,
-                        archive: options.archive && !options.print,
+                        archive: options.archive && !options.print && options.tile.is_none(),
+                        tile: options.tile,
                     });
                 }
             }
@@ -318,6 +341,12 @@ impl Session {
             (false, false) => b"screen",
         };
         add("mode", mode);
+        if let Some(spec) = job.tile {
+            add(
+                "tile",
+                format!("{} {}", spec.sheet, spec.overlap.to_bits()).as_bytes(),
+            );
+        }
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -428,17 +457,26 @@ impl Session {
                     .hint("give each colour `cmyk = [c, m, y, k]` in percent"),
                 ]);
             }
-            let slug = format!(
-                "{} · {} · {} · {} · {}",
-                resolved.campaign_id,
-                job.edition.slug,
-                job.edition.lang,
-                layout.name,
-                job.edition.year
-            );
-            compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+            // Tiles are cut from the trim; press marks outside it would only be clipped.
+            if job.tile.is_none() {
+                let slug = self.slug(job);
+                compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+            }
         }
         Ok(document)
+    }
+
+    /// The line naming a document on press sheets and tiles: campaign, edition, language,
+    /// layout, year.
+    fn slug(&self, job: &Job) -> String {
+        format!(
+            "{} · {} · {} · {} · {}",
+            self.campaigns[job.campaign].meta.id,
+            job.edition.slug,
+            job.edition.lang,
+            self.layouts[job.layout].name,
+            job.edition.year
+        )
     }
 
     /// Composes and renders one job to PDF bytes.
@@ -448,12 +486,51 @@ impl Session {
             accessible: !job.print,
             archival: job.archive,
         };
-        render::to_pdf_as(&document, &self.fonts, conformance).map_err(|e| {
+        let pdf = match job.tile {
+            Some(spec) => tile::to_pdf(&document, spec, &self.slug(job), &self.fonts, job.print),
+            None => render::to_pdf_as(&document, &self.fonts, conformance),
+        };
+        pdf.map_err(|e| {
             vec![Diagnostic::error(format!(
                 "{e} (edition {}, layout `{}`)",
                 job.edition, self.layouts[job.layout].name
             ))]
         })
+    }
+
+    /// Whether a layout's pages print whole on the tile sheet, so `--tile` leaves it out.
+    fn fits_on_sheet(&self, layout: usize, spec: TileSpec) -> bool {
+        let layout = &self.layouts[layout];
+        tile::fits_on_one_sheet(layout.width.0, layout.height.0, spec.sheet)
+    }
+
+    /// For `--tile`: one note per layout the user named that is not tiled because it prints
+    /// whole on the sheet. Layouts picked by default are left out silently.
+    pub fn tile_notes(&self, options: &Options) -> Vec<Diagnostic> {
+        let Some(spec) = options.tile else {
+            return Vec::new();
+        };
+        self.layouts
+            .iter()
+            .enumerate()
+            .filter(|(li, l)| {
+                options
+                    .layout_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&l.name))
+                    && self.fits_on_sheet(*li, spec)
+            })
+            .map(|(_, l)| {
+                Diagnostic::warning(format!(
+                    "layout `{}` ({:.1} × {:.1} in) prints whole on a {} sheet; it is not tiled",
+                    l.name,
+                    l.width.0 / crate::units::PT_PER_IN,
+                    l.height.0 / crate::units::PT_PER_IN,
+                    spec.sheet
+                ))
+                .hint("build it without --tile and print it at “fit to page”")
+            })
+            .collect()
     }
 
     /// Builds every job, in parallel, writing each PDF atomically; `done` hears about each

@@ -158,8 +158,23 @@ pub struct Selection {
     pub print: bool,
     /// Archival screen editions: PDF/A-2a as well as PDF/UA-1, for records retention
     /// (files are named `<layout>[.<lang>].archive.pdf`)
-    #[arg(long, conflicts_with = "print")]
+    #[arg(long, conflicts_with_all = ["print", "tile"])]
     pub archive: bool,
+    /// Tile documents too big for an office printer (posters) over sheets of this size, to
+    /// tape together: letter, tabloid or a4 (files are named `<layout>[.<lang>].tiles-<sheet>.pdf`)
+    #[arg(long, value_name = "SHEET", value_parser = parse_sheet)]
+    pub tile: Option<crate::tile::Sheet>,
+    /// How far neighbouring tiles overlap (for gluing), e.g. `0.5in`, `12mm`
+    #[arg(long, value_name = "LENGTH", default_value = "0.5in", value_parser = parse_overlap, requires = "tile")]
+    pub tile_overlap: f32,
+}
+
+fn parse_sheet(text: &str) -> Result<crate::tile::Sheet, String> {
+    text.parse()
+}
+
+fn parse_overlap(text: &str) -> Result<f32, String> {
+    crate::units::parse_length(text).map(|length| length.0)
 }
 
 impl Selection {
@@ -183,6 +198,10 @@ impl Selection {
             shard: None,
             print: self.print,
             archive: self.archive,
+            tile: self.tile.map(|sheet| crate::tile::TileSpec {
+                sheet,
+                overlap: self.tile_overlap,
+            }),
         }
     }
 }
@@ -226,6 +245,7 @@ fn load(options: &Options) -> Result<(Session, Vec<crate::batch::Job>), ExitCode
         report(&errs);
         ExitCode::from(2)
     })?;
+    report(&session.tile_notes(options));
     Ok((session, jobs))
 }
 

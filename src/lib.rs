@@ -17,4 +17,5 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod tile;
 pub mod units;

@@ -124,6 +124,26 @@ while IFS= read -r pdf; do
 done < <(find "$PRINT_OUT" -name '*.print.pdf' | sort)
 [ "$printed" -eq 3 ] || fail "$PRINT_OUT" "expected 3 print PDFs, found $printed"
 
+# Tiling: the poster on Letter sheets — every page Letter-sized (either way round), qpdf
+# clean, fonts embedded, and pdftotext finds each sheet's label.
+TILE_OUT=$(mktemp -d)
+./target/release/broadside build --tile letter --county alameda --layout poster-18x24 --year "$YEAR" --out "$TILE_OUT" 2>/dev/null
+tiles=$TILE_OUT/$YEAR/$CAMPAIGN/alameda/poster-18x24.tiles-letter.pdf
+if [ ! -f "$tiles" ]; then
+  fail "$tiles" "not built"
+else
+  qpdf --check "$tiles" >/dev/null 2>&1 || fail "$tiles" "qpdf --check fails"
+  pdffonts "$tiles" | tail -n +3 | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit bad }' \
+    || fail "$tiles" "a font is not embedded and subset"
+  pages=$(pdfinfo "$tiles" | awk '/^Pages:/ { print $2 }')
+  sizes=$(pdfinfo -f 1 -l "$pages" "$tiles" | grep -c -E 'size: *(612 x 792|792 x 612) pts')
+  [ "$sizes" -eq "$pages" ] || fail "$tiles" "$((pages - sizes)) of $pages pages are not Letter"
+  for ((n = 2; n <= pages; n++)); do
+    pdftotext -f "$n" -l "$n" "$tiles" - | grep -qE 'row [0-9]+, column [0-9]+ of [0-9]+×[0-9]+' \
+      || fail "$tiles" "page $n has no sheet label"
+  done
+  echo "conformance: tiled poster, $pages Letter pages checked"
+fi
 # Accessibility: veraPDF's PDF/UA-1 profile over every screen PDF of the kit; then the
 # archival editions (--archive) against PDF/A-2a.
 started=$SECONDS
