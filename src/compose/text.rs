@@ -469,7 +469,7 @@ impl Prepared {
                 if hyphen && span.end == end {
                     text.push('-');
                 }
-                let mut glyphs = shape(
+                let glyphs = shape(
                     &text,
                     font,
                     self.size,
@@ -478,11 +478,6 @@ impl Prepared {
                     rtl,
                     fonts,
                 );
-                if hyphen && span.end == end {
-                    // The hyphen drawn at a break is not part of the word: its text is a
-                    // soft hyphen (U+00AD), so extracted and spoken text reads "experts".
-                    mark_soft_hyphen(&mut text, &mut glyphs);
-                }
                 let run_width: f32 = glyphs.iter().map(|g| g.x_advance).sum();
                 runs.push(LineRun {
                     font,
@@ -599,18 +594,6 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// Spreads `slack` over the spaces of a line.
-/// Turns the run's final `-` into U+00AD, stretching the glyph's text range to match.
-fn mark_soft_hyphen(text: &mut String, glyphs: &mut [PlacedGlyph]) {
-    let at = text.len() - 1;
-    debug_assert!(text.ends_with('-'));
-    text.truncate(at);
-    text.push('\u{AD}');
-    for g in glyphs.iter_mut().filter(|g| g.range.end > at) {
-        g.range.end = text.len();
-        g.range.start = g.range.start.min(at);
-    }
-}
-
 fn justify(line: &mut Line, slack: f32) {
     // The zero-width space kept at a line's end (for text extraction) does not stretch.
     let is_space =
@@ -900,18 +883,11 @@ pub(crate) mod tests {
                 .iter()
                 .all(|o| o.kind != linebreak::Kind::Hyphen)
         );
-        // A line broken at a hyphenation point gets a visible hyphen whose text is a soft
-        // hyphen (so extracted text reads the whole word).
+        // A line broken at a hyphenation point gets a hyphen.
         let narrow = p.break_lines(0, 80.0).unwrap();
         let broken = narrow.iter().find(|b| b.hyphen).expect("a hyphenated line");
         let line = p.set_line(broken, 80.0, false, fonts());
-        let run = line.runs.last().unwrap();
-        assert!(run.text.ends_with('\u{AD}'), "{:?}", run.text);
-        let last = run.glyphs.last().unwrap();
-        let hyphen = shape("-", run.font, p.size, 0.0, "en", false, fonts());
-        assert_eq!(last.id, hyphen[0].id, "the hyphen glyph is drawn");
-        assert!(last.x_advance > 0.0);
-        assert_eq!(&run.text[last.range.clone()], "\u{AD}");
+        assert!(line.runs.last().unwrap().text.ends_with('-'));
         // Styles that do not hyphenate (headlines, numbers) have no such points.
         let plain = prepare("Commercially", &style(Align::Left), fonts(), "en").unwrap();
         assert!(
