@@ -559,4 +559,25 @@ mod tests {
         assert!(check(0x0208).unwrap().contains("bitmap"));
         assert!(check(0x0108).unwrap().contains("subset"));
     }
+
+    fn image(relative: &str) -> ImageData {
+        ImageData::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)).unwrap()
+    }
+
+    #[test]
+    fn rgb_images_are_told_from_grey_and_cmyk() {
+        let model = |path: &str| rgb_model(&image(path));
+        let fixtures = "tests/fixtures";
+        assert_eq!(
+            model(&format!("{fixtures}/linked-campaign/logos/testa.png")),
+            Some("an RGBA PNG")
+        );
+        assert_eq!(
+            model(&format!("{fixtures}/linked-campaign/logos/jaypeg.jpg")),
+            Some("an RGB JPEG")
+        );
+        let logos = format!("{fixtures}/preflight/content/preflight/logos");
+        assert_eq!(model(&format!("{logos}/seal-72px.png")), None, "greyscale");
+        assert_eq!(model(&format!("{logos}/cmyk-16px.jpg")), None, "CMYK JPEG");
+    }
 }
