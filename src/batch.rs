@@ -105,6 +105,9 @@ pub struct Built {
     pub sha256: String,
     /// Hash of the inputs the file was made from.
     pub inputs: String,
+    /// Print preflight warnings: the document went out, but the shop or designer should
+    /// know (empty for screen documents and for files left unchanged).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Session {
@@ -383,6 +386,7 @@ impl Session {
             written: false,
             sha256,
             inputs,
+            warnings: Vec::new(),
         })
     }
 
@@ -553,7 +557,8 @@ impl Session {
                 let known = manifests.get(&manifest_path).and_then(Option::as_ref);
                 let result = match self.up_to_date(&job, known) {
                     Some(built) => Ok(built),
-                    None => self.render(&job).and_then(|bytes| {
+                    None => self.preflight(&job).and_then(|warnings| {
+                        let bytes = self.render(&job)?;
                         let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
                             vec![Diagnostic::error(format!(
                                 "cannot write `{}`: {e}",
@@ -565,6 +570,7 @@ impl Session {
                             written,
                             sha256: crate::manifest::sha256_hex(&bytes),
                             inputs: self.inputs_hash(&job),
+                            warnings,
                         })
                     }),
                 };
@@ -584,10 +590,25 @@ impl Session {
         outcomes: &[Outcome],
         mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>>,
     ) {
+        // Preflight warnings are kept per output file (`preflight <path>: …`): a file this
+        // run rebuilt gets its new ones, a file left unchanged keeps those it was built with.
+        // Per manifest: the files rebuilt, and their warning lines.
+        let mut preflight: std::collections::BTreeMap<PathBuf, (Vec<String>, Vec<String>)> =
+            Default::default();
         for outcome in outcomes {
             let Ok(built) = &outcome.result else { continue };
             let job = &outcome.job;
             let (path, relative) = Self::manifest_place(job);
+            if built.written || !built.warnings.is_empty() {
+                let (files, lines) = preflight.entry(path.clone()).or_default();
+                files.push(relative.clone());
+                lines.extend(
+                    built
+                        .warnings
+                        .iter()
+                        .map(|w| format!("{}{}", preflight_prefix(&relative), one_line(w))),
+                );
+            }
             let campaign = &self.campaigns[job.campaign];
             let manifest = manifests
                 .entry(path)
@@ -632,6 +653,16 @@ impl Session {
             if let Some(ci) = campaign {
                 warnings.extend(self.stale_sources(ci, manifest.year).iter().map(one_line));
             }
+            let (rebuilt, fresh) = preflight.remove(&path).unwrap_or_default();
+            let kept = manifest.warnings.iter().filter(|w| {
+                w.strip_prefix("preflight ")
+                    .and_then(|rest| rest.split_once(": "))
+                    .is_some_and(|(file, _)| {
+                        dir.join(file).is_file() && !rebuilt.iter().any(|r| r == file)
+                    })
+            });
+            warnings.extend(kept.cloned());
+            warnings.extend(fresh);
             warnings.sort();
             warnings.dedup();
             manifest.warnings = warnings;
@@ -641,15 +672,53 @@ impl Session {
         }
     }
 
+    /// The print preflight of a composed print job: its warnings, or every finding when
+    /// one is an error (the document must not go to press). Screen jobs are not checked.
+    pub fn preflight_document(
+        &self,
+        job: &Job,
+        document: &Document,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        if !job.print {
+            return Ok(Vec::new());
+        }
+        let findings = crate::preflight::check(
+            document,
+            &self.layouts[job.layout],
+            &job.edition,
+            &self.fonts,
+        );
+        if findings.iter().any(Diagnostic::is_error) {
+            // Errors first: the failure summary names a document's first problem.
+            let mut findings = findings;
+            findings.sort_by_key(|d| !d.is_error());
+            Err(findings)
+        } else {
+            Ok(findings)
+        }
+    }
+
+    /// Composes a print job and runs the preflight on it (see `preflight_document`); `Ok`
+    /// with nothing to say for screen jobs, which are not composed here.
+    pub fn preflight(&self, job: &Job) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        if !job.print {
+            return Ok(Vec::new());
+        }
+        self.preflight_document(job, &self.compose(job)?)
+    }
+
     /// Composes every job without writing anything; returns each job's problems.
     pub fn check(&self, jobs: Vec<Job>) -> Vec<Outcome> {
         jobs.into_par_iter()
             .map(|job| {
-                let result = self.compose(&job).map(|_| Built {
-                    bytes: 0,
-                    written: false,
-                    sha256: String::new(),
-                    inputs: String::new(),
+                let result = self.compose(&job).and_then(|document| {
+                    Ok(Built {
+                        bytes: 0,
+                        written: false,
+                        sha256: String::new(),
+                        inputs: String::new(),
+                        warnings: self.preflight_document(&job, &document)?,
+                    })
                 });
                 Outcome { job, result }
             })
@@ -826,6 +895,11 @@ fn select<'a>(
     }
     picked.sort_unstable();
     picked
+}
+
+/// How a manifest warning line from the print preflight starts: the output it is about.
+fn preflight_prefix(relative: &str) -> String {
+    format!("preflight {relative}: ")
 }
 
 /// A diagnostic on one line, for the manifest.

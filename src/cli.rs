@@ -28,6 +28,7 @@ pub enum Command {
         run: RunOptions,
     },
     /// Validate content, layouts and every selected edition without writing anything
+    /// (with --print: compose the print documents and run the print preflight)
     Check(Selection),
     /// Render the selected PDFs' pages to PNG (into --out, default `preview/`)
     Preview {
@@ -251,6 +252,11 @@ fn load(options: &Options) -> Result<(Session, Vec<crate::batch::Job>), ExitCode
 
 /// Prints each failure and a summary line; returns the number of failures.
 fn summarize(outcomes: &[Outcome], verb: &str) -> usize {
+    // Print preflight warnings of the documents that passed (a failed one lists its
+    // warnings with its errors below).
+    for built in outcomes.iter().filter_map(|o| o.result.as_ref().ok()) {
+        report(&built.warnings);
+    }
     let failures: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     for outcome in &failures {
         if let Err(errs) = &outcome.result {
@@ -279,6 +285,15 @@ fn summarize(outcomes: &[Outcome], verb: &str) -> usize {
         failures.len()
     );
     failures.len()
+}
+
+/// The number of print preflight warnings of the documents that passed.
+fn preflight_warnings(outcomes: &[Outcome]) -> usize {
+    outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .map(|b| b.warnings.len())
+        .sum()
 }
 
 /// Runs `f` on a pool of `jobs` threads (rayon's default: one per core).
@@ -366,6 +381,10 @@ fn build(options: &Options, due: bool) -> ExitCode {
         .map(|b| b.bytes)
         .sum();
     let failed = summarize(&outcomes, "built");
+    let warned = preflight_warnings(&outcomes);
+    if warned > 0 {
+        eprintln!("{warned} preflight warning(s)");
+    }
     eprintln!(
         "{written} written, {} unchanged, {:.1} MB in all, under {}",
         outcomes.len() - failed - written,
@@ -396,7 +415,10 @@ fn check(options: &Options) -> ExitCode {
     report(&stale);
     let outcomes = session.check(jobs);
     let failed = summarize(&outcomes, "checked");
-    eprintln!("{} warning(s)", session.warnings.len() + stale.len());
+    eprintln!(
+        "{} warning(s)",
+        session.warnings.len() + stale.len() + preflight_warnings(&outcomes)
+    );
     if failed > 0 {
         ExitCode::from(1)
     } else {

@@ -15,6 +15,7 @@ pub mod fonts;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod preflight;
 pub mod render;
 pub mod resolve;
 pub mod tile;

@@ -20,6 +20,46 @@ struct LayoutFile {
     colors: BTreeMap<String, ColorSpec>,
     styles: BTreeMap<String, Spanned<StyleSpec>>,
     frames: Vec<Spanned<FrameSpec>>,
+    #[serde(default)]
+    print: PrintSpec,
+}
+
+/// `[print]`: what the print preflight holds this layout to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrintSpec {
+    /// How far inside the trim text must stay, and frames that do not bleed.
+    #[serde(default = "default_safe")]
+    safe: Pt,
+    /// The smallest type readable at the layout's viewing distance.
+    #[serde(default = "default_min_text_size")]
+    min_text_size: Pt,
+    /// Frames of fine print (source notes), held to `min_fine_print_size` instead.
+    #[serde(default)]
+    fine_print: Vec<Spanned<String>>,
+    #[serde(default)]
+    min_fine_print_size: Option<Pt>,
+}
+
+impl Default for PrintSpec {
+    fn default() -> Self {
+        PrintSpec {
+            safe: default_safe(),
+            min_text_size: default_min_text_size(),
+            fine_print: Vec::new(),
+            min_fine_print_size: None,
+        }
+    }
+}
+
+/// 0.125 in: the safe zone most print shops ask for.
+fn default_safe() -> Pt {
+    Pt(9.0)
+}
+
+/// 6 pt: the usual floor for printed fine print read in the hand.
+fn default_min_text_size() -> Pt {
+    Pt(6.0)
 }
 
 #[derive(Debug, Deserialize)]
@@ -384,6 +424,16 @@ impl Frame {
     }
 }
 
+/// The print preflight's limits for a layout (`[print]`), in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintRules {
+    pub safe: Pt,
+    pub min_text_size: Pt,
+    /// Indexes of the frames held to `min_fine_print_size`.
+    pub fine_print: Vec<usize>,
+    pub min_fine_print_size: Pt,
+}
+
 /// A fully resolved layout.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -401,6 +451,7 @@ pub struct Layout {
     pub colors: BTreeMap<String, Color>,
     pub styles: BTreeMap<String, Style>,
     pub frames: Vec<Frame>,
+    pub print: PrintRules,
 }
 
 /// Content keys a frame may show: a block, or one item of a list block ("stats.2").
@@ -847,6 +898,26 @@ impl Resolver<'_> {
             }
         }
 
+        let print = &spec.print;
+        let mut fine_print = Vec::new();
+        for id in &print.fine_print {
+            match frames.iter().position(|f| &f.id == id.get_ref()) {
+                Some(i) => fine_print.push(i),
+                None => self.unknown(
+                    "frame",
+                    id,
+                    "print.fine_print".to_string(),
+                    frames.iter().map(|f| f.id.as_str()).collect(),
+                ),
+            }
+        }
+        let print = PrintRules {
+            safe: print.safe,
+            min_text_size: print.min_text_size,
+            fine_print,
+            min_fine_print_size: print.min_fine_print_size.unwrap_or(print.min_text_size),
+        };
+
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
@@ -868,6 +939,7 @@ impl Resolver<'_> {
             colors,
             styles,
             frames,
+            print,
         })
     }
 }

@@ -1,0 +1,154 @@
+//! The print preflight (`check --print`, and before every `build --print`): a fixture with
+//! a 72 ppi logo, a hairline, a frame at the trim and pale text gives exactly those four
+//! findings with their measurements; the shipped kit gives no errors.
+
+mod common;
+
+use common::{Scratch, repo, run_in, stderr};
+
+/// The diagnostics' first lines (`error: …`, `warning: …`) in what the binary printed.
+fn findings(output: &std::process::Output) -> Vec<String> {
+    let mut lines: Vec<String> = stderr(output)
+        .lines()
+        .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Runs the binary from the repository root on the preflight fixture.
+fn run_fixture(args: &[&str], county: &str) -> std::process::Output {
+    let fixture = repo().join("tests/fixtures/preflight");
+    let content = fixture.join("content");
+    let layouts = fixture.join("layouts");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([
+        "--content",
+        content.to_str().unwrap(),
+        "--layouts",
+        layouts.to_str().unwrap(),
+        "--county",
+        county,
+        "--year",
+        "2027",
+    ]);
+    run_in(&repo(), &all)
+}
+
+#[test]
+fn fixture_gives_exactly_its_four_findings() {
+    let output = run_fixture(&["check", "--print"], "lowres");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let edition = "edition lowres (Lowres County, en, 2027)";
+    let expected = vec![
+        format!(
+            "error: image in frame `logo` of layout `preflight` is 72 ppi at its placed size of 1.00 × 1.00 in (72 × 72 px; print needs 300 ppi, under 150 is an error), {edition}"
+        ),
+        format!(
+            "warning: a stroke in frame `rule` of layout `preflight` is 0.10 pt wide, under the 0.25 pt a press holds, {edition}"
+        ),
+        format!(
+            "warning: frame `corner` of layout `preflight` reaches the trim (0.0 pt) on the top and left without declaring a bleed there (safe zone 9.0 pt), {edition}"
+        ),
+        format!(
+            "warning: text in frame `headline` of layout `preflight` has a contrast of 2.32:1 (`pale` #aaaaaa on white paper), under the 4.5:1 WCAG AA needs for normal text, {edition}"
+        ),
+    ];
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(findings(&output), expected, "{}", stderr(&output));
+    // Each finding points at its frame in the layout file.
+    let text = stderr(&output);
+    for field in ["frames[0]", "frames[1]", "frames[2]", "frames[3]"] {
+        assert!(text.contains(&format!("(field `{field}`)")), "{text}");
+    }
+    assert!(text.contains("preflight.toml:"), "{text}");
+}
+
+#[test]
+fn print_build_refuses_errors_and_records_warnings() {
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    // The 72 ppi logo is an error: nothing is written for that document.
+    let failed = run_fixture(&["build", "--print", "--out", out_arg], "lowres");
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let dir = out.path().join("2027/preflight");
+    assert!(!dir.join("lowres/preflight.print.pdf").exists());
+    // Without a logo only warnings remain: the PDF is written, the warnings reported and
+    // kept in the manifest.
+    let built = run_fixture(&["build", "--print", "--out", out_arg], "nologo");
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(dir.join("nologo/preflight.print.pdf").is_file());
+    assert_eq!(findings(&built).len(), 3, "{}", stderr(&built));
+    assert!(stderr(&built).contains("3 preflight warning(s)"));
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let warnings: Vec<&str> = manifest["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let ours: Vec<&&str> = warnings
+        .iter()
+        .filter(|w| w.starts_with("preflight nologo/preflight.print.pdf: "))
+        .collect();
+    assert_eq!(ours.len(), 3, "{warnings:#?}");
+    assert!(ours.iter().any(|w| w.contains("0.10 pt wide")));
+    // A re-run leaves the file alone and keeps its warnings in the manifest.
+    let again = run_fixture(&["build", "--print", "--out", out_arg], "nologo");
+    assert!(again.status.success(), "{}", stderr(&again));
+    let after = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert_eq!(
+        after
+            .matches("preflight nologo/preflight.print.pdf: ")
+            .count(),
+        3
+    );
+    // Screen builds are not preflighted.
+    let screen = run_fixture(&["check"], "lowres");
+    assert!(screen.status.success(), "{}", stderr(&screen));
+    assert!(findings(&screen).is_empty(), "{}", stderr(&screen));
+}
+
+#[test]
+fn shipped_kit_passes_preflight_without_errors() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&["check", "--print", "--county", "alameda", "--year", "2027"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).lines().any(|l| l.starts_with("error: ")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn text_below_the_layout_minimum_is_reported_with_its_size() {
+    let scratch = Scratch::new();
+    // The poster's source note is fine print (12 pt); ordinary poster text must be 20 pt.
+    scratch.edit(
+        "layouts/poster-18x24.toml",
+        "fine_print = [\"sources\"]",
+        "fine_print = []",
+    );
+    let output = scratch.run(&[
+        "check",
+        "--print",
+        "--county",
+        "alameda",
+        "--layout",
+        "poster-18x24",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let found = findings(&output);
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "warning: text in frame `sources` of layout `poster-18x24` is set at 14.0 pt, under the layout's minimum of 20.0 pt"
+        )),
+        "{found:#?}"
+    );
+}
