@@ -576,3 +576,87 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::structure::{Element, Node, Role};
+    use crate::compose::{GlyphRun, Page};
+
+    fn ink() -> Color {
+        Color {
+            name: "ink".into(),
+            rgb: [0, 0, 0],
+            cmyk: Some([0, 0, 0, 100]),
+        }
+    }
+
+    /// A one-page document with one paragraph (id 7, from `field`) set as `glyphs`.
+    fn document(glyphs: Vec<PlacedGlyph>, text: &str, field: &str) -> Document {
+        let fonts = crate::compose::text::tests::fonts();
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        Document {
+            title: "Title".into(),
+            author: "Author".into(),
+            subject: "Subject".into(),
+            lang: "en".into(),
+            year: 2027,
+            pages: vec![Page {
+                width: 200.0,
+                height: 100.0,
+                items: vec![Item::Text(GlyphRun {
+                    font,
+                    size: 12.0,
+                    color: ink(),
+                    x: 10.0,
+                    y: 50.0,
+                    text: text.into(),
+                    glyphs,
+                    para: Some(7),
+                })],
+                regions: Vec::new(),
+            }],
+            outline: vec![crate::compose::OutlineEntry {
+                title: "Title".into(),
+                page: 0,
+                y: 0.0,
+            }],
+            print: None,
+            structure: vec![Element {
+                role: Role::Paragraph,
+                lang: None,
+                alt: None,
+                field: Some(field.into()),
+                children: vec![Node::Text(7)],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_ua_violation_names_the_content_field() {
+        let fonts = crate::compose::text::tests::fonts();
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        let good = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        assert!(to_pdf(&document(good.clone(), "Hi", "blocks.contact.text"), fonts).is_ok());
+        // Glyph 0 (.notdef) is what a missing glyph would draw; PDF/UA forbids it.
+        let mut bad = good;
+        bad[1].id = 0;
+        let error = to_pdf(&document(bad, "Hi", "blocks.contact.text"), fonts).unwrap_err();
+        assert!(error.contains("PDF breaks the standard"), "{error}");
+        assert!(error.contains("in `blocks.contact.text`"), "{error}");
+    }
+
+    #[test]
+    fn drawn_text_without_a_place_in_the_structure_is_refused() {
+        let fonts = crate::compose::text::tests::fonts();
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        let glyphs = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        let mut doc = document(glyphs, "Hi", "blocks.contact.text");
+        doc.structure.clear();
+        let error = to_pdf(&doc, fonts).unwrap_err();
+        assert!(
+            error.contains("no place in the document structure"),
+            "{error}"
+        );
+    }
+}
