@@ -9,10 +9,12 @@ use crate::manifest::{Entry, Manifest};
 use crate::model::campaign::Campaign;
 use crate::model::layout::Layout;
 use crate::output;
+use crate::pdfx::{self, IccProfile};
 use crate::render;
 use crate::resolve::{self, Edition};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where inputs come from and which editions to build.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct Options {
     pub shard: Option<(usize, usize)>,
     /// Print mode: bleed and trim boxes, crop marks, a slug line, DeviceCMYK colours.
     pub print: bool,
+    /// The CMYK output profile for print files (`--icc`), over any layout's `[print] icc`.
+    pub icc: Option<PathBuf>,
 }
 
 impl Options {
@@ -55,6 +59,7 @@ impl Options {
             today: None,
             shard: None,
             print: false,
+            icc: None,
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct Session {
     pub warnings: Vec<Diagnostic>,
     /// The font set's names and sizes, part of every output's inputs hash.
     font_fingerprint: String,
+    /// `--icc`: the output profile of every print file.
+    icc: Option<Arc<IccProfile>>,
 }
 
 /// One document to make: a campaign edition in one layout.
@@ -116,6 +123,20 @@ impl Session {
                 Err(mut errs) => problems.append(&mut errs),
             }
         }
+        let icc = options.icc.as_ref().and_then(|path| {
+            IccProfile::load_for_print(path)
+                .map(Arc::new)
+                .map_err(|why| {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "--icc `{}` cannot be the output intent: {why}",
+                            path.display()
+                        ))
+                        .hint("name a CMYK output ICC profile (class `prtr`), e.g. your printer's GRACoL or FOGRA profile"),
+                    )
+                })
+                .ok()
+        });
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -139,6 +160,7 @@ impl Session {
             campaigns,
             warnings,
             font_fingerprint: fingerprint.join("\n"),
+            icc,
         })
     }
 
@@ -305,6 +327,9 @@ impl Session {
         add("layout", self.layouts[job.layout].file.text.as_bytes());
         add("fonts", self.font_fingerprint.as_bytes());
         add("mode", if job.print { b"print" } else { b"screen" });
+        if job.print {
+            add("icc", self.print_profile(job).sha256.as_bytes());
+        }
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -428,10 +453,33 @@ impl Session {
         Ok(document)
     }
 
-    /// Composes and renders one job to PDF bytes.
+    /// The output profile of a job's print file: `--icc`, else the layout's `[print] icc`,
+    /// else the bundled FOGRA39 profile.
+    pub fn print_profile(&self, job: &Job) -> Arc<IccProfile> {
+        self.icc
+            .clone()
+            .or_else(|| self.layouts[job.layout].icc.clone())
+            .unwrap_or_else(IccProfile::default_print)
+    }
+
+    /// Composes and renders one job to PDF bytes; print files go on to PDF/X-4.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let document = self.compose(job)?;
-        render::to_pdf(&document, &self.fonts).map_err(|e| vec![Diagnostic::error(e)])
+        let bytes =
+            render::to_pdf(&document, &self.fonts).map_err(|e| vec![Diagnostic::error(e)])?;
+        if !job.print {
+            return Ok(bytes);
+        }
+        let key = format!(
+            "{}/{}/{}/{}/{}",
+            self.campaigns[job.campaign].meta.id,
+            job.edition.slug,
+            job.edition.lang,
+            self.layouts[job.layout].name,
+            job.edition.year
+        );
+        pdfx::convert(&bytes, &self.print_profile(job), &key)
+            .map_err(|e| vec![Diagnostic::error(e)])
     }
 
     /// Builds every job, in parallel, writing each PDF atomically; `done` hears about each

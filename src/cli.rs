@@ -156,6 +156,10 @@ pub struct Selection {
     /// (files are named `<layout>[.<lang>].print.pdf`)
     #[arg(long)]
     pub print: bool,
+    /// The CMYK output ICC profile for print files' PDF/X-4 output intent, over any layout's
+    /// `[print] icc` (default: the bundled FOGRA39 coated profile)
+    #[arg(long, value_name = "FILE", requires = "print")]
+    pub icc: Option<PathBuf>,
 }
 
 impl Selection {
@@ -178,6 +182,7 @@ impl Selection {
             today: None,
             shard: None,
             print: self.print,
+            icc: self.icc.clone(),
         }
     }
 }

@@ -53,7 +53,11 @@ impl Glyph for PdfGlyph<'_> {
 /// Writes the document as PDF. The same document always gives the same bytes: dates come
 /// from the kit's year and krilla derives the file ID from the content.
 pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
-    let mut pdf = krilla::Document::new();
+    // Print files are PDF 1.6 without device RGB, for the PDF/X-4 step (`pdfx`).
+    let mut pdf = match doc.print {
+        Some(_) => krilla::Document::new_with(crate::pdfx::krilla_settings()),
+        None => krilla::Document::new(),
+    };
     let mut links_per_page = Vec::new();
     // Print pages grow by the marks margin on every side; the trim sits at (offset, offset)
     // with the bleed box around it. Screen pages are the trim.
@@ -207,12 +211,23 @@ fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Re
     Ok(())
 }
 
-/// A palette colour as paint: DeviceCMYK from its CMYK percentages for print, RGB on screen.
+/// A palette colour as paint: DeviceCMYK from its CMYK percentages for print (a spot
+/// colour: its Separation at full tint, the CMYK as the alternate), RGB on screen.
 fn paint_of(color: &Color, cmyk: bool) -> krilla::paint::Paint {
+    use krilla::color::separation::{SeparationColorant, SeparationSpace};
     match (cmyk, color.cmyk) {
         (true, Some([c, m, y, k])) => {
             let scale = |p: u8| (u16::from(p) * 255 / 100) as u8;
-            krilla::color::cmyk::Color::new(scale(c), scale(m), scale(y), scale(k)).into()
+            let process = krilla::color::cmyk::Color::new(scale(c), scale(m), scale(y), scale(k));
+            match &color.spot {
+                Some(name) => {
+                    let colorant = SeparationColorant::Custom(name.clone());
+                    let space = SeparationSpace::new(colorant, process.into());
+                    krilla::color::Color::from(krilla::color::separation::Color::new(255, space))
+                        .into()
+                }
+                None => process.into(),
+            }
         }
         _ => rgb::Color::new(color.rgb[0], color.rgb[1], color.rgb[2]).into(),
     }
