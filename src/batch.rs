@@ -9,11 +9,13 @@ use crate::manifest::{Entry, Manifest};
 use crate::model::campaign::Campaign;
 use crate::model::layout::Layout;
 use crate::output;
+use crate::pdfx::{self, IccProfile};
 use crate::render;
 use crate::resolve::{self, Edition};
 use crate::tile::{self, TileSpec};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where inputs come from and which editions to build.
 #[derive(Debug, Clone)]
@@ -41,6 +43,8 @@ pub struct Options {
     pub archive: bool,
     /// Tile documents too big for this sheet over several sheets (`--tile`).
     pub tile: Option<TileSpec>,
+    /// The CMYK output profile for print files (`--icc`), over any layout's `[print] icc`.
+    pub icc: Option<PathBuf>,
 }
 
 impl Options {
@@ -62,6 +66,7 @@ impl Options {
             print: false,
             archive: false,
             tile: None,
+            icc: None,
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct Session {
     pub warnings: Vec<Diagnostic>,
     /// The font set's names and sizes, part of every output's inputs hash.
     font_fingerprint: String,
+    /// `--icc`: the output profile of every print file.
+    icc: Option<Arc<IccProfile>>,
 }
 
 /// One document to make: a campaign edition in one layout.
@@ -130,6 +137,20 @@ impl Session {
                 Err(mut errs) => problems.append(&mut errs),
             }
         }
+        let icc = options.icc.as_ref().and_then(|path| {
+            IccProfile::load_for_print(path)
+                .map(Arc::new)
+                .map_err(|why| {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "--icc `{}` cannot be the output intent: {why}",
+                            path.display()
+                        ))
+                        .hint("name a CMYK output ICC profile (class `prtr`), e.g. your printer's GRACoL or FOGRA profile"),
+                    )
+                })
+                .ok()
+        });
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -153,6 +174,7 @@ impl Session {
             campaigns,
             warnings,
             font_fingerprint: fingerprint.join("\n"),
+            icc,
         })
     }
 
@@ -350,6 +372,9 @@ impl Session {
                 format!("{} {}", spec.sheet, spec.overlap.to_bits()).as_bytes(),
             );
         }
+        if job.print {
+            add("icc", self.print_profile(job).sha256.as_bytes());
+        }
         crate::manifest::sha256_hex(&inputs)
     }
 
@@ -470,6 +495,15 @@ impl Session {
         Ok(document)
     }
 
+    /// The output profile of a job's print file: `--icc`, else the layout's `[print] icc`,
+    /// else the bundled FOGRA39 profile.
+    pub fn print_profile(&self, job: &Job) -> Arc<IccProfile> {
+        self.icc
+            .clone()
+            .or_else(|| self.layouts[job.layout].icc.clone())
+            .unwrap_or_else(IccProfile::default_print)
+    }
+
     /// The line naming a document on press sheets and tiles: campaign, edition, language,
     /// layout, year.
     fn slug(&self, job: &Job) -> String {
@@ -483,23 +517,33 @@ impl Session {
         )
     }
 
-    /// Composes and renders one job to PDF bytes.
+    /// Composes and renders one job to PDF bytes; print files go on to PDF/X-4.
     pub fn render(&self, job: &Job) -> Result<Vec<u8>, Vec<Diagnostic>> {
-        let document = self.compose(job)?;
+        self.render_document(job, &self.compose(job)?)
+    }
+
+    /// Renders a job's composed document to PDF bytes (tiles, or PDF/X-4 for print).
+    fn render_document(&self, job: &Job, document: &Document) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let conformance = render::Conformance {
             accessible: !job.print,
             archival: job.archive,
         };
-        let pdf = match job.tile {
-            Some(spec) => tile::to_pdf(&document, spec, &self.slug(job), &self.fonts, job.print),
-            None => render::to_pdf_as(&document, &self.fonts, conformance),
-        };
-        pdf.map_err(|e| {
+        let in_context = |e: String| {
             vec![Diagnostic::error(format!(
                 "{e} (edition {}, layout `{}`)",
                 job.edition, self.layouts[job.layout].name
             ))]
-        })
+        };
+        if let Some(spec) = job.tile {
+            return tile::to_pdf(document, spec, &self.slug(job), &self.fonts, job.print)
+                .map_err(in_context);
+        }
+        let bytes = render::to_pdf_as(document, &self.fonts, conformance).map_err(in_context)?;
+        if !job.print {
+            return Ok(bytes);
+        }
+        // Print files go on to PDF/X-4; the slug names the document across rebuilds.
+        pdfx::convert(&bytes, &self.print_profile(job), &self.slug(job)).map_err(in_context)
     }
 
     /// Whether a layout's pages print whole on the tile sheet, so `--tile` leaves it out.
@@ -557,8 +601,15 @@ impl Session {
                 let known = manifests.get(&manifest_path).and_then(Option::as_ref);
                 let result = match self.up_to_date(&job, known) {
                     Some(built) => Ok(built),
-                    None => self.preflight(&job).and_then(|warnings| {
-                        let bytes = self.render(&job)?;
+                    // Composed once: the print preflight looks at the same document that
+                    // is rendered.
+                    None => self.compose(&job).and_then(|document| {
+                        let warnings = if job.print {
+                            self.preflight_document(&job, &document)?
+                        } else {
+                            Vec::new()
+                        };
+                        let bytes = self.render_document(&job, &document)?;
                         let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
                             vec![Diagnostic::error(format!(
                                 "cannot write `{}`: {e}",
@@ -696,15 +747,6 @@ impl Session {
         } else {
             Ok(findings)
         }
-    }
-
-    /// Composes a print job and runs the preflight on it (see `preflight_document`); `Ok`
-    /// with nothing to say for screen jobs, which are not composed here.
-    pub fn preflight(&self, job: &Job) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        if !job.print {
-            return Ok(Vec::new());
-        }
-        self.preflight_document(job, &self.compose(job)?)
     }
 
     /// Composes every job without writing anything; returns each job's problems.

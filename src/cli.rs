@@ -168,6 +168,10 @@ pub struct Selection {
     /// How far neighbouring tiles overlap (for gluing), e.g. `0.5in`, `12mm`
     #[arg(long, value_name = "LENGTH", default_value = "0.5in", value_parser = parse_overlap, requires = "tile")]
     pub tile_overlap: f32,
+    /// The CMYK output ICC profile for print files' PDF/X-4 output intent, over any layout's
+    /// `[print] icc` (default: the bundled FOGRA39 coated profile)
+    #[arg(long, value_name = "FILE", requires = "print")]
+    pub icc: Option<PathBuf>,
 }
 
 fn parse_sheet(text: &str) -> Result<crate::tile::Sheet, String> {
@@ -203,6 +207,7 @@ impl Selection {
                 sheet,
                 overlap: self.tile_overlap,
             }),
+            icc: self.icc.clone(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! broadside: campaign content + layouts + bundled fonts → print-ready PDF kits.
 //!
 //! The pipeline, one module per stage: [`model`] → [`resolve`] → [`compose`] → [`render`]
-//! → [`output`], driven for many editions by [`batch`].
+//! → [`output`], driven for many editions by [`batch`]. Print files pass through [`pdfx`]
+//! (PDF/X-4) between render and output.
 
 // A `Diagnostic` is the error value of every fallible step by design (file, span, field,
 // hint); it is built once per problem, so its size is not worth boxing.
@@ -15,6 +16,7 @@ pub mod fonts;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod pdfx;
 pub mod preflight;
 pub mod render;
 pub mod resolve;

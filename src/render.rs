@@ -95,12 +95,20 @@ pub fn to_pdf_as(
     if conformance.archival {
         configuration = configuration.with_archival_validator(Archival::A2_A);
     }
-    let settings = SerializeSettings {
-        enable_tagging: true,
-        configuration: configuration
-            .finish()
-            .map_err(|e| format!("cannot combine the PDF standards asked for: {e:?}"))?,
-        ..SerializeSettings::default()
+    let settings = match doc.print {
+        // Print files are PDF 1.6 without device RGB, for the PDF/X-4 step (`pdfx`); they
+        // are tagged too, but claim no PDF/UA (their marks and slug sit outside the trim).
+        Some(_) => SerializeSettings {
+            enable_tagging: true,
+            ..crate::pdfx::krilla_settings()
+        },
+        None => SerializeSettings {
+            enable_tagging: true,
+            configuration: configuration
+                .finish()
+                .map_err(|e| format!("cannot combine the PDF standards asked for: {e:?}"))?,
+            ..SerializeSettings::default()
+        },
     };
     let mut pdf = krilla::Document::new_with(settings);
     let mut tags = Tags::default();
@@ -129,6 +137,13 @@ pub fn to_pdf_as(
         let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))?;
         surface.pop();
         surface.finish();
+        // Paper cannot follow a link, and PDF/X keeps annotations off the printed area: print
+        // files carry the linked text (tagged) without its annotation.
+        let links = if doc.print.is_some() {
+            Vec::new()
+        } else {
+            links
+        };
         for link in links {
             let r = &link.rect;
             let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h)
@@ -496,12 +511,23 @@ fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Re
     Ok(())
 }
 
-/// A palette colour as paint: DeviceCMYK from its CMYK percentages for print, RGB on screen.
+/// A palette colour as paint: DeviceCMYK from its CMYK percentages for print (a spot
+/// colour: its Separation at full tint, the CMYK as the alternate), RGB on screen.
 fn paint_of(color: &Color, cmyk: bool) -> krilla::paint::Paint {
+    use krilla::color::separation::{SeparationColorant, SeparationSpace};
     match (cmyk, color.cmyk) {
         (true, Some([c, m, y, k])) => {
             let scale = |p: u8| (u16::from(p) * 255 / 100) as u8;
-            krilla::color::cmyk::Color::new(scale(c), scale(m), scale(y), scale(k)).into()
+            let process = krilla::color::cmyk::Color::new(scale(c), scale(m), scale(y), scale(k));
+            match &color.spot {
+                Some(name) => {
+                    let colorant = SeparationColorant::Custom(name.clone());
+                    let space = SeparationSpace::new(colorant, process.into());
+                    krilla::color::Color::from(krilla::color::separation::Color::new(255, space))
+                        .into()
+                }
+                None => process.into(),
+            }
         }
         _ => rgb::Color::new(color.rgb[0], color.rgb[1], color.rgb[2]).into(),
     }
@@ -588,6 +614,7 @@ mod tests {
             name: "ink".into(),
             rgb: [0, 0, 0],
             cmyk: Some([0, 0, 0, 100]),
+            spot: None,
         }
     }
 

@@ -347,6 +347,7 @@ fn mark_ink(cmyk: bool) -> Color {
         name: "tile marks".into(),
         rgb: [0, 0, 0],
         cmyk: cmyk.then_some([0, 0, 0, 100]),
+        spot: None,
     }
 }
 
@@ -356,6 +357,7 @@ fn glue_tint() -> Color {
         name: "tile overlap".into(),
         rgb: [190, 190, 190],
         cmyk: Some([0, 0, 0, 30]),
+        spot: None,
     }
 }
 
@@ -715,6 +717,7 @@ fn assembly_sheet(
         name: "white".into(),
         rgb: [255, 255, 255],
         cmyk: Some([0, 0, 0, 0]),
+        spot: None,
     };
     let mut overlay = vec![Item::Shape {
         rect: placed,

@@ -102,7 +102,8 @@ if [ "$checked" -ne "$expected" ]; then
 fi
 
 # Print mode: pdfinfo reads back a BleedBox the layout's bleed (9 pt) around a TrimBox of
-# the page size, inside a larger MediaBox; qpdf and pdffonts as above.
+# the page size, inside a larger MediaBox; PDF 1.6 (PDF/X-4's version) with an XMP
+# metadata stream; qpdf and pdffonts as above. tests/pdfx.rs checks the PDF/X-4 keys.
 PRINT_OUT=$(mktemp -d)
 ./target/release/broadside build --print --county alameda --year "$YEAR" --out "$PRINT_OUT" 2>/dev/null
 printed=0
@@ -121,6 +122,14 @@ while IFS= read -r pdf; do
     print (bleed && inside && trim) ? "yes" : "no" }')
   [ "$ok" = yes ] || fail "$pdf" "print boxes wrong: $(grep Box <<<"$boxes" | tr '\n' ' ')"
   qpdf --check "$pdf" >/dev/null 2>&1 || fail "$pdf" "qpdf --check fails"
+  info=$(pdfinfo "$pdf")
+  version=$(sed -n 's/^PDF version: *//p' <<<"$info")
+  [ "$version" = 1.6 ] || fail "$pdf" "PDF/X-4 files are PDF 1.6, pdfinfo reports '$version'"
+  grep -q '^Metadata Stream: *yes' <<<"$info" || fail "$pdf" "pdfinfo finds no XMP metadata stream"
+  fonts=$(pdffonts "$pdf" | tail -n +3)
+  if [ -z "$fonts" ] || echo "$fonts" | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit !bad }'; then
+    fail "$pdf" "a font is not embedded and subset: $fonts"
+  fi
 done < <(find "$PRINT_OUT" -name '*.print.pdf' | sort)
 [ "$printed" -eq 3 ] || fail "$PRINT_OUT" "expected 3 print PDFs, found $printed"
 
@@ -160,5 +169,5 @@ if ! bash tools/verapdf.sh 2a "${archived[@]}"; then
 fi
 echo "veraPDF: ${#screen[@]} screen PDFs (PDF/UA-1) and ${#archived[@]} archival PDFs (PDF/A-2a) in $((SECONDS - started)) s"
 
-echo "conformance: $checked PDFs checked with qpdf, pdffonts, pdftotext and pdfinfo, and $printed print PDFs' boxes with pdfinfo -box; $failures failure(s)"
+echo "conformance: $checked PDFs checked with qpdf, pdffonts, pdftotext and pdfinfo, and $printed print PDFs' boxes, version and fonts with pdfinfo and pdffonts; $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -19,6 +19,7 @@ fn registration() -> Color {
         name: "registration".into(),
         rgb: [0, 0, 0],
         cmyk: Some([100, 100, 100, 100]),
+        spot: None,
     }
 }
 

@@ -703,6 +703,7 @@ pub(crate) mod tests {
             name: "black".into(),
             rgb: [0, 0, 0],
             cmyk: None,
+            spot: None,
         };
         Style {
             name: "test".into(),

@@ -39,6 +39,9 @@ struct PrintSpec {
     fine_print: Vec<Spanned<String>>,
     #[serde(default)]
     min_fine_print_size: Option<Pt>,
+    /// The CMYK output profile for the PDF/X output intent, relative to the layout file.
+    #[serde(default)]
+    icc: Option<Spanned<String>>,
 }
 
 impl Default for PrintSpec {
@@ -48,6 +51,7 @@ impl Default for PrintSpec {
             min_text_size: default_min_text_size(),
             fine_print: Vec::new(),
             min_fine_print_size: None,
+            icc: None,
         }
     }
 }
@@ -105,6 +109,9 @@ struct ColorSpec {
     rgb: Spanned<String>,
     #[serde(default)]
     cmyk: Option<[u8; 4]>,
+    /// A spot ink name, painted as a Separation in print with `cmyk` as its alternate.
+    #[serde(default)]
+    spot: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -326,6 +333,8 @@ pub struct Color {
     pub rgb: [u8; 3],
     /// Percentages for print; screen output paints `rgb`.
     pub cmyk: Option<[u8; 4]>,
+    /// A spot ink (e.g. `PANTONE 2766 C`) that print paints instead, `cmyk` its alternate.
+    pub spot: Option<String>,
 }
 
 /// A text style with its font checked against the FontBook.
@@ -452,6 +461,9 @@ pub struct Layout {
     pub styles: BTreeMap<String, Style>,
     pub frames: Vec<Frame>,
     pub print: PrintRules,
+    /// The output profile `[print] icc` names, checked to be a CMYK output profile; print
+    /// files use the bundled FOGRA39 profile when it is `None` (and no `--icc` is given).
+    pub icc: Option<std::sync::Arc<crate::pdfx::IccProfile>>,
 }
 
 /// Content keys a frame may show: a block, or one item of a list block ("stats.2").
@@ -601,12 +613,17 @@ impl Resolver<'_> {
                                 .field(format!("colors.{name}.cmyk")),
                         );
                     }
+                    let spot = c
+                        .spot
+                        .as_ref()
+                        .and_then(|spot| self.spot(name, spot, c.cmyk));
                     colors.insert(
                         name.clone(),
                         Color {
                             name: name.clone(),
                             rgb,
                             cmyk: c.cmyk,
+                            spot,
                         },
                     );
                 }
@@ -618,6 +635,9 @@ impl Resolver<'_> {
                 ),
             }
         }
+
+        self.one_alternate_per_spot(&spec.colors);
+        let icc = spec.print.icc.as_ref().and_then(|icc| self.icc(icc, path));
 
         let mut styles = BTreeMap::new();
         for (name, s) in &spec.styles {
@@ -940,7 +960,106 @@ impl Resolver<'_> {
             styles,
             frames,
             print,
+            icc,
         })
+    }
+
+    /// Checks a colour's spot ink name: it needs the colour's CMYK as its alternate, and a
+    /// name a PDF Separation can carry that is not a process ink's.
+    fn spot(
+        &mut self,
+        color: &str,
+        spot: &Spanned<String>,
+        cmyk: Option<[u8; 4]>,
+    ) -> Option<String> {
+        let name = spot.get_ref().trim();
+        let field = format!("colors.{color}.spot");
+        let problem = if cmyk.is_none() {
+            Some((
+                format!("spot colour `{name}` has no CMYK alternate"),
+                "give the colour `cmyk = [c, m, y, k]`: printers without the ink, proofs and viewers show that",
+            ))
+        } else if name.is_empty() {
+            Some((
+                "the spot colour name is empty".into(),
+                "name the ink as the printer knows it, e.g. \"PANTONE 2766 C\"",
+            ))
+        } else if name.len() > 127 || name.chars().any(char::is_control) {
+            Some((
+                format!("spot colour name `{name}` cannot be a PDF colorant name"),
+                "use at most 127 bytes and no control characters",
+            ))
+        } else if ["Cyan", "Magenta", "Yellow", "Black", "All", "None"]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name))
+        {
+            Some((
+                format!("`{name}` is a process or reserved colorant, not a spot ink"),
+                "leave `spot` out to print the colour in CMYK",
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some((message, hint)) => {
+                self.problems.push(
+                    Diagnostic::error(message)
+                        .at(self.at(spot.span()))
+                        .field(field)
+                        .hint(hint),
+                );
+                None
+            }
+            None => Some(name.to_string()),
+        }
+    }
+
+    /// One ink, one alternate: two palette colours naming the same spot must give it the
+    /// same CMYK, or proofs and the press would disagree about it.
+    fn one_alternate_per_spot(&mut self, colors: &BTreeMap<String, ColorSpec>) {
+        let mut seen: BTreeMap<&str, (&str, Option<[u8; 4]>)> = BTreeMap::new();
+        for (name, c) in colors {
+            let Some(spot) = &c.spot else { continue };
+            let ink = spot.get_ref().trim();
+            match seen.get(ink) {
+                Some(&(other, cmyk)) if cmyk != c.cmyk => self.problems.push(
+                    Diagnostic::error(format!(
+                        "colours `{other}` and `{name}` both print as spot `{ink}` but with different CMYK alternates"
+                    ))
+                    .at(self.at(spot.span()))
+                    .field(format!("colors.{name}.cmyk"))
+                    .hint("a spot ink has one alternate: give both the same `cmyk`, or name different inks"),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(ink, (name, c.cmyk));
+                }
+            }
+        }
+    }
+
+    /// Loads and checks `[print] icc`, relative to the layout file's folder.
+    fn icc(
+        &mut self,
+        icc: &Spanned<String>,
+        path: &Path,
+    ) -> Option<std::sync::Arc<crate::pdfx::IccProfile>> {
+        let file = path.parent().unwrap_or(Path::new(".")).join(icc.get_ref());
+        match crate::pdfx::IccProfile::load_for_print(&file) {
+            Ok(profile) => Some(std::sync::Arc::new(profile)),
+            Err(why) => {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "print profile `{}` cannot be the output intent: {why}",
+                        file.display()
+                    ))
+                    .at(self.at(icc.span()))
+                    .field("print.icc")
+                    .hint("name a CMYK output ICC profile (e.g. your printer's GRACoL or FOGRA profile), relative to the layout file; leave `icc` out for the bundled FOGRA39 profile"),
+                );
+                None
+            }
+        }
     }
 }
 
