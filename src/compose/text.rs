@@ -490,10 +490,10 @@ impl Prepared {
                 x += run_width;
             }
         }
-        // A line that ended at a space keeps it as an invisible, zero-width glyph, so text
+        // A line that ended at a space or a hard break keeps a space as an invisible, zero-width glyph, so text
         // extraction and screen readers see the word boundary ("the threat", not
         // "thethreat"); tagged PDF asks for explicit spaces.
-        if end < range.end && !forced {
+        if end < range.end {
             self.keep_line_end_space(&mut runs, fonts);
         }
         let natural = x;
