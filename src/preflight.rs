@@ -215,6 +215,9 @@ impl Checker<'_> {
         let mut drawing_gaps: Vec<(Side, f32)> = Vec::new();
         for item in items {
             if let Item::Text(run) = item {
+                if is_invisible(run) {
+                    continue;
+                }
                 let ink = self.ink_box(run);
                 text_gap = gaps(&ink).iter().map(|g| g.1).fold(text_gap, f32::min);
                 continue;
@@ -281,6 +284,9 @@ impl Checker<'_> {
     /// holds the run's letters (baseline to ascender: descenders may dip past a band's
     /// edge without the line being read against the paper), else the paper.
     fn contrast_of(&mut self, frame: &Frame, page: &Page, index: usize, run: &GlyphRun) {
+        if is_invisible(run) {
+            return;
+        }
         let mut letters = self.ink_box(run);
         letters.h = run.y - letters.y;
         let ink = letters;
@@ -511,6 +517,12 @@ fn relative_luminance(rgb: [u8; 3]) -> f32 {
         }
     };
     0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
+}
+
+/// A run that draws nothing: the zero-width space compose keeps at a line's end for text
+/// extraction, set in a fallback font when the line's font has no space.
+fn is_invisible(run: &GlyphRun) -> bool {
+    run.glyphs.iter().all(|g| g.x_advance == 0.0) && run.text.trim().is_empty()
 }
 
 #[cfg(test)]

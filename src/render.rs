@@ -145,6 +145,12 @@ pub fn to_pdf_as(
             links
         };
         for link in links {
+            // Linked text in a decorative frame is an artifact; its link would be an
+            // annotation outside the structure, which PDF/UA forbids. The frame that shows
+            // the content for real carries the link.
+            let Some((para, index)) = link.anchor else {
+                continue;
+            };
             let r = &link.rect;
             let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h)
             else {
@@ -156,16 +162,11 @@ pub fn to_pdf_as(
                 LinkAnnotation::new(area, target),
                 Some(format!("Link to {}", link.url)),
             );
-            match link.anchor {
-                Some((para, index)) => {
-                    let id = pdf_page.add_tagged_annotation(annotation);
-                    if let Some(Piece::Link(_, slot)) =
-                        tags.paras.get_mut(&para).and_then(|p| p.get_mut(index))
-                    {
-                        *slot = Some(id);
-                    }
-                }
-                None => pdf_page.add_annotation(annotation),
+            let id = pdf_page.add_tagged_annotation(annotation);
+            if let Some(Piece::Link(_, slot)) =
+                tags.paras.get_mut(&para).and_then(|p| p.get_mut(index))
+            {
+                *slot = Some(id);
             }
         }
         pdf_page.finish();
@@ -265,7 +266,7 @@ fn tag_tree(doc: &Document, mut tags: Tags) -> Result<TagTree, String> {
             "paragraph {para} was drawn but has no place in the document structure"
         ));
     }
-    if tags.figure.is_some() {
+    if !tags.figures.is_empty() {
         return Err("the logo was drawn but has no place in the document structure".into());
     }
     Ok(tree)
@@ -313,7 +314,7 @@ fn tag_group(element: &Element, tags: &mut Tags) -> Option<TagGroup> {
                 }
             }
             Node::Image => {
-                if let Some(id) = tags.figure.take() {
+                for id in tags.figures.drain(..) {
                     group.push(id);
                 }
             }
@@ -335,8 +336,8 @@ pub(crate) struct LinkSpot {
 pub(crate) struct Tags {
     /// Each paragraph's pieces, in drawing order.
     paras: HashMap<usize, Vec<Piece>>,
-    /// The figure's content (the logo), if drawn.
-    figure: Option<Identifier>,
+    /// The figures' content (the logo), in drawing order.
+    figures: Vec<Identifier>,
 }
 
 enum Piece {
@@ -413,7 +414,7 @@ pub(crate) fn draw_items(
                     }
                 }
                 Item::Image(placed) if placed.alt.is_some() => {
-                    tags.figure = Some(surface.start_tagged(ContentTag::Other));
+                    tags.figures.push(surface.start_tagged(ContentTag::Other));
                 }
                 _ => {}
             }

@@ -219,3 +219,38 @@ fn a_span_in_another_language_gets_its_own_language() {
     // Everything else is in the document's language: no other element carries a Lang.
     assert_eq!(dump.matches("lang=").count(), 2, "{dump}");
 }
+
+/// `decorative` is for repeats: on the only frame showing a block it would hide the block
+/// from screen readers; and a second logo frame must be declared decorative too.
+#[test]
+fn decorative_must_not_hide_content_and_the_logo_shows_once() {
+    let scratch = Scratch::new();
+    scratch.edit(
+        "layouts/flyer-letter.toml",
+        "content = \"contact\"\nstyle = \"contact\"",
+        "content = \"contact\"\nstyle = \"contact\"\ndecorative = true",
+    );
+    let output = scratch.run(&["check"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "frame `contact` is decorative, but no other frame shows `blocks.contact.text`"
+        ),
+        "{err}"
+    );
+
+    let scratch = Scratch::new();
+    let path = scratch.path().join("layouts/flyer-letter.toml");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let second = "\n[[frames]]\nid = \"logo-again\"\narea = { col = 1, row = 1, cols = 2, rows = 2 }\nimage = \"logo\"\n";
+    std::fs::write(&path, format!("{original}{second}")).unwrap();
+    let err = stderr(&scratch.run(&["check"]));
+    assert!(
+        err.contains("frame `logo-again` repeats the logo, which frame `logo` already shows"),
+        "{err}"
+    );
+    std::fs::write(&path, format!("{original}{second}decorative = true\n")).unwrap();
+    let output = scratch.run(&["check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}

@@ -246,36 +246,66 @@ fn block_key<'k>(frame: &Frame, key: &'k str) -> &'k str {
     }
 }
 
-/// A paragraph shown by two frames (a block repeated on another page, or "stats" and
-/// "stats.1" both placed) would be read twice by a screen reader; one of the frames must be
-/// declared decorative. Threaded frames share a paragraph legitimately and are not checked.
+/// What a screen reader would get wrong in a layout's use of the content: a paragraph (or
+/// the logo) shown by two frames would be read twice, so all but one must be declared
+/// decorative; and a decorative frame whose content no other frame shows would hide it.
+/// Threaded frames share a paragraph legitimately and are not checked.
 fn repeated_content(resolved: &Resolved, layout: &Layout) -> Option<Diagnostic> {
+    let repeat = |frame: &Frame, what: &str, earlier: &Frame| {
+        Diagnostic::error(format!(
+            "frame `{}` repeats {what}, which frame `{}` already shows: a screen reader would read it twice (layout `{}`)",
+            frame.id, earlier.id, layout.name
+        ))
+        .at(frame.location.clone())
+        .field(format!("frames[{}].decorative", frame.index))
+        .hint("mark the repeat `decorative = true` so it is tagged as decoration, not content")
+    };
     let mut shown_by: std::collections::HashMap<usize, &Frame> = Default::default();
+    let mut decorative_only: Vec<(&Frame, &crate::resolve::Para)> = Vec::new();
+    // The sources inline and as a list are the same sources in other words.
+    let mut sources_by: Option<&Frame> = None;
+    let mut logo_by: Option<&Frame> = None;
     for frame in &layout.frames {
+        if frame.image.is_some() && !frame.decorative {
+            if let Some(earlier) = logo_by {
+                return Some(repeat(frame, "the logo", earlier));
+            }
+            logo_by = Some(frame);
+        }
         let Some(key) = &frame.content else { continue };
-        if frame.is_continuation || frame.decorative {
+        let paras = resolved
+            .paragraphs(block_key(frame, key))
+            .unwrap_or_default();
+        if frame.decorative {
+            decorative_only.extend(paras.iter().map(|p| (frame, p)));
             continue;
         }
-        for para in resolved
-            .paragraphs(block_key(frame, key))
-            .unwrap_or_default()
-        {
+        if key == "sources" {
+            if let Some(earlier) = sources_by {
+                return Some(repeat(frame, "the sources", earlier));
+            }
+            sources_by = Some(frame);
+        }
+        for para in paras {
             if let Some(earlier) = shown_by.insert(para.id, frame)
                 && earlier.id != frame.id
             {
-                return Some(
-                    Diagnostic::error(format!(
-                        "frame `{}` repeats `{}`, which frame `{}` already shows: a screen reader would read it twice (layout `{}`)",
-                        frame.id, para.field, earlier.id, layout.name
-                    ))
-                    .at(frame.location.clone())
-                    .field(format!("frames[{}].decorative", frame.index))
-                    .hint("mark the repeat `decorative = true` so it is tagged as decoration, not content"),
-                );
+                return Some(repeat(frame, &format!("`{}`", para.field), earlier));
             }
         }
     }
-    None
+    let (frame, para) = decorative_only
+        .into_iter()
+        .find(|(_, para)| !shown_by.contains_key(&para.id))?;
+    Some(
+        Diagnostic::error(format!(
+            "frame `{}` is decorative, but no other frame shows `{}`: a screen reader would never read it (layout `{}`)",
+            frame.id, para.field, layout.name
+        ))
+        .at(frame.location.clone())
+        .field(format!("frames[{}].decorative", frame.index))
+        .hint("decorative is for repeats; remove it, or show the content in another frame"),
+    )
 }
 
 struct Composer<'a> {
@@ -331,8 +361,9 @@ impl Composer<'_> {
         let baseline = area.y + top + (line_height - content) / 2.0 + face.ascender * size;
         // Bookmarks: the headline, the facts heading, section headings and the sources label,
         // each at its first line.
-        let heads_outline = matches!(block.para.role, "heading" | "label")
-            || matches!(frame.content.as_deref(), Some("headline" | "facts"));
+        let heads_outline = !decorative
+            && (matches!(block.para.role, "heading" | "label")
+                || matches!(frame.content.as_deref(), Some("headline" | "facts")));
         if heads_outline && line.range.start == 0 {
             self.outline.push(OutlineEntry {
                 // As written, not as transformed: bookmarks read better in sentence case.
@@ -341,7 +372,11 @@ impl Composer<'_> {
                 y: area.y + top,
             });
         }
-        for run in &line.runs {
+        // Runs are drawn in reading (logical) order, not left to right, so the tagged text
+        // of a right-to-left or mixed line reads in order; each run is placed by its own x.
+        let mut in_reading_order: Vec<&text::LineRun> = line.runs.iter().collect();
+        in_reading_order.sort_by_key(|run| run.start);
+        for run in in_reading_order {
             let x = area.x + line.x + run.x;
             out.push(Item::Text(GlyphRun {
                 font: run.font,
@@ -396,7 +431,8 @@ impl Composer<'_> {
             clip: area,
             rect,
             image: Arc::new(image),
-            alt: logo.alt.clone(),
+            // A decorative logo frame (a repeat) is an artifact, like a declared-decorative logo.
+            alt: logo.alt.clone().filter(|_| !frame.decorative),
         }));
     }
 }

@@ -40,6 +40,11 @@ pub struct LineRun {
     pub x: f32,
     pub width: f32,
     pub link: Option<String>,
+    /// Where the run's text starts in the paragraph (bytes): runs come in visual order,
+    /// and this gives their reading order back.
+    pub start: usize,
+    /// The run's direction.
+    pub rtl: bool,
 }
 
 /// A set line: its runs, its natural width, and the offset alignment gives it.
@@ -382,14 +387,12 @@ impl Prepared {
     /// Adds a zero-width space glyph at the logical end of a line: in the last run's own
     /// font when it has a space (CJK subsets may not), else as a run of its own.
     fn keep_line_end_space(&self, runs: &mut Vec<LineRun>, fonts: &FontBook) {
-        let at_end = if self.rtl {
-            0
-        } else {
-            runs.len().saturating_sub(1)
-        };
-        let Some(run) = runs.get_mut(at_end) else {
+        // The logical end is the run that starts last in the text, whatever its direction
+        // or its place on the line (a phone number ending an Arabic line).
+        let Some(at_end) = (0..runs.len()).max_by_key(|&i| runs[i].start) else {
             return;
         };
+        let run = &mut runs[at_end];
         let own_font = fonts.covers(run.font, ' ');
         let font = if own_font {
             run.font
@@ -412,13 +415,18 @@ impl Prepared {
         if own_font {
             let glyph = zero_width(run.text.len());
             run.text.push(' ');
-            if self.rtl {
+            // Glyphs are in visual order: a right-to-left run ends on the left.
+            if run.rtl {
                 run.glyphs.insert(0, glyph);
             } else {
                 run.glyphs.push(glyph);
             }
         } else {
-            let x = if self.rtl { run.x } else { run.x + run.width };
+            let (x, rtl) = if run.rtl {
+                (run.x, true)
+            } else {
+                (run.x + run.width, false)
+            };
             let spacer = LineRun {
                 font,
                 glyphs: vec![zero_width(0)],
@@ -426,8 +434,10 @@ impl Prepared {
                 x,
                 width: 0.0,
                 link: None,
+                start: run.start + run.text.len(),
+                rtl,
             };
-            runs.insert(if self.rtl { 0 } else { runs.len() }, spacer);
+            runs.insert(if rtl { at_end } else { at_end + 1 }, spacer);
         }
     }
 
@@ -486,6 +496,8 @@ impl Prepared {
                     x,
                     width: run_width,
                     link,
+                    start: span.start,
+                    rtl,
                 });
                 x += run_width;
             }

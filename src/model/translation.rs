@@ -211,7 +211,13 @@ impl Translation {
             .filter(|field| !is_untranslatable_var(campaign, field))
             .filter(|field| !self.keeps_original(field))
             .collect();
-        let fields: Vec<String> = campaign.all_texts().into_iter().map(|(f, _)| f).collect();
+        // Variables are substituted into many fields, so they are kept by keeping the fields.
+        let fields: Vec<String> = campaign
+            .all_texts()
+            .into_iter()
+            .map(|(f, _)| f)
+            .filter(|f| !f.starts_with("vars."))
+            .collect();
         for kept in &self.meta.keep_original {
             if !fields.contains(kept.get_ref()) {
                 let mut d = Diagnostic::error(format!(
