@@ -254,3 +254,40 @@ fn decorative_must_not_hide_content_and_the_logo_shows_once() {
     let output = scratch.run(&["check"]);
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// In an Arabic line the runs are drawn right to left; the tag tree still reads them in
+/// logical order: the Arabic sources label before the (English) source titles after it.
+#[test]
+fn right_to_left_lines_read_in_logical_order() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "statewide",
+        "--lang",
+        "ar",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/statewide/flyer-letter.ar.pdf");
+    let dump = tag_dump(&pdf);
+    // Within a right-to-left run the glyphs are in visual order, so a reader that maps
+    // glyphs one by one (lopdf here) spells the word backwards; the runs' order is ours.
+    let reversed: String = "المصادر".chars().rev().collect();
+    let label = dump
+        .find(&reversed)
+        .or_else(|| dump.find("المصادر"))
+        .unwrap_or_else(|| panic!("sources label tagged: {dump}"));
+    let first = dump
+        .find("CSEC in North America")
+        .expect("first source tagged");
+    let last = dump
+        .find("Online Sexual solicitations")
+        .expect("last source tagged");
+    assert!(label < first && first < last, "{dump}");
+}
