@@ -4,23 +4,31 @@
 mod common;
 
 use common::{Scratch, stderr, tag_dump};
+use std::path::PathBuf;
+
+/// Builds one edition's 2027 flyer (in `lang`, or the base language) and returns its path.
+fn build_flyer(scratch: &Scratch, edition: &str, lang: Option<&str>) -> PathBuf {
+    let mut args = vec!["build", "--county", edition, "--layout", "flyer-letter"];
+    args.extend(["--year", "2027"]);
+    if let Some(lang) = lang {
+        args.extend(["--lang", lang]);
+    }
+    let output = scratch.run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let name = match lang {
+        Some(lang) => format!("flyer-letter.{lang}.pdf"),
+        None => "flyer-letter.pdf".to_string(),
+    };
+    scratch
+        .path()
+        .join(format!("out/2027/trafficking-prevention/{edition}"))
+        .join(name)
+}
 
 #[test]
 fn flyer_tag_tree() {
     let scratch = Scratch::new();
-    let output = scratch.run(&[
-        "build",
-        "--county",
-        "alameda",
-        "--layout",
-        "flyer-letter",
-        "--year",
-        "2027",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let flyer = scratch
-        .path()
-        .join("out/2027/trafficking-prevention/alameda/flyer-letter.pdf");
+    let flyer = build_flyer(&scratch, "alameda", None);
     insta::assert_snapshot!(tag_dump(&flyer));
 }
 
@@ -106,19 +114,7 @@ fn repeated_content_must_be_declared_decorative() {
     assert!(err.contains("decorative = true"), "{err}");
 
     std::fs::write(&path, format!("{original}{repeat}decorative = true\n")).unwrap();
-    let output = scratch.run(&[
-        "build",
-        "--county",
-        "alameda",
-        "--layout",
-        "flyer-letter",
-        "--year",
-        "2027",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let flyer = scratch
-        .path()
-        .join("out/2027/trafficking-prevention/alameda/flyer-letter.pdf");
+    let flyer = build_flyer(&scratch, "alameda", None);
     let dump = tag_dump(&flyer);
     assert_eq!(
         dump.matches("For additional information").count(),
@@ -193,21 +189,7 @@ fn reading_order_follows_the_content_not_the_grid() {
 #[test]
 fn a_span_in_another_language_gets_its_own_language() {
     let scratch = Scratch::new();
-    let output = scratch.run(&[
-        "build",
-        "--county",
-        "statewide",
-        "--lang",
-        "es",
-        "--layout",
-        "flyer-letter",
-        "--year",
-        "2027",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let pdf = scratch
-        .path()
-        .join("out/2027/trafficking-prevention/statewide/flyer-letter.es.pdf");
+    let pdf = build_flyer(&scratch, "statewide", Some("es"));
     let dump = tag_dump(&pdf);
     assert!(dump.starts_with("Document lang=\"es\""), "{dump}");
     let agency = dump
@@ -260,21 +242,7 @@ fn decorative_must_not_hide_content_and_the_logo_shows_once() {
 #[test]
 fn right_to_left_lines_read_in_logical_order() {
     let scratch = Scratch::new();
-    let output = scratch.run(&[
-        "build",
-        "--county",
-        "statewide",
-        "--lang",
-        "ar",
-        "--layout",
-        "flyer-letter",
-        "--year",
-        "2027",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let pdf = scratch
-        .path()
-        .join("out/2027/trafficking-prevention/statewide/flyer-letter.ar.pdf");
+    let pdf = build_flyer(&scratch, "statewide", Some("ar"));
     let dump = tag_dump(&pdf);
     // Within a right-to-left run the glyphs are in visual order, so a reader that maps
     // glyphs one by one (lopdf here) spells the word backwards; the runs' order is ours.

@@ -9,7 +9,6 @@ use crate::diag::Diagnostic;
 use crate::model::layout::Layout;
 use crate::resolve::{Para, Resolved};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 /// Structure types we use (a subset of PDF's standard structure types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,47 +238,4 @@ fn check_heading_levels(tree: &[Element], layout: &Layout) -> Result<(), Diagnos
         previous = level;
     }
     Ok(())
-}
-
-/// The structure as an indented outline, with each paragraph's text, for snapshots and
-/// for reading the reading order by eye.
-pub fn describe(tree: &[Element], resolved: &Resolved) -> String {
-    let mut text_of = std::collections::BTreeMap::new();
-    for paras in resolved.blocks.values() {
-        for p in paras {
-            text_of.insert(p.id, crate::compose::text::plain_text(&p.markdown));
-        }
-    }
-    let mut out = String::new();
-    fn walk(
-        e: &Element,
-        depth: usize,
-        text_of: &std::collections::BTreeMap<usize, String>,
-        out: &mut String,
-    ) {
-        let _ = write!(out, "{}{}", "  ".repeat(depth), e.role.name());
-        if let Some(lang) = &e.lang {
-            let _ = write!(out, " lang={lang}");
-        }
-        if let Some(alt) = &e.alt {
-            let _ = write!(out, " alt={alt:?}");
-        }
-        let _ = writeln!(out);
-        for child in &e.children {
-            match child {
-                Node::Element(c) => walk(c, depth + 1, text_of, out),
-                Node::Text(id) => {
-                    let text = text_of.get(id).map_or("", String::as_str);
-                    let _ = writeln!(out, "{}{text:?}", "  ".repeat(depth + 1));
-                }
-                Node::Image => {
-                    let _ = writeln!(out, "{}<image>", "  ".repeat(depth + 1));
-                }
-            }
-        }
-    }
-    for e in tree {
-        walk(e, 0, &text_of, &mut out);
-    }
-    out
 }
