@@ -35,9 +35,7 @@ fn flyer_tag_tree() {
 #[test]
 fn a_logo_without_alt_text_fails_check_naming_the_row() {
     let scratch = Scratch::new();
-    let logo = common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
-    std::fs::create_dir_all(scratch.campaign().join("logos")).unwrap();
-    std::fs::copy(logo, scratch.campaign().join("logos/kern.jpg")).unwrap();
+    scratch.add_logo("kern.jpg");
     scratch.edit(
         "content/trafficking-prevention/counties.csv",
         "Kern,Bakersfield,en,,,,,",

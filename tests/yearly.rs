@@ -45,9 +45,7 @@ fn an_unknown_variable_names_the_string_and_the_closest_variable() {
 #[test]
 fn a_county_with_its_own_logo_languages_and_local_line() {
     let scratch = Scratch::new();
-    let logo = common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
-    std::fs::create_dir_all(scratch.campaign().join("logos")).unwrap();
-    std::fs::copy(logo, scratch.campaign().join("logos/kern.jpg")).unwrap();
+    scratch.add_logo("kern.jpg");
     scratch.edit(
         "content/trafficking-prevention/counties.csv",
         "county,seat,languages,program,contact,phone,logo,logo_alt",

@@ -38,6 +38,13 @@ impl Scratch {
         run_in(self.path(), args)
     }
 
+    /// Puts the fixture JPEG logo into the campaign as `logos/<name>`, for a county row.
+    pub fn add_logo(&self, name: &str) {
+        let logo = repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
+        std::fs::create_dir_all(self.campaign().join("logos")).unwrap();
+        std::fs::copy(logo, self.campaign().join("logos").join(name)).unwrap();
+    }
+
     /// Replaces the first occurrence of `from` in a file, panicking if it is not there.
     pub fn edit(&self, relative: &str, from: &str, to: &str) {
         let path = self.path().join(relative);
