@@ -200,6 +200,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     }
 
     let mut all_sections = Vec::new();
+    let mut section_ends = Vec::new();
     for (i, s) in b.sections.iter().enumerate() {
         let heading_field = format!("blocks.sections[{i}].heading");
         let body_field = format!("blocks.sections[{i}].body");
@@ -214,6 +215,21 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         }
         blocks.insert(format!("sections.{}", i + 1), paras.clone());
         all_sections.extend(paras);
+        section_ends.push(all_sections.len());
+    }
+    // Runs of sections ("sections.1-3"), for a layout that shows only the first few.
+    for first in 0..section_ends.len() {
+        let start = if first == 0 {
+            0
+        } else {
+            section_ends[first - 1]
+        };
+        for last in first + 1..section_ends.len() {
+            blocks.insert(
+                format!("sections.{}-{}", first + 1, last + 1),
+                all_sections[start..section_ends[last]].to_vec(),
+            );
+        }
     }
     blocks.insert("sections".into(), all_sections);
 
@@ -247,6 +263,23 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     }
     blocks.insert("stats".into(), all_stats);
 
+    if let Some(a) = &b.action {
+        blocks.insert(
+            "action".into(),
+            vec![
+                para(
+                    "label",
+                    sub(&a.label, "blocks.action.label"),
+                    "blocks.action.label".into(),
+                ),
+                para(
+                    "phone",
+                    sub(&a.phone, "blocks.action.phone"),
+                    "blocks.action.phone".into(),
+                ),
+            ],
+        );
+    }
     if let Some(a) = &b.agency {
         let mut paras = vec![
             para(

@@ -192,7 +192,7 @@ fn overflow_names_layout_frame_edition_and_amount_and_the_rest_still_build() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(
-        err.contains("text does not fit frame `contact` of layout `flyer-letter` for edition butte (Butte County, en, 2027)"),
+        err.contains("text does not fit frame `action` of layout `flyer-letter` for edition butte (Butte County, en, 2027)"),
         "{err}"
     );
     assert!(err.contains("mm too tall"), "{err}");

@@ -26,15 +26,16 @@ fn layouts_render_like_their_references() {
     let update = std::env::var_os("UPDATE_REFS").is_some();
     let diffs = repo.join("target/ref-diffs");
     let mut failures = Vec::new();
-    // Every layout for one county, and the statewide flyer in every shipped language.
+    // Every layout for one county, and the statewide flyer and poster in every shipped
+    // language.
     let mut jobs = session.plan(&options).unwrap();
     let languages = Options {
         counties: vec!["statewide".into()],
-        layout_names: vec!["flyer-letter".into()],
+        layout_names: vec!["flyer-letter".into(), "poster-18x24".into()],
         ..options.clone()
     };
     jobs.extend(session.plan(&languages).unwrap());
-    assert_eq!(jobs.len(), 3 + 7);
+    assert_eq!(jobs.len(), 3 + 2 * 7);
     for job in jobs {
         let pdf = session.render(&job).unwrap();
         let pages = broadside::render::preview_png(pdf, DPI).unwrap();

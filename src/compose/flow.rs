@@ -57,7 +57,20 @@ impl Composer<'_> {
         if key.starts_with("extra.") && self.resolved.paragraphs(key).is_none() {
             return; // a county-only extra this edition does not have: the frame stays empty
         }
-        let Some(paras) = self.resolved.paragraphs(lookup) else {
+        if super::frame_is_empty(frame, self.resolved) && self.resolved.paragraphs(lookup).is_some()
+        {
+            return; // an empty block: nothing to set (check warns about it)
+        }
+        // The folio ("1 / 2 →") is the layout's, not the content's: made here, read as a
+        // pagination artifact, never by a screen reader.
+        let folio;
+        let paras = if key == super::FOLIO {
+            folio = [super::folio(frame.page, layout.pages)];
+            Some(&folio[..])
+        } else {
+            self.resolved.paragraphs(lookup)
+        };
+        let Some(paras) = paras else {
             let message = format!(
                 "frame `{}` of layout `{}` shows `{key}`, which campaign `{}` does not have",
                 frame.id, layout.name, self.resolved.campaign_id
@@ -159,19 +172,32 @@ impl Composer<'_> {
                         .last()
                         .map_or(0.0, |(top, b, _)| top + line_height(&blocks[*b].style));
                     let shift = match target.valign {
-                        VAlign::Top => 0.0,
+                        VAlign::Top | VAlign::Distribute => 0.0,
                         VAlign::Middle => (area.h - used) / 2.0,
                         VAlign::Bottom => area.h - used,
                     };
+                    // Distribute: the spare height goes evenly between paragraphs.
+                    let paragraph_gaps = placed.windows(2).filter(|w| w[0].1 != w[1].1).count();
+                    let gap = if target.valign == VAlign::Distribute && paragraph_gaps > 0 {
+                        ((area.h - used) / paragraph_gaps as f32).max(0.0)
+                    } else {
+                        0.0
+                    };
+                    let mut previous_block = placed.first().map(|p| p.1);
+                    let mut spread = 0.0;
                     for (top, b, line) in placed {
+                        if previous_block != Some(b) {
+                            spread += gap;
+                            previous_block = Some(b);
+                        }
                         self.emit_line(
                             target,
                             area,
-                            top + shift,
+                            top + shift + spread,
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative,
+                            frame.decorative || key == super::FOLIO,
                         );
                     }
                 }
@@ -386,11 +412,45 @@ impl Composer<'_> {
                 block.para.field
             )))
         };
-        let breaks = match block.prepared.break_lines(from, width) {
+        let mut width = width;
+        let mut breaks = match block.prepared.break_lines(from, width) {
             Ok(b) => b,
             Err(TextError::TooWide { word, excess }) => return Err(too_wide(word, excess)),
             Err(TextError::MissingGlyphs(_)) => unreachable!("glyphs were checked when prepared"),
         };
+        // A declared line count (a lock-up): the widest measure that makes that many lines,
+        // found by halving; the words decide when they cannot make so many.
+        if let Some(wanted) = block.style.lines
+            && breaks.len() < wanted
+        {
+            let count = |w: f32| block.prepared.break_lines(from, w).map(|b| b.len());
+            // The narrowest measure the longest word allows, then the widest that still
+            // gives the wanted number of lines.
+            let (mut too_narrow, mut fits) = (0.0f32, width);
+            for _ in 0..14 {
+                let mid = (too_narrow + fits) / 2.0;
+                if count(mid).is_ok() {
+                    fits = mid;
+                } else {
+                    too_narrow = mid;
+                }
+            }
+            let (mut enough, mut too_few) = (fits, width);
+            if count(enough).is_ok_and(|n| n >= wanted) {
+                for _ in 0..14 {
+                    let mid = (enough + too_few) / 2.0;
+                    if count(mid).is_ok_and(|n| n >= wanted) {
+                        enough = mid;
+                    } else {
+                        too_few = mid;
+                    }
+                }
+                if let Ok(narrow) = block.prepared.break_lines(from, enough) {
+                    width = enough;
+                    breaks = narrow;
+                }
+            }
+        }
         if !block.style.balance || breaks.len() < 2 {
             return Ok(breaks);
         }

@@ -165,6 +165,9 @@ pub fn compose(
     } else {
         layout
     };
+    // Frames with nothing to show in this edition give their area to the frame they name.
+    let collapsed = layout.collapsed(|frame| frame_is_empty(frame, resolved));
+    let layout = collapsed.as_ref().unwrap_or(layout);
     let mut composer = Composer {
         resolved,
         layout,
@@ -203,12 +206,7 @@ pub fn compose(
         let start = page.items.len();
         // An image frame's fill and border frame the image, an extra's frame its text;
         // without them they would be an empty box, so they are drawn only when present.
-        let absent_image = frame.image.is_some() && resolved.logo.is_none();
-        let absent_extra = frame
-            .content
-            .as_deref()
-            .is_some_and(|k| k.starts_with("extra.") && resolved.paragraphs(k).is_none());
-        if !absent_image && !absent_extra {
+        if !frame_is_empty(frame, resolved) {
             decorate(frame, layout, page);
         }
         page.items.extend(items);
@@ -234,6 +232,38 @@ pub fn compose(
         print: None,
         structure,
     })
+}
+
+/// The content key of a page number: "1 / 2 →" on a page that continues, "2 / 2" on the last.
+pub const FOLIO: &str = "folio";
+
+/// The folio paragraph for page `page` (from 0) of `pages`.
+fn folio(page: usize, pages: usize) -> Para {
+    let arrow = if page + 1 < pages { " →" } else { "" };
+    Para {
+        role: "text",
+        markdown: format!("{} / {pages}{arrow}", page + 1),
+        field: FOLIO.into(),
+        // Never referenced: a folio is an artifact, outside the structure.
+        id: usize::MAX,
+        lang: None,
+    }
+}
+
+/// Whether a frame has nothing to show in this edition: a logo frame without a logo, an
+/// `extra.*` the county leaves blank, or a block whose text is empty. Such a frame draws no
+/// fill or border (it would be an empty panel) and may give its area to another frame.
+fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
+    if frame.image.is_some() {
+        return resolved.logo.is_none();
+    }
+    match &frame.content {
+        Some(key) if key == FOLIO => false,
+        Some(key) => resolved
+            .paragraphs(block_key(frame, key))
+            .is_none_or(|paras| paras.iter().all(|p| p.markdown.trim().is_empty())),
+        None => false,
+    }
 }
 
 /// The resolved block a frame's content key shows: the sources as a full list when the

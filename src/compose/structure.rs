@@ -1,6 +1,6 @@
 //! Structure: the document's logical tree for tagged PDF — headings, paragraphs, the list
 //! of statistics, the logo figure, the list of sources — in the content's reading order
-//! (headline → definition → sections → statistics → callout → contact → agency → sources),
+//! (headline → definition → sections → statistics → callout → action → contact → agency → sources),
 //! whatever the frames' places on the grid. Leaves name paragraphs by id; render ties each
 //! to the glyph runs it drew.
 
@@ -151,6 +151,7 @@ pub fn build(
         tree.push(stats);
     }
 
+    push_each(&mut tree, "action");
     push_each(&mut tree, "contact");
     let extras: Vec<&str> = resolved
         .blocks

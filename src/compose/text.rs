@@ -733,6 +733,7 @@ pub(crate) mod tests {
             space_after: Pt(0.0),
             hyphenate: false,
             balance: false,
+            lines: None,
             fit: None,
         }
     }

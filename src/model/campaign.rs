@@ -84,6 +84,9 @@ pub struct Blocks {
     pub stats: Vec<Stat>,
     #[serde(default)]
     pub contact: Option<TextBlock>,
+    /// The one thing a reader can do: a short prompt and the number to call.
+    #[serde(default)]
+    pub action: Option<Action>,
     #[serde(default)]
     pub agency: Option<Agency>,
     #[serde(default)]
@@ -129,6 +132,15 @@ pub struct Agency {
     pub department: Text,
     #[serde(default)]
     pub tagline: Option<Text>,
+}
+
+/// The call to action: a prompt ("Questions? Call") and the number, set as two lines so a
+/// layout can give the number its own, larger style.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub label: Text,
+    pub phone: Text,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -341,6 +353,16 @@ impl Campaign {
             }
         }
         for (field, text) in self.all_texts() {
+            if field.starts_with("blocks.") && text.get_ref().trim().is_empty() {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "`{field}` is empty: a frame that shows it prints nothing (and gives its area away where the layout says `collapse_into`)"
+                    ))
+                    .at(at(text.span()))
+                    .field(field.clone())
+                    .hint("write the text, or remove the block if no layout should show it"),
+                );
+            }
             for url in empty_inline_links(text.get_ref()) {
                 warnings.push(
                     Diagnostic::warning(format!(
@@ -381,6 +403,10 @@ impl Campaign {
         for (i, s) in b.stats.iter().enumerate() {
             out.push((format!("blocks.stats[{i}].value"), &s.value));
             out.push((format!("blocks.stats[{i}].caption"), &s.caption));
+        }
+        if let Some(a) = &b.action {
+            out.push(("blocks.action.label".into(), &a.label));
+            out.push(("blocks.action.phone".into(), &a.phone));
         }
         if let Some(a) = &b.agency {
             out.push(("blocks.agency.name".into(), &a.name));

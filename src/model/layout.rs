@@ -147,6 +147,10 @@ struct StyleSpec {
     /// Even out line lengths (for headlines) instead of filling lines first.
     #[serde(default)]
     balance: bool,
+    /// Set in this many lines where the words allow, narrowing the measure (a three-line
+    /// agency lock-up); balanced when `balance` is on.
+    #[serde(default)]
+    lines: Option<usize>,
     /// What may be done when the text does not fit: `{ min = "24pt", tracking_min = -20,
     /// remedies = ["shrink", "tighten"] }`; `max` bounds a frame's `text_fit = "fill"`.
     #[serde(default)]
@@ -245,6 +249,10 @@ struct FrameSpec {
     /// artifact, so a screen reader reads the content once.
     #[serde(default)]
     decorative: bool,
+    /// When this frame has nothing to show (an `extra.*` a county leaves blank, an empty
+    /// block, an absent logo), the frame named here takes its area, so no dead band is left.
+    #[serde(default)]
+    collapse_into: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -305,6 +313,9 @@ pub enum VAlign {
     Top,
     Middle,
     Bottom,
+    /// The frame's height is filled by spreading the spare space evenly between its
+    /// paragraphs (a column of statistics that ends flush with its neighbour).
+    Distribute,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -355,6 +366,7 @@ pub struct Style {
     pub space_after: Pt,
     pub hyphenate: bool,
     pub balance: bool,
+    pub lines: Option<usize>,
     pub fit: Option<Fit>,
 }
 
@@ -420,6 +432,8 @@ pub struct Frame {
     pub text_fit: Option<TextFit>,
     /// Its text is decoration (an artifact), not part of the document's structure.
     pub decorative: bool,
+    /// The frame that takes this one's area when this one has nothing to show.
+    pub collapse_into: Option<usize>,
     pub location: Location,
 }
 
@@ -476,7 +490,9 @@ pub const CONTENT_KEYS: &[&str] = &[
     "callout",
     "stats",
     "contact",
+    "action",
     "agency",
+    "folio",
     "sources",
 ];
 /// Image keys a frame may show.
@@ -485,6 +501,31 @@ pub const IMAGE_KEYS: &[&str] = &["logo"];
 impl Layout {
     /// The layout mirrored left to right, for right-to-left editions: a reader starts at
     /// the right, so the first column, the sidebar and the threading order move over.
+    /// The layout with each frame that has nothing to show in an edition handing its area
+    /// to the frame it names in `collapse_into`; `None` when nothing collapses.
+    pub fn collapsed(&self, is_empty: impl Fn(&Frame) -> bool) -> Option<Layout> {
+        let mut layout: Option<Layout> = None;
+        for frame in &self.frames {
+            let Some(target) = frame.collapse_into else {
+                continue;
+            };
+            if !is_empty(frame) {
+                continue;
+            }
+            let layout = layout.get_or_insert_with(|| self.clone());
+            let into = layout.frames[target].rect;
+            let gone = frame.rect;
+            let (x, y) = (into.x.min(gone.x), into.y.min(gone.y));
+            layout.frames[target].rect = Rect {
+                x,
+                y,
+                w: into.right().max(gone.right()) - x,
+                h: into.bottom().max(gone.bottom()) - y,
+            };
+        }
+        layout
+    }
+
     pub fn mirrored(&self) -> Layout {
         let flip = |side: Side| match side {
             Side::Left => Side::Right,
@@ -699,6 +740,7 @@ impl Resolver<'_> {
                         space_after: s.space_after,
                         hyphenate: s.hyphenate,
                         balance: s.balance,
+                        lines: s.lines.filter(|&n| n > 1),
                         fit: s.fit.as_ref().map(|f| Fit {
                             min: f.min,
                             max: f.max,
@@ -862,6 +904,20 @@ impl Resolver<'_> {
                     }
                 }
             });
+            let collapse_into = f.collapse_into.as_ref().and_then(|target| {
+                match ids.iter().position(|id| id == target.get_ref()) {
+                    Some(t) if t != i => Some(t),
+                    _ => {
+                        self.unknown(
+                            "frame",
+                            target,
+                            field("collapse_into"),
+                            ids.iter().map(String::as_str).collect(),
+                        );
+                        None
+                    }
+                }
+            });
             frames.push(Frame {
                 id: ids[i].clone(),
                 index: i,
@@ -888,6 +944,7 @@ impl Resolver<'_> {
                 sources: f.sources,
                 text_fit: f.text_fit,
                 decorative: f.decorative,
+                collapse_into,
                 location,
             });
         }
@@ -1072,8 +1129,13 @@ fn valid_content_key(key: &str) -> bool {
     }
     match key.split_once('.') {
         None => CONTENT_KEYS.contains(&key),
+        // One item ("sections.2") or a run of items ("sections.1-3").
         Some((list, n)) => {
-            matches!(list, "sections" | "stats") && n.parse::<usize>().is_ok_and(|n| n >= 1)
+            let (first, last) = n.split_once('-').unwrap_or((n, n));
+            let (first, last) = (first.parse::<usize>(), last.parse::<usize>());
+            let is_run = n.contains('-');
+            (list == "sections" || (list == "stats" && !is_run))
+                && matches!((first, last), (Ok(a), Ok(b)) if a >= 1 && a <= b)
         }
     }
 }

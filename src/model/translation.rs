@@ -55,8 +55,16 @@ pub struct TranslatedBlocks {
     #[serde(default)]
     pub stats: Vec<TranslatedStat>,
     pub contact: Option<TextOnly>,
+    pub action: Option<TranslatedAction>,
     pub agency: Option<TranslatedAgency>,
     pub sources: Option<TranslatedLabel>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslatedAction {
+    pub label: Option<Text>,
+    pub phone: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +214,8 @@ impl Translation {
         let missing: Vec<String> = campaign
             .all_texts()
             .into_iter()
+            // A field that is only variables (`phone = "{phone}"`) has no words to translate.
+            .filter(|(_, text)| !is_only_variables(text.get_ref()))
             .map(|(field, _)| field)
             .filter(|field| self.lookup(campaign, field).is_none())
             .filter(|field| !is_untranslatable_var(campaign, field))
@@ -292,6 +302,8 @@ impl Translation {
             "blocks.contact.text" => b.contact.as_ref().map(|t| &t.text),
             "blocks.callout.value" => b.callout.as_ref()?.value.as_ref(),
             "blocks.callout.text" => b.callout.as_ref()?.text.as_ref(),
+            "blocks.action.label" => b.action.as_ref()?.label.as_ref(),
+            "blocks.action.phone" => b.action.as_ref()?.phone.as_ref(),
             "blocks.agency.name" => b.agency.as_ref()?.name.as_ref(),
             "blocks.agency.department" => b.agency.as_ref()?.department.as_ref(),
             "blocks.agency.tagline" => b.agency.as_ref()?.tagline.as_ref(),
@@ -302,6 +314,19 @@ impl Translation {
 }
 
 /// Variables such as a phone number are the same in every language.
+/// Whether a text has no letters outside its `{variables}`: nothing in it to translate.
+fn is_only_variables(text: &str) -> bool {
+    let mut in_variable = false;
+    !text.chars().any(|c| {
+        match c {
+            '{' => in_variable = true,
+            '}' => in_variable = false,
+            _ => {}
+        }
+        !in_variable && c.is_alphabetic()
+    })
+}
+
 fn is_untranslatable_var(campaign: &Campaign, field: &str) -> bool {
     field
         .strip_prefix("vars.")

@@ -1,0 +1,267 @@
+//! Design rules of the shipped layouts, checked on the composed pages (no PDF): type sizes a
+//! poster is read by from across a room, the flyer's body size, figures that share a
+//! baseline, the agency lock-up set alike everywhere, frames that give their area away when
+//! they have nothing to show, and no attribution the content file does not make.
+
+mod common;
+
+use broadside::batch::{Job, Options, Session};
+use broadside::compose::{Document, GlyphRun, Item};
+
+fn session_for(counties: &[&str], root: &std::path::Path) -> (Session, Vec<Job>) {
+    let options = Options {
+        counties: counties.iter().map(|c| c.to_string()).collect(),
+        year: Some(2027),
+        ..Options::at(root)
+    };
+    let session = Session::load(&options).expect("inputs load");
+    let jobs = session.plan(&options).unwrap();
+    (session, jobs)
+}
+
+/// The text runs each frame (by id) drew, over all pages.
+fn runs_by_frame<'d>(
+    session: &Session,
+    job: &Job,
+    document: &'d Document,
+) -> Vec<(String, &'d GlyphRun)> {
+    let layout = &session.layouts[job.layout];
+    let mut out = Vec::new();
+    for page in &document.pages {
+        for region in &page.regions {
+            for item in &page.items[region.items.clone()] {
+                if let Item::Text(run) = item {
+                    out.push((layout.frames[region.frame].id.clone(), run));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn layout_name<'s>(session: &'s Session, job: &Job) -> &'s str {
+    &session.layouts[job.layout].name
+}
+
+fn compose(session: &Session, job: &Job) -> Document {
+    session
+        .compose(job)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", job.path.display()))
+}
+
+#[test]
+fn the_poster_reads_from_across_a_room_in_every_language() {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let posters: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "poster-18x24")
+        .collect();
+    assert_eq!(posters.len(), 7, "the statewide poster in seven languages");
+    for job in posters {
+        let document = compose(&session, job);
+        let lang = &job.edition.lang;
+        let runs = runs_by_frame(&session, job, &document);
+        let mut phone = 0;
+        for (frame, run) in &runs {
+            let what = format!(
+                "{lang}: `{}` in frame `{frame}` at {:.1}pt",
+                run.text, run.size
+            );
+            if frame == "sources" {
+                continue; // the footnote, read up close
+            }
+            assert!(run.size >= 24.0, "{what}: under 24 pt");
+            if frame.starts_with("stat-") || frame == "callout" {
+                assert!(run.size >= 32.0, "{what}: a caption under 32 pt");
+            }
+            if frame == "action" && run.text.contains("653-1838") {
+                assert!(run.size >= 48.0, "{what}: the phone number under 48 pt");
+                phone += 1;
+            }
+        }
+        assert!(phone >= 1, "{lang}: the poster shows the phone number");
+    }
+}
+
+#[test]
+fn the_flyer_body_is_set_for_reading() {
+    let (session, jobs) = session_for(&["statewide", "alameda"], &common::repo());
+    let flyers: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "flyer-letter" && j.edition.lang == "en")
+        .collect();
+    assert_eq!(flyers.len(), 2);
+    for job in flyers {
+        let document = compose(&session, job);
+        let body: Vec<f32> = runs_by_frame(&session, job, &document)
+            .into_iter()
+            .filter(|(frame, _)| frame.starts_with("sections-"))
+            .map(|(_, run)| run.size)
+            .collect();
+        assert!(!body.is_empty());
+        let smallest = body.iter().copied().fold(f32::MAX, f32::min);
+        assert!(
+            smallest >= 9.5,
+            "{}: flyer text at {smallest:.2} pt, under 9.5 pt",
+            job.path.display()
+        );
+    }
+}
+
+/// The first baseline a frame's text sits on.
+fn first_baseline(runs: &[(String, &GlyphRun)], frame: &str) -> f32 {
+    runs.iter()
+        .filter(|(f, _)| f == frame)
+        .map(|(_, r)| r.y)
+        .fold(f32::MAX, f32::min)
+}
+
+#[test]
+fn figures_side_by_side_share_a_baseline_and_columns_share_a_top() {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    for job in jobs.iter().filter(|j| j.edition.lang == "en") {
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let name = layout_name(&session, job);
+        let figures: &[&str] = match name {
+            "flyer-letter" => &["callout", "stat-1", "stat-2", "stat-3"],
+            _ => &["stat-1", "stat-2", "stat-3"],
+        };
+        let baselines: Vec<f32> = figures.iter().map(|f| first_baseline(&runs, f)).collect();
+        for (f, b) in figures.iter().zip(&baselines) {
+            assert!(
+                (b - baselines[0]).abs() < 0.5,
+                "{name}: `{f}` figure on {b:.1}, `{}` on {:.1}",
+                figures[0],
+                baselines[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut alignments = Vec::new();
+    for job in jobs.iter().filter(|j| j.edition.lang == "en") {
+        let document = compose(&session, job);
+        let name = layout_name(&session, job).to_string();
+        let runs = runs_by_frame(&session, job, &document);
+        // The name's lines: the agency frame's Oswald runs, one baseline each.
+        let mut lines: Vec<(f32, f32, f32)> = Vec::new(); // (baseline, left, right)
+        for (_, run) in runs.iter().filter(|(f, _)| f == "agency") {
+            if !session.fonts.face(run.font).family.contains("Oswald") {
+                continue;
+            }
+            let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+            match lines.iter_mut().find(|l| (l.0 - run.y).abs() < 0.5) {
+                Some(line) => {
+                    line.1 = line.1.min(run.x);
+                    line.2 = line.2.max(run.x + width);
+                }
+                None => lines.push((run.y, run.x, run.x + width)),
+            }
+        }
+        assert_eq!(
+            lines.len(),
+            3,
+            "{name}: OFFICE OF / CHILD ABUSE / PREVENTION, got {lines:?}"
+        );
+        let lefts_agree = lines.iter().all(|l| (l.1 - lines[0].1).abs() < 0.5);
+        let rights_agree = lines.iter().all(|l| (l.2 - lines[0].2).abs() < 0.5);
+        alignments.push((name, lefts_agree, rights_agree));
+    }
+    assert_eq!(alignments.len(), 3);
+    for (name, left, right) in &alignments {
+        assert!(
+            *left && !*right,
+            "{name}: the lock-up is set flush left (left edges agree: {left}, right edges: {right})"
+        );
+    }
+}
+
+#[test]
+fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
+    // The statewide flyer has no local resource line: the `local` frame draws nothing, and
+    // the source note is centred in its own row and the local row together.
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "factsheet-letter" && j.edition.lang == "en")
+        .unwrap();
+    let document = compose(&session, job);
+    let layout = &session.layouts[job.layout];
+    let local = layout.frames.iter().position(|f| f.id == "local").unwrap();
+    for page in &document.pages {
+        assert!(
+            page.regions.iter().all(|r| r.frame != local),
+            "the empty local frame drew something"
+        );
+        let panel = page.items.iter().any(|item| {
+            matches!(item, Item::Shape { rect, fill: Some(_), .. }
+                if (rect.y - layout.frames[local].rect.y).abs() < 0.5
+                    && (rect.h - layout.frames[local].rect.h).abs() < 0.5)
+        });
+        assert!(!panel, "an empty tinted panel was drawn for `extra.local`");
+    }
+
+    // An empty block: its frame draws no fill, and `check` warns about it.
+    let scratch = common::Scratch::new();
+    scratch.edit(
+        "content/trafficking-prevention/campaign.toml",
+        "[blocks.definition]\ntext = \"\"\"",
+        "[blocks.definition]\ntext = \"\"\n\nold = \"\"\"",
+    );
+    // The rest of the old text is now an unknown field; drop it instead.
+    let path = scratch.campaign().join("campaign.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("\n\nold = \"\"\"").unwrap();
+    let end =
+        start + text[start..].find("exploitation.\"\"\"").unwrap() + "exploitation.\"\"\"".len();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let check = scratch.run(&["check", "--county", "statewide", "--lang", "en"]);
+    let err = common::stderr(&check);
+    assert!(
+        err.contains("`blocks.definition.text` is empty"),
+        "check warns about the empty block:\n{err}"
+    );
+    let (session, jobs) = session_for(&["statewide"], scratch.path());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "flyer-letter" && j.edition.lang == "en")
+        .unwrap();
+    let document = compose(&session, job);
+    let layout = &session.layouts[job.layout];
+    let definition = &layout.frames[layout
+        .frames
+        .iter()
+        .position(|f| f.id == "definition")
+        .unwrap()];
+    let panel = document.pages[0].items.iter().any(|item| {
+        matches!(item, Item::Shape { rect, .. }
+            if (rect.y - definition.rect.y).abs() < 0.5 && (rect.x - definition.rect.x).abs() < 0.5)
+    });
+    assert!(!panel, "an empty definition still drew its tinted panel");
+}
+
+#[test]
+fn sources_print_only_the_attribution_the_content_makes() {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "factsheet-letter" && j.edition.lang == "en")
+        .unwrap();
+    let document = compose(&session, job);
+    let sources: String = runs_by_frame(&session, job, &document)
+        .into_iter()
+        .filter(|(f, _)| f == "sources")
+        .map(|(_, r)| r.text.clone())
+        .collect();
+    assert!(sources.contains("CSEC in North America"), "{sources}");
+    for figure in ["300,000", "95%", "72%", "25%"] {
+        assert!(
+            !sources.contains(figure),
+            "the source list attributes {figure}, which the content never does: {sources}"
+        );
+    }
+}
