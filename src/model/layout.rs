@@ -147,6 +147,15 @@ struct StyleSpec {
     /// Even out line lengths (for headlines) instead of filling lines first.
     #[serde(default)]
     balance: bool,
+    /// The least distance between the ink of one line and the next in a frame; a line whose
+    /// glyphs (stacked accents, descenders) would come closer moves down. Default 6% of
+    /// the size.
+    #[serde(default)]
+    ink_gap: Option<Pt>,
+    /// Keep the leading exact even where ink would touch (for a strict rhythm); `check`
+    /// then reports every overlap.
+    #[serde(default)]
+    keep_leading: bool,
     /// What may be done when the text does not fit: `{ min = "24pt", tracking_min = -20,
     /// remedies = ["shrink", "tighten"] }`; `max` bounds a frame's `text_fit = "fill"`.
     #[serde(default)]
@@ -355,7 +364,25 @@ pub struct Style {
     pub space_after: Pt,
     pub hyphenate: bool,
     pub balance: bool,
+    /// Least ink distance between lines; `None` for the default share of the size.
+    pub ink_gap: Option<Pt>,
+    /// Lines never move for their ink (see `ink_gap`).
+    pub keep_leading: bool,
     pub fit: Option<Fit>,
+}
+
+/// The default least distance between the ink of adjacent lines, as a share of the size.
+pub const DEFAULT_INK_GAP_EM: f32 = 0.06;
+
+impl Style {
+    /// The least distance, in points, the ink of a line of this style keeps from the line
+    /// above it; `None` when the leading is kept exact.
+    pub fn ink_gap(&self) -> Option<f32> {
+        if self.keep_leading {
+            return None;
+        }
+        Some(self.ink_gap.map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0))
+    }
 }
 
 /// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
@@ -675,6 +702,14 @@ impl Resolver<'_> {
                         .field(format!("styles.{name}")),
                 );
             }
+            if s.ink_gap.is_some_and(|g| g.0 < 0.0) {
+                self.problems.push(
+                    Diagnostic::error("ink_gap must not be negative: lines would overlap")
+                        .at(self.at(span.clone()))
+                        .field(format!("styles.{name}.ink_gap"))
+                        .hint("use 0pt for lines that may touch, or `keep_leading = true`"),
+                );
+            }
             let color = self.color(&colors, &s.color, format!("styles.{name}.color"));
             let link_color = s
                 .link_color
@@ -699,6 +734,8 @@ impl Resolver<'_> {
                         space_after: s.space_after,
                         hyphenate: s.hyphenate,
                         balance: s.balance,
+                        ink_gap: s.ink_gap,
+                        keep_leading: s.keep_leading,
                         fit: s.fit.as_ref().map(|f| Fit {
                             min: f.min,
                             max: f.max,
