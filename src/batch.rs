@@ -604,11 +604,7 @@ impl Session {
                     // Composed once: the print preflight looks at the same document that
                     // is rendered.
                     None => self.compose(&job).and_then(|document| {
-                        let warnings = if job.print {
-                            self.preflight_document(&job, &document)?
-                        } else {
-                            Vec::new()
-                        };
+                        let warnings = self.preflight_document(&job, &document)?;
                         let bytes = self.render_document(&job, &document)?;
                         let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
                             vec![Diagnostic::error(format!(
@@ -724,14 +720,25 @@ impl Session {
     }
 
     /// The print preflight of a composed print job: its warnings, or every finding when
-    /// one is an error (the document must not go to press). Screen jobs are not checked.
+    /// one is an error (the document must not go to press). Screen jobs are checked only
+    /// for lines whose ink overlaps, which spoils reading on any medium.
     pub fn preflight_document(
         &self,
         job: &Job,
         document: &Document,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         if !job.print {
-            return Ok(Vec::new());
+            let collisions = crate::compose::ink::findings(
+                document,
+                &self.layouts[job.layout],
+                &job.edition,
+                &self.fonts,
+            );
+            return if collisions.is_empty() {
+                Ok(Vec::new())
+            } else {
+                Err(collisions)
+            };
         }
         let findings = crate::preflight::check(
             document,

@@ -53,6 +53,18 @@ pub struct Face {
     /// size, and a kit sets the same strings again and again (every county, every fit
     /// attempt), so each is shaped once per face.
     shaped: RwLock<HashMap<ShapeKey, Arc<Vec<UnitGlyph>>>>,
+    /// Ink bounds by glyph id, in em: line spacing asks for the same glyphs on every fit
+    /// attempt, and a CFF glyph's bounds cost an outline walk.
+    ink: RwLock<HashMap<u16, Option<InkBounds>>>,
+}
+
+/// A glyph's ink (outline bounding box) in em, y up from the baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InkBounds {
+    pub x_min: f32,
+    pub y_min: f32,
+    pub x_max: f32,
+    pub y_max: f32,
 }
 
 /// A shaped glyph in font units, independent of size.
@@ -145,6 +157,28 @@ impl Face {
             cache.insert(key, glyphs.clone());
         }
         glyphs
+    }
+
+    /// The ink of glyph `id` (its outline's bounding box) in em; `None` for a glyph that
+    /// draws nothing (a space).
+    pub fn ink_bounds(&self, id: u16) -> Option<InkBounds> {
+        if let Some(hit) = self.ink.read().ok().and_then(|c| c.get(&id).copied()) {
+            return hit;
+        }
+        let scale = 1.0 / self.units_per_em;
+        let bounds = self
+            .shaper()
+            .glyph_bounding_box(ttf_parser::GlyphId(id))
+            .map(|b| InkBounds {
+                x_min: f32::from(b.x_min) * scale,
+                y_min: f32::from(b.y_min) * scale,
+                x_max: f32::from(b.x_max) * scale,
+                y_max: f32::from(b.y_max) * scale,
+            });
+        if let Ok(mut cache) = self.ink.write() {
+            cache.insert(id, bounds);
+        }
+        bounds
     }
 
     /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
@@ -334,6 +368,7 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
+        ink: RwLock::default(),
         shaper: OnceLock::new(),
         pdf_font: OnceLock::new(),
         data,

@@ -65,6 +65,7 @@ pub fn check(
     }
     checker.embedding(doc);
     let mut findings = checker.findings;
+    findings.extend(crate::compose::ink::findings(doc, layout, edition, fonts));
     findings.extend(checker.worst_contrast.into_values().map(|(_, d)| d));
     findings
 }

@@ -28,6 +28,7 @@ use krilla::text::{Glyph, GlyphId};
 use std::collections::HashMap;
 use std::num::{NonZeroU16, NonZeroU64};
 use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
 
 /// Our glyphs carry advances in points at the run's size; krilla asks for them at any size
 /// (it calls with 1.0 to get em units), so scale by `size / run_size`.
@@ -176,7 +177,7 @@ pub fn to_pdf_as(
     let mut outline = Outline::new();
     for entry in &doc.outline {
         outline.push_child(OutlineNode::new(
-            entry.title.clone(),
+            entry.title.nfc().collect(),
             XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(0.0))),
         ));
     }
@@ -184,9 +185,10 @@ pub fn to_pdf_as(
     let year = u16::try_from(doc.year).unwrap_or(2000);
     pdf.set_metadata(
         Metadata::new()
-            .title(doc.title.clone())
-            .authors(vec![doc.author.clone()])
-            .description(doc.subject.clone())
+            // Document information in NFC, as the tagged text is.
+            .title(doc.title.nfc().collect())
+            .authors(vec![doc.author.nfc().collect()])
+            .description(doc.subject.nfc().collect())
             .language(doc.lang.clone())
             .creator(format!("broadside {}", env!("CARGO_PKG_VERSION")))
             // The kit is dated the first of its year, not the wall clock, so rebuilds match.
@@ -292,6 +294,8 @@ fn tag_group(element: &Element, tags: &mut Tags) -> Option<TagGroup> {
         Role::Figure => Tag::Figure(element.alt.clone()).into(),
     };
     kind.as_any_mut().set_lang(element.lang.clone());
+    kind.as_any_mut()
+        .set_actual_text(element.actual_text.clone());
     let mut group = TagGroup::new(kind);
     for child in &element.children {
         match child {
@@ -448,8 +452,8 @@ pub(crate) fn draw_items(
                 }
             }
             Item::Text(run) => {
-                let glyphs: Vec<PdfGlyph> = run
-                    .glyphs
+                let ordered = logical_order(&run.glyphs);
+                let glyphs: Vec<PdfGlyph> = ordered
                     .iter()
                     .map(|glyph| PdfGlyph {
                         glyph,
@@ -491,6 +495,43 @@ pub(crate) fn draw_items(
         surface.end_tagged();
     }
     Ok(links)
+}
+
+/// A run's glyphs in the order they are read, each still landing where it was set.
+///
+/// Shaping returns a right-to-left run in visual order; written that way, a reader of the
+/// content stream gets the word backwards, and krilla's `/ReversedChars` (which would
+/// undo that) cannot apply to a run whose marks share their letter's cluster. So the
+/// glyphs are written cluster by cluster in logical order, the pen stepping right to left:
+/// each glyph keeps its own offset, and the advances jump the pen to the next glyph's
+/// place; they still add up to the run's width. Left-to-right runs come back unchanged.
+fn logical_order(glyphs: &[PlacedGlyph]) -> std::borrow::Cow<'_, [PlacedGlyph]> {
+    if glyphs.windows(2).all(|w| w[0].range.start <= w[1].range.start) {
+        return std::borrow::Cow::Borrowed(glyphs);
+    }
+    // Where each glyph's pen stood when it was set in visual order.
+    let mut pens = Vec::with_capacity(glyphs.len());
+    let mut pen = 0.0;
+    for g in glyphs {
+        pens.push(pen);
+        pen += g.x_advance;
+    }
+    let width = pen;
+    let mut order: Vec<usize> = (0..glyphs.len()).collect();
+    // Stable: the glyphs of one cluster keep their visual order among themselves.
+    order.sort_by_key(|&i| glyphs[i].range.start);
+    let mut out = Vec::with_capacity(glyphs.len());
+    let mut pen = 0.0;
+    for (k, &i) in order.iter().enumerate() {
+        let next = order.get(k + 1).map_or(width, |&j| pens[j]);
+        out.push(PlacedGlyph {
+            x_offset: glyphs[i].x_offset + pens[i] - pen,
+            x_advance: next - pen,
+            ..glyphs[i].clone()
+        });
+        pen = next;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Result<(), String> {
@@ -655,6 +696,7 @@ mod tests {
                 lang: None,
                 alt: None,
                 field: Some(field.into()),
+                actual_text: None,
                 children: vec![Node::Text(7)],
             }],
         }

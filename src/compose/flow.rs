@@ -3,6 +3,7 @@
 //! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
 //! grow to fill — before declaring an overflow, which is an error with the amount.
 
+use super::ink::{self, InkBox};
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
@@ -280,7 +281,10 @@ impl Composer<'_> {
     }
 
     /// Places the blocks' lines into the chain of frames. A paragraph split between frames
-    /// keeps at least two lines on each side when it has them.
+    /// keeps at least two lines on each side when it has them. Lines make room for their
+    /// ink (see `ink`): within a paragraph the leading grows evenly to what its most
+    /// crowded pair of lines needs; a paragraph's first line moves down only as far as the
+    /// line above it in the frame (another paragraph's) asks.
     fn place(&self, chain: &[usize], blocks: &[Block]) -> Result<Vec<Placement>, Failure> {
         let layout = self.layout;
         let mut placements = Vec::new();
@@ -291,6 +295,8 @@ impl Composer<'_> {
             let area: Rect = target.rect.inset(&target.inset);
             let mut placed: Placement = Vec::new();
             let mut y = 0.0f32;
+            // The last line placed in this frame: its baseline (from the frame top) and ink.
+            let mut above: Option<(f32, Vec<InkBox>)> = None;
             'blocks: while cursor.0 < blocks.len() {
                 let block = &blocks[cursor.0];
                 let height = line_height(&block.style);
@@ -299,7 +305,18 @@ impl Composer<'_> {
                 }
                 let breaks = self.breaks(target, block, cursor.1, area.w)?;
                 let count = breaks.len();
-                let mut fits = ((area.h + 0.01 - y) / height).floor().max(0.0) as usize;
+                let lines: Vec<Line> = breaks
+                    .iter()
+                    .enumerate()
+                    .map(|(li, brk)| {
+                        block
+                            .prepared
+                            .set_line(brk, area.w, li + 1 == count, self.fonts)
+                    })
+                    .collect();
+                let tops = self.line_tops(block, &lines, y, above.as_ref());
+                let fitting = tops.iter().take_while(|&&t| t + height <= area.h + 0.01);
+                let mut fits = fitting.count();
                 // A heading stays with the first two lines of what follows it.
                 if block.para.role == "heading"
                     && !last_frame
@@ -307,8 +324,8 @@ impl Composer<'_> {
                     && cursor.0 + 1 < blocks.len()
                 {
                     let next = &blocks[cursor.0 + 1];
-                    let after = y
-                        + count as f32 * height
+                    let after = tops[count - 1]
+                        + height
                         + block.style.space_after.0
                         + next.style.space_before.0;
                     let next_lines = next
@@ -330,23 +347,23 @@ impl Composer<'_> {
                         // another with it, or the whole paragraph if that would orphan one here.
                         keep = if keep > 2 { keep - 1 } else { 0 };
                     }
-                    for (li, brk) in breaks.iter().take(keep).enumerate() {
-                        let line =
-                            block
-                                .prepared
-                                .set_line(brk, area.w, li + 1 == count, self.fonts);
-                        placed.push((y, cursor.0, line));
-                        y += height;
+                    for (top, line) in tops.into_iter().zip(lines).take(keep) {
+                        placed.push((top, cursor.0, line));
                     }
                     cursor.1 = breaks[keep].range.start;
                     break 'blocks;
                 }
-                for (li, brk) in breaks.iter().enumerate() {
-                    let line = block
-                        .prepared
-                        .set_line(brk, area.w, li + 1 == count, self.fonts);
-                    placed.push((y, cursor.0, line));
-                    y += height;
+                let baseline = baseline_offset(block, self.fonts);
+                let gap = block.style.ink_gap();
+                for (top, line) in tops.into_iter().zip(lines) {
+                    if gap.is_some() {
+                        above = Some((
+                            top + baseline,
+                            ink::line_boxes(&line, block.style.size.0, self.fonts),
+                        ));
+                    }
+                    y = top + height;
+                    placed.push((top, cursor.0, line));
                 }
                 if y > area.h + 0.01 {
                     let needed = self.height_needed(blocks, cursor, y, area.w);
@@ -364,6 +381,39 @@ impl Composer<'_> {
             placements.push(placed);
         }
         Ok(placements)
+    }
+
+    /// The top of each of a block's lines in its frame, starting at `y`: the leading, grown
+    /// evenly where the paragraph's own lines would bring ink closer than the style's
+    /// `ink_gap`, and the whole paragraph moved down where its first line would come too
+    /// close to the line `above` it (baseline from the frame top, and ink).
+    fn line_tops(
+        &self,
+        block: &Block,
+        lines: &[Line],
+        y: f32,
+        above: Option<&(f32, Vec<InkBox>)>,
+    ) -> Vec<f32> {
+        let height = line_height(&block.style);
+        let Some(gap) = block.style.ink_gap() else {
+            return (0..lines.len()).map(|i| y + i as f32 * height).collect();
+        };
+        let size = block.style.size.0;
+        let inks: Vec<Vec<InkBox>> = lines
+            .iter()
+            .map(|l| ink::line_boxes(l, size, self.fonts))
+            .collect();
+        let step = inks
+            .windows(2)
+            .map(|pair| ink::clearance(&pair[0], &pair[1], gap, height))
+            .fold(height, f32::max);
+        let mut first = y;
+        if let (Some((baseline, ink)), Some(own)) = (above, inks.first()) {
+            let offset = baseline_offset(block, self.fonts);
+            let natural = y + offset - baseline;
+            first += ink::clearance(ink, own, gap, natural) - natural;
+        }
+        (0..lines.len()).map(|i| first + i as f32 * step).collect()
     }
 
     /// The height the chain's last frame would need for everything from `cursor` on,
@@ -477,6 +527,15 @@ impl Composer<'_> {
 
 fn line_height(style: &Style) -> f32 {
     style.size.0 * style.leading
+}
+
+/// Where a block's baseline sits below the top of its line box: the face's ascender to
+/// descender, centred in the leading (as `emit_line` draws it).
+pub(super) fn baseline_offset(block: &Block, fonts: &crate::fonts::FontBook) -> f32 {
+    let face = fonts.face(block.prepared.spans[0].font);
+    let size = block.style.size.0;
+    let content = (face.ascender - face.descender) * size;
+    (line_height(&block.style) - content) / 2.0 + face.ascender * size
 }
 
 /// A style with the fit adjustment applied, within its policy's limits. Styles without a

@@ -2,6 +2,7 @@
 //! produces `Page`s of positioned items in points. Compose never writes PDF.
 
 mod flow;
+pub mod ink;
 pub mod linebreak;
 pub mod marks;
 pub mod structure;
@@ -386,9 +387,8 @@ impl Composer<'_> {
         let style = &block.style;
         let face = self.fonts.face(block.prepared.spans[0].font);
         let size = style.size.0;
-        let line_height = size * style.leading;
         let content = (face.ascender - face.descender) * size;
-        let baseline = area.y + top + (line_height - content) / 2.0 + face.ascender * size;
+        let baseline = area.y + top + flow::baseline_offset(block, self.fonts);
         // Bookmarks: the headline, the facts heading, section headings and the sources label,
         // each at its first line.
         let heads_outline = !decorative
@@ -406,20 +406,52 @@ impl Composer<'_> {
         // of a right-to-left or mixed line reads in order; each run is placed by its own x.
         let mut in_reading_order: Vec<&text::LineRun> = line.runs.iter().collect();
         in_reading_order.sort_by_key(|run| run.start);
-        for run in in_reading_order {
+        let last = in_reading_order.len().saturating_sub(1);
+        for (n, run) in in_reading_order.into_iter().enumerate() {
             let x = area.x + line.x + run.x;
-            out.push(Item::Text(GlyphRun {
-                font: run.font,
-                size,
-                color: text::run_color(style, run).clone(),
-                x,
-                y: baseline,
-                text: run.text.clone(),
-                glyphs: run.glyphs.clone(),
-                // Decorative text is an artifact: no paragraph to read it under.
-                para: (!decorative).then_some(block.para.id),
-            }));
-            if let Some(url) = &run.link {
+            let mut glyphs = run.glyphs.clone();
+            let mut text = run.text.clone();
+            // The hyphen added at a line break is not part of the word: it is drawn as an
+            // artifact, so the tag tree reads "Commercially", not "Commer-cially".
+            let mut hyphen = None;
+            if line.hyphenated && n == last && text.ends_with('-') && !run.rtl {
+                let at = text.len() - 1;
+                let split = glyphs
+                    .iter()
+                    .position(|g| g.range.start >= at)
+                    .unwrap_or(glyphs.len());
+                let mut tail = glyphs.split_off(split);
+                text.truncate(at);
+                for g in &mut tail {
+                    g.range = g.range.start - at..g.range.end - at;
+                }
+                let before: f32 = glyphs.iter().map(|g| g.x_advance).sum();
+                hyphen = Some(GlyphRun {
+                    font: run.font,
+                    size,
+                    color: text::run_color(style, run).clone(),
+                    x: x + before,
+                    y: baseline,
+                    text: "-".into(),
+                    glyphs: tail,
+                    para: None,
+                });
+            }
+            let drawn = !glyphs.is_empty();
+            if drawn {
+                out.push(Item::Text(GlyphRun {
+                    font: run.font,
+                    size,
+                    color: text::run_color(style, run).clone(),
+                    x,
+                    y: baseline,
+                    text,
+                    glyphs,
+                    // Decorative text is an artifact: no paragraph to read it under.
+                    para: (!decorative).then_some(block.para.id),
+                }));
+            }
+            if let Some(url) = run.link.as_ref().filter(|_| drawn) {
                 out.push(Item::Link {
                     rect: Rect {
                         x,
@@ -430,6 +462,8 @@ impl Composer<'_> {
                     url: url.clone(),
                 });
             }
+            // After the run's link, which must directly follow the text it annotates.
+            out.extend(hyphen.map(Item::Text));
         }
     }
 

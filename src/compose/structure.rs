@@ -8,7 +8,9 @@ use super::Item;
 use crate::diag::Diagnostic;
 use crate::model::layout::Layout;
 use crate::resolve::{Para, Resolved};
-use std::collections::BTreeSet;
+use crate::model::layout::TextTransform;
+use std::collections::{BTreeMap, BTreeSet};
+use unicode_normalization::UnicodeNormalization;
 
 /// Structure types we use (a subset of PDF's standard structure types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub struct Element {
     pub alt: Option<String>,
     /// Where the element's text comes from, for messages.
     pub field: Option<String>,
+    /// The text to read instead of the drawn glyphs: the paragraph as written, where its
+    /// style sets it in capitals (a screen reader may spell out a word in capitals).
+    pub actual_text: Option<String>,
     pub children: Vec<Node>,
 }
 
@@ -71,6 +76,7 @@ impl Element {
             lang: None,
             alt: None,
             field: None,
+            actual_text: None,
             children: Vec::new(),
         }
     }
@@ -82,6 +88,7 @@ impl Element {
             lang: para.lang.clone(),
             alt: None,
             field: Some(para.field.clone()),
+            actual_text: None,
             children: vec![Node::Text(para.id)],
         }
     }
@@ -190,7 +197,48 @@ pub fn build(
     }
 
     check_heading_levels(&tree, layout)?;
+    let transformed = transformed_paragraphs(resolved, layout);
+    for element in &mut tree {
+        read_as_written(element, &transformed);
+    }
     Ok(tree)
+}
+
+/// The paragraphs (by id, with their plain text in NFC) that a style shows transformed
+/// (in capitals), in a frame that is read.
+fn transformed_paragraphs(resolved: &Resolved, layout: &Layout) -> BTreeMap<usize, String> {
+    let mut out = BTreeMap::new();
+    for frame in layout.frames.iter().filter(|f| !f.decorative) {
+        let Some(key) = &frame.content else { continue };
+        let paras = resolved
+            .paragraphs(super::block_key(frame, key))
+            .unwrap_or_default();
+        for para in paras {
+            let style = frame
+                .style_for(para.role)
+                .and_then(|s| layout.styles.get(s));
+            if style.is_some_and(|s| s.transform != TextTransform::None) {
+                let text = crate::compose::text::plain_text(&para.markdown);
+                out.insert(para.id, text.nfc().collect());
+            }
+        }
+    }
+    out
+}
+
+/// Gives each element holding a transformed paragraph that paragraph's text as written.
+fn read_as_written(element: &mut Element, transformed: &BTreeMap<usize, String>) {
+    for child in &mut element.children {
+        match child {
+            Node::Text(id) => {
+                if let Some(text) = transformed.get(id) {
+                    element.actual_text = Some(text.clone());
+                }
+            }
+            Node::Element(inner) => read_as_written(inner, transformed),
+            Node::Image => {}
+        }
+    }
 }
 
 /// The element one paragraph becomes on its own: the headline is the H1, section and facts
@@ -204,7 +252,7 @@ fn element_for(para: &Para) -> Element {
     match heading {
         Some(level) => {
             let mut e = Element::holding(Role::Heading(level), para);
-            e.alt = Some(crate::compose::text::plain_text(&para.markdown));
+            e.alt = Some(crate::compose::text::plain_text(&para.markdown).nfc().collect());
             e
         }
         None => Element::holding(Role::Paragraph, para),

@@ -55,6 +55,9 @@ pub struct Line {
     pub x: f32,
     /// Byte range in the paragraph text.
     pub range: Range<usize>,
+    /// The line ends inside a word, and the run at its logical end carries the hyphen
+    /// added there (its last character, not in the paragraph's text).
+    pub hyphenated: bool,
 }
 
 /// A paragraph with its markup parsed, faces chosen and directions resolved, ready to
@@ -514,6 +517,7 @@ impl Prepared {
             width: natural,
             x: 0.0,
             range,
+            hyphenated: brk.hyphen,
         };
         // Total fit may choose a justified line a little wider than the measure, to be
         // shrunk at its spaces; every other line has room to spare.
@@ -734,6 +738,8 @@ pub(crate) mod tests {
             hyphenate: false,
             balance: false,
             lines: None,
+            ink_gap: None,
+            keep_leading: false,
             fit: None,
         }
     }

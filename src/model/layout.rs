@@ -151,6 +151,15 @@ struct StyleSpec {
     /// agency lock-up); balanced when `balance` is on.
     #[serde(default)]
     lines: Option<usize>,
+    /// The least distance between the ink of one line and the next in a frame; a line whose
+    /// glyphs (stacked accents, descenders) would come closer moves down. Default 6% of
+    /// the size.
+    #[serde(default)]
+    ink_gap: Option<Pt>,
+    /// Keep the leading exact even where ink would touch (for a strict rhythm); `check`
+    /// then reports every overlap.
+    #[serde(default)]
+    keep_leading: bool,
     /// What may be done when the text does not fit: `{ min = "24pt", tracking_min = -20,
     /// remedies = ["shrink", "tighten"] }`; `max` bounds a frame's `text_fit = "fill"`.
     #[serde(default)]
@@ -367,7 +376,25 @@ pub struct Style {
     pub hyphenate: bool,
     pub balance: bool,
     pub lines: Option<usize>,
+    /// Least ink distance between lines; `None` for the default share of the size.
+    pub ink_gap: Option<Pt>,
+    /// Lines never move for their ink (see `ink_gap`).
+    pub keep_leading: bool,
     pub fit: Option<Fit>,
+}
+
+/// The default least distance between the ink of adjacent lines, as a share of the size.
+pub const DEFAULT_INK_GAP_EM: f32 = 0.06;
+
+impl Style {
+    /// The least distance, in points, the ink of a line of this style keeps from the line
+    /// above it; `None` when the leading is kept exact.
+    pub fn ink_gap(&self) -> Option<f32> {
+        if self.keep_leading {
+            return None;
+        }
+        Some(self.ink_gap.map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0))
+    }
 }
 
 /// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
@@ -716,6 +743,14 @@ impl Resolver<'_> {
                         .field(format!("styles.{name}")),
                 );
             }
+            if s.ink_gap.is_some_and(|g| g.0 < 0.0) {
+                self.problems.push(
+                    Diagnostic::error("ink_gap must not be negative: lines would overlap")
+                        .at(self.at(span.clone()))
+                        .field(format!("styles.{name}.ink_gap"))
+                        .hint("use 0pt for lines that may touch, or `keep_leading = true`"),
+                );
+            }
             let color = self.color(&colors, &s.color, format!("styles.{name}.color"));
             let link_color = s
                 .link_color
@@ -741,6 +776,8 @@ impl Resolver<'_> {
                         hyphenate: s.hyphenate,
                         balance: s.balance,
                         lines: s.lines.filter(|&n| n > 1),
+                        ink_gap: s.ink_gap,
+                        keep_leading: s.keep_leading,
                         fit: s.fit.as_ref().map(|f| Fit {
                             min: f.min,
                             max: f.max,
