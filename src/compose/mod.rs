@@ -6,6 +6,7 @@ pub mod linebreak;
 pub mod marks;
 pub mod structure;
 pub mod text;
+pub mod typography;
 
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
@@ -164,6 +165,18 @@ pub fn compose(
         &mirrored
     } else {
         layout
+    };
+    // Per-language styles (`[styles.body.lang.zh-Hant]`): CJK justification, more leading.
+    let localized;
+    let layout = match layout.styles_for_language(&resolved.edition.lang) {
+        Some(styles) => {
+            localized = Layout {
+                styles,
+                ..layout.clone()
+            };
+            &localized
+        }
+        None => layout,
     };
     let mut composer = Composer {
         resolved,
