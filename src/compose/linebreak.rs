@@ -4,7 +4,7 @@
 //! manner of Knuth and Plass, rather than filling each line greedily).
 
 use super::text::{Prepared, TextError};
-use super::typography::{Typography, is_ideograph, is_ideographic};
+use super::typography::{Typography, is_ideograph, takes_letter_spacing};
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 use unicode_linebreak::{BreakClass, BreakOpportunity};
@@ -360,12 +360,12 @@ struct Node {
     hyphens: usize,
 }
 
-/// Where a justified line may stretch: its spaces, and the gaps between ideographs (all
-/// but the line's last character).
+/// Where a justified line may stretch: its spaces, and the gaps after ideographs and
+/// Hangul syllables (all but the line's last character).
 fn justification_gaps(text: &str) -> (f32, f32) {
     let spaces = text.matches(' ').count() as f32;
-    let ideographic = text.chars().filter(|&c| is_ideographic(c)).count();
-    let last_is = text.chars().next_back().is_some_and(is_ideographic);
+    let ideographic = text.chars().filter(|&c| takes_letter_spacing(c)).count();
+    let last_is = text.chars().next_back().is_some_and(takes_letter_spacing);
     let gaps = ideographic.saturating_sub(usize::from(last_is)) as f32;
     (spaces, gaps)
 }

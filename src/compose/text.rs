@@ -4,7 +4,7 @@
 //! break is decided in `linebreak`.
 
 use super::linebreak::{self, Break, Opportunity};
-use super::typography::{Typography, is_ideographic};
+use super::typography::{Typography, takes_letter_spacing};
 use crate::fonts::{FontBook, FontId};
 use crate::model::layout::{Align, Color, Style, TextTransform};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -701,14 +701,14 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs
-/// (CJK is justified between characters): each gap takes an equal share, so a line of
+/// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs and
+/// Hangul syllables (CJK is justified between characters): each gap takes an equal share, so a line of
 /// Chinese with a few Latin words is flush too. No gap follows the line's last glyph.
 fn justify(line: &mut Line, slack: f32) {
     // The zero-width space kept at a line's end (for text extraction) does not stretch.
     let stretches = |run: &LineRun, g: &PlacedGlyph| {
         let cluster = &run.text[g.range.clone()];
-        (cluster == " " || cluster.starts_with(is_ideographic)) && g.x_advance > 0.0
+        (cluster == " " || cluster.starts_with(takes_letter_spacing)) && g.x_advance > 0.0
     };
     // Glyphs in drawing order; only the last glyph of a cluster takes the gap after it.
     let mut gaps: Vec<(usize, usize)> = Vec::new();

@@ -172,7 +172,10 @@ fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
     while j > 0 && inside(chars[j - 1].1) {
         j -= 1;
     }
-    if j > 0 && (matches!(chars[j - 1].1, '-' | '–') || chars[j - 1].1.is_alphabetic()) {
+    // A letter before the figures makes an identifier (COVID-19, A1-2); ideographs do not
+    // ("有50-80%的").
+    let latin_letter = |c: char| c.is_alphabetic() && (c as u32) < 0x0590;
+    if j > 0 && (matches!(chars[j - 1].1, '-' | '–') || latin_letter(chars[j - 1].1)) {
         return false;
     }
     // Right: figures, not followed by another hyphen and figure.
@@ -257,6 +260,12 @@ pub fn is_ideographic(c: char) -> bool {
         | '\u{20000}'..='\u{3134f}')
 }
 
+/// Characters a justified line may space apart: ideographs and Hangul syllables. Korean
+/// words are long and its columns narrow, so stretching only at spaces leaves loose lines.
+pub fn takes_letter_spacing(c: char) -> bool {
+    is_ideographic(c) || matches!(c, '\u{ac00}'..='\u{d7a3}')
+}
+
 /// Ideographs proper (not punctuation): what counts as a character on a CJK last line.
 pub fn is_ideograph(c: char) -> bool {
     is_ideographic(c)
@@ -302,6 +311,7 @@ mod tests {
             "50–80% of children in 2014–15, $5–10 each"
         );
         assert_eq!(smart("from 9-5 - daily", "en"), "from 9–5 – daily");
+        assert_eq!(smart("有50-80%的", "zh-Hant"), "有50–80%的");
         // Not in words, dates, phone numbers or identifiers.
         for kept in [
             "well-known",
