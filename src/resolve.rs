@@ -1,6 +1,7 @@
 //! Resolve: pick one edition (campaign × county × language × year) and turn the campaign
 //! into plain paragraphs: variables substituted, county overrides applied, no TOML left.
 
+use crate::compose::typography::{PLACE_NAMES, Quotes, Typography};
 use crate::diag::{Diagnostic, closest, one_of};
 use crate::model::campaign::{Campaign, Text};
 use crate::model::counties::County;
@@ -107,6 +108,8 @@ pub struct Resolved {
     pub subject: String,
     pub blocks: BTreeMap<String, Vec<Para>>,
     pub logo: Option<Logo>,
+    /// How composition sets this edition's text: quotes, dashes, phrases kept together.
+    pub typography: Typography,
 }
 
 impl Resolved {
@@ -407,7 +410,48 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             .unwrap_or_else(|| campaign.meta.title.clone()),
         blocks,
         logo,
+        typography: typography(campaign, &edition.lang),
     })
+}
+
+/// The edition's typography: the campaign's settings, its translation's quotes and
+/// phrases, and the place names to keep together (common ones, and every multiword county
+/// name and seat on the county sheet, so "Los Angeles" is never split in any edition).
+pub fn typography(campaign: &Campaign, lang: &str) -> Typography {
+    use crate::model::translation::QuoteStyle;
+    let spec = &campaign.meta.typography;
+    let translated = campaign.translation(lang).map(|t| &t.meta.typography);
+    let quotes = match translated.and_then(|t| t.quotes) {
+        Some(QuoteStyle::Guillemets) if spec.smart_quotes => Quotes::Guillemets,
+        Some(QuoteStyle::Straight) => Quotes::Straight,
+        _ if spec.smart_quotes => Quotes::Curly,
+        _ => Quotes::Straight,
+    };
+    let mut keep: Vec<String> = spec.keep_together.clone();
+    keep.extend(
+        translated
+            .into_iter()
+            .flat_map(|t| t.keep_together.iter().cloned()),
+    );
+    if spec.places {
+        keep.extend(PLACE_NAMES.iter().map(|s| s.to_string()));
+        for county in &campaign.counties {
+            keep.push(county.name.clone());
+            keep.push(county.seat.clone());
+        }
+    }
+    keep.retain(|p| p.contains(char::is_whitespace));
+    keep.sort();
+    keep.dedup();
+    Typography {
+        quotes,
+        dashes: spec.dashes,
+        keep_together: keep,
+        hyphen_limit: spec.hyphen_limit,
+        hyphen_min_word: spec.hyphen_min_word,
+        hyphenate_capitalized: spec.hyphenate_capitalized,
+        avoid_runts: spec.avoid_runts,
+    }
 }
 
 /// The values (e.g. "95%") of the statistics that cite a source.
@@ -546,6 +590,73 @@ mod tests {
         );
         assert_eq!(substitute("{{literal}}", &vars).unwrap(), "{literal}");
         assert_eq!(substitute("{phnoe}", &vars).unwrap_err(), "phnoe");
+    }
+
+    fn shipped_campaign_with(
+        edit: impl Fn(&str) -> String,
+        es: impl Fn(&str) -> String,
+    ) -> Campaign {
+        let src =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/trafficking-prevention");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(&src).unwrap().flatten() {
+            let name = entry.file_name().into_string().unwrap();
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let text = match name.as_str() {
+                "campaign.toml" => edit(&text),
+                "campaign.es.toml" => es(&text),
+                _ => text,
+            };
+            std::fs::write(dir.path().join(&name), text).unwrap();
+        }
+        let (campaign, _) = Campaign::load(dir.path()).unwrap();
+        campaign
+    }
+
+    #[test]
+    fn typography_comes_from_the_campaign_its_translation_and_its_counties() {
+        let campaign = shipped_campaign_with(|t| t.to_string(), |t| t.to_string());
+        let en = typography(&campaign, "en");
+        assert_eq!(en.quotes, Quotes::Curly);
+        assert!(en.dashes && en.avoid_runts && !en.hyphenate_capitalized);
+        for place in [
+            "Los Angeles",
+            "San Diego",
+            "San Luis Obispo",
+            "Nevada City",
+            "EE. UU.",
+        ] {
+            assert!(en.keep_together.iter().any(|p| p == place), "{place}");
+        }
+        // One-word names need no keeping.
+        assert!(!en.keep_together.iter().any(|p| p == "Alameda"));
+
+        let campaign = shipped_campaign_with(
+            |t| {
+                t.replacen(
+                    "[campaign]\n",
+                    "[campaign]\ntypography = { dashes = false, places = false, keep_together = [\"Task Force\"], hyphen_limit = 3 }\n",
+                    1,
+                )
+            },
+            |t| {
+                t.replacen(
+                    "[translation]\n",
+                    "[translation]\ntypography = { quotes = \"guillemets\", keep_together = [\"Servicios Sociales\"] }\n",
+                    1,
+                )
+            },
+        );
+        let en = typography(&campaign, "en");
+        assert!(!en.dashes);
+        assert_eq!(en.hyphen_limit, 3);
+        assert_eq!(en.keep_together, vec!["Task Force".to_string()]);
+        let es = typography(&campaign, "es");
+        assert_eq!(es.quotes, Quotes::Guillemets);
+        assert_eq!(
+            es.keep_together,
+            vec!["Servicios Sociales".to_string(), "Task Force".to_string()]
+        );
     }
 
     #[test]

@@ -103,7 +103,8 @@ impl Composer<'_> {
 
         let mut result = attempt(NONE);
         // Grow to fill: the largest scale (within each style's max) that still fits.
-        if frame.text_fit == Some(TextFit::Fill) && result.is_ok() && !fitted.is_empty() {
+        let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
+        if fill && result.is_ok() && !fitted.is_empty() {
             let ceiling = fitted
                 .iter()
                 .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
@@ -260,11 +261,12 @@ impl Composer<'_> {
                 )));
             };
             let style = adjusted(base, adjust);
-            match text::prepare(
+            match text::prepare_with(
                 &para.markdown,
                 &style,
                 self.fonts,
                 &self.resolved.edition.lang,
+                &self.resolved.typography,
             ) {
                 Ok(prepared) => blocks.push(Block {
                     para,

@@ -4,6 +4,7 @@
 //! manner of Knuth and Plass, rather than filling each line greedily).
 
 use super::text::{Prepared, TextError};
+use super::typography::{Typography, is_ideograph, takes_letter_spacing};
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 use unicode_linebreak::{BreakClass, BreakOpportunity};
@@ -33,12 +34,15 @@ pub struct Break {
     pub hyphen: bool,
 }
 
-/// Every break opportunity of `text`, in order.
+/// Every break opportunity of `text`, in order. `kept` are phrases that must not break
+/// (place names); `rules` gives the hyphenation limits.
 pub fn opportunities(
     text: &str,
     lang: &str,
     hyphenate: bool,
     links: &[Range<usize>],
+    kept: &[Range<usize>],
+    rules: &Typography,
     hyphen_width: impl Fn(usize) -> f32,
 ) -> Vec<Opportunity> {
     let mut out: Vec<Opportunity> = unicode_linebreak::linebreaks(text)
@@ -66,6 +70,14 @@ pub fn opportunities(
                 || !text[o.at..].starts_with(is_hangul)
         });
     }
+    if is_chinese_or_japanese(lang) {
+        // UAX #14 allows a break between any two ideographs, which splits words such as
+        // 四分之一 or 聯絡; a dictionary finds the words, and breaks stay between them.
+        let words = ideographic_words(text);
+        out.retain(|o| {
+            o.kind == Kind::Mandatory || !words.iter().any(|w| w.start < o.at && o.at < w.end)
+        });
+    }
     out.extend(
         complex_script_breaks(text)
             .into_iter()
@@ -77,7 +89,7 @@ pub fn opportunities(
     );
     if hyphenate {
         out.extend(
-            hyphenation_points(text, lang, links)
+            hyphenation_points(text, lang, links, rules)
                 .into_iter()
                 .map(|at| Opportunity {
                     at,
@@ -86,9 +98,47 @@ pub fn opportunities(
                 }),
         );
     }
+    // A kept phrase breaks nowhere inside, not even at a hyphenation point.
+    out.retain(|o| {
+        o.kind == Kind::Mandatory || !kept.iter().any(|k| k.start < o.at && o.at < k.end)
+    });
+    // An en dash between figures ("2014–15") holds them together as a hyphen-minus
+    // would (UAX #14 allows a break after the dash, which the hyphen-minus does not).
+    out.retain(|o| {
+        o.kind == Kind::Mandatory
+            || !(text[..o.at].ends_with('–')
+                && text[..o.at - '–'.len_utf8()]
+                    .ends_with(|c: char| c.is_ascii_digit() || c == '%')
+                && text[o.at..].starts_with(|c: char| c.is_ascii_digit() || c == '$'))
+    });
     out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
     out.dedup_by_key(|o| o.at);
     out
+}
+
+fn is_chinese_or_japanese(lang: &str) -> bool {
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(primary.as_str(), "zh" | "ja" | "yue" | "cmn")
+}
+
+/// Byte ranges of the words of two or more ideographs, found by ICU4X's dictionary word
+/// segmenter (CJ dictionary).
+fn ideographic_words(text: &str) -> Vec<Range<usize>> {
+    static WORDS: LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>> =
+        LazyLock::new(|| icu_segmenter::WordSegmenter::new_auto(Default::default()));
+    let bounds: Vec<usize> = WORDS.segment_str(text).collect();
+    bounds
+        .windows(2)
+        .map(|w| w[0]..w[1])
+        .filter(|w| {
+            let word = &text[w.clone()];
+            word.chars().count() >= 2 && word.chars().all(is_ideograph)
+        })
+        .collect()
 }
 
 /// Byte ranges of phone numbers ("(916) 653-1838", "+1 916 653 1838"), web addresses
@@ -207,7 +257,12 @@ fn dictionary(lang: &str) -> Option<&'static hyphenation::Standard> {
 
 /// Hyphenation points of the words of `text`. Words with digits or URL/e-mail punctuation
 /// (phone numbers, addresses), words in links, and short words are never hyphenated.
-fn hyphenation_points(text: &str, lang: &str, links: &[Range<usize>]) -> Vec<usize> {
+fn hyphenation_points(
+    text: &str,
+    lang: &str,
+    links: &[Range<usize>],
+    rules: &Typography,
+) -> Vec<usize> {
     use hyphenation::Hyphenator;
     let Some(dict) = dictionary(lang) else {
         return Vec::new();
@@ -236,7 +291,12 @@ fn hyphenation_points(text: &str, lang: &str, links: &[Range<usize>]) -> Vec<usi
         let letters = &letters[..letters
             .find(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
             .unwrap_or(letters.len())];
-        if letters.chars().count() < 6 || letters.contains('-') {
+        if letters.chars().count() < rules.hyphen_min_word.max(2) || letters.contains('-') {
+            continue;
+        }
+        // Names and proper terms ("Commercially Sexually Exploited Children") keep their
+        // shape: a typesetter does not hyphenate capitalised words.
+        if !rules.hyphenate_capitalized && letters.starts_with(char::is_uppercase) {
             continue;
         }
         let lower = letters.to_lowercase();
@@ -257,10 +317,19 @@ fn hyphenation_points(text: &str, lang: &str, links: &[Range<usize>]) -> Vec<usi
 /// justified text; and the fixed stretch of ragged lines as a fraction of the width.
 const SPACE_STRETCH: f32 = 0.5 * 0.26;
 const SPACE_SHRINK: f32 = 0.33 * 0.26;
+/// How far the gap between two ideographs may open in a justified CJK line, as a fraction
+/// of the font size: CJK is justified between characters, having no spaces.
+const CJK_STRETCH: f32 = 0.1;
 const RAGGED_STRETCH: f32 = 0.2;
 const LINE_PENALTY: f32 = 10.0;
 const HYPHEN_PENALTY: f32 = 50.0;
 const DOUBLE_HYPHEN_DEMERITS: f32 = 3000.0;
+/// A single word alone on a paragraph's last line: avoided when the lines above can take
+/// it with spaces up to about 1.5 times their stretch.
+const RUNT_DEMERITS: f32 = 1.0e5;
+/// A single CJK character alone on a last line (員。): worse than any line that fits, so
+/// it happens only when nothing else can be done.
+const CJK_RUNT_DEMERITS: f32 = 1.0e9;
 
 /// Total-fit line breaking from byte `from`: each stretch between hard breaks is broken
 /// where the sum of the lines' demerits is least.
@@ -287,27 +356,61 @@ pub fn total_fit(p: &Prepared, from: usize, width: f32) -> Result<Vec<Break>, Te
 struct Node {
     demerits: f32,
     previous: usize,
-    hyphen: bool,
+    /// How many lines in a row, up to and including this one, end in a hyphen.
+    hyphens: usize,
+}
+
+/// Where a justified line may stretch: its spaces, and the gaps after ideographs and
+/// Hangul syllables (all but the line's last character).
+fn justification_gaps(text: &str) -> (f32, f32) {
+    let spaces = text.matches(' ').count() as f32;
+    let ideographic = text.chars().filter(|&c| takes_letter_spacing(c)).count();
+    let last_is = text.chars().next_back().is_some_and(takes_letter_spacing);
+    let gaps = ideographic.saturating_sub(usize::from(last_is)) as f32;
+    (spaces, gaps)
+}
+
+/// Whether a last line is a runt: one CJK character (with its punctuation), or in other
+/// scripts one word. Returns the demerits it adds.
+fn runt_demerits(line: &str) -> f32 {
+    let line = line.trim();
+    let ideographs = line.chars().filter(|&c| is_ideograph(c)).count();
+    if ideographs > 0 {
+        let other_words = line
+            .chars()
+            .any(|c| c.is_alphanumeric() && !is_ideograph(c));
+        if ideographs < 2 && !other_words {
+            return CJK_RUNT_DEMERITS;
+        }
+        return 0.0;
+    }
+    if line.contains(char::is_whitespace) || !line.contains(char::is_alphabetic) {
+        0.0
+    } else {
+        RUNT_DEMERITS
+    }
 }
 
 /// The demerits of one line from byte `a` to opportunity `to`, or `None` if it cannot fit
-/// even with its spaces shrunk. Lines with equal demerits look equally good.
+/// even with its spaces shrunk. Lines with equal demerits look equally good. `first` says
+/// the line starts its paragraph (a one-line paragraph cannot avoid a runt);
+/// `after_hyphen`, that the line before ends in a hyphen.
 fn line_demerits(
     p: &Prepared,
     a: usize,
     to: &Opportunity,
     width: f32,
-    last: bool,
+    (first, last): (bool, bool),
     after_hyphen: bool,
 ) -> Option<f32> {
     let justified = p.align == crate::model::layout::Align::Justify;
     let hyphen = to.kind == Kind::Hyphen;
     let end = p.trimmed_end(a, to.at);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
-    let spaces = p.text[a..end].matches(' ').count() as f32;
+    let (spaces, gaps) = justification_gaps(&p.text[a..end]);
     let (stretch, shrink) = if justified {
         (
-            spaces * SPACE_STRETCH * p.size,
+            spaces * SPACE_STRETCH * p.size + gaps * CJK_STRETCH * p.size,
             spaces * SPACE_SHRINK * p.size,
         )
     } else {
@@ -342,6 +445,9 @@ fn line_demerits(
             demerits += DOUBLE_HYPHEN_DEMERITS;
         }
     }
+    if last && !first && p.avoid_runts {
+        demerits += runt_demerits(&p.text[a..end]);
+    }
     Some(demerits)
 }
 
@@ -351,7 +457,8 @@ pub(crate) fn total_demerits(p: &Prepared, lines: &[Range<usize>], width: f32) -
     let mut sum = 0.0;
     for (i, line) in lines.iter().enumerate() {
         let to = p.opportunities.iter().find(|o| o.at == line.end)?;
-        sum += line_demerits(p, line.start, to, width, i + 1 == lines.len(), false)?;
+        let place = (i == 0, i + 1 == lines.len());
+        sum += line_demerits(p, line.start, to, width, place, false)?;
     }
     Some(sum)
 }
@@ -367,22 +474,29 @@ fn fit_segment(
     best[0] = Some(Node {
         demerits: 0.0,
         previous: 0,
-        hyphen: false,
+        hyphens: 0,
     });
     for j in 1..=opps.len() {
         let to = opps[j - 1];
         let last = j == opps.len();
+        let hyphen = to.kind == Kind::Hyphen;
         for i in (0..j).rev() {
             let Some(from) = best[i] else { continue };
-            let Some(demerits) = line_demerits(p, position(i), to, width, last, from.hyphen) else {
+            let place = (i == 0, last);
+            let Some(demerits) = line_demerits(p, position(i), to, width, place, from.hyphens > 0)
+            else {
                 break; // longer lines (smaller i) only get wider
             };
+            // At most `hyphen_limit` hyphenated lines in a row.
+            if hyphen && p.hyphen_limit > 0 && from.hyphens >= p.hyphen_limit {
+                continue;
+            }
             let total = from.demerits + demerits;
             if best[j].is_none_or(|b| total < b.demerits) {
                 best[j] = Some(Node {
                     demerits: total,
                     previous: i,
-                    hyphen: to.kind == Kind::Hyphen,
+                    hyphens: if hyphen { from.hyphens + 1 } else { 0 },
                 });
             }
         }
@@ -396,7 +510,7 @@ fn fit_segment(
         let node = best[j].expect("reachable");
         breaks.push(Break {
             range: position(node.previous)..opps[j - 1].at,
-            hyphen: node.hyphen,
+            hyphen: node.hyphens > 0,
         });
         j = node.previous;
     }

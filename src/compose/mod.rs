@@ -7,6 +7,7 @@ pub mod linebreak;
 pub mod marks;
 pub mod structure;
 pub mod text;
+pub mod typography;
 
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
@@ -169,6 +170,18 @@ pub fn compose(
     // Frames with nothing to show in this edition give their area to the frame they name.
     let collapsed = layout.collapsed(|frame| frame_is_empty(frame, resolved));
     let layout = collapsed.as_ref().unwrap_or(layout);
+    // Per-language styles (`[styles.body.lang.zh-Hant]`): CJK justification, more leading.
+    let localized;
+    let layout = match layout.styles_for_language(&resolved.edition.lang) {
+        Some(styles) => {
+            localized = Layout {
+                styles,
+                ..layout.clone()
+            };
+            &localized
+        }
+        None => layout,
+    };
     let mut composer = Composer {
         resolved,
         layout,

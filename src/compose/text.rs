@@ -4,6 +4,7 @@
 //! break is decided in `linebreak`.
 
 use super::linebreak::{self, Break, Opportunity};
+use super::typography::{Typography, takes_letter_spacing};
 use crate::fonts::{FontBook, FontId};
 use crate::model::layout::{Align, Color, Style, TextTransform};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -78,6 +79,10 @@ pub struct Prepared {
     prefix: Vec<f32>,
     /// Where lines may break, with hyphenation points when the style hyphenates.
     pub(crate) opportunities: Vec<Opportunity>,
+    /// At most this many hyphenated lines in a row (0: no limit).
+    pub(crate) hyphen_limit: usize,
+    /// Keep a single word (CJK: a single character) off the last line where possible.
+    pub(crate) avoid_runts: bool,
 }
 
 /// A character no loaded font can draw.
@@ -112,19 +117,34 @@ pub fn is_rtl_language(lang: &str) -> bool {
     )
 }
 
-/// Parses inline Markdown (bold, italic, links, hard breaks) into plain NFC text, picks a
-/// face for every character (falling back per character where the style's face lacks
-/// it), resolves bidi levels, shapes and measures.
+/// [`prepare_with`] the default typography (curly quotes, en dashes, place names kept
+/// together, hyphenation limits).
 pub fn prepare(
     markdown: &str,
     style: &Style,
     fonts: &FontBook,
     lang: &str,
 ) -> Result<Prepared, TextError> {
-    let (text, marks) = parse_markup(markdown, style.transform);
+    prepare_with(markdown, style, fonts, lang, &Typography::default())
+}
+
+/// Parses inline Markdown (bold, italic, links, hard breaks) into plain NFC text, applies
+/// the typography (quotes, dashes), picks a face for every character (falling back per
+/// character where the style's face lacks it), resolves bidi levels, shapes and measures.
+pub fn prepare_with(
+    markdown: &str,
+    style: &Style,
+    fonts: &FontBook,
+    lang: &str,
+    typography: &Typography,
+) -> Result<Prepared, TextError> {
+    let (typed, mut marks) = parse_markup(markdown, style.transform);
+    let (text, moved) = super::typography::apply(&typed, lang, typography);
+    for mark in &mut marks {
+        mark.range = moved[mark.range.start]..moved[mark.range.end];
+    }
     let rtl = is_rtl_language(lang);
-    let mut levels = bidi_levels(&text, rtl);
-    keep_numbers_left_to_right(&text, &mut levels);
+    let levels = bidi_levels(&text, rtl);
 
     // Faces: the style's (bold/italic variants for marked-up text), else a fallback.
     let mut missing: Vec<MissingGlyph> = Vec::new();
@@ -207,6 +227,8 @@ pub fn prepare(
         levels,
         prefix: Vec::new(),
         opportunities: Vec::new(),
+        hyphen_limit: typography.hyphen_limit,
+        avoid_runts: typography.avoid_runts,
     };
     prepared.measure(fonts);
     let links: Vec<Range<usize>> = prepared
@@ -215,10 +237,16 @@ pub fn prepare(
         .filter(|s| s.link.is_some())
         .map(|s| s.range.clone())
         .collect();
-    prepared.opportunities =
-        linebreak::opportunities(&prepared.text, lang, style.hyphenate, &links, |at| {
-            prepared_hyphen_width(&prepared, at, fonts)
-        });
+    let kept = super::typography::kept_phrases(&prepared.text, &typography.keep_together);
+    prepared.opportunities = linebreak::opportunities(
+        &prepared.text,
+        lang,
+        style.hyphenate,
+        &links,
+        &kept,
+        typography,
+        |at| prepared_hyphen_width(&prepared, at, fonts),
+    );
     Ok(prepared)
 }
 
@@ -307,6 +335,12 @@ fn parse_markup(markdown: &str, transform: TextTransform) -> (String, Vec<Mark>)
 
 /// The bidi embedding level of each byte (UAX #9), with the paragraph direction set by
 /// the language rather than guessed from the first letter.
+///
+/// Figures are isolated first (UAX #9 X5a–X6a, as HTML's `<bdi dir="ltr">` would): left
+/// alone, the rules make European digits after Arabic letters Arabic numbers (W2) and
+/// resolve the hyphen of "2014-15" as right-to-left (N1), so it reads "15-2014". An
+/// isolate keeps a range, a percentage, a date or a phone number one left-to-right unit
+/// while the text around it still resolves as if it were one neutral character.
 fn bidi_levels(text: &str, rtl: bool) -> Vec<u8> {
     use unicode_bidi::{BidiInfo, Level};
     if !rtl
@@ -316,26 +350,88 @@ fn bidi_levels(text: &str, rtl: bool) -> Vec<u8> {
     {
         return vec![0; text.len()];
     }
+    const LRI: char = '\u{2066}';
+    const PDI: char = '\u{2069}';
+    let figures = left_to_right_units(text);
+    let mut isolated = String::with_capacity(text.len() + figures.len() * 6);
+    let mut at = vec![0usize; text.len()];
+    let mut next = figures.iter().peekable();
+    let mut open: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if open == Some(i) {
+            isolated.push(PDI);
+            open = None;
+        }
+        if let Some(unit) = next.next_if(|u| u.start == i) {
+            isolated.push(LRI);
+            open = Some(unit.end);
+        }
+        for b in 0..c.len_utf8() {
+            at[i + b] = isolated.len() + b;
+        }
+        isolated.push(c);
+    }
+    if open.is_some() {
+        isolated.push(PDI);
+    }
     let base = if rtl { Level::rtl() } else { Level::ltr() };
-    let info = BidiInfo::new(text, Some(base));
-    info.levels.iter().map(|l| l.number()).collect()
+    let info = BidiInfo::new(&isolated, Some(base));
+    at.iter().map(|&j| info.levels[j].number()).collect()
 }
 
-/// Phone numbers, addresses and e-mail inside right-to-left text must read left to right
-/// as one unit; UAX #9 alone would reorder "653-1838" after Arabic letters into
-/// "1838-653". Such tokens are raised to the next even (left-to-right) level, as if
-/// wrapped in a left-to-right isolate.
-fn keep_numbers_left_to_right(text: &str, levels: &mut [u8]) {
-    if levels.iter().all(|&l| l == 0) {
-        return;
+/// The stretches that read left to right as one unit even in right-to-left text: figures
+/// with their separators and signs ("2014–15", "50-80%", "12,500", "$5", "01/15/2027",
+/// "9:30"), phone numbers, web and e-mail addresses. Sorted, not overlapping.
+fn left_to_right_units(text: &str) -> Vec<Range<usize>> {
+    let mut units = linebreak::unbreakable_tokens(text);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let digit =
+        |c: char| c.is_ascii_digit() || matches!(c, '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}');
+    let joins = |c: char| matches!(c, ',' | '.' | '-' | '–' | '/' | ':' | '٫' | '٬');
+    let mut k = 0;
+    while k < chars.len() {
+        if !digit(chars[k].1) || (k > 0 && (chars[k - 1].1.is_alphanumeric())) {
+            k += 1;
+            continue;
+        }
+        let mut first = k;
+        if k > 0 && matches!(chars[k - 1].1, '$' | '€' | '£' | '+' | '-' | '−') {
+            first = k - 1;
+        }
+        let mut last = k;
+        let mut e = k + 1;
+        while e < chars.len() {
+            let c = chars[e].1;
+            if digit(c) {
+                last = e;
+            } else if !(joins(c) && chars.get(e + 1).is_some_and(|n| digit(n.1))) {
+                if matches!(c, '%' | '٪' | '‰') {
+                    last = e;
+                }
+                break;
+            }
+            e += 1;
+        }
+        let end = chars[last].0 + chars[last].1.len_utf8();
+        let unit = chars[first].0..end;
+        if !units
+            .iter()
+            .any(|u| u.start < unit.end && unit.start < u.end)
+        {
+            units.push(unit);
+        }
+        k = last + 1;
     }
-    for token in linebreak::unbreakable_tokens(text) {
-        let base = levels[token.clone()].iter().copied().min().unwrap_or(0);
-        let ltr = if base % 2 == 1 { base + 1 } else { base };
-        for level in &mut levels[token] {
-            *level = ltr;
+    // One isolate per stretch: a phone number inside a web address is part of it.
+    units.sort_by_key(|u| u.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(units.len());
+    for unit in units {
+        match merged.last_mut() {
+            Some(last) if unit.start < last.end => last.end = last.end.max(unit.end),
+            _ => merged.push(unit),
         }
     }
+    merged
 }
 
 trait RtlLike {
@@ -609,29 +705,49 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Spreads `slack` over the spaces of a line.
+/// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs and
+/// Hangul syllables (CJK is justified between characters): each gap takes an equal share, so a line of
+/// Chinese with a few Latin words is flush too. No gap follows the line's last glyph.
 fn justify(line: &mut Line, slack: f32) {
     // The zero-width space kept at a line's end (for text extraction) does not stretch.
-    let is_space =
-        |run: &LineRun, g: &PlacedGlyph| run.text[g.range.clone()] == *" " && g.x_advance > 0.0;
-    let spaces: usize = line
+    let stretches = |run: &LineRun, g: &PlacedGlyph| {
+        let cluster = &run.text[g.range.clone()];
+        (cluster == " " || cluster.starts_with(takes_letter_spacing)) && g.x_advance > 0.0
+    };
+    // Glyphs in drawing order; only the last glyph of a cluster takes the gap after it.
+    let mut gaps: Vec<(usize, usize)> = Vec::new();
+    for (r, run) in line.runs.iter().enumerate() {
+        for (g, glyph) in run.glyphs.iter().enumerate() {
+            let ends_cluster = run.glyphs.get(g + 1).is_none_or(|n| n.range != glyph.range);
+            if ends_cluster && stretches(run, glyph) {
+                gaps.push((r, g));
+            }
+        }
+    }
+    // Visually last: no gap after it (the line's right edge, or left in right-to-left).
+    let last_visible = line
         .runs
         .iter()
-        .map(|r| r.glyphs.iter().filter(|g| is_space(r, g)).count())
-        .sum();
-    if spaces == 0 {
+        .enumerate()
+        .flat_map(|(r, run)| {
+            run.glyphs
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.x_advance > 0.0)
+                .map(move |(g, _)| (r, g))
+        })
+        .last();
+    gaps.retain(|&gap| Some(gap) != last_visible);
+    if gaps.is_empty() {
         return;
     }
-    let extra = slack / spaces as f32;
+    let extra = slack / gaps.len() as f32;
+    for &(r, g) in &gaps {
+        line.runs[r].glyphs[g].x_advance += extra;
+    }
     let mut x = 0.0;
     for run in &mut line.runs {
         run.x = x;
-        let text = run.text.clone();
-        for g in &mut run.glyphs {
-            if text[g.range.clone()] == *" " && g.x_advance > 0.0 {
-                g.x_advance += extra;
-            }
-        }
         run.width = run.glyphs.iter().map(|g| g.x_advance).sum();
         x += run.width;
     }
@@ -741,6 +857,7 @@ pub(crate) mod tests {
             ink_gap: None,
             keep_leading: false,
             fit: None,
+            fill: false,
         }
     }
 
@@ -863,7 +980,7 @@ pub(crate) mod tests {
         let mut s = style(Align::Justify);
         s.hyphenate = true;
         let p = prepare(
-            "Commercially exploited children at (916) 653-1838",
+            "commercially exploited children at (916) 653-1838",
             &s,
             fonts(),
             "en",
@@ -875,8 +992,8 @@ pub(crate) mod tests {
             .filter(|o| o.kind == linebreak::Kind::Hyphen)
             .map(|o| &p.text[..o.at])
             .collect();
-        assert!(hyphens.contains(&"Com"), "{hyphens:?}");
-        assert!(hyphens.contains(&"Commer"), "{hyphens:?}");
+        assert!(hyphens.contains(&"com"), "{hyphens:?}");
+        assert!(hyphens.contains(&"commer"), "{hyphens:?}");
         assert!(
             hyphens.iter().all(|h| !h.contains('(')),
             "no hyphens in the phone number: {hyphens:?}"
@@ -916,6 +1033,316 @@ pub(crate) mod tests {
                 .iter()
                 .all(|o| o.kind != linebreak::Kind::Hyphen)
         );
+    }
+
+    fn hyphen_points(p: &Prepared) -> Vec<&str> {
+        p.opportunities
+            .iter()
+            .filter(|o| o.kind == linebreak::Kind::Hyphen)
+            .map(|o| &p.text[..o.at])
+            .collect()
+    }
+
+    #[test]
+    fn capitalised_and_short_words_are_not_hyphenated() {
+        let mut s = style(Align::Justify);
+        s.hyphenate = true;
+        let p = prepare(
+            "Commercially Sexually Exploited Children",
+            &s,
+            fonts(),
+            "en",
+        )
+        .unwrap();
+        assert_eq!(hyphen_points(&p), Vec::<&str>::new());
+        // The same words in lower case hyphenate, and a campaign may allow capitals.
+        let lower = prepare("commercially sexually exploited", &s, fonts(), "en").unwrap();
+        assert!(hyphen_points(&lower).contains(&"commer"));
+        let allow = Typography {
+            hyphenate_capitalized: true,
+            ..Typography::default()
+        };
+        let p = prepare_with("Commercially", &s, fonts(), "en", &allow).unwrap();
+        assert!(hyphen_points(&p).contains(&"Commer"));
+        // A minimum word length: "cannot" (6 letters) hyphenates at 6, not at 7.
+        let seven = Typography {
+            hyphen_min_word: 7,
+            ..Typography::default()
+        };
+        let short = prepare_with("window", &s, fonts(), "en", &seven).unwrap();
+        assert!(hyphen_points(&short).is_empty());
+    }
+
+    #[test]
+    fn at_most_two_hyphenated_lines_in_a_row() {
+        let mut s = style(Align::Justify);
+        s.hyphenate = true;
+        let text = "internationalization administratively characteristically \
+            telecommunications unquestionably incomprehensibility counterrevolutionary \
+            institutionalization disproportionately electroencephalography \
+            misunderstandings representationalism";
+        let unlimited = Typography {
+            hyphen_limit: 0,
+            ..Typography::default()
+        };
+        let max_run = |t: &Typography| {
+            let p = prepare_with(text, &s, fonts(), "en", t).unwrap();
+            let mut longest = 0;
+            for width in (60..=160).step_by(4) {
+                let mut run = 0;
+                for b in p.break_lines(0, width as f32).unwrap() {
+                    run = if b.hyphen { run + 1 } else { 0 };
+                    longest = longest.max(run);
+                }
+            }
+            longest
+        };
+        assert!(max_run(&unlimited) > 2, "the text needs the limit");
+        assert_eq!(max_run(&Typography::default()), 2);
+    }
+
+    #[test]
+    fn los_angeles_is_never_split() {
+        let typography = Typography {
+            keep_together: vec!["Los Angeles".into(), "San Diego".into()],
+            ..Typography::default()
+        };
+        let text = "Programs in Los Angeles and San Diego counties serve youth in LOS ANGELES";
+        let p = prepare_with(text, &style(Align::Left), fonts(), "en", &typography).unwrap();
+        for width in (70..=300).step_by(3) {
+            for b in p.break_lines(0, width as f32).unwrap() {
+                let line = p.text[b.range].trim();
+                for word in ["Angeles", "ANGELES", "Diego"] {
+                    if line.starts_with(word) {
+                        panic!("width {width}: a line starts with {line:?}");
+                    }
+                }
+            }
+        }
+        // Without the phrase the same width splits it.
+        let plain = prepare(text, &style(Align::Left), fonts(), "en").unwrap();
+        let split = (70..=300).step_by(3).any(|w| {
+            plain
+                .break_lines(0, w as f32)
+                .unwrap()
+                .iter()
+                .any(|b| plain.text[b.range.clone()].starts_with("Angeles"))
+        });
+        assert!(split, "the test widths must reach the phrase");
+    }
+
+    #[test]
+    fn a_last_line_avoids_a_single_word() {
+        let runt = |p: &Prepared, width: f32| {
+            let b = p.break_lines(0, width).unwrap();
+            b.len() > 1
+                && p.text[b.last().unwrap().range.clone()]
+                    .split_whitespace()
+                    .count()
+                    == 1
+        };
+        let widths = || (100..=300).step_by(5).map(|w| w as f32);
+        // Ragged text can nearly always take a word down from the line above.
+        let left = prepare(PARAGRAPH, &style(Align::Left), fonts(), "en").unwrap();
+        let left_off = prepare_with(
+            PARAGRAPH,
+            &style(Align::Left),
+            fonts(),
+            "en",
+            &Typography::off(),
+        )
+        .unwrap();
+        let before = widths().filter(|&w| runt(&left_off, w)).count();
+        let after = widths().filter(|&w| runt(&left, w)).count();
+        assert!(
+            before >= 3,
+            "some widths leave a runt without the rule: {before}"
+        );
+        assert!(
+            after * 3 <= before,
+            "ragged runts: {after} with the rule, {before} without"
+        );
+        // Justified text avoids it where the lines above stay reasonably spaced (a
+        // penalty, not a rule): fewer runts than without.
+        let justified = prepare(PARAGRAPH, &style(Align::Justify), fonts(), "en").unwrap();
+        let justified_off = prepare_with(
+            PARAGRAPH,
+            &style(Align::Justify),
+            fonts(),
+            "en",
+            &Typography::off(),
+        )
+        .unwrap();
+        let with = widths().filter(|&w| runt(&justified, w)).count();
+        let without = widths().filter(|&w| runt(&justified_off, w)).count();
+        eprintln!("runts over 41 widths: ragged {before} → {after}, justified {without} → {with}");
+        assert!(
+            with < without,
+            "justified runts: {with} with the rule, {without} without"
+        );
+    }
+
+    #[test]
+    fn curly_quotes_reach_the_set_line() {
+        let p = prepare("What's \"this\"?", &style(Align::Left), fonts(), "en").unwrap();
+        assert_eq!(p.text, "What’s “this”?");
+        let b = p.break_lines(0, 500.0).unwrap().remove(0);
+        let line = p.set_line(&b, 500.0, true, fonts());
+        assert_eq!(line.runs[0].text, "What’s “this”?");
+        // Formatting follows the text when a substitution changes its length.
+        let p = prepare("it's **\"bold\"** 'x'", &style(Align::Left), fonts(), "en").unwrap();
+        let bold = p
+            .spans
+            .iter()
+            .find(|s| fonts().face(s.font).weight == 700)
+            .unwrap();
+        assert_eq!(&p.text[bold.range.clone()], "“bold”");
+    }
+
+    /// The figure's run on a fully set Arabic line: its text, direction, and the texts
+    /// drawn to its left and right.
+    fn figure_in_arabic(
+        text: &str,
+        figure: &str,
+        typography: &Typography,
+    ) -> (bool, String, String) {
+        let p = prepare_with(text, &style(Align::Left), fonts(), "ar", typography).unwrap();
+        let b = p.break_lines(0, 800.0).unwrap().remove(0);
+        let line = p.set_line(&b, 800.0, true, fonts());
+        let at = line
+            .runs
+            .iter()
+            .position(|r| r.text.trim() == figure)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{figure} is one run: {:?}",
+                    line.runs.iter().map(|r| &r.text).collect::<Vec<_>>()
+                )
+            });
+        let run = &line.runs[at];
+        let in_order = run
+            .glyphs
+            .windows(2)
+            .all(|g| g[0].range.start < g[1].range.start);
+        let left: String = line.runs[..at].iter().map(|r| r.text.as_str()).collect();
+        let right: String = line.runs[at + 1..]
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(
+            in_order,
+            "{figure}: glyphs drawn left to right in logical order"
+        );
+        (run.rtl, left, right)
+    }
+
+    #[test]
+    fn ranges_and_percentages_in_arabic_stay_left_to_right() {
+        for typography in [Typography::default(), Typography::off()] {
+            let dash = if typography.dashes { "–" } else { "-" };
+            for (text, figure, before, after) in [
+                (
+                    "استثمرت 5 ملايين دولار في 2014-15 لدعم المقاطعات",
+                    format!("2014{dash}15"),
+                    "في",
+                    "لدعم",
+                ),
+                (
+                    "ويُعتقد أن 50-80% من الأطفال",
+                    format!("50{dash}80%"),
+                    "أن",
+                    "من",
+                ),
+                (
+                    "اتصل على (916) 653-1838 الآن",
+                    "(916) 653-1838".to_string(),
+                    "على",
+                    "الآن",
+                ),
+                (
+                    "في 01/15/2027 و 12,500 طفل",
+                    "01/15/2027".to_string(),
+                    "في",
+                    "و",
+                ),
+            ] {
+                let (rtl, left, right) = figure_in_arabic(text, &figure, &typography);
+                assert!(!rtl, "{figure} reads left to right");
+                // Right to left: the word before the figure is drawn to its right.
+                assert!(
+                    right.contains(before),
+                    "{figure}: {before} to the right, got {right:?}"
+                );
+                assert!(
+                    left.contains(after),
+                    "{figure}: {after} to the left, got {left:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn chinese_words_are_not_split() {
+        let text = "在美國，能上網的兒童中有四分之一曾至少一次遭網路掠奪者引誘。如需更多資訊，請聯絡：計畫顧問";
+        let p = prepare(text, &style(Align::Left), fonts(), "zh-Hant").unwrap();
+        for word in ["四分之一", "聯絡"] {
+            let at = p.text.find(word).unwrap();
+            let inside: Vec<usize> = p
+                .opportunities
+                .iter()
+                .map(|o| o.at)
+                .filter(|&o| at < o && o < at + word.len())
+                .collect();
+            assert!(inside.is_empty(), "{word} may break at {inside:?}");
+            // It may break before and after the word.
+            assert!(p.opportunities.iter().any(|o| o.at == at), "before {word}");
+        }
+        // Other ideographs still break (the text is not one word).
+        assert!(p.opportunities.len() > 8, "{}", p.opportunities.len());
+    }
+
+    #[test]
+    fn a_cjk_last_line_never_holds_one_character() {
+        let text = "遭受性販運的兒童通常被稱為商業性剝削兒童。風險最高的兒童包括逃家兒童、曾遭受性虐待的兒童，以及自我認同為LGBTQ的青少年成員。";
+        for align in [Align::Left, Align::Justify] {
+            let p = prepare(text, &style(align), fonts(), "zh-Hant").unwrap();
+            for width in (60..=400).step_by(2).map(|w| w as f32) {
+                let breaks = p.break_lines(0, width).unwrap();
+                if breaks.len() < 2 {
+                    continue;
+                }
+                let last = p.text[breaks.last().unwrap().range.clone()].trim();
+                let ideographs = last
+                    .chars()
+                    .filter(|&c| super::super::typography::is_ideograph(c))
+                    .count();
+                assert!(ideographs >= 2, "{align:?} {width}: last line {last:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn justified_cjk_lines_are_flush() {
+        let text = "遭受性販運的兒童通常被稱為商業性剝削兒童。據估計，光是加州境內就已有多達12,500名兒童遭受商業性剝削。據信有50-80%的商業性剝削兒童目前或過去曾接觸兒童福利系統。";
+        let p = prepare(text, &style(Align::Justify), fonts(), "zh-Hant").unwrap();
+        for width in [97.0, 150.0, 203.0] {
+            let breaks = p.break_lines(0, width).unwrap();
+            let n = breaks.len();
+            assert!(n > 2);
+            for (i, b) in breaks.iter().enumerate().take(n - 1) {
+                let line = p.set_line(b, width, false, fonts());
+                assert!(
+                    (line.width - width).abs() < 0.05,
+                    "{width}: line {i} {:?} is {} wide",
+                    &p.text[b.range.clone()],
+                    line.width
+                );
+                // The line ends on its last character, not on added space.
+                let run = line.runs.last().unwrap();
+                let end = run.x + run.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+                assert!((end - width).abs() < 0.05);
+            }
+        }
     }
 
     #[test]
@@ -1076,6 +1503,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_phone_number_in_arabic_text_stays_left_to_right() {
+        // (Also covered, with ranges and dates, by ranges_and_percentages_in_arabic_…)
         let s = style(Align::Left);
         let p = prepare("اتصل على (916) 653-1838 الآن", &s, fonts(), "ar").unwrap();
         assert!(p.rtl);
@@ -1143,9 +1571,11 @@ pub(crate) mod tests {
             inner,
             vec!["인신매매 ", "인신매매 예방의 ", "인신매매 예방의 달입니다"]
         );
-        // Chinese breaks between ideographs.
+        // Chinese breaks between words (人口 販運 防制 月), not inside them.
         let zh = prepare("人口販運防制月", &style(Align::Left), fonts(), "zh-Hant").unwrap();
-        assert!(zh.opportunities.len() >= 6);
+        let at: Vec<&str> = zh.opportunities.iter().map(|o| &zh.text[..o.at]).collect();
+        assert!(at.len() >= 3, "{at:?}");
+        assert!(!at.contains(&"人"), "{at:?}");
         let face = fonts().face(zh.spans[0].font);
         assert_eq!(face.family, "Noto Sans CJK TC");
     }

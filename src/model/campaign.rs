@@ -44,6 +44,49 @@ pub struct CampaignMeta {
     /// `check` and the yearly run warn when a statistic's figures are older than this.
     #[serde(default = "default_stale_after_years")]
     pub stale_after_years: i32,
+    /// Smart typography at composition: `typography = { smart_quotes = false, … }`.
+    #[serde(default)]
+    pub typography: TypographySpec,
+}
+
+/// `[campaign] typography`: what composition does to the typed text and to line breaks.
+/// Everything is on by default; content files always keep what the author typed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TypographySpec {
+    /// Straight quotes become the language's curly quotes, apostrophes become ’.
+    pub smart_quotes: bool,
+    /// Hyphens between figures become en dashes (50–80%, 2014–15).
+    pub dashes: bool,
+    /// Phrases never broken across lines, besides the place names.
+    pub keep_together: Vec<String>,
+    /// Keep multiword county names and seats (from counties.csv) and common place names
+    /// ("San Francisco Bay Area", "EE. UU.") on one line.
+    pub places: bool,
+    /// At most this many consecutive hyphenated lines (0: no limit).
+    pub hyphen_limit: usize,
+    /// Words shorter than this many letters are not hyphenated.
+    pub hyphen_min_word: usize,
+    /// Hyphenate capitalised words (names, proper terms) too.
+    pub hyphenate_capitalized: bool,
+    /// Keep a single word (CJK: a single character) off a paragraph's last line.
+    pub avoid_runts: bool,
+}
+
+impl Default for TypographySpec {
+    fn default() -> Self {
+        let d = crate::compose::typography::Typography::default();
+        TypographySpec {
+            smart_quotes: true,
+            dashes: d.dashes,
+            keep_together: Vec::new(),
+            places: true,
+            hyphen_limit: d.hyphen_limit,
+            hyphen_min_word: d.hyphen_min_word,
+            hyphenate_capitalized: d.hyphenate_capitalized,
+            avoid_runts: d.avoid_runts,
+        }
+    }
 }
 
 fn default_stale_after_years() -> i32 {

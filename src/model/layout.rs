@@ -114,7 +114,7 @@ struct ColorSpec {
     spot: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StyleSpec {
     font: Spanned<String>,
@@ -164,9 +164,73 @@ struct StyleSpec {
     /// remedies = ["shrink", "tighten"] }`; `max` bounds a frame's `text_fit = "fill"`.
     #[serde(default)]
     fit: Option<FitSpec>,
+    /// Grow the text of frames set in this style to fill them, within `fit.max`, as a
+    /// frame's `text_fit = "fill"` does (for languages that set shorter, such as CJK).
+    #[serde(default)]
+    fill: bool,
+    /// Per-language overrides of any of the fields above, by BCP 47 tag or primary
+    /// language: `[styles.body.lang.zh-Hant] align = "justify"`.
+    #[serde(default)]
+    lang: BTreeMap<String, Spanned<StyleOverride>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The fields one language changes in a style; the rest come from the style.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleOverride {
+    font: Option<Spanned<String>>,
+    weight: Option<Spanned<String>>,
+    italic: Option<bool>,
+    size: Option<Pt>,
+    leading: Option<f32>,
+    tracking: Option<f32>,
+    color: Option<Spanned<String>>,
+    link_color: Option<Spanned<String>>,
+    transform: Option<TextTransform>,
+    align: Option<Align>,
+    space_before: Option<Pt>,
+    space_after: Option<Pt>,
+    hyphenate: Option<bool>,
+    balance: Option<bool>,
+    lines: Option<usize>,
+    ink_gap: Option<Pt>,
+    keep_leading: Option<bool>,
+    fit: Option<FitSpec>,
+    fill: Option<bool>,
+}
+
+impl StyleSpec {
+    /// This style with a language's overrides applied.
+    fn overridden(&self, o: &StyleOverride) -> StyleSpec {
+        let mut s = self.clone();
+        s.lang.clear();
+        macro_rules! take {
+            ($($field:ident),*) => { $( if let Some(v) = &o.$field { s.$field = v.clone(); } )* };
+        }
+        take!(
+            font, italic, size, leading, tracking, color, transform, align
+        );
+        take!(space_before, space_after, hyphenate, balance, fill, keep_leading);
+        if o.lines.is_some() {
+            s.lines = o.lines;
+        }
+        if o.ink_gap.is_some() {
+            s.ink_gap = o.ink_gap;
+        }
+        if o.weight.is_some() {
+            s.weight = o.weight.clone();
+        }
+        if o.link_color.is_some() {
+            s.link_color = o.link_color.clone();
+        }
+        if o.fit.is_some() {
+            s.fit = o.fit.clone();
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FitSpec {
     min: Pt,
@@ -381,6 +445,8 @@ pub struct Style {
     /// Lines never move for their ink (see `ink_gap`).
     pub keep_leading: bool,
     pub fit: Option<Fit>,
+    /// Frames set in this style grow their text to fill (within `fit.max`).
+    pub fill: bool,
 }
 
 /// The default least distance between the ink of adjacent lines, as a share of the size.
@@ -500,6 +566,9 @@ pub struct Layout {
     pub mirror_rtl: bool,
     pub colors: BTreeMap<String, Color>,
     pub styles: BTreeMap<String, Style>,
+    /// Styles as a language overrides them (`[styles.<name>.lang.<tag>]`): tag → name →
+    /// the whole style.
+    pub lang_styles: BTreeMap<String, BTreeMap<String, Style>>,
     pub frames: Vec<Frame>,
     pub print: PrintRules,
     /// The output profile `[print] icc` names, checked to be a CMYK output profile; print
@@ -569,6 +638,29 @@ impl Layout {
             std::mem::swap(&mut frame.inset.left, &mut frame.inset.right);
         }
         layout
+    }
+
+    /// The styles an edition in `lang` is set in: each style as the most specific
+    /// `[styles.<name>.lang.<tag>]` that matches overrides it (the primary language
+    /// `zh` matches `zh-Hant`; `zh-Hant` wins over `zh`). `None` when nothing changes.
+    pub fn styles_for_language(&self, lang: &str) -> Option<BTreeMap<String, Style>> {
+        let primary = lang.split(['-', '_']).next().unwrap_or("");
+        let mut matching: Vec<&String> = self
+            .lang_styles
+            .keys()
+            .filter(|tag| tag.eq_ignore_ascii_case(lang) || tag.eq_ignore_ascii_case(primary))
+            .collect();
+        if matching.is_empty() {
+            return None;
+        }
+        matching.sort_by_key(|tag| tag.eq_ignore_ascii_case(lang));
+        let mut styles = self.styles.clone();
+        for tag in matching {
+            for (name, style) in &self.lang_styles[tag] {
+                styles.insert(name.clone(), style.clone());
+            }
+        }
+        Some(styles)
     }
 
     /// Loads every `*.toml` in `dir`, sorted by name.
@@ -708,84 +800,42 @@ impl Resolver<'_> {
         let icc = spec.print.icc.as_ref().and_then(|icc| self.icc(icc, path));
 
         let mut styles = BTreeMap::new();
+        let mut lang_styles: BTreeMap<String, BTreeMap<String, Style>> = BTreeMap::new();
         for (name, s) in &spec.styles {
             let span = s.span();
             let s = s.get_ref();
-            let weight = match &s.weight {
-                None => 400,
-                Some(w) => weight_from_name(w.get_ref()).unwrap_or_else(|| {
+            let before = self.problems.len();
+            if let Some(style) = self.style(name, s, span.clone(), &colors) {
+                styles.insert(name.clone(), style);
+            }
+            if self.problems.len() > before {
+                continue; // the style's own problems would repeat for every language
+            }
+            for (lang, o) in &s.lang {
+                if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     self.problems.push(
-                        Diagnostic::error(format!("unknown weight `{}`", w.get_ref()))
-                            .at(self.at(w.span()))
-                            .field(format!("styles.{name}.weight"))
-                            .hint("use regular, medium, semibold, bold, black or a number 1–1000"),
+                        Diagnostic::error(format!("`{lang}` is not a language tag"))
+                            .at(self.at(o.span()))
+                            .field(format!("styles.{name}.lang"))
+                            .hint("use a BCP 47 tag such as `zh-Hant`, `vi` or `ar`"),
                     );
-                    400
-                }),
-            };
-            if self
-                .fonts
-                .select(s.font.get_ref(), weight, s.italic)
-                .is_none()
-            {
-                let families = self.fonts.families();
-                self.unknown(
-                    "font family",
-                    &s.font,
-                    format!("styles.{name}.font"),
-                    families,
-                );
-            }
-            if s.size.0 <= 0.0 || s.leading <= 0.0 {
-                self.problems.push(
-                    Diagnostic::error("size and leading must be larger than zero")
-                        .at(self.at(span.clone()))
-                        .field(format!("styles.{name}")),
-                );
-            }
-            if s.ink_gap.is_some_and(|g| g.0 < 0.0) {
-                self.problems.push(
-                    Diagnostic::error("ink_gap must not be negative: lines would overlap")
-                        .at(self.at(span.clone()))
-                        .field(format!("styles.{name}.ink_gap"))
-                        .hint("use 0pt for lines that may touch, or `keep_leading = true`"),
-                );
-            }
-            let color = self.color(&colors, &s.color, format!("styles.{name}.color"));
-            let link_color = s
-                .link_color
-                .as_ref()
-                .and_then(|c| self.color(&colors, c, format!("styles.{name}.link_color")));
-            if let Some(color) = color {
-                styles.insert(
-                    name.clone(),
-                    Style {
-                        name: name.clone(),
-                        font: s.font.get_ref().clone(),
-                        weight,
-                        italic: s.italic,
-                        size: s.size,
-                        leading: s.leading,
-                        tracking: s.tracking,
-                        color,
-                        link_color,
-                        transform: s.transform,
-                        align: s.align,
-                        space_before: s.space_before,
-                        space_after: s.space_after,
-                        hyphenate: s.hyphenate,
-                        balance: s.balance,
-                        lines: s.lines.filter(|&n| n > 1),
-                        ink_gap: s.ink_gap,
-                        keep_leading: s.keep_leading,
-                        fit: s.fit.as_ref().map(|f| Fit {
-                            min: f.min,
-                            max: f.max,
-                            tracking_min: f.tracking_min.unwrap_or(s.tracking),
-                            remedies: f.remedies.clone(),
-                        }),
-                    },
-                );
+                    continue;
+                }
+                // `zh-Hant` builds on `zh` where both are given.
+                let primary = lang.split('-').next().unwrap_or("");
+                let base = match s.lang.get(primary).filter(|_| primary != lang) {
+                    Some(p) => s.overridden(p.get_ref()),
+                    None => s.clone(),
+                };
+                let merged = base.overridden(o.get_ref());
+                let field = format!("{name}.lang.{lang}");
+                if let Some(mut style) = self.style(&field, &merged, o.span(), &colors) {
+                    style.name = name.clone();
+                    lang_styles
+                        .entry(lang.clone())
+                        .or_default()
+                        .insert(name.clone(), style);
+                }
             }
         }
 
@@ -1052,9 +1102,93 @@ impl Resolver<'_> {
             mirror_rtl: spec.page.mirror_rtl,
             colors,
             styles,
+            lang_styles,
             frames,
             print,
             icc,
+        })
+    }
+
+    /// Resolves one style (or a language's variant of it, `name` then being
+    /// `body.lang.zh-Hant`), reporting unknown names at their place in the file.
+    fn style(
+        &mut self,
+        name: &str,
+        s: &StyleSpec,
+        span: std::ops::Range<usize>,
+        colors: &BTreeMap<String, Color>,
+    ) -> Option<Style> {
+        let weight = match &s.weight {
+            None => 400,
+            Some(w) => weight_from_name(w.get_ref()).unwrap_or_else(|| {
+                self.problems.push(
+                    Diagnostic::error(format!("unknown weight `{}`", w.get_ref()))
+                        .at(self.at(w.span()))
+                        .field(format!("styles.{name}.weight"))
+                        .hint("use regular, medium, semibold, bold, black or a number 1–1000"),
+                );
+                400
+            }),
+        };
+        if self
+            .fonts
+            .select(s.font.get_ref(), weight, s.italic)
+            .is_none()
+        {
+            let families = self.fonts.families();
+            self.unknown(
+                "font family",
+                &s.font,
+                format!("styles.{name}.font"),
+                families,
+            );
+        }
+        if s.size.0 <= 0.0 || s.leading <= 0.0 {
+            self.problems.push(
+                Diagnostic::error("size and leading must be larger than zero")
+                    .at(self.at(span.clone()))
+                    .field(format!("styles.{name}")),
+            );
+        }
+        if s.ink_gap.is_some_and(|g| g.0 < 0.0) {
+            self.problems.push(
+                Diagnostic::error("ink_gap must not be negative: lines would overlap")
+                    .at(self.at(span.clone()))
+                    .field(format!("styles.{name}.ink_gap"))
+                    .hint("use 0pt for lines that may touch, or `keep_leading = true`"),
+            );
+        }
+        let color = self.color(colors, &s.color, format!("styles.{name}.color"));
+        let link_color = s
+            .link_color
+            .as_ref()
+            .and_then(|c| self.color(colors, c, format!("styles.{name}.link_color")));
+        Some(Style {
+            name: name.to_string(),
+            font: s.font.get_ref().clone(),
+            weight,
+            italic: s.italic,
+            size: s.size,
+            leading: s.leading,
+            tracking: s.tracking,
+            color: color?,
+            link_color,
+            transform: s.transform,
+            align: s.align,
+            space_before: s.space_before,
+            space_after: s.space_after,
+            hyphenate: s.hyphenate,
+            balance: s.balance,
+            lines: s.lines.filter(|&n| n > 1),
+            ink_gap: s.ink_gap,
+            keep_leading: s.keep_leading,
+            fit: s.fit.as_ref().map(|f| Fit {
+                min: f.min,
+                max: f.max,
+                tracking_min: f.tracking_min.unwrap_or(s.tracking),
+                remedies: f.remedies.clone(),
+            }),
+            fill: s.fill,
         })
     }
 
@@ -1184,4 +1318,63 @@ fn parse_hex(text: &str) -> Option<[u8; 3]> {
     }
     let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::text::tests::fonts;
+
+    fn load_with(extra: &str) -> Result<Layout, Vec<Diagnostic>> {
+        let base = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/layouts/flyer-letter.toml"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flyer-letter.toml");
+        std::fs::write(&path, format!("{base}\n{extra}")).unwrap();
+        Layout::load(&path, fonts())
+    }
+
+    #[test]
+    fn a_language_overrides_any_style_field() {
+        let layout = load_with(
+            "[styles.definition.lang.zh]\nalign = \"justify\"\nleading = 1.6\n\n\
+             [styles.definition.lang.zh-Hant]\nleading = 1.7\n",
+        )
+        .unwrap();
+        assert!(layout.styles_for_language("en").is_none());
+        let zh = layout.styles_for_language("zh-Hans").unwrap();
+        let hant = layout.styles_for_language("zh-Hant").unwrap();
+        let base = &layout.styles["definition"];
+        // The primary language applies to every tag; the exact tag wins over it.
+        assert_eq!(
+            (zh["definition"].align, zh["definition"].leading),
+            (Align::Justify, 1.6)
+        );
+        assert_eq!(
+            (hant["definition"].align, hant["definition"].leading),
+            (Align::Justify, 1.7)
+        );
+        // Everything not overridden is the style's.
+        assert_eq!(hant["definition"].size, base.size);
+        assert_eq!(hant["definition"].name, "definition");
+        assert_eq!(hant["headline"].leading, layout.styles["headline"].leading);
+        // The shipped layout grows CJK body text to fill its column.
+        assert!(hant["body"].fill && !base.fill);
+        assert!(layout.styles_for_language("ko").unwrap()["body"].fill);
+    }
+
+    #[test]
+    fn a_bad_override_is_located() {
+        let errors = load_with("[styles.definition.lang.vi]\ncolour = \"navy\"\n").unwrap_err();
+        let text = errors[0].to_string();
+        assert!(text.contains("colour"), "{text}");
+        let errors = load_with("[styles.definition.lang.vi]\ncolor = \"nvy\"\n").unwrap_err();
+        let d = &errors[0];
+        assert_eq!(d.field.as_deref(), Some("styles.definition.lang.vi.color"));
+        assert!(d.location.is_some());
+        assert!(d.hint.as_deref().unwrap_or("").contains("navy"), "{d}");
+    }
 }

@@ -40,6 +40,30 @@ pub struct TranslationMeta {
     /// reader pronounces them in it.
     #[serde(default)]
     pub keep_original: Vec<Text>,
+    /// This language's typography: `typography = { quotes = "guillemets", keep_together =
+    /// ["EE. UU."] }`.
+    #[serde(default)]
+    pub typography: TranslationTypography,
+}
+
+/// `[translation] typography`: quotation marks and phrases of one language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationTypography {
+    /// `"curly"` (the language's own), `"guillemets"` (« »), or `"straight"`.
+    #[serde(default)]
+    pub quotes: Option<QuoteStyle>,
+    /// Phrases of this language never broken across lines.
+    #[serde(default)]
+    pub keep_together: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteStyle {
+    Curly,
+    Guillemets,
+    Straight,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,0 +1,345 @@
+//! Smart typography at composition: curly quotes and apostrophes by language, en dashes
+//! in numeric ranges, phrases (place names) kept on one line, and the line-breaking limits
+//! a typesetter expects (consecutive hyphens, capitalised words, short words, runts).
+//! Content files keep what the author typed; the typographic characters exist only in the
+//! composed text, so the glyphs, the tag tree and extracted text all carry the same ones.
+
+use std::ops::Range;
+
+/// How quotation marks are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quotes {
+    /// As typed: straight quotes stay straight.
+    Straight,
+    /// The language's curly quotes (“ ” ‘ ’ for English, „ “ for German …).
+    Curly,
+    /// Angle quotes « » outside, curly quotes inside (Spanish where a translation asks).
+    Guillemets,
+}
+
+/// The typographic settings of one edition: the campaign's `[campaign] typography`, the
+/// translation's overrides, and the place names to keep together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typography {
+    pub quotes: Quotes,
+    /// Hyphens between figures become en dashes ("50–80%", "2014–15"); a hyphen with a
+    /// space on both sides becomes a spaced en dash.
+    pub dashes: bool,
+    /// Phrases never broken across lines (as if their spaces were no-break spaces),
+    /// matched case-insensitively on word boundaries.
+    pub keep_together: Vec<String>,
+    /// At most this many consecutive lines end in a hyphen (0: no limit).
+    pub hyphen_limit: usize,
+    /// Words shorter than this (in letters) are never hyphenated.
+    pub hyphen_min_word: usize,
+    /// Capitalised words (names, proper terms) may be hyphenated.
+    pub hyphenate_capitalized: bool,
+    /// Avoid a single word (in CJK, a single character) alone on a paragraph's last line.
+    pub avoid_runts: bool,
+}
+
+/// Multiword place names kept together in every campaign, besides the county names and
+/// seats from the county sheet.
+pub const PLACE_NAMES: &[&str] = &[
+    "San Francisco Bay Area",
+    "Bay Area",
+    "United States",
+    "EE. UU.",
+    "Estados Unidos",
+    "Hoa Kỳ",
+    "Estados Unidos de América",
+];
+
+impl Default for Typography {
+    fn default() -> Self {
+        Typography {
+            quotes: Quotes::Curly,
+            dashes: true,
+            keep_together: PLACE_NAMES.iter().map(|s| s.to_string()).collect(),
+            hyphen_limit: 2,
+            hyphen_min_word: 6,
+            hyphenate_capitalized: false,
+            avoid_runts: true,
+        }
+    }
+}
+
+impl Typography {
+    /// Text exactly as typed, line breaking without typographic limits (for tests that
+    /// look at raw breaking, and for campaigns that switch it off).
+    pub fn off() -> Typography {
+        Typography {
+            quotes: Quotes::Straight,
+            dashes: false,
+            keep_together: Vec::new(),
+            hyphen_limit: 0,
+            hyphen_min_word: 6,
+            hyphenate_capitalized: true,
+            avoid_runts: false,
+        }
+    }
+}
+
+/// The quotation marks of a language: (open double, close double, open single, close
+/// single). The apostrophe is always U+2019.
+fn marks(lang: &str, quotes: Quotes) -> [char; 4] {
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let curly = match primary.as_str() {
+        "de" | "cs" | "sk" | "lt" | "bg" => ['„', '“', '‚', '‘'],
+        "fr" | "ar" | "fa" | "ru" | "uk" => ['«', '»', '“', '”'],
+        _ => ['“', '”', '‘', '’'],
+    };
+    match quotes {
+        Quotes::Guillemets => ['«', '»', '“', '”'],
+        _ => curly,
+    }
+}
+
+/// Applies the substitutions to `text` (plain text, markup already removed). Returns the
+/// new text and, for every byte offset of the old text (and its end), the offset in the
+/// new one, so formatting ranges can follow.
+pub fn apply(text: &str, lang: &str, settings: &Typography) -> (String, Vec<usize>) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let protected = super::linebreak::unbreakable_tokens(text);
+    let in_token = |at: usize| protected.iter().any(|t| t.contains(&at));
+    let [open2, close2, open1, close1] = marks(lang, settings.quotes);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut map = vec![0; text.len() + 1];
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(k + 1).map(|n| n.1);
+        let opens = prev.is_none_or(|p| {
+            p.is_whitespace() || matches!(p, '(' | '[' | '{' | '—' | '–' | '/' | '“' | '‘' | '«')
+        });
+        let replacement = match c {
+            '"' if settings.quotes != Quotes::Straight && !in_token(i) => {
+                Some(if opens { open2 } else { close2 })
+            }
+            '\'' if settings.quotes != Quotes::Straight && !in_token(i) => {
+                let letter_before = prev.is_some_and(char::is_alphanumeric);
+                let digit_after = next.is_some_and(|n| n.is_ascii_digit());
+                Some(if letter_before || (opens && digit_after) {
+                    '’' // an apostrophe: What’s, counties’, ’90s
+                } else if opens {
+                    open1
+                } else {
+                    close1
+                })
+            }
+            '-' if settings.dashes
+                && !in_token(i)
+                && (is_range_dash(&chars, k) || spaced(prev, next)) =>
+            {
+                Some('–')
+            }
+            _ => None,
+        };
+        for b in 0..c.len_utf8() {
+            map[i + b] = out.len();
+        }
+        match replacement {
+            Some(r) => out.push(r),
+            None => out.push(c),
+        }
+    }
+    map[text.len()] = out.len();
+    (out, map)
+}
+
+/// A hyphen with a space on each side is a dash.
+fn spaced(prev: Option<char>, next: Option<char>) -> bool {
+    prev == Some(' ') && next == Some(' ')
+}
+
+/// Whether the hyphen at `chars[k]` joins two figures as a range: "50-80%", "2014-15",
+/// "$5-10". Chains of hyphenated figures (dates such as 2024-01-15, identifiers) are left
+/// alone, as are phone numbers (protected before this is asked).
+fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
+    let figure = |c: char| c.is_ascii_digit();
+    let inside = |c: char| c.is_ascii_digit() || c == ',' || c == '.';
+    // Left: figures, optionally followed by a percent sign.
+    let mut j = k;
+    if j > 0 && chars[j - 1].1 == '%' {
+        j -= 1;
+    }
+    if j == 0 || !figure(chars[j - 1].1) {
+        return false;
+    }
+    while j > 0 && inside(chars[j - 1].1) {
+        j -= 1;
+    }
+    // A letter before the figures makes an identifier (COVID-19, A1-2); ideographs do not
+    // ("有50-80%的").
+    let latin_letter = |c: char| c.is_alphabetic() && (c as u32) < 0x0590;
+    if j > 0 && (matches!(chars[j - 1].1, '-' | '–') || latin_letter(chars[j - 1].1)) {
+        return false;
+    }
+    // Right: figures, not followed by another hyphen and figure.
+    let mut e = k + 1;
+    if e < chars.len() && matches!(chars[e].1, '$' | '€' | '£') {
+        e += 1;
+    }
+    if e >= chars.len() || !figure(chars[e].1) {
+        return false;
+    }
+    while e < chars.len() && inside(chars[e].1) {
+        e += 1;
+    }
+    !(e + 1 < chars.len() && chars[e].1 == '-' && figure(chars[e + 1].1))
+}
+
+/// The byte ranges of `text` where a phrase to keep together occurs: case-insensitive
+/// (headlines are set in capitals), any white space matching any white space, and only on
+/// word boundaries ("San Diego" is not found inside "San Diegoan").
+pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let starts: Vec<usize> = text
+        .char_indices()
+        .filter(|&(i, _)| {
+            text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|p| !p.is_alphanumeric())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for phrase in phrases {
+        if !phrase.contains(char::is_whitespace) {
+            continue; // one word: there is nothing to keep together
+        }
+        for &start in &starts {
+            if let Some(end) = match_at(text, start, phrase)
+                && text[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|n| !n.is_alphanumeric())
+            {
+                out.push(start..end);
+            }
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
+/// The end of `phrase` if it occurs at byte `start` of `text`.
+fn match_at(text: &str, start: usize, phrase: &str) -> Option<usize> {
+    let mut rest = text[start..].char_indices().peekable();
+    let mut end = start;
+    for p in phrase.chars() {
+        let (offset, c) = rest.next()?;
+        let same = if p.is_whitespace() {
+            c.is_whitespace() && c != '\n'
+        } else {
+            c == p || c.to_lowercase().eq(p.to_lowercase())
+        };
+        if !same {
+            return None;
+        }
+        end = start + offset + c.len_utf8();
+    }
+    Some(end)
+}
+
+/// Ideographic characters (Han, kana, CJK punctuation and fullwidth forms): they are set
+/// on a square grid, may take inter-character spacing in justified lines, and a line of
+/// only one of them is a runt. Hangul is excluded: Korean is set word by word.
+pub fn is_ideographic(c: char) -> bool {
+    matches!(c,
+        '\u{2e80}'..='\u{2fdf}'     // radicals
+        | '\u{3000}'..='\u{303f}'   // CJK symbols and punctuation
+        | '\u{3040}'..='\u{30ff}'   // hiragana, katakana
+        | '\u{3400}'..='\u{4dbf}'   // extension A
+        | '\u{4e00}'..='\u{9fff}'   // unified ideographs
+        | '\u{f900}'..='\u{faff}'   // compatibility ideographs
+        | '\u{ff00}'..='\u{ffef}'   // fullwidth forms
+        | '\u{20000}'..='\u{3134f}')
+}
+
+/// Characters a justified line may space apart: ideographs and Hangul syllables. Korean
+/// words are long and its columns narrow, so stretching only at spaces leaves loose lines.
+pub fn takes_letter_spacing(c: char) -> bool {
+    is_ideographic(c) || matches!(c, '\u{ac00}'..='\u{d7a3}')
+}
+
+/// Ideographs proper (not punctuation): what counts as a character on a CJK last line.
+pub fn is_ideograph(c: char) -> bool {
+    is_ideographic(c)
+        && !matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smart(text: &str, lang: &str) -> String {
+        apply(text, lang, &Typography::default()).0
+    }
+
+    #[test]
+    fn curly_quotes_and_apostrophes_by_language() {
+        assert_eq!(
+            smart(
+                "What's \"human trafficking\"? The counties' 'work' in the '90s",
+                "en"
+            ),
+            "What’s “human trafficking”? The counties’ ‘work’ in the ’90s"
+        );
+        assert_eq!(smart("\"Menschenhandel\"", "de"), "„Menschenhandel“");
+        assert_eq!(smart("\"trata\"", "es"), "“trata”");
+        let angle = Typography {
+            quotes: Quotes::Guillemets,
+            ..Typography::default()
+        };
+        assert_eq!(apply("\"trata\"", "es", &angle).0, "«trata»");
+        assert_eq!(smart("«الاتجار» \"بالبشر\"", "ar"), "«الاتجار» «بالبشر»");
+        // Switched off, the text is what was typed.
+        assert_eq!(
+            apply("What's \"this\"", "en", &Typography::off()).0,
+            "What's \"this\""
+        );
+    }
+
+    #[test]
+    fn en_dashes_in_ranges_only() {
+        assert_eq!(
+            smart("50-80% of children in 2014-15, $5-10 each", "en"),
+            "50–80% of children in 2014–15, $5–10 each"
+        );
+        assert_eq!(smart("from 9-5 - daily", "en"), "from 9–5 – daily");
+        assert_eq!(smart("有50-80%的", "zh-Hant"), "有50–80%的");
+        // Not in words, dates, phone numbers or identifiers.
+        for kept in [
+            "well-known",
+            "2024-01-15",
+            "(916) 653-1838",
+            "COVID-19",
+            "1-800-422-4453",
+        ] {
+            assert_eq!(smart(kept, "en"), kept);
+        }
+    }
+
+    #[test]
+    fn offsets_follow_the_substitutions() {
+        let text = "it's \"x\"";
+        let (out, map) = apply(text, "en", &Typography::default());
+        assert_eq!(&out[map[5]..map[8]], "“x”");
+        assert_eq!(map[text.len()], out.len());
+    }
+
+    #[test]
+    fn phrases_are_found_in_any_case_on_word_boundaries() {
+        let phrases = vec!["Los Angeles".to_string(), "EE. UU.".to_string()];
+        let text = "LOS ANGELES and Los\u{a0}Angeles, not Los Angelesx; en EE. UU.";
+        let found: Vec<&str> = kept_phrases(text, &phrases)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, vec!["LOS ANGELES", "Los\u{a0}Angeles", "EE. UU."]);
+    }
+}
