@@ -135,7 +135,10 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         {
             Some(found) => found,
             None => {
-                if edition.lang != base_lang {
+                // Only variables (`{phone}`) are in no language: nothing to tag.
+                if edition.lang != base_lang
+                    && !crate::model::translation::is_only_variables(base.get_ref())
+                {
                     foreign_fields.borrow_mut().insert(field.to_string());
                 }
                 (base, &campaign.file)

@@ -127,7 +127,7 @@ fn shipped_kit_passes_preflight_without_errors() {
 #[test]
 fn text_below_the_layout_minimum_is_reported_with_its_size() {
     let scratch = Scratch::new();
-    // The poster's source note is fine print (12 pt); ordinary poster text must be 20 pt.
+    // The poster's source note is fine print (12 pt); ordinary poster text must be 24 pt.
     scratch.edit(
         "layouts/poster-18x24.toml",
         "fine_print = [\"sources\"]",
@@ -147,7 +147,7 @@ fn text_below_the_layout_minimum_is_reported_with_its_size() {
     let found = findings(&output);
     assert!(
         found.iter().any(|f| f.starts_with(
-            "warning: text in frame `sources` of layout `poster-18x24` is set at 14.0 pt, under the layout's minimum of 20.0 pt"
+            "warning: text in frame `sources` of layout `poster-18x24` is set at 14.0 pt, under the layout's minimum of 24.0 pt"
         )),
         "{found:#?}"
     );

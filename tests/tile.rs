@@ -159,7 +159,8 @@ fn block(
         .collect()
 }
 
-fn assert_same(a: &[[u8; 3]], b: &[[u8; 3]], what: &str) {
+/// Asserts two strips render alike; returns how many colours the strip holds.
+fn assert_same(a: &[[u8; 3]], b: &[[u8; 3]], what: &str) -> usize {
     assert_eq!(a.len(), b.len());
     let worst = a
         .iter()
@@ -168,11 +169,13 @@ fn assert_same(a: &[[u8; 3]], b: &[[u8; 3]], what: &str) {
         .max()
         .unwrap();
     assert!(worst <= 2, "{what}: pixels differ by up to {worst}");
-    // Not a blank strip: the comparison saw the poster.
+    // Not a blank strip: the comparison saw the poster (a strip may cross only a band's
+    // edge, so two colours are enough for one; the caller checks that some cross text).
     let mut colours: Vec<[u8; 3]> = a.to_vec();
     colours.sort_unstable();
     colours.dedup();
-    assert!(colours.len() > 3, "{what}: only {} colours", colours.len());
+    assert!(colours.len() > 1, "{what}: only {} colour", colours.len());
+    colours.len()
 }
 
 #[test]
@@ -195,6 +198,7 @@ fn neighbouring_tiles_print_the_shared_strip_identically_and_marks_sit_outside()
     let shared_columns = x0.ceil() as u32..(x0 + OVERLAP).floor() as u32;
     let shared_rows = y0.ceil() as u32..(y0 + OVERLAP).floor() as u32;
     let shift = |r: &std::ops::Range<u32>, by: u32| r.start + by..r.end + by;
+    let mut most_colours = 0;
     for row in 0..grid.rows {
         for column in 0..grid.columns - 1 {
             let a = block(
@@ -207,11 +211,11 @@ fn neighbouring_tiles_print_the_shared_strip_identically_and_marks_sit_outside()
                 shared_columns.clone(),
                 inside_rows.clone(),
             );
-            assert_same(
+            most_colours = most_colours.max(assert_same(
                 &a,
                 &b,
                 &format!("row {row} columns {column}/{}", column + 1),
-            );
+            ));
         }
     }
     for row in 0..grid.rows - 1 {
@@ -226,9 +230,14 @@ fn neighbouring_tiles_print_the_shared_strip_identically_and_marks_sit_outside()
                 inside_columns.clone(),
                 shared_rows.clone(),
             );
-            assert_same(&a, &b, &format!("column {column} rows {row}/{}", row + 1));
+            most_colours = most_colours.max(assert_same(
+                &a,
+                &b,
+                &format!("column {column} rows {row}/{}", row + 1),
+            ));
         }
     }
+    assert!(most_colours > 3, "no shared strip crosses the poster's text");
 
     // Marks, in the gutter outside the copy. A crop mark runs left from the top-left corner.
     let dark =

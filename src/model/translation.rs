@@ -339,7 +339,7 @@ impl Translation {
 
 /// Variables such as a phone number are the same in every language.
 /// Whether a text has no letters outside its `{variables}`: nothing in it to translate.
-fn is_only_variables(text: &str) -> bool {
+pub(crate) fn is_only_variables(text: &str) -> bool {
     let mut in_variable = false;
     !text.chars().any(|c| {
         match c {
