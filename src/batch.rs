@@ -467,25 +467,16 @@ impl Session {
         let layout = &self.layouts[job.layout];
         let mut document = compose::compose(&resolved, layout, &self.fonts)?;
         if job.print {
-            // Print paints every colour in CMYK: a palette colour without CMYK values
-            // cannot go to press.
-            let missing: Vec<&str> = layout
-                .colors
-                .values()
-                .filter(|c| c.cmyk.is_none())
-                .map(|c| c.name.as_str())
-                .collect();
-            if !missing.is_empty() {
-                return Err(vec![
-                    Diagnostic::error(format!(
-                        "colour(s) {} of layout `{}` have no CMYK values for print",
-                        one_of(missing),
-                        layout.name
-                    ))
-                    .in_file(&layout.file.path)
-                    .hint("give each colour `cmyk = [c, m, y, k]` in percent"),
-                ]);
-            }
+            // Print paints every colour in CMYK: pinned builds as given, the rest
+            // separated from their screen colour through this file's output profile.
+            let profile = self.print_profile(job);
+            let press = profile.press().ok_or_else(|| {
+                vec![Diagnostic::error(format!(
+                    "print profile \"{}\" has no colour conversions loaded",
+                    profile.description
+                ))]
+            })?;
+            crate::color::separate_document(&mut document, layout, press);
             // Tiles are cut from the trim; press marks outside it would only be clipped.
             if job.tile.is_none() {
                 let slug = self.slug(job);
@@ -740,11 +731,19 @@ impl Session {
                 Err(collisions)
             };
         }
+        let profile = self.print_profile(job);
+        let Some(press) = profile.press() else {
+            return Err(vec![Diagnostic::error(format!(
+                "print profile \"{}\" has no colour conversions loaded",
+                profile.description
+            ))]);
+        };
         let findings = crate::preflight::check(
             document,
             &self.layouts[job.layout],
             &job.edition,
             &self.fonts,
+            press,
         );
         if findings.iter().any(Diagnostic::is_error) {
             // Errors first: the failure summary names a document's first problem.

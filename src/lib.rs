@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage: [`model`] → [`resolve`] → [`compose`] → [`render`]
 //! → [`output`], driven for many editions by [`batch`]. Print files pass through [`pdfx`]
-//! (PDF/X-4) between render and output.
+//! (PDF/X-4) between render and output; [`color`] separates their palette colours through
+//! the output profile.
 
 // A `Diagnostic` is the error value of every fallible step by design (file, span, field,
 // hint); it is built once per problem, so its size is not worth boxing.
@@ -10,6 +11,7 @@
 
 pub mod batch;
 pub mod cli;
+pub mod color;
 pub mod compose;
 pub mod diag;
 pub mod fonts;

@@ -15,7 +15,9 @@
 //!   `xmpMM:DocumentID`/`InstanceID`/`VersionID`/`RenditionClass`), replacing krilla's;
 //! - a trailer `/ID` whose two halves match the XMP document and instance IDs;
 //! - no annotations but printer's marks and trap networks: PDF/X keeps other annotations
-//!   out of the bleed box, and a printed sheet has no links to follow.
+//!   out of the bleed box, and a printed sheet has no links to follow;
+//! - overprint for everything painted in 100 K alone (text black, see [`overprint_black`]):
+//!   krilla cannot set overprint, so the step adds the graphics states itself.
 //!
 //! It checks, and refuses to convert without, a `/TrimBox` on every page and an
 //! unencrypted file. The output depends only on its input, so rebuilds stay
@@ -75,6 +77,7 @@ pub fn convert(pdf: &[u8], profile: &IccProfile, document_key: &str) -> Result<V
     if strip_annotations(&mut doc, pages.values().copied()) {
         doc.prune_objects();
     }
+    overprint_black(&mut doc, pages.values().copied())?;
 
     // Document and instance IDs: the document's from its key, the instance's from the
     // bytes it was made from and the profile, so the same inputs give the same IDs.
@@ -218,6 +221,112 @@ fn strip_annotations(doc: &mut Document, pages: impl Iterator<Item = lopdf::Obje
         }
     }
     removed
+}
+
+/// Names of the graphics states [`overprint_black`] adds: overprint for fills, for
+/// strokes, for both, and neither.
+const OVERPRINT_STATES: [(&[u8], bool, bool); 4] = [
+    (b"BroadsideOverprintFill", true, false),
+    (b"BroadsideOverprintStroke", false, true),
+    (b"BroadsideOverprintBoth", true, true),
+    (b"BroadsideKnockout", false, false),
+];
+
+/// Makes everything painted in 100 K alone (`0 0 0 1 k` / `K`) overprint: text black then
+/// prints over a tint or a photo without a white gap where the plates misregister, as
+/// prepress applications do for their black by default. Other colours knock out as usual.
+///
+/// Walks each page's content stream and, wherever a colour operator changes whether the
+/// fill or the stroke colour is 100 K, sets a graphics state with `/op` (fill) and `/OP`
+/// (stroke) to match, with `/OPM 1` so the zero C, M and Y leave the inks below alone.
+/// Overprint is part of the graphics state, so `q`/`Q` save and restore it together with
+/// the colour.
+pub fn overprint_black(
+    doc: &mut Document,
+    pages: impl Iterator<Item = lopdf::ObjectId>,
+) -> Result<(), String> {
+    use lopdf::content::{Content, Operation};
+    let fail = |what: &str, e: lopdf::Error| format!("PDF/X-4 step: {what}: {e}");
+    let mut states: Option<[lopdf::ObjectId; 4]> = None;
+    for page in pages.collect::<Vec<_>>() {
+        let content = doc
+            .get_and_decode_page_content(page)
+            .map_err(|e| fail("cannot read a page's content", e))?;
+        // (fill is 100 K, stroke is 100 K) as set, and as the overprint state has it.
+        #[derive(Clone, Copy)]
+        struct State {
+            colour: (bool, bool),
+            overprint: (bool, bool),
+        }
+        let mut state = State {
+            colour: (false, false),
+            overprint: (false, false),
+        };
+        let mut saved = Vec::new();
+        let mut operations = Vec::with_capacity(content.operations.len());
+        let mut changed = false;
+        for op in content.operations {
+            let k_only = |op: &Operation| {
+                let values: Vec<f32> = op
+                    .operands
+                    .iter()
+                    .filter_map(|o| o.as_float().ok())
+                    .collect();
+                values == [0.0, 0.0, 0.0, 1.0]
+            };
+            let colour = match op.operator.as_str() {
+                "q" => {
+                    saved.push(state);
+                    None
+                }
+                "Q" => {
+                    state = saved.pop().unwrap_or(state);
+                    None
+                }
+                "k" => Some((k_only(&op), state.colour.1)),
+                "K" => Some((state.colour.0, k_only(&op))),
+                "g" | "rg" | "sc" | "scn" | "cs" => Some((false, state.colour.1)),
+                "G" | "RG" | "SC" | "SCN" | "CS" => Some((state.colour.0, false)),
+                _ => None,
+            };
+            operations.push(op);
+            let Some(colour) = colour else { continue };
+            state.colour = colour;
+            if state.overprint != colour {
+                let name = OVERPRINT_STATES
+                    .iter()
+                    .find(|(_, fill, stroke)| (*fill, *stroke) == colour)
+                    .map(|(name, ..)| *name)
+                    .expect("all four combinations are named");
+                operations.push(Operation::new("gs", vec![Object::Name(name.to_vec())]));
+                state.overprint = colour;
+                changed = true;
+            }
+        }
+        if !changed {
+            continue;
+        }
+        let ids = *states.get_or_insert_with(|| {
+            OVERPRINT_STATES.map(|(_, fill, stroke)| {
+                doc.add_object(dictionary! {
+                    "Type" => "ExtGState",
+                    "op" => fill,
+                    "OP" => stroke,
+                    "OPM" => 1,
+                })
+            })
+        });
+        for ((name, ..), id) in OVERPRINT_STATES.iter().zip(ids) {
+            doc.add_graphics_state(page, *name, id)
+                .map_err(|e| fail("cannot add the overprint states to a page", e))?;
+        }
+        let bytes = Content { operations }
+            .encode()
+            .map_err(|e| fail("cannot write a page's content", e))?;
+        doc.change_page_content(page, bytes)
+            .map_err(|e| fail("cannot replace a page's content", e))?;
+    }
+    Ok(())
 }
 
 /// The embedded profile as an ICC stream, compressed once per profile.

@@ -1,8 +1,10 @@
 //! Print preflight: inspects a composed document against its layout before it goes to
 //! press — image resolution and colour, type size, hairlines, the safe zone, font
-//! embedding permissions and text contrast — and reports each finding with the edition,
-//! layout, frame and the number measured.
+//! embedding permissions, and, on the colours as printed (the CMYK builds soft-proofed
+//! through the output profile), text contrast, total ink and small reversed type — and
+//! reports each finding with the edition, layout, frame and the number measured.
 
+use crate::color::{Cmyk, Press, TEXT_BLACK, total_ink};
 use crate::compose::{Document, GlyphRun, ImageData, ImageFormat, Item, Page};
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
@@ -21,16 +23,23 @@ const MIN_STROKE: f32 = 0.25;
 const AA_NORMAL: f32 = 4.5;
 const AA_LARGE: f32 = 3.0;
 
-/// Paper: text on no fill is read against white.
-const PAPER: [u8; 3] = [255, 255, 255];
+/// Paper: no ink.
+const PAPER: Cmyk = [0, 0, 0, 0];
+/// Reversed type (lighter than the fill it is knocked out of) under this size fringes
+/// where the fill's plates misregister.
+const MIN_REVERSED_SIZE: f32 = 9.0;
+/// An ink at less than this coverage does not show as a fringe when it misregisters.
+const VISIBLE_INK: u8 = 10;
 
-/// Every preflight finding for `doc`, composed from `layout` for `edition`. Errors mean the
-/// document should not go to press; warnings are for the designer or the shop.
+/// Every preflight finding for `doc`, composed from `layout` for `edition` with its colours
+/// separated for `press` (`color::separate_document`). Errors mean the document should
+/// not go to press; warnings are for the designer or the shop.
 pub fn check(
     doc: &Document,
     layout: &Layout,
     edition: &Edition,
     fonts: &FontBook,
+    press: &Press,
 ) -> Vec<Diagnostic> {
     // Compose mirrors the layout for right-to-left editions; the frames' bleed sides and
     // positions must be read from the layout as it was drawn.
@@ -45,8 +54,10 @@ pub fn check(
         layout,
         edition,
         fonts,
+        press,
         findings: Vec::new(),
         worst_contrast: BTreeMap::new(),
+        smallest_reversed: BTreeMap::new(),
     };
     for page in &doc.pages {
         for region in &page.regions {
@@ -56,9 +67,11 @@ pub fn check(
             checker.text_size(frame, items);
             checker.hairlines(frame, items);
             checker.safe_zone(frame, page, items);
+            checker.total_ink(frame, page, region.items.start, items);
             for (offset, item) in items.iter().enumerate() {
                 if let Item::Text(run) = item {
                     checker.contrast_of(frame, page, region.items.start + offset, run);
+                    checker.reversed(frame, page, region.items.start + offset, run);
                 }
             }
         }
@@ -67,6 +80,7 @@ pub fn check(
     let mut findings = checker.findings;
     findings.extend(crate::compose::ink::findings(doc, layout, edition, fonts));
     findings.extend(checker.worst_contrast.into_values().map(|(_, d)| d));
+    findings.extend(checker.smallest_reversed.into_values().map(|(_, d)| d));
     findings
 }
 
@@ -74,9 +88,12 @@ struct Checker<'a> {
     layout: &'a Layout,
     edition: &'a Edition,
     fonts: &'a FontBook,
+    press: &'a Press,
     findings: Vec<Diagnostic>,
     /// Contrast is measured run by run; each frame reports its lowest ratio only.
     worst_contrast: BTreeMap<usize, (f32, Diagnostic)>,
+    /// Small reversed type, run by run; each frame reports its smallest size only.
+    smallest_reversed: BTreeMap<usize, (f32, Diagnostic)>,
 }
 
 impl Checker<'_> {
@@ -281,17 +298,19 @@ impl Checker<'_> {
         }
     }
 
-    /// Contrast of a run against what is behind it: the topmost fill drawn before it that
-    /// holds the run's letters (baseline to ascender: descenders may dip past a band's
-    /// edge without the line being read against the paper), else the paper.
-    fn contrast_of(&mut self, frame: &Frame, page: &Page, index: usize, run: &GlyphRun) {
-        if is_invisible(run) {
-            return;
-        }
+    /// A colour's print build: as the separation step left it (`color::separate_document`
+    /// runs before the preflight), else separated here.
+    fn build(&self, c: &Color) -> Cmyk {
+        c.cmyk.unwrap_or_else(|| self.press.separate(c.rgb))
+    }
+
+    /// The fill a run is read against: the topmost fill drawn before it that holds the
+    /// run's letters (baseline to ascender: descenders may dip past a band's edge without
+    /// the line being read against the paper); `None` for the paper.
+    fn behind(&self, page: &Page, index: usize, run: &GlyphRun) -> Option<Color> {
         let mut letters = self.ink_box(run);
         letters.h = run.y - letters.y;
-        let ink = letters;
-        let behind = page.items[..index]
+        page.items[..index]
             .iter()
             .rev()
             .find_map(|item| match item {
@@ -299,24 +318,41 @@ impl Checker<'_> {
                     rect,
                     fill: Some(fill),
                     ..
-                } if holds(rect, &ink) => Some(fill.clone()),
+                } if holds(rect, &letters) => Some(fill.clone()),
                 _ => None,
-            });
-        let background = behind.as_ref().map_or(PAPER, |c| c.rgb);
-        let ratio = contrast_ratio(run.color.rgb, background);
+            })
+    }
+
+    /// Contrast of a run against what is behind it, both as printed: their CMYK builds
+    /// soft-proofed through the output profile (text black overprints, so it prints as the
+    /// fill's C, M and Y under 100 K). The screen ratio is given alongside.
+    fn contrast_of(&mut self, frame: &Frame, page: &Page, index: usize, run: &GlyphRun) {
+        if is_invisible(run) {
+            return;
+        }
+        let behind = self.behind(page, index, run);
+        let ground = behind.as_ref().map_or(PAPER, |c| self.build(c));
+        let ratio = contrast_ratio(
+            self.press.proof(printed_over(self.build(&run.color), ground)),
+            self.press.proof(ground),
+        );
         let weight = self.fonts.face(run.font).weight;
         let large = run.size >= 18.0 || (run.size >= 14.0 && weight >= 700);
         let needed = if large { AA_LARGE } else { AA_NORMAL };
         if ratio < needed {
+            let on_screen = contrast_ratio(
+                run.color.rgb,
+                behind.as_ref().map_or([255, 255, 255], |c| c.rgb),
+            );
             let d = Diagnostic::warning(format!(
-                "text in {} has a contrast of {ratio:.2}:1 ({} on {}), under the {needed}:1 WCAG AA needs for {} text, edition {}",
+                "text in {} has a contrast of {ratio:.2}:1 as printed ({} on {}; {on_screen:.2}:1 on screen), under the {needed}:1 WCAG AA needs for {} text, edition {}",
                 self.place(frame),
                 color_name(&run.color),
-                behind.as_ref().map_or("white paper".to_string(), color_name),
+                behind.as_ref().map_or("paper".to_string(), color_name),
                 if large { "large" } else { "normal" },
                 self.edition
             ))
-            .hint("darken the text colour or lighten the fill behind it (or the reverse)");
+            .hint("darken the text colour or lighten the fill behind it (or the reverse); a colour whose build prints lighter than its screen colour can be left unpinned (no `cmyk`), to be separated through the profile");
             if self
                 .worst_contrast
                 .get(&frame.index)
@@ -325,6 +361,92 @@ impl Checker<'_> {
                 self.worst_contrast
                     .insert(frame.index, (ratio, Self::about(frame, d)));
             }
+        }
+    }
+
+    /// Small reversed type: text under 9 pt that is lighter than the fill it is knocked
+    /// out of, where the fill prints in more than one ink. The plates never register
+    /// perfectly, and a fringe of one ink inside thin letters closes them up.
+    fn reversed(&mut self, frame: &Frame, page: &Page, index: usize, run: &GlyphRun) {
+        if is_invisible(run) || run.size >= MIN_REVERSED_SIZE {
+            return;
+        }
+        let text = self.build(&run.color);
+        // Overprinting text is not knocked out: nothing to misregister against.
+        if text == TEXT_BLACK {
+            return;
+        }
+        let Some(fill) = self.behind(page, index, run) else {
+            return;
+        };
+        let ground = self.build(&fill);
+        let inks = ground.iter().filter(|&&p| p >= VISIBLE_INK).count();
+        if inks < 2 || self.press.lab(text)[0] <= self.press.lab(ground)[0] {
+            return;
+        }
+        if self
+            .smallest_reversed
+            .get(&frame.index)
+            .is_some_and(|(smallest, _)| *smallest <= run.size)
+        {
+            return;
+        }
+        let d = Diagnostic::warning(format!(
+            "{:.1} pt text in {} is reversed out of {} ({inks} inks) in {}: under {MIN_REVERSED_SIZE} pt, misregistered plates fringe its letters, edition {}",
+            run.size,
+            self.place(frame),
+            color_name(&fill),
+            color_name(&run.color),
+            self.edition
+        ))
+        .hint(format!(
+            "set reversed text at {MIN_REVERSED_SIZE} pt or more (bold helps), or put it on a fill of one ink or a spot colour"
+        ));
+        self.smallest_reversed
+            .insert(frame.index, (run.size, Self::about(frame, d)));
+    }
+
+    /// Total ink: the most any of the frame's paint puts down, text black counted over the
+    /// fill it overprints, against the profile's limit (the ink its own separation of
+    /// black uses). More ink than the press is run for sets off and dries slowly.
+    fn total_ink(&mut self, frame: &Frame, page: &Page, start: usize, items: &[Item]) {
+        let limit = self.press.max_ink;
+        let mut worst: Option<(u16, Cmyk, String)> = None;
+        for (offset, item) in items.iter().enumerate() {
+            let painted: Vec<(Cmyk, String)> = match item {
+                Item::Shape { fill, stroke, .. } => fill
+                    .iter()
+                    .chain(stroke.iter().map(|(c, _)| c))
+                    .map(|c| (self.build(c), color_name(c)))
+                    .collect(),
+                Item::Line { color, .. } => vec![(self.build(color), color_name(color))],
+                Item::Text(run) if !is_invisible(run) => {
+                    let ground = self
+                        .behind(page, start + offset, run)
+                        .map_or(PAPER, |c| self.build(&c));
+                    vec![(
+                        printed_over(self.build(&run.color), ground),
+                        color_name(&run.color),
+                    )]
+                }
+                _ => Vec::new(),
+            };
+            for (cmyk, name) in painted {
+                let ink = total_ink(cmyk);
+                if ink > limit && worst.as_ref().is_none_or(|(w, ..)| ink > *w) {
+                    worst = Some((ink, cmyk, name));
+                }
+            }
+        }
+        if let Some((ink, cmyk, name)) = worst {
+            let d = Diagnostic::warning(format!(
+                "{} prints {name} with {ink}% total ink ({}), over the {limit}% the output profile separates to, edition {}",
+                self.place(frame),
+                show_cmyk(cmyk),
+                self.edition
+            ))
+            .hint("leave the colour's `cmyk` out to separate it through the profile, or pin a build with less C, M and Y under the black");
+            self.push(frame, d);
         }
     }
 
@@ -435,7 +557,29 @@ fn describe_gap(gap: f32) -> String {
 
 fn color_name(c: &Color) -> String {
     let [r, g, b] = c.rgb;
-    format!("`{}` #{r:02x}{g:02x}{b:02x}", c.name)
+    match c.cmyk {
+        Some(cmyk) => format!(
+            "`{}` #{r:02x}{g:02x}{b:02x} → {}",
+            c.name,
+            show_cmyk(cmyk)
+        ),
+        None => format!("`{}` #{r:02x}{g:02x}{b:02x}", c.name),
+    }
+}
+
+/// "C0 M35 Y100 K30"
+fn show_cmyk([c, m, y, k]: Cmyk) -> String {
+    format!("C{c} M{m} Y{y} K{k}")
+}
+
+/// What a build prints as over `ground`: 100 K overprints (the fill's C, M and Y stay
+/// under it); everything else knocks out.
+fn printed_over(build: Cmyk, ground: Cmyk) -> Cmyk {
+    if build == TEXT_BLACK {
+        [ground[0], ground[1], ground[2], 100]
+    } else {
+        build
+    }
 }
 
 /// The colour model of an RGB image ("an RGB PNG", "an RGB JPEG"), or `None` for

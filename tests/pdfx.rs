@@ -11,7 +11,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object};
 use std::path::{Path, PathBuf};
 
-const NAVY: &str = r##"navy  = { rgb = "#1f2a5c", cmyk = [100, 85, 25, 20] }"##;
+const NAVY: &str = r##"navy  = { rgb = "#1f2a5c" }"##;
 
 /// The fields of an ICC header this test cares about, and the description.
 #[derive(Debug)]

@@ -19,9 +19,13 @@ fn findings(output: &std::process::Output) -> Vec<String> {
 
 /// Runs the binary from the repository root on the preflight fixture.
 fn run_fixture(args: &[&str], county: &str) -> std::process::Output {
-    let fixture = repo().join("tests/fixtures/preflight");
-    let content = fixture.join("content");
-    let layouts = fixture.join("layouts");
+    run_layouts("tests/fixtures/preflight/layouts", args, county)
+}
+
+/// Runs the binary on the preflight fixture's content with the layouts in `layouts`.
+fn run_layouts(layouts: &str, args: &[&str], county: &str) -> std::process::Output {
+    let content = repo().join("tests/fixtures/preflight/content");
+    let layouts = repo().join(layouts);
     let mut all: Vec<&str> = args.to_vec();
     all.extend([
         "--content",
@@ -64,6 +68,83 @@ fn fixture_gives_exactly_its_four_findings() {
         assert!(text.contains(&format!("(field `{field}`)")), "{text}");
     }
     assert!(text.contains("preflight.toml:"), "{text}");
+}
+
+/// Runs `check --print` on one layout of the colour fixtures (`tests/fixtures/
+/// preflight-colour`) for the county without a logo.
+fn colour_fixture(layout: &str) -> std::process::Output {
+    run_layouts(
+        "tests/fixtures/preflight-colour/layouts",
+        &["check", "--print", "--layout", layout],
+        "nologo",
+    )
+}
+
+#[test]
+fn small_reversed_type_over_four_inks_is_its_one_finding() {
+    let output = colour_fixture("reversed");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let found = findings(&output);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let finding = &found[0];
+    assert!(
+        finding.starts_with(
+            "warning: 7.5 pt text in frame `band` of layout `reversed` is reversed out of `navy` #1f2a5c → C"
+        ),
+        "{finding}"
+    );
+    assert!(
+        finding.ends_with(" (4 inks) in `white` #ffffff → C0 M0 Y0 K0: under 9 pt, misregistered plates fringe its letters, edition nologo (Nologo County, en, 2027)"),
+        "{finding}"
+    );
+    assert!(stderr(&output).contains("(field `frames[0]`)"));
+    assert!(stderr(&output).contains("reversed.toml:"));
+    // At 9 pt the same type is no longer flagged.
+    let scratch = tempfile::tempdir().unwrap();
+    let layouts = scratch.path().join("layouts");
+    std::fs::create_dir(&layouts).unwrap();
+    let text = std::fs::read_to_string(
+        repo().join("tests/fixtures/preflight-colour/layouts/reversed.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        layouts.join("reversed.toml"),
+        text.replace("size = \"7.5pt\"", "size = \"9pt\""),
+    )
+    .unwrap();
+    let output = run_layouts(
+        layouts.to_str().unwrap(),
+        &["check", "--print", "--layout", "reversed"],
+        "nologo",
+    );
+    assert!(findings(&output).is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn contrast_that_passes_on_screen_but_fails_in_ink_is_its_one_finding() {
+    let output = colour_fixture("ink-contrast");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let found = findings(&output);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let finding = &found[0];
+    // 3.80:1 on screen passes the 3:1 for large text; the pinned build prints lighter.
+    assert!(
+        finding.starts_with("warning: text in frame `figure` of layout `ink-contrast` has a contrast of "),
+        "{finding}"
+    );
+    assert!(
+        finding.ends_with(":1 as printed (`amber` #b27800 → C0 M35 Y100 K30 on paper; 3.80:1 on screen), under the 3:1 WCAG AA needs for large text, edition nologo (Nologo County, en, 2027)"),
+        "{finding}"
+    );
+    let ratio: f32 = finding
+        .split("contrast of ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ratio < 3.0, "{finding}");
+    assert!(stderr(&output).contains("(field `frames[0]`)"));
 }
 
 #[test]

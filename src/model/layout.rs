@@ -112,6 +112,9 @@ struct ColorSpec {
     /// A spot ink name, painted as a Separation in print with `cmyk` as its alternate.
     #[serde(default)]
     spot: Option<Spanned<String>>,
+    /// The layout's text black: text and rules in it print in 100 K and overprint.
+    #[serde(default)]
+    black: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -564,7 +567,12 @@ pub struct Layout {
     pub bleed: Pt,
     pub pages: usize,
     pub mirror_rtl: bool,
+    /// Palette colours whose CMYK is not pinned (`cmyk` is `None`) are separated from
+    /// their `rgb` through the print profile when a print file is made (`crate::color`).
     pub colors: BTreeMap<String, Color>,
+    /// Palette colours marked `black = true`: text and rules in them print in 100 K and
+    /// overprint; fills in them print as the rich black derived from `rgb`.
+    pub black: std::collections::BTreeSet<String>,
     pub styles: BTreeMap<String, Style>,
     /// Styles as a language overrides them (`[styles.<name>.lang.<tag>]`): tag → name →
     /// the whole style.
@@ -797,6 +805,7 @@ impl Resolver<'_> {
         }
 
         self.one_alternate_per_spot(&spec.colors);
+        let black = self.black_colors(&spec.colors);
         let icc = spec.print.icc.as_ref().and_then(|icc| self.icc(icc, path));
 
         let mut styles = BTreeMap::new();
@@ -1106,6 +1115,7 @@ impl Resolver<'_> {
             frames,
             print,
             icc,
+            black,
         })
     }
 
@@ -1190,6 +1200,35 @@ impl Resolver<'_> {
             }),
             fill: s.fill,
         })
+    }
+
+    /// The colours marked `black = true`. Text black is a build of its own (100 K), so it
+    /// cannot also be pinned or a spot ink.
+    fn black_colors(
+        &mut self,
+        colors: &BTreeMap<String, ColorSpec>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut black = std::collections::BTreeSet::new();
+        for (name, c) in colors {
+            let Some(flag) = &c.black else { continue };
+            if !*flag.get_ref() {
+                continue;
+            }
+            if c.cmyk.is_some() || c.spot.is_some() {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "colour `{name}` is marked `black = true` but also gives {}",
+                        if c.spot.is_some() { "a spot ink" } else { "a `cmyk` build" }
+                    ))
+                    .at(self.at(flag.span()))
+                    .field(format!("colors.{name}.black"))
+                    .hint("text black prints as 100 K by itself: drop `cmyk`/`spot`, or drop `black = true` to pin the build"),
+                );
+                continue;
+            }
+            black.insert(name.clone());
+        }
+        black
     }
 
     /// Checks a colour's spot ink name: it needs the colour's CMYK as its alternate, and a

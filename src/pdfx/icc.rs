@@ -31,6 +31,8 @@ pub struct IccProfile {
     pub sha256: String,
     /// The bytes deflated for the PDF (and whether deflating helped), made once.
     pub(crate) deflated: Arc<OnceLock<(bool, Vec<u8>)>>,
+    /// The profile's colour conversions, for a print profile ([`IccProfile::for_print`]).
+    press: Option<Arc<crate::color::Press>>,
 }
 
 impl fmt::Debug for IccProfile {
@@ -120,6 +122,7 @@ impl IccProfile {
             description,
             sha256,
             deflated: Arc::default(),
+            press: None,
             bytes: bytes.into(),
         })
     }
@@ -127,7 +130,7 @@ impl IccProfile {
     /// Parses a profile and checks it can be a PDF/X output intent for CMYK pages: an
     /// output (printer) profile whose colour space is CMYK.
     pub fn for_print(bytes: Vec<u8>) -> Result<IccProfile, String> {
-        let profile = IccProfile::parse(bytes)?;
+        let mut profile = IccProfile::parse(bytes)?;
         if &profile.color_space != b"CMYK" || &profile.class != b"prtr" {
             let class = match &profile.class {
                 b"prtr" => "an output",
@@ -146,7 +149,15 @@ impl IccProfile {
                 show(&profile.class)
             ));
         }
+        // Palette colours are separated through it, so its tables must be usable too.
+        profile.press = Some(Arc::new(crate::color::Press::new(&profile.bytes)?));
         Ok(profile)
+    }
+
+    /// The colour conversions of a print profile (one loaded with
+    /// [`IccProfile::for_print`]); `None` for other profiles.
+    pub fn press(&self) -> Option<&crate::color::Press> {
+        self.press.as_deref()
     }
 
     /// Reads and checks a print profile from a file.
