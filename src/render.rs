@@ -506,7 +506,10 @@ pub(crate) fn draw_items(
 /// each glyph keeps its own offset, and the advances jump the pen to the next glyph's
 /// place; they still add up to the run's width. Left-to-right runs come back unchanged.
 fn logical_order(glyphs: &[PlacedGlyph]) -> std::borrow::Cow<'_, [PlacedGlyph]> {
-    if glyphs.windows(2).all(|w| w[0].range.start <= w[1].range.start) {
+    if glyphs
+        .windows(2)
+        .all(|w| w[0].range.start <= w[1].range.start)
+    {
         return std::borrow::Cow::Borrowed(glyphs);
     }
     // Where each glyph's pen stood when it was set in visual order.
@@ -700,6 +703,49 @@ mod tests {
                 children: vec![Node::Text(7)],
             }],
         }
+    }
+
+    /// Where each glyph is drawn (pen plus offset), by glyph id.
+    fn drawn_at(glyphs: &[PlacedGlyph]) -> Vec<(u16, f32)> {
+        let mut pen = 0.0;
+        let mut out: Vec<(u16, f32)> = glyphs
+            .iter()
+            .map(|g| {
+                let at = pen + g.x_offset;
+                pen += g.x_advance;
+                (g.id, at)
+            })
+            .collect();
+        out.sort_by_key(|g| g.0);
+        out
+    }
+
+    #[test]
+    fn right_to_left_glyphs_are_written_in_reading_order_in_place() {
+        let glyph = |id: u16, range: Range<usize>, x_advance: f32, x_offset: f32| PlacedGlyph {
+            id,
+            x_advance,
+            x_offset,
+            y_offset: 0.0,
+            range,
+        };
+        // Visual order, as shaping returns a right-to-left run: the last cluster first; a
+        // mark (id 3, no advance) shares the cluster of its letter (id 2).
+        let visual = vec![
+            glyph(4, 4..6, 5.0, 0.0),
+            glyph(3, 2..4, 0.0, 1.5),
+            glyph(2, 2..4, 3.0, 0.0),
+            glyph(1, 0..2, 4.0, 0.0),
+        ];
+        let logical = logical_order(&visual);
+        let ids: Vec<u16> = logical.iter().map(|g| g.id).collect();
+        assert_eq!(ids, vec![1, 3, 2, 4]);
+        assert_eq!(drawn_at(&logical), drawn_at(&visual));
+        let width = |g: &[PlacedGlyph]| g.iter().map(|g| g.x_advance).sum::<f32>();
+        assert!((width(&logical) - width(&visual)).abs() < 1e-4);
+        // Left-to-right runs are left alone.
+        let ltr = vec![glyph(1, 0..1, 4.0, 0.0), glyph(2, 1..2, 3.0, 0.0)];
+        assert!(matches!(logical_order(&ltr), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use super::Item;
 use crate::diag::Diagnostic;
 use crate::model::layout::Layout;
-use crate::resolve::{Para, Resolved};
 use crate::model::layout::TextTransform;
+use crate::resolve::{Para, Resolved};
 use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;
 
@@ -252,7 +252,11 @@ fn element_for(para: &Para) -> Element {
     match heading {
         Some(level) => {
             let mut e = Element::holding(Role::Heading(level), para);
-            e.alt = Some(crate::compose::text::plain_text(&para.markdown).nfc().collect());
+            e.alt = Some(
+                crate::compose::text::plain_text(&para.markdown)
+                    .nfc()
+                    .collect(),
+            );
             e
         }
         None => Element::holding(Role::Paragraph, para),

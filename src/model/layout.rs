@@ -462,7 +462,10 @@ impl Style {
         if self.keep_leading {
             return None;
         }
-        Some(self.ink_gap.map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0))
+        Some(
+            self.ink_gap
+                .map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0),
+        )
     }
 }
 
