@@ -9,7 +9,7 @@
 
 use crate::compose::{Document, Item};
 use crate::model::layout::{Color, Layout};
-use moxcms::{ColorProfile, Layout as Channels, RenderingIntent, TransformExecutor, TransformOptions};
+use moxcms::{ColorProfile, Layout as Channels, RenderingIntent, TransformOptions};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -25,7 +25,11 @@ pub const TEXT_BLACK: Cmyk = [0, 0, 0, 100];
 /// CMYK → sRGB (the soft proof).
 pub struct Press {
     to_cmyk: Arc<moxcms::TransformF64Executor>,
-    to_lab: Arc<moxcms::TransformF64Executor>,
+    /// CMYK → ProPhoto RGB, whose gamut holds every printable colour, so nothing is
+    /// clipped on the way to Lab (moxcms has no CMYK → Lab transform).
+    to_wide: Arc<moxcms::TransformF64Executor>,
+    /// ProPhoto's primaries in XYZ D50 (the columns of its RGB → XYZ matrix).
+    wide_primaries: [[f64; 3]; 3],
     to_rgb: Arc<moxcms::TransformF64Executor>,
     /// The most ink the profile's own separation puts down (its build of sRGB black), in
     /// percent: the profile's total ink limit, which derived builds keep to.
@@ -48,7 +52,7 @@ impl Press {
         let cmyk = ColorProfile::new_from_slice(icc)
             .map_err(|e| format!("its tables cannot be read for colour conversion: {e}"))?;
         let srgb = ColorProfile::new_srgb();
-        let lab = ColorProfile::new_lab();
+        let wide = ColorProfile::new_pro_photo_rgb();
         let options = TransformOptions {
             rendering_intent: RenderingIntent::RelativeColorimetric,
             // Palette colours are few: take the floating-point path for precision.
@@ -62,15 +66,22 @@ impl Press {
         let to_cmyk = srgb
             .create_transform_f64(Channels::Rgb, &cmyk, Channels::Rgba, options)
             .map_err(|e| fail("sRGB to CMYK", e))?;
-        let to_lab = cmyk
-            .create_transform_f64(Channels::Rgba, &lab, Channels::Rgb, options)
-            .map_err(|e| fail("CMYK to Lab", e))?;
+        let to_wide = cmyk
+            .create_transform_f64(Channels::Rgba, &wide, Channels::Rgb, options)
+            .map_err(|e| fail("CMYK to ProPhoto RGB", e))?;
+        let xyz = |c: moxcms::Xyzd| [c.x, c.y, c.z];
+        let wide_primaries = [
+            xyz(wide.red_colorant),
+            xyz(wide.green_colorant),
+            xyz(wide.blue_colorant),
+        ];
         let to_rgb = cmyk
             .create_transform_f64(Channels::Rgba, &srgb, Channels::Rgb, options)
             .map_err(|e| fail("CMYK to sRGB", e))?;
         let mut press = Press {
             to_cmyk,
-            to_lab,
+            to_wide,
+            wide_primaries,
             to_rgb,
             max_ink: 400,
             builds: Mutex::default(),
@@ -93,10 +104,16 @@ impl Press {
     /// The CMYK build of a screen colour: the profile's separation, refined against its
     /// forward (A2B) table so that the build proofs as close to the screen colour as the
     /// press allows. The profile's B2A table is coarse (its grid misses dark saturated
-    /// colours such as a navy by ΔE 4 or so); the refinement keeps its black generation
-    /// (the K it chose) and its total ink limit and moves C, M and Y a percent at a time.
+    /// colours such as a navy by ΔE 4 or so); the refinement starts from its build, keeps
+    /// its total ink limit and moves one ink a percent at a time while that brings the
+    /// proof closer, so the black generation stays near the profile's.
     pub fn separate(&self, rgb: [u8; 3]) -> Cmyk {
-        if let Some(&known) = self.builds.lock().expect("no panics under the lock").get(&rgb) {
+        if let Some(&known) = self
+            .builds
+            .lock()
+            .expect("no panics under the lock")
+            .get(&rgb)
+        {
             return known;
         }
         let target = lab_of_srgb(rgb);
@@ -108,7 +125,7 @@ impl Press {
             // Coordinate descent on whole percents; a few hundred steps at most.
             for _ in 0..400 {
                 let mut improved = false;
-                for channel in 0..3 {
+                for channel in 0..4 {
                     for step in [-1i16, 1] {
                         let v = i16::from(best[channel]) + step;
                         if !(0..=100).contains(&v) {
@@ -141,15 +158,15 @@ impl Press {
     pub fn lab(&self, cmyk: Cmyk) -> Lab {
         let src = cmyk.map(|p| f64::from(p) / 100.0);
         let mut out = [0.0f64; 3];
-        if self.to_lab.transform(&src, &mut out).is_err() {
+        if self.to_wide.transform(&src, &mut out).is_err() {
             return [0.0; 3];
         }
-        // moxcms's Lab encoding for floats: L* / 100, (a* + 128) / 255, (b* + 128) / 255.
-        [
-            (out[0] * 100.0) as f32,
-            (out[1] * 255.0 - 128.0) as f32,
-            (out[2] * 255.0 - 128.0) as f32,
-        ]
+        // ProPhoto: a pure 1.8 gamma, D50 primaries.
+        let linear = out.map(|v| v.max(0.0).powf(1.8));
+        let p = &self.wide_primaries;
+        let xyz =
+            [0, 1, 2].map(|i| p[0][i] * linear[0] + p[1][i] * linear[1] + p[2][i] * linear[2]);
+        lab_of_xyz(xyz)
     }
 
     /// What a build prints as, on screen (sRGB, clipped to its gamut).
@@ -190,7 +207,11 @@ pub fn lab_of_srgb(rgb: [u8; 3]) -> Lab {
         [0.222_504_5, 0.716_878_6, 0.060_616_9],
         [0.013_932_2, 0.097_104_5, 0.714_173_3],
     ];
-    let xyz = M.map(|row| row[0] * linear[0] + row[1] * linear[1] + row[2] * linear[2]);
+    lab_of_xyz(M.map(|row| row[0] * linear[0] + row[1] * linear[1] + row[2] * linear[2]))
+}
+
+/// CIELAB of XYZ, both relative to D50.
+fn lab_of_xyz(xyz: [f64; 3]) -> Lab {
     const WHITE: [f64; 3] = [0.964_22, 1.0, 0.825_21];
     let f = |t: f64| {
         if t > 216.0 / 24389.0 {
@@ -279,7 +300,10 @@ mod tests {
         let white = lab_of_srgb([255, 255, 255]);
         assert!(delta_e(white, [100.0, 0.0, 0.0]) < 0.05, "{white:?}");
         let grey = lab_of_srgb([0x22, 0x22, 0x22]);
-        assert!((grey[0] - 13.3).abs() < 0.1 && grey[1].abs() < 0.1, "{grey:?}");
+        assert!(
+            (grey[0] - 13.3).abs() < 0.1 && grey[1].abs() < 0.1,
+            "{grey:?}"
+        );
         let red = lab_of_srgb([255, 0, 0]);
         assert!(delta_e(red, [54.3, 80.8, 69.9]) < 0.5, "{red:?}");
     }

@@ -333,7 +333,8 @@ impl Checker<'_> {
         let behind = self.behind(page, index, run);
         let ground = behind.as_ref().map_or(PAPER, |c| self.build(c));
         let ratio = contrast_ratio(
-            self.press.proof(printed_over(self.build(&run.color), ground)),
+            self.press
+                .proof(printed_over(self.build(&run.color), ground)),
             self.press.proof(ground),
         );
         let weight = self.fonts.face(run.font).weight;
@@ -558,11 +559,7 @@ fn describe_gap(gap: f32) -> String {
 fn color_name(c: &Color) -> String {
     let [r, g, b] = c.rgb;
     match c.cmyk {
-        Some(cmyk) => format!(
-            "`{}` #{r:02x}{g:02x}{b:02x} → {}",
-            c.name,
-            show_cmyk(cmyk)
-        ),
+        Some(cmyk) => format!("`{}` #{r:02x}{g:02x}{b:02x} → {}", c.name, show_cmyk(cmyk)),
         None => format!("`{}` #{r:02x}{g:02x}{b:02x}", c.name),
     }
 }

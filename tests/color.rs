@@ -46,6 +46,7 @@ fn every_shipped_palette_colour_prints_within_delta_e_3_of_its_screen_colour() {
             }
             let cmyk = press.separate(color.rgb);
             let de = delta_e(screen, press.lab(cmyk));
+            eprintln!("{what} {:?} → {cmyk:?}: ΔE76 {de:.1}", color.rgb);
             assert!(
                 de <= MAX_DELTA_E,
                 "{what} ({:?}) separates to {cmyk:?}, which prints ΔE76 {de:.1} away",
@@ -147,9 +148,9 @@ fn build_statewide(scratch: &Scratch, layout: &str, extra: &[&str]) -> std::path
     args.extend_from_slice(extra);
     let output = scratch.run(&args);
     assert!(output.status.success(), "{}", stderr(&output));
-    scratch
-        .path()
-        .join(format!("out/2027/trafficking-prevention/statewide/{layout}.print.pdf"))
+    scratch.path().join(format!(
+        "out/2027/trafficking-prevention/statewide/{layout}.print.pdf"
+    ))
 }
 
 #[test]
@@ -162,7 +163,8 @@ fn body_text_prints_in_100_k_that_overprints() {
         for page in doc.get_pages().into_values() {
             runs.extend(painted_text(&doc, page));
         }
-        // Body text is the most frequent size on the page.
+        // Body text is the most frequent size (the poster has no body text: its most
+        // frequent type is reversed out of the navy band).
         let mut by_size: BTreeMap<u32, usize> = BTreeMap::new();
         for run in &runs {
             *by_size.entry((run.size * 100.0) as u32).or_default() += 1;
@@ -172,19 +174,29 @@ fn body_text_prints_in_100_k_that_overprints() {
             .iter()
             .filter(|r| (r.size * 100.0) as u32 == body)
             .collect();
-        for run in &body_runs {
-            assert_eq!(run.fill, [0.0, 0.0, 0.0, 1.0], "{layout}: body text {run:?}");
+        for run in body_runs.iter().filter(|_| layout != "poster-18x24") {
+            assert_eq!(
+                run.fill,
+                [0.0, 0.0, 0.0, 1.0],
+                "{layout}: body text {run:?}"
+            );
             assert!(run.overprint, "{layout}: body text knocks out: {run:?}");
             assert_eq!(run.opm, 1, "{layout}: overprint mode {run:?}");
         }
+        assert!(
+            runs.iter().any(|r| r.fill == [0.0, 0.0, 0.0, 1.0]),
+            "{layout}: no text in 100 K"
+        );
         // Everything in 100 K overprints, and nothing else does.
         for run in &runs {
             let k_only = run.fill == [0.0, 0.0, 0.0, 1.0];
             assert_eq!(run.overprint, k_only, "{layout}: {run:?}");
-            // Rich black is for areas: no text in a dark neutral of four inks.
+            // Rich black is for areas: no text in a dark neutral of four inks (but the
+            // slug, a printer's mark, is in registration colour on every plate).
             let [c, m, y, k] = run.fill;
+            let registration = run.fill == [1.0; 4];
             assert!(
-                !(c > 0.3 && m > 0.3 && y > 0.3 && k > 0.5),
+                registration || !(c > 0.3 && m > 0.3 && y > 0.3 && k > 0.5),
                 "{layout}: text in rich black {run:?}"
             );
         }
@@ -204,11 +216,7 @@ fn palette_colours_print_as_their_derived_builds() {
         .iter()
         .filter(|op| op.operator == "k")
         .map(|op| {
-            let v: Vec<f32> = op
-                .operands
-                .iter()
-                .map(|o| o.as_float().unwrap())
-                .collect();
+            let v: Vec<f32> = op.operands.iter().map(|o| o.as_float().unwrap()).collect();
             [0, 1, 2, 3].map(|i| (v[i] * 100.0).round() as u8)
         })
         .collect();
@@ -234,13 +242,14 @@ fn a_pinned_build_is_painted_as_given() {
     let doc = Document::load(&path).unwrap();
     let page = *doc.get_pages().values().next().unwrap();
     let content = Content::decode(&doc.get_page_content(page)).unwrap();
+    // krilla writes 8-bit components: compare in whole percent.
     assert!(content.operations.iter().any(|op| {
         op.operator == "k"
             && op
                 .operands
                 .iter()
-                .map(|o| o.as_float().unwrap())
-                .eq([1.0, 0.85, 0.25, 0.2])
+                .map(|o| (o.as_float().unwrap() * 100.0).round() as u8)
+                .eq([100, 85, 25, 20])
     }));
 }
 
