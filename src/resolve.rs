@@ -115,7 +115,22 @@ pub struct Resolved {
 impl Resolved {
     /// The paragraphs for a frame's content key ("headline", "stats.2", "sources#list" …).
     pub fn paragraphs(&self, key: &str) -> Option<&[Para]> {
-        self.blocks.get(key).map(Vec::as_slice)
+        if let Some(found) = self.blocks.get(key) {
+            return Some(found.as_slice());
+        }
+        // A run past the last section ("sections.1-3" of a campaign with two) shows the
+        // sections there are.
+        let (first, _) = key.strip_prefix("sections.")?.split_once('-')?;
+        let first: usize = first.parse().ok()?;
+        let count = (1..)
+            .take_while(|n| self.blocks.contains_key(&format!("sections.{n}")))
+            .count();
+        let clamped = match count {
+            n if n < first => return None,
+            n if n == first => format!("sections.{first}"),
+            n => format!("sections.{first}-{n}"),
+        };
+        self.blocks.get(&clamped).map(Vec::as_slice)
     }
 }
 
@@ -636,6 +651,12 @@ mod tests {
 
         let campaign = shipped_campaign_with(
             |t| {
+                // The shipped campaign's own settings give way to the test's.
+                let t: String = t
+                    .lines()
+                    .filter(|l| !l.starts_with("typography = "))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
                 t.replacen(
                     "[campaign]\n",
                     "[campaign]\ntypography = { dashes = false, places = false, keep_together = [\"Task Force\"], hyphen_limit = 3 }\n",

@@ -42,8 +42,8 @@ fn exact_leading_over_stacked_marks_is_a_located_finding() {
     // into the letters of the first.
     scratch.edit(
         "layouts/flyer-letter.toml",
-        "leading = 1.08\ntransform = \"uppercase\"",
-        "leading = 1.08\nkeep_leading = true\ntransform = \"uppercase\"",
+        "leading = 1.1\ntransform = \"uppercase\"",
+        "leading = 1.1\nkeep_leading = true\ntransform = \"uppercase\"",
     );
     let output = scratch.run(&[
         "check",

@@ -106,7 +106,9 @@ fn repeated_content_must_be_declared_decorative() {
     assert!(!output.status.success());
     let err = stderr(&output);
     assert!(
-        err.contains("frame `action-again` repeats `blocks.action.label`, which frame `action` already shows"),
+        err.contains(
+            "frame `action-again` repeats `blocks.action.label`, which frame `action` already shows"
+        ),
         "{err}"
     );
     assert!(err.contains("decorative = true"), "{err}");
@@ -134,24 +136,24 @@ fn reading_order_follows_the_content_not_the_grid() {
     let s = |v: &toml::Value| v.as_str().unwrap().to_string();
     // The flyer shows the first three sections (the fourth is on the fact sheet).
     let expected_for = |sections: usize| -> Vec<String> {
-    let mut expected = vec![
-        s(&blocks["headline"]["text"]),
-        s(&blocks["definition"]["text"]),
-    ];
-    for section in blocks["sections"].as_array().unwrap().iter().take(sections) {
-        expected.push(s(&section["heading"]));
-        expected.push(s(&section["body"]));
-    }
-    expected.push(s(&blocks["facts"]["text"]));
-    for stat in blocks["stats"].as_array().unwrap() {
-        expected.push(s(&stat["value"]));
-        expected.push(s(&stat["caption"]));
-    }
-    expected.push(s(&blocks["callout"]["value"]));
-    expected.push(s(&blocks["callout"]["text"]));
-    expected.push(s(&blocks["agency"]["name"]));
-    expected.push(s(&blocks["agency"]["department"]));
-    expected
+        let mut expected = vec![
+            s(&blocks["headline"]["text"]),
+            s(&blocks["definition"]["text"]),
+        ];
+        for section in blocks["sections"].as_array().unwrap().iter().take(sections) {
+            expected.push(s(&section["heading"]));
+            expected.push(s(&section["body"]));
+        }
+        expected.push(s(&blocks["facts"]["text"]));
+        for stat in blocks["stats"].as_array().unwrap() {
+            expected.push(s(&stat["value"]));
+            expected.push(s(&stat["caption"]));
+        }
+        expected.push(s(&blocks["callout"]["value"]));
+        expected.push(s(&blocks["callout"]["text"]));
+        expected.push(s(&blocks["agency"]["name"]));
+        expected.push(s(&blocks["agency"]["department"]));
+        expected
     };
     // Compare letters only: Markdown marks, hyphenation and case transforms aside.
     let letters = |t: &str| -> String {

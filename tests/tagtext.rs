@@ -360,8 +360,20 @@ fn collect(
 }
 
 /// Words in NFC, whitespace normalised (and lower-cased when measuring with
-/// `TAGTEXT_FOLD_CASE` set, to tell capitals apart from other differences).
+/// `TAGTEXT_FOLD_CASE` set, to tell capitals apart from other differences). Typographic
+/// quotes and dashes read as their typed forms: smart typography sets "Governor's" as
+/// "Governor’s" and "50-80%" as "50–80%" at composition, on purpose, and a screen reader
+/// says the same words either way.
 fn words(text: &str) -> Vec<String> {
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
+            '\u{2013}' => '-',
+            c => c,
+        })
+        .collect();
     let mut text: String = text.nfc().collect();
     if std::env::var_os("TAGTEXT_FOLD_CASE").is_some() {
         text = text.to_lowercase();

@@ -169,12 +169,11 @@ fn assert_same(a: &[[u8; 3]], b: &[[u8; 3]], what: &str) -> usize {
         .max()
         .unwrap();
     assert!(worst <= 2, "{what}: pixels differ by up to {worst}");
-    // Not a blank strip: the comparison saw the poster (a strip may cross only a band's
-    // edge, so two colours are enough for one; the caller checks that some cross text).
+    // A strip may fall on a flat band; the caller checks that some strips cross the
+    // poster's text, so the comparison saw the poster.
     let mut colours: Vec<[u8; 3]> = a.to_vec();
     colours.sort_unstable();
     colours.dedup();
-    assert!(colours.len() > 1, "{what}: only {} colour", colours.len());
     colours.len()
 }
 
@@ -237,7 +236,10 @@ fn neighbouring_tiles_print_the_shared_strip_identically_and_marks_sit_outside()
             ));
         }
     }
-    assert!(most_colours > 3, "no shared strip crosses the poster's text");
+    assert!(
+        most_colours > 3,
+        "no shared strip crosses the poster's text"
+    );
 
     // Marks, in the gutter outside the copy. A crop mark runs left from the top-left corner.
     let dark =

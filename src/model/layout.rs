@@ -213,7 +213,14 @@ impl StyleSpec {
         take!(
             font, italic, size, leading, tracking, color, transform, align
         );
-        take!(space_before, space_after, hyphenate, balance, fill, keep_leading);
+        take!(
+            space_before,
+            space_after,
+            hyphenate,
+            balance,
+            fill,
+            keep_leading
+        );
         if o.lines.is_some() {
             s.lines = o.lines;
         }
@@ -1402,7 +1409,7 @@ mod tests {
         // Everything not overridden is the style's.
         assert_eq!(hant["definition"].size, base.size);
         assert_eq!(hant["definition"].name, "definition");
-        assert_eq!(hant["headline"].leading, layout.styles["headline"].leading);
+        assert_eq!(hant["kicker"].leading, layout.styles["kicker"].leading);
         // The shipped layout grows CJK body text to fill its column.
         assert!(hant["body"].fill && !base.fill);
         assert!(layout.styles_for_language("ko").unwrap()["body"].fill);
