@@ -182,8 +182,8 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
 
 #[test]
 fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
-    // The statewide flyer has no local resource line: the `local` frame draws nothing, and
-    // the source note is centred in its own row and the local row together.
+    // The statewide fact sheet has no local resource line: the `local` frame draws nothing,
+    // and the source list is centred in its own area and the local line's together.
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let job = jobs
         .iter()
@@ -204,6 +204,25 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         });
         assert!(!panel, "an empty tinted panel was drawn for `extra.local`");
     }
+    let sources = &layout.frames[layout
+        .frames
+        .iter()
+        .position(|f| f.id == "sources")
+        .unwrap()];
+    let baselines: Vec<f32> = runs_by_frame(&session, job, &document)
+        .into_iter()
+        .filter(|(f, _)| f == "sources")
+        .map(|(_, r)| r.y)
+        .collect();
+    let middle = (baselines.iter().copied().fold(f32::MAX, f32::min)
+        + baselines.iter().copied().fold(f32::MIN, f32::max))
+        / 2.0;
+    let own_centre = sources.rect.y + sources.rect.h / 2.0;
+    let joint_centre = (sources.rect.y + layout.frames[local].rect.bottom()) / 2.0;
+    assert!(
+        (middle - joint_centre).abs() < (middle - own_centre).abs(),
+        "the sources stay centred in their own area ({own_centre:.1}) instead of the area with the local line's ({joint_centre:.1}): text middle {middle:.1}"
+    );
 
     // An empty block: its frame draws no fill, and `check` warns about it.
     let scratch = common::Scratch::new();

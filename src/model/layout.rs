@@ -996,34 +996,31 @@ impl Resolver<'_> {
                         })
                 })
                 .collect();
-            let continue_to = f.continue_to.as_ref().and_then(|target| {
-                match ids.iter().position(|id| id == target.get_ref()) {
-                    Some(t) if t != i => Some(t),
-                    _ => {
-                        self.unknown(
-                            "frame",
-                            target,
-                            field("continue_to"),
-                            ids.iter().map(String::as_str).collect(),
-                        );
-                        None
-                    }
+            // Another frame named by id (`continue_to`, `collapse_into`); unknown or self is
+            // reported with the ids there are.
+            let mut other_frame = |target: &Spanned<String>, name: &str| match ids
+                .iter()
+                .position(|id| id == target.get_ref())
+            {
+                Some(t) if t != i => Some(t),
+                _ => {
+                    self.unknown(
+                        "frame",
+                        target,
+                        field(name),
+                        ids.iter().map(String::as_str).collect(),
+                    );
+                    None
                 }
-            });
-            let collapse_into = f.collapse_into.as_ref().and_then(|target| {
-                match ids.iter().position(|id| id == target.get_ref()) {
-                    Some(t) if t != i => Some(t),
-                    _ => {
-                        self.unknown(
-                            "frame",
-                            target,
-                            field("collapse_into"),
-                            ids.iter().map(String::as_str).collect(),
-                        );
-                        None
-                    }
-                }
-            });
+            };
+            let continue_to = f
+                .continue_to
+                .as_ref()
+                .and_then(|t| other_frame(t, "continue_to"));
+            let collapse_into = f
+                .collapse_into
+                .as_ref()
+                .and_then(|t| other_frame(t, "collapse_into"));
             frames.push(Frame {
                 id: ids[i].clone(),
                 index: i,
