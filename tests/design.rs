@@ -284,3 +284,69 @@ fn sources_print_only_the_attribution_the_content_makes() {
         );
     }
 }
+
+/// The baselines of a frame's runs set at the size most of its runs have (the body), in
+/// order, each once.
+fn body_baselines(runs: &[(String, &GlyphRun)], frame: &str) -> Vec<f32> {
+    let sizes: Vec<f32> = runs
+        .iter()
+        .filter(|(f, _)| f == frame)
+        .map(|(_, r)| r.size)
+        .collect();
+    let body = sizes
+        .iter()
+        .copied()
+        .max_by_key(|s| sizes.iter().filter(|t| (*t - s).abs() < 0.01).count())
+        .unwrap_or(0.0);
+    let mut baselines: Vec<f32> = runs
+        .iter()
+        .filter(|(f, r)| f == frame && (r.size - body).abs() < 0.01)
+        .map(|(_, r)| r.y)
+        .collect();
+    baselines.sort_by(f32::total_cmp);
+    baselines.dedup_by(|a, b| (*a - *b).abs() < 0.05);
+    baselines
+}
+
+#[test]
+fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in &jobs {
+        let name = layout_name(&session, job);
+        if name == "poster-18x24" {
+            continue;
+        }
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let where_ = format!("{name} ({})", job.edition.lang);
+        // The first lines: a heading at the top of the first column, whatever the second
+        // column starts with.
+        let (first, second) = (
+            first_baseline(&runs, "sections-1"),
+            first_baseline(&runs, "sections-2"),
+        );
+        assert!(
+            (first - second).abs() < 0.3,
+            "{where_}: the columns start on {first:.2} and {second:.2}"
+        );
+        // Every body line of both columns on one grid: the body's line apart.
+        let left = body_baselines(&runs, "sections-1");
+        let right = body_baselines(&runs, "sections-2");
+        let pitch = left
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f32::MAX, f32::min);
+        assert!(pitch > 5.0 && pitch < 30.0, "{where_}: pitch {pitch}");
+        for y in left.iter().chain(&right) {
+            let steps = (y - left[0]) / pitch;
+            assert!(
+                (steps - steps.round()).abs() * pitch < 0.3,
+                "{where_}: a body line on {y:.2} is off the grid of {pitch:.2} from {:.2}",
+                left[0]
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 14, "flyer and fact sheet in seven languages");
+}

@@ -167,6 +167,7 @@ impl Composer<'_> {
 
         match result {
             Ok((blocks, placements)) => {
+                let pitch = baseline_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
                 for (&fi, placed) in chain.iter().zip(placements) {
                     let target = &layout.frames[fi];
                     let area = target.rect.inset(&target.inset);
@@ -178,18 +179,35 @@ impl Composer<'_> {
                         VAlign::Middle => (area.h - used) / 2.0,
                         VAlign::Bottom => area.h - used,
                     };
-                    // Distribute: the spare height goes evenly between paragraphs.
-                    let paragraph_gaps = placed.windows(2).filter(|w| w[0].1 != w[1].1).count();
-                    let gap = if target.valign == VAlign::Distribute && paragraph_gaps > 0 {
-                        ((area.h - used) / paragraph_gaps as f32).max(0.0)
+                    // Distribute: the spare height goes evenly between paragraphs; on a
+                    // baseline grid, in whole lines of it (the earlier gaps take the rest).
+                    let paragraph_gaps = placed
+                        .windows(2)
+                        .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != "heading")
+                        .count();
+                    let spare = (area.h - used).max(0.0);
+                    let gaps: Vec<f32> = if target.valign != VAlign::Distribute {
+                        vec![0.0; paragraph_gaps]
+                    } else if let Some(pitch) = pitch {
+                        let lines = ((spare + 0.01) / pitch).floor() as usize;
+                        let each = lines / paragraph_gaps.max(1);
+                        let rest = lines % paragraph_gaps.max(1);
+                        (0..paragraph_gaps)
+                            .map(|i| (each + usize::from(i < rest)) as f32 * pitch)
+                            .collect()
                     } else {
-                        0.0
+                        vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
                     };
                     let mut previous_block = placed.first().map(|p| p.1);
                     let mut spread = 0.0;
+                    let mut gap_index = 0;
                     for (top, b, line) in placed {
-                        if previous_block != Some(b) {
-                            spread += gap;
+                        if let Some(previous) = previous_block.filter(|&p| p != b) {
+                            // A heading stays with its text: the gap goes above it.
+                            if blocks[previous].para.role != "heading" {
+                                spread += gaps.get(gap_index).copied().unwrap_or(0.0);
+                                gap_index += 1;
+                            }
                             previous_block = Some(b);
                         }
                         self.emit_line(
@@ -290,6 +308,7 @@ impl Composer<'_> {
     fn place(&self, chain: &[usize], blocks: &[Block]) -> Result<Vec<Placement>, Failure> {
         let layout = self.layout;
         let mut placements = Vec::new();
+        let mut grid = baseline_grid(&layout.frames[chain[0]], blocks);
         let mut cursor = (0usize, 0usize); // (block, byte offset)
         for (n, &fi) in chain.iter().enumerate() {
             let target = &layout.frames[fi];
@@ -297,11 +316,15 @@ impl Composer<'_> {
             let area: Rect = target.rect.inset(&target.inset);
             let mut placed: Placement = Vec::new();
             let mut y = 0.0f32;
+            // Where the lines off the grid placed since the last line on it begin.
+            let mut hug_from: Option<usize> = None;
+            let mut previous_after = 0.0f32; // the space after the block above
             // The last line placed in this frame: its baseline (from the frame top) and ink.
             let mut above: Option<(f32, Vec<InkBox>)> = None;
             'blocks: while cursor.0 < blocks.len() {
                 let block = &blocks[cursor.0];
                 let height = line_height(&block.style);
+                let line_end = y - previous_after; // the bottom of the line above
                 if cursor.1 == 0 && !placed.is_empty() {
                     y += block.style.space_before.0;
                 }
@@ -316,7 +339,29 @@ impl Composer<'_> {
                             .set_line(brk, area.w, li + 1 == count, self.fonts)
                     })
                     .collect();
-                let tops = self.line_tops(block, &lines, y, above.as_ref());
+                let mut tops = self.line_tops(block, &lines, y, above.as_ref());
+                if let Some(grid) = grid.as_mut() {
+                    let offset = baseline_offset(block, self.fonts);
+                    // Half the declared space above may go, never the space the ink asked for.
+                    let give = match tops.first() {
+                        Some(&t) if t <= y + 0.01 => (y - line_end) / 2.0,
+                        _ => 0.0,
+                    };
+                    let shift =
+                        grid.snap(&mut tops, offset, block.para.role, placed.is_empty(), give);
+                    // Lines off the grid (a heading) keep their distance to the text after
+                    // them: they move down with it, and the space above them grows instead.
+                    if let Some(from) = hug_from.filter(|_| shift > 0.0) {
+                        for line in &mut placed[from..] {
+                            line.0 += shift;
+                        }
+                    }
+                    if block.para.role == grid.role {
+                        hug_from = None;
+                    } else if hug_from.is_none() && !placed.is_empty() {
+                        hug_from = Some(placed.len());
+                    }
+                }
                 let fitting = tops.iter().take_while(|&&t| t + height <= area.h + 0.01);
                 let mut fits = fitting.count();
                 // A heading stays with the first two lines of what follows it.
@@ -334,7 +379,17 @@ impl Composer<'_> {
                         .prepared
                         .break_lines(0, area.w)
                         .map_or(1, |b| b.len().min(2));
-                    if after + next_lines as f32 * line_height(&next.style) > area.h + 0.01 {
+                    let next_height = line_height(&next.style);
+                    let mut next_tops: Vec<f32> = (0..next_lines)
+                        .map(|i| after + i as f32 * next_height)
+                        .collect();
+                    // On a grid the text after the heading may have to move down to it.
+                    if let Some(grid) = grid.as_ref() {
+                        let offset = baseline_offset(next, self.fonts);
+                        grid.clone()
+                            .snap(&mut next_tops, offset, next.para.role, false, 0.0);
+                    }
+                    if next_tops.last().map_or(after, |t| t + next_height) > area.h + 0.01 {
                         fits = 0;
                     }
                 }
@@ -378,6 +433,7 @@ impl Composer<'_> {
                     });
                 }
                 y += block.style.space_after.0;
+                previous_after = block.style.space_after.0;
                 cursor = (cursor.0 + 1, 0);
             }
             placements.push(placed);
@@ -527,6 +583,86 @@ impl Composer<'_> {
     }
 }
 
+/// A baseline grid shared by a chain of threaded frames: the lines of one role (the body)
+/// sit on baselines `origin + k × pitch` below each frame's text top, `origin` being the
+/// chain's first baseline, so columns that start together start level and keep their
+/// lines level. (A layout makes its headings land on the grid too by choosing their
+/// spacing; where they do not, the space above a heading grows, never below it.)
+#[derive(Debug, Clone)]
+struct Grid<'r> {
+    role: &'r str,
+    pitch: f32,
+    /// Set by the chain's first line, where it falls.
+    origin: Option<f32>,
+}
+
+impl Grid<'_> {
+    /// Moves a paragraph's lines (`tops`, baselines at `top + offset`) onto the grid and
+    /// returns how far its first line moved. The first line of a frame after the first
+    /// goes to the grid line nearest its natural place, whatever its role, so the columns
+    /// start level. Lines of the grid's role go down to the next grid line, each (the
+    /// first may go up to the one above, taking at most `give` from the space above it); a
+    /// paragraph whose lines stand further apart than the pitch (its ink asked for more
+    /// room) moves as a whole. Other lines (headings) stay where they fall.
+    fn snap(
+        &mut self,
+        tops: &mut [f32],
+        offset: f32,
+        role: &str,
+        first_in_frame: bool,
+        give: f32,
+    ) -> f32 {
+        let Some(&first) = tops.first() else {
+            return 0.0;
+        };
+        let baseline = first + offset;
+        let on_role = role == self.role;
+        let Some(origin) = self.origin else {
+            self.origin = Some(baseline);
+            return 0.0;
+        };
+        let steps = (baseline - origin) / self.pitch;
+        let shift = if first_in_frame {
+            origin + steps.round() * self.pitch - baseline
+        } else if on_role {
+            let below = origin + (steps - 1e-3).ceil() * self.pitch - baseline;
+            // Up to the grid line above instead, when that takes no more than `give`.
+            if self.pitch - below <= give + 1e-3 {
+                below - self.pitch
+            } else {
+                below
+            }
+        } else {
+            return 0.0;
+        };
+        let wider = tops.windows(2).any(|p| p[1] - p[0] > self.pitch + 0.01);
+        let mut previous = f32::MIN;
+        for (i, top) in tops.iter_mut().enumerate() {
+            let moved = *top + shift;
+            *top = if i == 0 || wider || !on_role {
+                moved
+            } else {
+                let steps = ((moved + offset - origin) / self.pitch - 1e-3).ceil();
+                (origin + steps * self.pitch - offset).max(previous + self.pitch - 0.01)
+            };
+            previous = *top;
+        }
+        shift
+    }
+}
+
+/// The grid the frame asks for (`baseline_grid = "<role>"`), its pitch the line height of
+/// that role's (fitted) style, so it scales with a fit.
+fn baseline_grid<'b>(frame: &'b Frame, blocks: &[Block]) -> Option<Grid<'b>> {
+    let role = frame.baseline_grid.as_deref()?;
+    let pitch = line_height(&blocks.iter().find(|b| b.para.role == role)?.style);
+    (pitch > 0.0).then_some(Grid {
+        role,
+        pitch,
+        origin: None,
+    })
+}
+
 fn line_height(style: &Style) -> f32 {
     style.size.0 * style.leading
 }
@@ -553,6 +689,11 @@ fn adjusted(base: &Style, adjust: Adjust) -> Style {
         size = size.min(max.0);
     }
     style.size = crate::units::Pt(size);
+    // Space around a paragraph is part of its type's rhythm: it scales with the size (a
+    // baseline grid stays whole when a fit shrinks the text).
+    let ratio = size / base.size.0;
+    style.space_before = crate::units::Pt(base.space_before.0 * ratio);
+    style.space_after = crate::units::Pt(base.space_after.0 * ratio);
     style.tracking = (base.tracking + adjust.tracking).max(fit.tracking_min.min(base.tracking));
     style
 }
@@ -634,6 +775,36 @@ mod tests {
             .size,
             Pt(14.0)
         );
+    }
+
+    #[test]
+    fn lines_of_the_grid_role_land_on_the_grid_and_headings_do_not() {
+        let mut grid = Grid {
+            role: "body",
+            pitch: 14.0,
+            origin: None,
+        };
+        // The chain's first line sets the origin where it falls.
+        let mut heading = vec![0.0, 13.0];
+        assert_eq!(grid.snap(&mut heading, 12.0, "heading", true, 0.0), 0.0);
+        assert_eq!(grid.origin, Some(12.0));
+        // Body after it: from 30 (baseline 41, 1 past the grid line 40) down to 54 − 11.
+        let mut body = vec![30.0, 44.0, 58.0];
+        let shift = grid.snap(&mut body, 11.0, "body", false, 0.5);
+        assert!((shift - 13.0).abs() < 1e-4, "{shift}");
+        assert_eq!(body, vec![43.0, 57.0, 71.0]);
+        // …or up to 40 when that takes no more than the give.
+        let mut body = vec![30.0, 44.0];
+        grid.snap(&mut body, 11.0, "body", false, 1.5);
+        assert_eq!(body, vec![29.0, 43.0]);
+        // A heading not at a frame top stays where it falls.
+        let mut later = vec![100.0];
+        assert_eq!(grid.snap(&mut later, 12.0, "heading", false, 0.0), 0.0);
+        assert_eq!(later, vec![100.0]);
+        // The first line of the next column goes to the nearest grid line: 12 + 14 × 0.
+        let mut top = vec![0.0, 14.0];
+        grid.snap(&mut top, 11.0, "body", true, 0.0);
+        assert_eq!(top, vec![1.0, 15.0]);
     }
 
     #[test]

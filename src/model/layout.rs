@@ -336,6 +336,11 @@ struct FrameSpec {
     /// block, an absent logo), the frame named here takes its area, so no dead band is left.
     #[serde(default)]
     collapse_into: Option<Spanned<String>>,
+    /// The role (e.g. `"body"`) whose line height is the baseline grid of this frame and
+    /// the frames it threads into: every line's baseline sits on the grid, so threaded
+    /// columns share their baselines.
+    #[serde(default)]
+    baseline_grid: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -540,6 +545,9 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
+    /// The content role whose (fitted) line height spaces this frame's baselines, and
+    /// those of the frames it threads into; `None`: each style keeps its own leading.
+    pub baseline_grid: Option<String>,
     pub location: Location,
 }
 
@@ -1021,6 +1029,14 @@ impl Resolver<'_> {
                 .collapse_into
                 .as_ref()
                 .and_then(|t| other_frame(t, "collapse_into"));
+            // The grid's role must be one the frame has a style for.
+            if let Some(role) = &f.baseline_grid
+                && f.style.is_none()
+                && !f.styles.contains_key(role.get_ref())
+            {
+                let known = f.styles.keys().map(String::as_str).collect();
+                self.unknown("role", role, field("baseline_grid"), known);
+            }
             frames.push(Frame {
                 id: ids[i].clone(),
                 index: i,
@@ -1048,6 +1064,7 @@ impl Resolver<'_> {
                 text_fit: f.text_fit,
                 decorative: f.decorative,
                 collapse_into,
+                baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
                 location,
             });
         }
