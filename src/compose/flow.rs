@@ -126,11 +126,13 @@ impl Composer<'_> {
         let mut tried = Vec::new();
         if matches!(result, Err(Failure::Overflow { .. })) && !fitted.is_empty() {
             let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
+            // Down to the lowest floor of the frame's styles: each stops at its own `fit.min`
+            // (see `adjusted`) while the others go on shrinking, so a hero figure can give
+            // way where its sentence is already at its smallest.
             let floor = fitted
                 .iter()
                 .filter_map(|s| s.fit.as_ref().map(|f| f.min.0 / s.size.0))
-                .fold(0.0f32, f32::max)
-                .min(1.0);
+                .fold(1.0f32, f32::min);
             let mut adjust = NONE;
             for remedy in &policy.remedies {
                 match remedy {
