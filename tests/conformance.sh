@@ -9,6 +9,7 @@
 #   - veraPDF (PDF/UA-1) passes every screen PDF of the kit, and (PDF/A-2a) the archival
 #     editions of one county; a failure prints the file and the rule it broke.
 # Usage: bash tests/conformance.sh [out-dir]   (needs qpdf and poppler-utils)
+#        BROADSIDE=target/release/broadside bash tests/conformance.sh   (check that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +19,13 @@ CAMPAIGN=trafficking-prevention
 COUNTIES=content/$CAMPAIGN/counties.csv
 STATEWIDE_PHONE=$(sed -n 's/^phone = "\(.*\)"/\1/p' content/$CAMPAIGN/campaign.toml)
 
-cargo build --locked --release --quiet
-./target/release/broadside build --year "$YEAR" --out "$OUT"
+# The binary `cargo test` just built (dev profile: the crate at opt-level 1, dependencies at
+# 2), not a second, release build of everything; BROADSIDE names another one.
+if [ -z "${BROADSIDE:-}" ]; then
+  cargo build --locked --quiet
+  BROADSIDE=${CARGO_TARGET_DIR:-target}/debug/broadside
+fi
+"$BROADSIDE" build --year "$YEAR" --out "$OUT"
 
 declare -A SIZE=(
   [flyer-letter]="612 x 792"
@@ -105,7 +111,7 @@ fi
 # the page size, inside a larger MediaBox; PDF 1.6 (PDF/X-4's version) with an XMP
 # metadata stream; qpdf and pdffonts as above. tests/pdfx.rs checks the PDF/X-4 keys.
 PRINT_OUT=$(mktemp -d)
-./target/release/broadside build --print --county alameda --year "$YEAR" --out "$PRINT_OUT" 2>/dev/null
+"$BROADSIDE" build --print --county alameda --year "$YEAR" --out "$PRINT_OUT" 2>/dev/null
 printed=0
 while IFS= read -r pdf; do
   printed=$((printed + 1))
@@ -136,7 +142,7 @@ done < <(find "$PRINT_OUT" -name '*.print.pdf' | sort)
 # Tiling: the poster on Letter sheets — every page Letter-sized (either way round), qpdf
 # clean, fonts embedded, and pdftotext finds each sheet's label.
 TILE_OUT=$(mktemp -d)
-./target/release/broadside build --tile letter --county alameda --layout poster-18x24 --year "$YEAR" --out "$TILE_OUT" 2>/dev/null
+"$BROADSIDE" build --tile letter --county alameda --layout poster-18x24 --year "$YEAR" --out "$TILE_OUT" 2>/dev/null
 tiles=$TILE_OUT/$YEAR/$CAMPAIGN/alameda/poster-18x24.tiles-letter.pdf
 if [ ! -f "$tiles" ]; then
   fail "$tiles" "not built"
@@ -161,7 +167,7 @@ if ! bash tools/verapdf.sh ua1 "${screen[@]}"; then
   fail "$OUT" "veraPDF PDF/UA-1 (see the FAIL lines above)"
 fi
 ARCHIVE_OUT=$(mktemp -d)
-./target/release/broadside build --archive --county alameda --year "$YEAR" --out "$ARCHIVE_OUT" 2>/dev/null
+"$BROADSIDE" build --archive --county alameda --year "$YEAR" --out "$ARCHIVE_OUT" 2>/dev/null
 mapfile -t archived < <(find "$ARCHIVE_OUT" -name '*.archive.pdf' | sort)
 [ "${#archived[@]}" -eq 3 ] || fail "$ARCHIVE_OUT" "expected 3 archival PDFs, found ${#archived[@]}"
 if ! bash tools/verapdf.sh 2a "${archived[@]}"; then

@@ -95,8 +95,11 @@ impl Composer<'_> {
             .filter_map(|p| frame.style_for(p.role).and_then(|s| layout.styles.get(s)))
             .filter(|s| s.fit.is_some())
             .collect();
+        // Each paragraph is prepared once; fit attempts only re-measure it at their size.
+        let prepared: std::cell::RefCell<Vec<Option<text::Prepared>>> =
+            std::cell::RefCell::new(vec![None; paras.len()]);
         let attempt = |adjust: Adjust| -> Result<(Vec<Block>, Vec<Placement>), Failure> {
-            let blocks = self.blocks(frame, key, paras, adjust)?;
+            let blocks = self.blocks(frame, key, paras, adjust, &prepared)?;
             let placements = self.place(&chain, &blocks)?;
             Ok((blocks, placements))
         };
@@ -262,9 +265,10 @@ impl Composer<'_> {
         key: &str,
         paras: &'p [Para],
         adjust: Adjust,
+        prepared: &std::cell::RefCell<Vec<Option<text::Prepared>>>,
     ) -> Result<Vec<Block<'p>>, Failure> {
         let mut blocks = Vec::new();
-        for para in paras {
+        for (index, para) in paras.iter().enumerate() {
             let Some(base) = frame
                 .style_for(para.role)
                 .and_then(|s| self.layout.styles.get(s))
@@ -281,6 +285,14 @@ impl Composer<'_> {
                 )));
             };
             let style = adjusted(base, adjust);
+            if let Some(first) = &prepared.borrow()[index] {
+                blocks.push(Block {
+                    para,
+                    prepared: first.resized(style.size.0, style.tracking, self.fonts),
+                    style,
+                });
+                continue;
+            }
             match text::prepare_with(
                 &para.markdown,
                 &style,
@@ -288,11 +300,14 @@ impl Composer<'_> {
                 &self.resolved.edition.lang,
                 &self.resolved.typography,
             ) {
-                Ok(prepared) => blocks.push(Block {
-                    para,
-                    style,
-                    prepared,
-                }),
+                Ok(first) => {
+                    prepared.borrow_mut()[index] = Some(first.clone());
+                    blocks.push(Block {
+                        para,
+                        style,
+                        prepared: first,
+                    })
+                }
                 Err(TextError::MissingGlyphs(missing)) => {
                     return Err(Failure::Fatal(self.missing_glyphs(frame, para, &missing)));
                 }

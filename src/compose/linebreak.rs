@@ -407,8 +407,10 @@ fn line_demerits(
     let hyphen = to.kind == Kind::Hyphen;
     let end = p.trimmed_end(a, to.at);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
-    let (spaces, gaps) = justification_gaps(&p.text[a..end]);
+    // Counting a line's spaces costs a pass over its text, and the breaker asks about every
+    // candidate line: ragged lines have no use for the count.
     let (stretch, shrink) = if justified {
+        let (spaces, gaps) = justification_gaps(&p.text[a..end]);
         (
             spaces * SPACE_STRETCH * p.size + gaps * CJK_STRETCH * p.size,
             spaces * SPACE_SHRINK * p.size,

@@ -456,6 +456,31 @@ impl Prepared {
     }
 
     /// Shapes every span once and records the advance before each byte offset.
+    /// The same paragraph at another size and tracking, as [`prepare_with`] would give it:
+    /// the markup, typography, faces, bidi levels and break opportunities do not depend on
+    /// them, so only the measurements (advances, hyphen widths) are redone. Fit searches
+    /// try a paragraph at a dozen sizes; this saves re-parsing and re-analysing it each time.
+    pub fn resized(&self, size: f32, tracking: f32, fonts: &FontBook) -> Prepared {
+        let mut p = self.clone();
+        if p.size == size && p.tracking == tracking {
+            return p;
+        }
+        p.size = size;
+        p.tracking = tracking;
+        p.measure(fonts);
+        let hyphens: Vec<(usize, f32)> = p
+            .opportunities
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.kind == linebreak::Kind::Hyphen)
+            .map(|(i, o)| (i, prepared_hyphen_width(&p, o.at, fonts)))
+            .collect();
+        for (i, width) in hyphens {
+            p.opportunities[i].hyphen_width = width;
+        }
+        p
+    }
+
     fn measure(&mut self, fonts: &FontBook) {
         let mut per_byte = vec![0.0f32; self.text.len() + 1];
         for span in &self.spans {
