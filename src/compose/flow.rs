@@ -185,7 +185,8 @@ impl Composer<'_> {
                         VAlign::Bottom => area.h - used,
                     };
                     // Distribute: the spare height goes evenly between paragraphs; on a
-                    // baseline grid, in whole lines of it (the earlier gaps take the rest).
+                    // baseline grid, the same whole number of its lines into every gap
+                    // (what does not divide evenly stays at the foot: gaps stay alike).
                     let paragraph_gaps = placed
                         .windows(2)
                         .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != "heading")
@@ -196,10 +197,7 @@ impl Composer<'_> {
                     } else if let Some(pitch) = pitch {
                         let lines = ((spare + 0.01) / pitch).floor() as usize;
                         let each = lines / paragraph_gaps.max(1);
-                        let rest = lines % paragraph_gaps.max(1);
-                        (0..paragraph_gaps)
-                            .map(|i| (each + usize::from(i < rest)) as f32 * pitch)
-                            .collect()
+                        vec![each as f32 * pitch; paragraph_gaps]
                     } else {
                         vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
                     };
