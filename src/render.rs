@@ -202,6 +202,17 @@ pub fn to_pdf_as(
                 .collect();
             format!("the PDF breaks the standard it claims: {}", list.join("; "))
         }
+        KrillaError::Font(font, why) => {
+            // Name the file: the writer knows the font only by its bytes.
+            let file = fonts
+                .faces()
+                .find(|(_, f)| f.made_pdf_font() == Some(&font))
+                .map_or("a font".to_string(), |(_, f)| {
+                    format!("font `{}`", f.path.display())
+                });
+            format!("{file} cannot be embedded (subsetting it failed: {why}); replace the file with a working copy")
+        }
+        KrillaError::Image(_, _, why) => format!("an image cannot be embedded: {why}"),
         other => format!("the PDF writer refused the document: {other:?}"),
     })
 }
@@ -619,7 +630,17 @@ fn rounded_rect(r: &Rect, radius: f32) -> Option<Path> {
 }
 
 /// Renders every page of a PDF to PNG bytes at `dpi`, on white.
+/// The highest `preview --dpi`: print resolution, more than a screen preview needs.
+pub const MAX_PREVIEW_DPI: f32 = 600.0;
+/// The most pixels of one preview page (200 MB as RGBA): an 18×24 in poster at 340 dpi.
+pub const MAX_PREVIEW_PIXELS: f64 = 50e6;
+
 pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+    if !dpi.is_finite() || !(1.0..=MAX_PREVIEW_DPI).contains(&dpi) {
+        return Err(format!(
+            "the preview resolution must be 1 to {MAX_PREVIEW_DPI} dpi, got {dpi}"
+        ));
+    }
     use hayro::hayro_interpret::InterpreterSettings;
     use hayro::hayro_syntax::Pdf;
     use hayro::vello_cpu::color::palette::css::WHITE;
@@ -634,6 +655,19 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String>
     pdf.pages()
         .iter()
         .map(|page| {
+            let (w, h) = page.render_dimensions();
+            let pixels = f64::from(w * scale) * f64::from(h * scale);
+            if !pixels.is_finite() || pixels > MAX_PREVIEW_PIXELS {
+                let most = (MAX_PREVIEW_PIXELS / (f64::from(w) * f64::from(h))).sqrt() * 72.0;
+                return Err(format!(
+                    "a {:.1} × {:.1} in page at {dpi} dpi is {:.0} million pixels, more than the {:.0} million a preview may have; use --dpi {:.0} or less",
+                    w / 72.0,
+                    h / 72.0,
+                    pixels / 1e6,
+                    MAX_PREVIEW_PIXELS / 1e6,
+                    most.floor()
+                ));
+            }
             let pixmap = hayro::render(
                 page,
                 &cache,
