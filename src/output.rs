@@ -40,12 +40,10 @@ pub fn is_temporary(name: &str) -> bool {
         })
 }
 
-/// The lock file of an output folder.
-pub const LOCK_FILE: &str = ".broadside.lock";
-
 /// Holds an output folder for one run: a second run into the same folder waits for it
 /// (up to `wait`), then gives up with a clear error. The lock is the operating system's
-/// (flock), so a killed run releases it.
+/// advisory lock (flock) on the folder itself, so no file is added to the output and a
+/// killed run releases it.
 pub struct OutputLock {
     _file: std::fs::File,
 }
@@ -54,13 +52,9 @@ impl OutputLock {
     pub fn acquire(out: &Path, wait: std::time::Duration) -> Result<OutputLock, String> {
         std::fs::create_dir_all(out)
             .map_err(|e| format!("cannot create output folder `{}`: {e}", out.display()))?;
-        let path = out.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        let file = std::fs::File::open(out)
+            .map_err(|e| format!("cannot open output folder `{}`: {e}", out.display()))?;
+        let path = out;
         let start = std::time::Instant::now();
         let mut told = false;
         loop {
@@ -69,9 +63,8 @@ impl OutputLock {
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if start.elapsed() >= wait {
                         return Err(format!(
-                            "another broadside run is writing to `{}` (it holds `{}`); waited {} s",
+                            "another broadside run is writing to `{}`; waited {} s for it",
                             out.display(),
-                            path.display(),
                             wait.as_secs()
                         ));
                     }

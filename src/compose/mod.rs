@@ -210,9 +210,11 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
     // to a gigabyte stops here.
     let (width, height, icc) = match format {
         ImageFormat::Png => {
-            let mut decoder =
-                image::codecs::png::PngDecoder::with_limits(cursor(), limits(MAX_METADATA_BYTES))
-                    .map_err(|e| describe(e, "PNG"))?;
+            // No size limits yet: the size is reported below in pixels.
+            let mut header_limits = image::Limits::default();
+            header_limits.max_alloc = Some(MAX_METADATA_BYTES);
+            let mut decoder = image::codecs::png::PngDecoder::with_limits(cursor(), header_limits)
+                .map_err(|e| describe(e, "PNG"))?;
             let (w, h) = decoder.dimensions();
             (w, h, decoder.icc_profile().map_err(|e| describe(e, "PNG"))?)
         }
@@ -238,6 +240,14 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
         || u64::from(width) * u64::from(height) > MAX_PIXELS
     {
         return Err(too_big(width.into(), height.into()));
+    }
+    // The PNG decoder drops an ICC chunk it cannot inflate within its budget without a
+    // word; such a chunk is refused here rather than left for another reader to inflate.
+    if format == ImageFormat::Png && icc.is_none() && png_has_chunk(bytes, b"iCCP") {
+        return Err(format!(
+            "embeds an ICC profile that does not inflate within {} MB",
+            MAX_ICC_BYTES >> 20
+        ));
     }
     if let Some(icc) = &icc
         && icc.len() > MAX_ICC_BYTES
@@ -270,6 +280,23 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
         }
     }
     Ok((width, height))
+}
+
+/// Whether a PNG file has a chunk of this type before its image data.
+fn png_has_chunk(bytes: &[u8], kind: &[u8; 4]) -> bool {
+    let mut at = 8;
+    while let Some(header) = bytes.get(at..at + 8) {
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let this = &header[4..8];
+        if this == kind {
+            return true;
+        }
+        if this == b"IDAT" {
+            return false;
+        }
+        at = at.saturating_add(12).saturating_add(length);
+    }
+    false
 }
 
 /// A decoder error as a sentence, without Rust debug text.
