@@ -246,7 +246,7 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
     if format == ImageFormat::Png && icc.is_none() && png_has_chunk(bytes, b"iCCP") {
         return Err(format!(
             "embeds an ICC profile that does not inflate within {} MB",
-            MAX_ICC_BYTES >> 20
+            MAX_METADATA_BYTES >> 20
         ));
     }
     if let Some(icc) = &icc
