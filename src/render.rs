@@ -558,13 +558,38 @@ fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Re
     let clip = rounded_rect(&placed.clip, 0.0).ok_or("image frame has no area")?;
     surface.push_clip_path(&clip, &FillRule::NonZero);
     surface.push_transform(&Transform::from_translate(placed.rect.x, placed.rect.y));
+    // The stored pixels are drawn turned by the EXIF orientation into the shown box.
+    let (turn, stored_w, stored_h) =
+        orientation_transform(placed.image.orientation, placed.rect.w, placed.rect.h);
+    surface.push_transform(&turn);
     surface.draw_image(
         image,
-        Size::from_wh(placed.rect.w, placed.rect.h).ok_or("image has no area")?,
+        Size::from_wh(stored_w, stored_h).ok_or("image has no area")?,
     );
     surface.pop();
     surface.pop();
+    surface.pop();
     Ok(())
+}
+
+/// For an image shown `w` × `h` (y down) with EXIF `orientation`: the transform from the
+/// stored image's box to the shown box, and the stored box's size (turned a quarter for
+/// orientations 5 to 8).
+pub fn orientation_transform(orientation: u8, w: f32, h: f32) -> (Transform, f32, f32) {
+    // Stored box a × b; a point (x, y) of it lands at the shown point below.
+    let (a, b) = if orientation >= 5 { (h, w) } else { (w, h) };
+    // from_row(sx, ky, kx, sy, tx, ty): x' = sx·x + kx·y + tx, y' = ky·x + sy·y + ty.
+    let t = match orientation {
+        2 => Transform::from_row(-1.0, 0.0, 0.0, 1.0, a, 0.0), // (a − x, y)
+        3 => Transform::from_row(-1.0, 0.0, 0.0, -1.0, a, b),  // (a − x, b − y)
+        4 => Transform::from_row(1.0, 0.0, 0.0, -1.0, 0.0, b), // (x, b − y)
+        5 => Transform::from_row(0.0, 1.0, 1.0, 0.0, 0.0, 0.0), // (y, x)
+        6 => Transform::from_row(0.0, 1.0, -1.0, 0.0, b, 0.0), // (b − y, x): 90° clockwise
+        7 => Transform::from_row(0.0, -1.0, -1.0, 0.0, b, a),  // (b − y, a − x)
+        8 => Transform::from_row(0.0, -1.0, 1.0, 0.0, 0.0, a), // (y, a − x): 90° anticlockwise
+        _ => Transform::identity(),
+    };
+    (t, a, b)
 }
 
 /// A palette colour as paint: DeviceCMYK from its CMYK percentages for print (a spot

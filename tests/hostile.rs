@@ -1019,3 +1019,158 @@ fn one_case(
     all_numbers_finite(&doc)?;
     Ok(true)
 }
+
+// ---------------------------------------------------------------------------------------
+// Fonts and images done right.
+
+/// The fixture JPEG with an EXIF block saying "rotate 90° clockwise to show" (6).
+fn sideways_jpeg() -> Vec<u8> {
+    let jpeg = std::fs::read(common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg"))
+        .unwrap();
+    let mut app1 = vec![0xFF, 0xE1, 0x00, 34];
+    app1.extend_from_slice(b"Exif\0\0MM\0\x2a\0\0\0\x08");
+    app1.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn exif_orientation_of_a_photo_logo_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
+    let turned = dir.path().join("turned.jpg");
+    std::fs::write(&turned, sideways_jpeg()).unwrap();
+    let plain = broadside::compose::ImageData::load(&plain).unwrap();
+    let turned = broadside::compose::ImageData::load(&turned).unwrap();
+    assert_eq!(plain.orientation, 1);
+    assert_eq!(turned.orientation, 6);
+    // Shown a quarter turned: as wide as the stored image is tall.
+    assert_eq!(
+        (turned.width_px, turned.height_px),
+        (plain.height_px, plain.width_px)
+    );
+    // The renderer maps the stored box onto the shown one: for 6 (90° clockwise) the
+    // stored top-left corner lands at the shown top-right.
+    let (t, a, b) = broadside::render::orientation_transform(6, 30.0, 20.0);
+    assert_eq!((a, b), (20.0, 30.0));
+    let (sx, ky, kx, sy, tx, ty) = (t.sx(), t.ky(), t.kx(), t.sy(), t.tx(), t.ty());
+    let map = |x: f32, y: f32| (sx * x + kx * y + tx, ky * x + sy * y + ty);
+    assert_eq!(map(0.0, 0.0), (30.0, 0.0));
+    assert_eq!(map(a, b), (0.0, 20.0));
+    // And a county flyer with the sideways logo builds.
+    let scratch = Scratch::new();
+    alameda_logo(&scratch, "turned.jpg", &sideways_jpeg());
+    let output = run(&scratch, "build", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// The tables of a single-font sfnt file, by tag, in file order.
+fn sfnt_tables(font: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let be16 = |at: usize| u16::from_be_bytes([font[at], font[at + 1]]) as usize;
+    let be32 = |at: usize| u32::from_be_bytes(font[at..at + 4].try_into().unwrap()) as usize;
+    (0..be16(4))
+        .map(|i| {
+            let record = 12 + 16 * i;
+            let tag: [u8; 4] = font[record..record + 4].try_into().unwrap();
+            let (offset, length) = (be32(record + 8), be32(record + 12));
+            (tag, font[offset..offset + length].to_vec())
+        })
+        .collect()
+}
+
+/// An sfnt collection (`ttcf`) of the given fonts' tables; one font gives a plain sfnt.
+fn sfnt_build(fonts: &[Vec<([u8; 4], Vec<u8>)>]) -> Vec<u8> {
+    let collection = fonts.len() > 1;
+    let header = if collection { 12 + 4 * fonts.len() } else { 0 };
+    let dirs: Vec<usize> = fonts.iter().map(|t| 12 + 16 * t.len()).collect();
+    let mut data_at = header + dirs.iter().sum::<usize>();
+    let mut out = Vec::new();
+    if collection {
+        out.extend_from_slice(b"ttcf\x00\x01\x00\x00");
+        out.extend_from_slice(&(fonts.len() as u32).to_be_bytes());
+        let mut at = header;
+        for size in &dirs {
+            out.extend_from_slice(&(at as u32).to_be_bytes());
+            at += size;
+        }
+    }
+    let mut blobs = Vec::new();
+    for tables in fonts {
+        let mut tables = tables.clone();
+        tables.sort_by_key(|(tag, _)| *tag);
+        out.extend_from_slice(b"\x00\x01\x00\x00");
+        out.extend_from_slice(&(tables.len() as u16).to_be_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        for (tag, data) in &tables {
+            out.extend_from_slice(tag);
+            out.extend_from_slice(&[0, 0, 0, 0]);
+            out.extend_from_slice(&(data_at as u32).to_be_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let padded = data.len().div_ceil(4) * 4;
+            let mut blob = data.clone();
+            blob.resize(padded, 0);
+            data_at += padded;
+            blobs.push(blob);
+        }
+    }
+    for blob in blobs {
+        out.extend_from_slice(&blob);
+    }
+    out
+}
+
+#[test]
+fn font_collections_are_loaded_face_by_face() {
+    let fonts = common::repo().join("fonts");
+    let noto = sfnt_tables(&std::fs::read(fonts.join("NotoSans-Regular.ttf")).unwrap());
+    let oswald = sfnt_tables(&std::fs::read(fonts.join("Oswald-Bold.ttf")).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pair.ttc"), sfnt_build(&[noto, oswald])).unwrap();
+    let book = broadside::fonts::FontBook::load(&[dir.path().to_path_buf()]).unwrap();
+    let faces: Vec<(String, u32, u16)> = book
+        .faces()
+        .map(|(_, f)| (f.family.clone(), f.index, f.weight))
+        .collect();
+    assert_eq!(
+        faces,
+        [("Noto Sans".to_string(), 0, 400), ("Oswald".to_string(), 1, 700)]
+    );
+    // The second face shapes and embeds as itself, not as the first.
+    let oswald = book.select("Oswald", 700, false).unwrap();
+    assert!(book.covers(oswald, 'A'));
+    assert_eq!(book.face(oswald).pdf_font().units_per_em(), book.face(oswald).units_per_em);
+}
+
+#[test]
+fn a_variable_font_asked_for_another_weight_is_an_error() {
+    let fonts = common::repo().join("fonts");
+    let mut tables = sfnt_tables(&std::fs::read(fonts.join("NotoSans-Regular.ttf")).unwrap());
+    // An `fvar` table with one weight axis, 100–900, default 400.
+    let mut fvar = vec![0, 1, 0, 0, 0, 16, 0, 2, 0, 1, 0, 20, 0, 0, 0, 8];
+    fvar.extend_from_slice(b"wght");
+    for value in [100u32, 400, 900] {
+        fvar.extend_from_slice(&(value << 16).to_be_bytes());
+    }
+    fvar.extend_from_slice(&[0, 0, 1, 0]);
+    tables.push((*b"fvar", fvar));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Var.ttf"), sfnt_build(&[tables])).unwrap();
+    let book = broadside::fonts::FontBook::load(&[dir.path().to_path_buf()]).unwrap();
+    assert!(book.faces().all(|(_, f)| f.variable));
+    let layout = |weight: &str| {
+        format!(
+            "kind = \"flyer\"\n[page]\nsize = \"letter\"\nmargin = \"0.5in\"\ngrid = {{ columns = 1, rows = 1 }}\n[colors]\nink = {{ rgb = \"#000000\" }}\n[styles.body]\nfont = \"Noto Sans\"\nweight = \"{weight}\"\nsize = \"10pt\"\ncolor = \"ink\"\n[[frames]]\ncontent = \"headline\"\nstyle = \"body\"\narea = {{ col = 1, row = 1, cols = 1, rows = 1 }}\n"
+        )
+    };
+    let path = dir.path().join("v.toml");
+    std::fs::write(&path, layout("bold")).unwrap();
+    let errs = broadside::model::layout::Layout::load(&path, &book).unwrap_err();
+    let text = format!("{}", errs[0]);
+    assert!(text.contains("is a variable font"), "{text}");
+    assert!(text.contains("v.toml:10:10"), "{text}");
+    // Its default weight is fine.
+    std::fs::write(&path, layout("regular")).unwrap();
+    assert!(broadside::model::layout::Layout::load(&path, &book).is_ok());
+}

@@ -127,8 +127,13 @@ pub enum ImageFormat {
 pub struct ImageData {
     pub bytes: Arc<Vec<u8>>,
     pub format: ImageFormat,
+    /// The size as the image is meant to be seen: after its EXIF orientation (a phone
+    /// photo stored sideways is as wide as it is shown).
     pub width_px: u32,
     pub height_px: u32,
+    /// The EXIF orientation (1 to 8; 1 when there is none) the renderer turns the stored
+    /// pixels by.
+    pub orientation: u8,
 }
 
 /// Ceilings on an image (a county's logo), checked before and while decoding it in full
@@ -176,20 +181,27 @@ impl ImageData {
             Ok(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
             _ => return Err(format!("`{shown}` is not a PNG or JPEG image")),
         };
-        let (width_px, height_px) =
+        let (width, height, orientation) =
             probe(&bytes, format).map_err(|why| format!("image `{shown}` {why}"))?;
+        // Orientations 5 to 8 turn the image a quarter: shown width is stored height.
+        let (width_px, height_px) = if orientation >= 5 {
+            (height, width)
+        } else {
+            (width, height)
+        };
         Ok(ImageData {
             bytes: Arc::new(bytes),
             format,
             width_px,
             height_px,
+            orientation,
         })
     }
 }
 
 /// Checks an image's header, metadata and every pixel within [`image_limits`]; returns its
-/// size in pixels. Errors complete "image `<file>` …".
-fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
+/// stored size in pixels and EXIF orientation. Errors complete "image `<file>` …".
+fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
     use image::ImageDecoder;
     use image_limits::*;
     let limits = |max_alloc: u64| {
@@ -208,7 +220,7 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
     let cursor = || std::io::Cursor::new(bytes);
     // First the header and metadata, within a small budget: an ICC chunk that inflates
     // to a gigabyte stops here.
-    let (width, height, icc) = match format {
+    let (width, height, icc, orientation) = match format {
         ImageFormat::Png => {
             // No size limits yet: the size is reported below in pixels.
             let mut header_limits = image::Limits::default();
@@ -216,7 +228,9 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
             let mut decoder = image::codecs::png::PngDecoder::with_limits(cursor(), header_limits)
                 .map_err(|e| describe(e, "PNG"))?;
             let (w, h) = decoder.dimensions();
-            (w, h, decoder.icc_profile().map_err(|e| describe(e, "PNG"))?)
+            let icc = decoder.icc_profile().map_err(|e| describe(e, "PNG"))?;
+            let orientation = decoder.orientation().map_or(1, |o| o.to_exif());
+            (w, h, icc, orientation)
         }
         ImageFormat::Jpeg => {
             // zune-jpeg, which image uses, reads the frame header with a size ceiling
@@ -229,7 +243,12 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
                 .decode_headers()
                 .map_err(|e| format!("is not a readable JPEG ({e})"))?;
             let (w, h) = decoder.dimensions().ok_or("has no JPEG frame header")?;
-            (w as u32, h as u32, decoder.icc_profile())
+            let icc = decoder.icc_profile();
+            let orientation = decoder
+                .exif()
+                .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
+                .map_or(1, |o| o.to_exif());
+            (w as u32, h as u32, icc, orientation)
         }
     };
     if width == 0 || height == 0 {
@@ -279,7 +298,7 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), String> {
             return Err("is a truncated JPEG (no end-of-image marker after its last scan)".into());
         }
     }
-    Ok((width, height))
+    Ok((width, height, orientation))
 }
 
 /// Whether a PNG file has a chunk of this type before its image data.
