@@ -420,7 +420,8 @@ fn build(options: &Options, due: bool) -> ExitCode {
             session.warnings.len()
         );
     }
-    let (outcomes, manifest_problems) = session.build_reporting(jobs.clone(), &progress(jobs.len()));
+    let (outcomes, manifest_problems) =
+        session.build_reporting(jobs.clone(), &progress(jobs.len()));
     report(&manifest_problems);
     let written = outcomes
         .iter()

@@ -365,9 +365,11 @@ fn collect_font_files(
             out.push(path);
         } else if is_font {
             problems.push(
-                Diagnostic::error("a font file name that is not a regular file (a pipe, socket or device)")
-                    .in_file(&path)
-                    .hint("remove it from the font folder; fonts are read only from regular files"),
+                Diagnostic::error(
+                    "a font file name that is not a regular file (a pipe, socket or device)",
+                )
+                .in_file(&path)
+                .hint("remove it from the font folder; fonts are read only from regular files"),
             );
         }
     }
@@ -403,7 +405,8 @@ fn load_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         let bytes: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         if krilla::text::Font::new(bytes.into(), index).is_none() {
             return Err(
-                Diagnostic::error("not a usable font: it cannot be embedded in a PDF").in_file(path),
+                Diagnostic::error("not a usable font: it cannot be embedded in a PDF")
+                    .in_file(path),
             );
         }
     }

@@ -593,7 +593,9 @@ fn link(text: &str, url: &str) -> String {
 pub fn percent_encode(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     for c in url.chars() {
-        if c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '\\' | '`' | '{' | '}' | '|' | '^') {
+        if c.is_ascii_graphic()
+            && !matches!(c, '<' | '>' | '"' | '\\' | '`' | '{' | '}' | '|' | '^')
+        {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -624,7 +626,20 @@ pub fn escape(text: &str) -> String {
     for c in text.chars() {
         if matches!(
             c,
-            '*' | '_' | '[' | ']' | '\\' | '`' | '<' | '>' | '!' | '&' | '#' | '~' | '|' | '(' | ')'
+            '*' | '_'
+                | '['
+                | ']'
+                | '\\'
+                | '`'
+                | '<'
+                | '>'
+                | '!'
+                | '&'
+                | '#'
+                | '~'
+                | '|'
+                | '('
+                | ')'
         ) {
             out.push('\\');
         }

@@ -191,7 +191,9 @@ mod tests {
 
     #[test]
     fn lengths_are_finite_and_bounded_after_conversion() {
-        for bad in ["nan", "inf", "-inf", "NaNpt", "1e30", "201in", "14401pt", "-1pt", "1e39mm"] {
+        for bad in [
+            "nan", "inf", "-inf", "NaNpt", "1e30", "201in", "14401pt", "-1pt", "1e39mm",
+        ] {
             assert!(parse_length(bad).is_err(), "{bad} was accepted");
         }
         assert_eq!(parse_length("200in").unwrap(), Pt(14_400.0));

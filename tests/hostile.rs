@@ -9,7 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// One document only: these tests are about refusing, not about the kit.
-const ONE: &[&str] = &["--county", "alameda", "--layout", "flyer-letter", "--lang", "en"];
+const ONE: &[&str] = &[
+    "--county",
+    "alameda",
+    "--layout",
+    "flyer-letter",
+    "--lang",
+    "en",
+];
 
 fn run(scratch: &Scratch, command: &str, extra: &[&str]) -> Output {
     let mut args = vec![command];
@@ -28,7 +35,10 @@ fn both_refuse(scratch: &Scratch, code: i32, needle: &str) -> String {
     let build = run(scratch, "build", &[]);
     let build_err = stderr(&build);
     assert_eq!(build.status.code(), Some(code), "build: {build_err}");
-    assert!(build_err.contains(needle), "build does not say `{needle}`: {build_err}");
+    assert!(
+        build_err.contains(needle),
+        "build does not say `{needle}`: {build_err}"
+    );
     assert!(scratch.outputs().is_empty(), "{:?}", scratch.outputs());
     err
 }
@@ -155,7 +165,10 @@ fn alameda_logo(scratch: &Scratch, name: &str, bytes: &[u8]) {
     let dir = scratch.campaign().join("logos");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), bytes).unwrap();
-    alameda_row(scratch, &format!("Oakland,en,,,,logos/{name},Alameda County seal"));
+    alameda_row(
+        scratch,
+        &format!("Oakland,en,,,,logos/{name},Alameda County seal"),
+    );
 }
 
 #[test]
@@ -218,7 +231,11 @@ fn nan_margin_names_the_margin() {
 #[test]
 fn page_count_has_a_ceiling() {
     let scratch = Scratch::new();
-    edit_layout(&scratch, "size = \"letter\"", "size = \"letter\"\npages = 200000");
+    edit_layout(
+        &scratch,
+        "size = \"letter\"",
+        "size = \"letter\"\npages = 200000",
+    );
     both_refuse(&scratch, 2, "pages must be 1 to 16");
 }
 
@@ -237,7 +254,11 @@ fn preview_dpi_has_a_ceiling() {
         let started = std::time::Instant::now();
         let output = run(&scratch, "preview", &["--dpi", dpi]);
         assert_eq!(output.status.code(), Some(2), "--dpi {dpi}");
-        assert!(stderr(&output).contains("1 to 600 dpi"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("1 to 600 dpi"),
+            "{}",
+            stderr(&output)
+        );
         assert!(started.elapsed().as_secs() < 20);
     }
     // Inside the ceiling, a page may still have too many pixels: refused with the dpi to use.
@@ -266,10 +287,12 @@ fn gigapixel_png_logo_is_refused_before_decoding() {
 #[test]
 fn jpeg_claiming_65500_pixels_is_refused() {
     // The fixture JPEG with its frame header claiming 65500 × 65500.
-    let mut jpeg = std::fs::read(common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg")).unwrap();
+    let mut jpeg =
+        std::fs::read(common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg"))
+            .unwrap();
     let sof = jpeg
         .windows(2)
-        .position(|w| w[0] == 0xFF && matches!(w[1], 0xC0 | 0xC1 | 0xC2))
+        .position(|w| w[0] == 0xFF && matches!(w[1], 0xC0..=0xC2))
         .unwrap();
     jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xDC, 0xFF, 0xDC]);
     let scratch = Scratch::new();
@@ -295,7 +318,10 @@ fn png_with_a_huge_icc_profile_is_refused_in_print_mode() {
     let check = run(&scratch, "check", &["--print"]);
     let err = stderr(&check);
     assert_eq!(check.status.code(), Some(1), "{err}");
-    assert!(err.contains("icc.png") && err.contains("ICC profile"), "{err}");
+    assert!(
+        err.contains("icc.png") && err.contains("ICC profile"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -344,7 +370,10 @@ fn fifo_in_a_font_folder_does_not_block() {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert_eq!(status.code(), Some(2), "{err}");
-    assert!(err.contains("trap.ttf") && err.contains("not a regular file"), "{err}");
+    assert!(
+        err.contains("trap.ttf") && err.contains("not a regular file"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -352,7 +381,13 @@ fn fifo_in_a_font_folder_does_not_block() {
 
 #[test]
 fn campaign_id_cannot_leave_the_output_folder() {
-    for id in ["../../elsewhere", "/tmp/abs", "a/b", "Trafficking Prevention", ""] {
+    for id in [
+        "../../elsewhere",
+        "/tmp/abs",
+        "a/b",
+        "Trafficking Prevention",
+        "",
+    ] {
         let scratch = Scratch::new();
         edit_campaign(
             &scratch,
@@ -364,7 +399,9 @@ fn campaign_id_cannot_leave_the_output_folder() {
         let mut anything = Vec::new();
         common::walk(scratch.path(), &mut anything);
         assert!(
-            anything.iter().all(|p| p.extension().is_none_or(|e| e != "pdf")),
+            anything
+                .iter()
+                .all(|p| p.extension().is_none_or(|e| e != "pdf")),
             "{anything:?}"
         );
     }
@@ -384,7 +421,11 @@ fn logo_symlink_out_of_the_campaign_is_refused() {
         std::fs::create_dir_all(scratch.campaign().join("logos")).unwrap();
         std::os::unix::fs::symlink(&target, scratch.campaign().join("logos").join(logo)).unwrap();
         alameda_row(&scratch, &format!("Oakland,en,,,,logos/{logo},Seal"));
-        let err = both_refuse(&scratch, 2, "outside the campaign folder through a symbolic link");
+        let err = both_refuse(
+            &scratch,
+            2,
+            "outside the campaign folder through a symbolic link",
+        );
         assert!(err.contains("counties.csv:2:"), "{err}");
     }
 }
@@ -443,7 +484,9 @@ fn concurrent_builds_keep_each_others_manifest_entries() {
     let scratch = Scratch::new();
     let spawn = |layout: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_broadside"))
-            .args(["build", "--county", "alameda", "--lang", "en", "--layout", layout])
+            .args([
+                "build", "--county", "alameda", "--lang", "en", "--layout", layout,
+            ])
             .current_dir(scratch.path())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -454,8 +497,8 @@ fn concurrent_builds_keep_each_others_manifest_entries() {
         let output = child.wait_with_output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
-    let manifest = common::year_dir(&scratch.path().join("out"))
-        .join("trafficking-prevention/manifest.json");
+    let manifest =
+        common::year_dir(&scratch.path().join("out")).join("trafficking-prevention/manifest.json");
     let text = std::fs::read_to_string(manifest).unwrap();
     assert!(text.contains("alameda/flyer-letter.pdf"), "{text}");
     assert!(text.contains("alameda/poster-18x24.pdf"), "{text}");
@@ -509,7 +552,11 @@ fn manifest_entries_outside_the_folder_are_dropped() {
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let entry = manifest["outputs"][0].clone();
-    for evil in ["../../../../etc/passwd", "/etc/passwd", "alameda/../../x.pdf"] {
+    for evil in [
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        "alameda/../../x.pdf",
+    ] {
         let mut e = entry.clone();
         e["path"] = evil.into();
         manifest["outputs"].as_array_mut().unwrap().push(e);
@@ -577,7 +624,9 @@ fn url_with_markup_characters_is_percent_encoded() {
     assert!(
         uris.iter().any(|u| u == b"https://example.org/a%3Eb"),
         "{:?}",
-        uris.iter().map(|u| String::from_utf8_lossy(u)).collect::<Vec<_>>()
+        uris.iter()
+            .map(|u| String::from_utf8_lossy(u))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -604,7 +653,11 @@ fn control_and_invisible_characters_in_text_are_refused_by_check() {
     // In a county cell, too.
     let scratch = Scratch::new();
     alameda_row(&scratch, "Oak\u{feff}land,en,,,,,");
-    both_refuse(&scratch, 2, "cell `seat` of county `Alameda` holds a byte-order mark");
+    both_refuse(
+        &scratch,
+        2,
+        "cell `seat` of county `Alameda` holds a byte-order mark",
+    );
 }
 
 #[test]
@@ -635,7 +688,10 @@ fn infinite_bleed_is_refused_in_print_mode_by_check() {
     let check = run(&scratch, "check", &["--print"]);
     let err = stderr(&check);
     assert_eq!(check.status.code(), Some(2), "{err}");
-    assert!(err.contains("`inf` is not a length") && err.contains("page.bleed"), "{err}");
+    assert!(
+        err.contains("`inf` is not a length") && err.contains("page.bleed"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -693,7 +749,11 @@ fn metadata_with_control_characters_is_refused_and_never_reaches_xmp() {
         .unwrap()
         .to_string();
     edit_campaign(&scratch, &author, "author = \"CDSS\\u0007\\uFFFE\"");
-    both_refuse(&scratch, 2, "campaign author holds the control character U+0007");
+    both_refuse(
+        &scratch,
+        2,
+        "campaign author holds the control character U+0007",
+    );
     assert_eq!(
         broadside::resolve::xml_text("a\u{7}b\u{fffe}c\u{feff}\td"),
         "abc d"
@@ -703,7 +763,11 @@ fn metadata_with_control_characters_is_refused_and_never_reaches_xmp() {
 #[test]
 fn unknown_field_gets_a_did_you_mean() {
     let scratch = Scratch::new();
-    edit_layout(&scratch, "tracking = 50", "tracking = 50\ncolour = \"navy\"");
+    edit_layout(
+        &scratch,
+        "tracking = 50",
+        "tracking = 50\ncolour = \"navy\"",
+    );
     let output = run(&scratch, "check", &[]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{err}");
@@ -735,7 +799,10 @@ fn a_panic_in_one_document_is_that_documents_failure() {
     let result: Result<(), _> = broadside::batch::contained(&jobs[0], || panic!("boom in compose"));
     let errs = result.unwrap_err();
     assert!(errs[0].message.contains("boom in compose"), "{errs:?}");
-    assert!(errs[0].message.contains(&jobs[0].edition.to_string()), "{errs:?}");
+    assert!(
+        errs[0].message.contains(&jobs[0].edition.to_string()),
+        "{errs:?}"
+    );
     // The rest still run.
     let fine = broadside::batch::contained(&jobs[1], || Ok::<_, Vec<_>>(7));
     assert_eq!(fine.unwrap(), 7);
@@ -786,7 +853,14 @@ fn bomb_peak(png: &[u8]) {
     let scratch = Scratch::new();
     alameda_logo(&scratch, "bomb.png", png);
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "bomb_child", "--ignored", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "bomb_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("HOSTILE_BOMB_DIR", scratch.path())
         .output()
         .unwrap();
@@ -798,7 +872,10 @@ fn bomb_peak(png: &[u8]) {
     let report = &line[line.find("BOMB-CHILD").unwrap()..];
     let kb: u64 = report.split_whitespace().nth(2).unwrap().parse().unwrap();
     eprintln!("bomb build peak: {} MB", kb / 1024);
-    assert!(report.ends_with("true"), "the bomb document must fail alone: {report}");
+    assert!(
+        report.ends_with("true"),
+        "the bomb document must fail alone: {report}"
+    );
     assert!(
         kb / 1024 < BOMB_PEAK_LIMIT_MB,
         "peak {} MB ≥ {BOMB_PEAK_LIMIT_MB} MB",
@@ -830,13 +907,48 @@ impl Rng {
 }
 
 const NUMBERS: &[&str] = &[
-    "nan", "inf", "-inf", "-1", "0", "1e30", "1e-30", "99999", "4294967296", "\"nan\"", "\"1e9pt\"",
-    "\"-3in\"", "\"0pt\"", "\"200in\"", "\"201in\"", "0.0001", "17", "2.5",
+    "nan",
+    "inf",
+    "-inf",
+    "-1",
+    "0",
+    "1e30",
+    "1e-30",
+    "99999",
+    "4294967296",
+    "\"nan\"",
+    "\"1e9pt\"",
+    "\"-3in\"",
+    "\"0pt\"",
+    "\"200in\"",
+    "\"201in\"",
+    "0.0001",
+    "17",
+    "2.5",
 ];
 const TEXTS: &[&str] = &[
-    "\\t", "\\u0000", "\\uFEFF", "\\uFFFF", "*", "[", "](javascript:x)", "<", "{", "{nope}",
-    "\u{1F600}", "\u{202E}", "ـ", "\u{0301}", "&amp;", "\\\\", "\\n\\n", "a\u{00AD}b",
-    "[x](https://e.org/a>b)", "**", "`", "\u{0}",
+    "\\t",
+    "\\u0000",
+    "\\uFEFF",
+    "\\uFFFF",
+    "*",
+    "[",
+    "](javascript:x)",
+    "<",
+    "{",
+    "{nope}",
+    "\u{1F600}",
+    "\u{202E}",
+    "ـ",
+    "\u{0301}",
+    "&amp;",
+    "\\\\",
+    "\\n\\n",
+    "a\u{00AD}b",
+    "[x](https://e.org/a>b)",
+    "**",
+    "`",
+    "\u{0}",
 ];
 
 /// One mutation of the layout's or the campaign's text.
@@ -1025,8 +1137,9 @@ fn one_case(
 
 /// The fixture JPEG with an EXIF block saying "rotate 90° clockwise to show" (6).
 fn sideways_jpeg() -> Vec<u8> {
-    let jpeg = std::fs::read(common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg"))
-        .unwrap();
+    let jpeg =
+        std::fs::read(common::repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg"))
+            .unwrap();
     let mut app1 = vec![0xFF, 0xE1, 0x00, 34];
     app1.extend_from_slice(b"Exif\0\0MM\0\x2a\0\0\0\x08");
     app1.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
@@ -1135,12 +1248,18 @@ fn font_collections_are_loaded_face_by_face() {
         .collect();
     assert_eq!(
         faces,
-        [("Noto Sans".to_string(), 0, 400), ("Oswald".to_string(), 1, 700)]
+        [
+            ("Noto Sans".to_string(), 0, 400),
+            ("Oswald".to_string(), 1, 700)
+        ]
     );
     // The second face shapes and embeds as itself, not as the first.
     let oswald = book.select("Oswald", 700, false).unwrap();
     assert!(book.covers(oswald, 'A'));
-    assert_eq!(book.face(oswald).pdf_font().units_per_em(), book.face(oswald).units_per_em);
+    assert_eq!(
+        book.face(oswald).pdf_font().units_per_em(),
+        book.face(oswald).units_per_em
+    );
 }
 
 #[test]

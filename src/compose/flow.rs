@@ -94,7 +94,9 @@ impl Composer<'_> {
                 "text does not fit frame `{}` of layout `{}` for edition {}: {length} characters, more than the {MAX_FRAME_TEXT} a frame may hold",
                 frame.id, layout.name, self.resolved.edition
             );
-            let field = paras.first().map_or(key.to_string(), |p| p.field.to_string());
+            let field = paras
+                .first()
+                .map_or(key.to_string(), |p| p.field.to_string());
             let d = self.frame_error(frame, message).hint(format!(
                 "the text from `{field}` on is far too long for one frame; shorten it"
             ));

@@ -163,7 +163,8 @@ impl ImageData {
     pub fn load(path: &std::path::Path) -> Result<ImageData, String> {
         use image_limits::*;
         let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
         if !meta.is_file() {
             return Err(format!("image `{shown}` is not a regular file"));
         }
@@ -174,8 +175,7 @@ impl ImageData {
                 MAX_FILE_BYTES >> 20
             ));
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
         let format = match image::guess_format(&bytes) {
             Ok(image::ImageFormat::Png) => ImageFormat::Png,
             Ok(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
@@ -254,10 +254,7 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
     if width == 0 || height == 0 {
         return Err("has no pixels".into());
     }
-    if width > MAX_SIDE
-        || height > MAX_SIDE
-        || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(too_big(width.into(), height.into()));
     }
     // The PNG decoder drops an ICC chunk it cannot inflate within its budget without a

@@ -405,9 +405,11 @@ impl Campaign {
                 && !(1000..=9999).contains(&year)
             {
                 problems.push(
-                    Diagnostic::error(format!("as_of must be a year from 1000 to 9999, got {year}"))
-                        .at(at(source.id.span()))
-                        .field(format!("sources[{i}].as_of")),
+                    Diagnostic::error(format!(
+                        "as_of must be a year from 1000 to 9999, got {year}"
+                    ))
+                    .at(at(source.id.span()))
+                    .field(format!("sources[{i}].as_of")),
                 );
             }
             let url = source.url.get_ref().trim();
@@ -415,10 +417,13 @@ impl Campaign {
                 && let Err(why) = crate::model::check_url(url)
             {
                 problems.push(
-                    Diagnostic::error(format!("source `{}` has a URL that cannot be printed as a link: {why}", source.id.get_ref()))
-                        .at(at(source.url.span()))
-                        .field(format!("sources[{i}].url"))
-                        .hint(crate::model::URL_HINT),
+                    Diagnostic::error(format!(
+                        "source `{}` has a URL that cannot be printed as a link: {why}",
+                        source.id.get_ref()
+                    ))
+                    .at(at(source.url.span()))
+                    .field(format!("sources[{i}].url"))
+                    .hint(crate::model::URL_HINT),
                 );
             }
             if source.url.get_ref().trim().is_empty() {

@@ -105,7 +105,10 @@ pub fn load(
                 };
                 problems.push(
                     Diagnostic::error(format!("malformed row: {e}"))
-                        .at(Location { file: path.to_path_buf(), line_col: Some((line, 1)) })
+                        .at(Location {
+                            file: path.to_path_buf(),
+                            line_col: Some((line, 1)),
+                        })
                         .hint(hint),
                 );
                 continue;
@@ -170,7 +173,9 @@ pub fn load(
                 ))
                 .at(at(name_col))
                 .field("county")
-                .hint(format!("use letters or digits, at most {MAX_SLUG} in the folder name")),
+                .hint(format!(
+                    "use letters or digits, at most {MAX_SLUG} in the folder name"
+                )),
             );
             continue;
         }

@@ -61,7 +61,10 @@ pub fn check_url(url: &str) -> Result<(), String> {
             url.len()
         ));
     }
-    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control() || forbidden_char(*c)) {
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || forbidden_char(*c))
+    {
         return Err(format!("it holds the character U+{:04X}", c as u32));
     }
     let scheme = url
@@ -69,11 +72,15 @@ pub fn check_url(url: &str) -> Result<(), String> {
         .map(|(s, _)| s.to_ascii_lowercase())
         .filter(|s| {
             !s.is_empty()
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
     match scheme.as_deref() {
         Some("https" | "http") => {
-            if url.split_once("//").is_none_or(|(_, rest)| rest.is_empty() || rest.starts_with('/')) {
+            if url
+                .split_once("//")
+                .is_none_or(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+            {
                 return Err("it names no host".into());
             }
             Ok(())
@@ -178,11 +185,7 @@ fn explain_toml_error(message: &str) -> (String, Option<String>) {
 fn unknown_field_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (wanted, rest) = rest.split_once('`')?;
-    let allowed: Vec<&str> = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .collect();
+    let allowed: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let best = crate::diag::closest(wanted, allowed.iter().copied())?;
     Some(format!("did you mean `{best}`?"))
 }
