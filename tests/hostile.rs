@@ -786,6 +786,17 @@ fn non_utf8_county_sheet_hint_says_utf8() {
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(err.contains("UTF-8"), "{err}");
     assert!(!err.contains("quote cells"), "{err}");
+    // In the header row, too.
+    let scratch = Scratch::new();
+    let sheet = scratch.campaign().join("counties.csv");
+    let bytes = std::fs::read(&sheet).unwrap();
+    let mut bad = b"county,se\xe0t".to_vec();
+    bad.extend_from_slice(&bytes[bytes.iter().position(|&b| b == b',').unwrap() + 5..]);
+    std::fs::write(&sheet, bad).unwrap();
+    let output = run(&scratch, "check", &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("save it as \"CSV UTF-8\""), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -59,7 +59,14 @@ pub fn load(
         .map_err(|e| file_error(format!("cannot read county sheet: {e}")))?;
     let headers = reader
         .headers()
-        .map_err(|e| file_error(format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            let utf8 = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+            let mut d = file_error(format!("cannot read the header row: {e}"));
+            if utf8 {
+                d[0] = d[0].clone().hint(NOT_UTF8);
+            }
+            d
+        })?
         .clone();
     let mut problems = Vec::new();
     let header_location = Location {
@@ -99,7 +106,7 @@ pub fn load(
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 let hint = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                    "the sheet is not UTF-8 text: save it as \"CSV UTF-8\" from the spreadsheet"
+                    NOT_UTF8
                 } else {
                     "every row needs as many cells as the header; quote cells that contain commas"
                 };
@@ -309,6 +316,9 @@ pub fn contained_path(base: &Path, relative: &str) -> Result<PathBuf, &'static s
     }
     Ok(out)
 }
+
+/// What to do about a sheet that is not UTF-8 (a spreadsheet's default "CSV" is often not).
+const NOT_UTF8: &str = "the sheet is not UTF-8 text: save it as \"CSV UTF-8\" from the spreadsheet";
 
 /// The longest county folder name.
 pub const MAX_SLUG: usize = 64;
