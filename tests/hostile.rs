@@ -1304,3 +1304,27 @@ fn a_variable_font_asked_for_another_weight_is_an_error() {
     std::fs::write(&path, layout("regular")).unwrap();
     assert!(broadside::model::layout::Layout::load(&path, &book).is_ok());
 }
+
+#[test]
+fn a_corrupt_font_is_refused_naming_the_file() {
+    // The bundled fonts, with the text face cut in half.
+    let scratch = Scratch::new();
+    let fonts = scratch.path().join("fonts");
+    std::fs::remove_file(&fonts).unwrap();
+    std::fs::create_dir(&fonts).unwrap();
+    for entry in std::fs::read_dir(common::repo().join("fonts"))
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name();
+        if name == "NotoSans-Regular.ttf" {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            std::fs::write(fonts.join(&name), &bytes[..bytes.len() / 2]).unwrap();
+        } else {
+            std::os::unix::fs::symlink(entry.path(), fonts.join(&name)).unwrap();
+        }
+    }
+    let err = both_refuse(&scratch, 2, "NotoSans-Regular.ttf");
+    assert!(err.contains("not a usable font"), "{err}");
+    assert!(!err.contains("Font("), "{err}");
+}
