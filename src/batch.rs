@@ -355,7 +355,17 @@ impl Session {
             );
             add("county", row.as_bytes());
             if let Some(logo) = &county.logo {
-                add("logo", &std::fs::read(logo).unwrap_or_default());
+                // Only a regular file of a size an image may have is read here (a pipe
+                // would block); anything else is refused when the document is composed.
+                let readable = std::fs::metadata(logo).is_ok_and(|m| {
+                    m.is_file() && m.len() <= crate::compose::image_limits::MAX_FILE_BYTES
+                });
+                let bytes = if readable {
+                    std::fs::read(logo).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                add("logo", &bytes);
             }
         }
         add("layout", self.layouts[job.layout].file.text.as_bytes());
@@ -577,6 +587,21 @@ impl Session {
     /// manifest) is not composed again. A failing job writes nothing and does not stop the
     /// others. Outcomes come back in job order; then the manifests are brought up to date.
     pub fn build(&self, jobs: Vec<Job>, done: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+        let (outcomes, problems) = self.build_reporting(jobs, done);
+        for d in problems {
+            eprintln!("{d}");
+        }
+        outcomes
+    }
+
+    /// [`Session::build`], returning the problems of writing the manifests (which the
+    /// command line turns into a non-zero exit) instead of printing them.
+    pub fn build_reporting(
+        &self,
+        jobs: Vec<Job>,
+        done: &(dyn Fn(&Outcome) + Sync),
+    ) -> (Vec<Outcome>, Vec<Diagnostic>) {
+        self.remove_stale_temporaries(&jobs);
         let mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>> =
             Default::default();
         for job in &jobs {
@@ -590,7 +615,7 @@ impl Session {
             .map(|job| {
                 let (manifest_path, _) = Self::manifest_place(&job);
                 let known = manifests.get(&manifest_path).and_then(Option::as_ref);
-                let result = match self.up_to_date(&job, known) {
+                let result = contained(&job, || match self.up_to_date(&job, known) {
                     Some(built) => Ok(built),
                     // Composed once: the print preflight looks at the same document that
                     // is rendered.
@@ -611,14 +636,41 @@ impl Session {
                             warnings,
                         })
                     }),
-                };
+                });
                 let outcome = Outcome { job, result };
                 done(&outcome);
                 outcome
             })
             .collect();
-        self.update_manifests(&outcomes, manifests);
-        outcomes
+        let problems = self.update_manifests(&outcomes, manifests);
+        (outcomes, problems)
+    }
+
+    /// Removes the temporary files (`.<name>.tmp-<pid>-<n>`) a killed run left in the
+    /// folders these jobs write to. Called under the output folder's lock, so no other
+    /// run is writing them.
+    fn remove_stale_temporaries(&self, jobs: &[Job]) {
+        let mut dirs: std::collections::BTreeSet<&Path> = Default::default();
+        for job in jobs {
+            if let Some(edition_dir) = job.path.parent() {
+                dirs.insert(edition_dir);
+                if let Some(campaign_dir) = edition_dir.parent() {
+                    dirs.insert(campaign_dir);
+                }
+            }
+        }
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if output::is_temporary(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
     }
 
     /// Records the built files in each campaign year's manifest, keeping the entries of
@@ -627,7 +679,8 @@ impl Session {
         &self,
         outcomes: &[Outcome],
         mut manifests: std::collections::BTreeMap<PathBuf, Option<Manifest>>,
-    ) {
+    ) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
         // Preflight warnings are kept per output file (`preflight <path>: …`): a file this
         // run rebuilt gets its new ones, a file left unchanged keeps those it was built with.
         // Per manifest: the files rebuilt, and their warning lines.
@@ -671,8 +724,11 @@ impl Session {
                 continue;
             };
             let dir = path.parent().expect("manifest folder");
-            // Forget files that are gone; keep the warnings of this run.
-            manifest.outputs.retain(|e| dir.join(&e.path).is_file());
+            // Forget files that are gone, and entries (hand-edited) that point outside the
+            // folder; keep the warnings of this run.
+            manifest
+                .outputs
+                .retain(|e| crate::manifest::is_inside(&e.path) && dir.join(&e.path).is_file());
             let campaign = self
                 .campaigns
                 .iter()
@@ -705,9 +761,14 @@ impl Session {
             warnings.dedup();
             manifest.warnings = warnings;
             if let Err(e) = output::write_if_changed(&path, manifest.to_json().as_bytes()) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+                problems.push(
+                    Diagnostic::error(format!("cannot write the manifest: {e}"))
+                        .in_file(&path)
+                        .hint("the PDFs were written, but the next run cannot tell they are up to date; make the folder writable and build again"),
+                );
             }
         }
+        problems
     }
 
     /// The print preflight of a composed print job: its warnings, or every finding when
@@ -755,23 +816,52 @@ impl Session {
         }
     }
 
-    /// Composes every job without writing anything; returns each job's problems.
+    /// Does everything `build` does but writing: composes, preflights and renders every
+    /// job (fonts subset, images embedded, the PDF validated, PDF/X-4 made for print), so
+    /// whatever build would refuse, check refuses first with the same message.
     pub fn check(&self, jobs: Vec<Job>) -> Vec<Outcome> {
         jobs.into_par_iter()
             .map(|job| {
-                let result = self.compose(&job).and_then(|document| {
-                    Ok(Built {
-                        bytes: 0,
-                        written: false,
-                        sha256: String::new(),
-                        inputs: String::new(),
-                        warnings: self.preflight_document(&job, &document)?,
+                let result = contained(&job, || {
+                    self.compose(&job).and_then(|document| {
+                        let warnings = self.preflight_document(&job, &document)?;
+                        let bytes = self.render_document(&job, &document)?;
+                        Ok(Built {
+                            bytes: bytes.len(),
+                            written: false,
+                            sha256: String::new(),
+                            inputs: String::new(),
+                            warnings,
+                        })
                     })
                 });
                 Outcome { job, result }
             })
             .collect()
     }
+}
+
+/// Runs one document's work, turning a panic inside it (a bug, or an input no check
+/// foresaw) into that document's failure: the rest of the batch still builds.
+pub fn contained<T>(
+    job: &Job,
+    work: impl FnOnce() -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Err(vec![
+            Diagnostic::error(format!(
+                "internal error while making {} (edition {}): {what}",
+                job.path.display(),
+                job.edition
+            ))
+            .hint("this is a bug in broadside; the other documents were made. Please report it with the inputs that caused it"),
+        ])
+    })
 }
 
 /// Where a campaign stands for the yearly run.

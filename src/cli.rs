@@ -34,8 +34,8 @@ pub enum Command {
     Preview {
         #[command(flatten)]
         selection: Selection,
-        /// Resolution of the PNGs
-        #[arg(long, default_value_t = 60.0)]
+        /// Resolution of the PNGs (1 to 600; a page may have at most 50 million pixels)
+        #[arg(long, default_value_t = 60.0, value_parser = parse_dpi)]
         dpi: f32,
     },
     /// Print a crontab line, a systemd timer and service, or a CI workflow for the yearly run
@@ -67,9 +67,9 @@ pub struct RunOptions {
     /// The date to take as today, YYYY-MM-DD (default: the system clock)
     #[arg(long, value_parser = parse_date)]
     pub today: Option<jiff::civil::Date>,
-    /// Worker threads (default: one per core)
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// Worker threads, 1 to 64 (default: one per core)
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS as i64))]
+    pub jobs: Option<u16>,
     /// Build shard I of N (e.g. 2/4): a deterministic share of the documents, for spreading a
     /// run over machines; merge the manifests with `broadside manifest merge`
     #[arg(long, value_parser = parse_shard)]
@@ -94,6 +94,31 @@ pub enum ManifestCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// The most worker threads `--jobs` starts: far more than the cores of any machine that
+/// builds a kit; 100,000 threads would only exhaust the process.
+pub const MAX_JOBS: usize = 64;
+
+/// `--dpi`: a finite resolution up to [`crate::render::MAX_PREVIEW_DPI`].
+fn parse_dpi(text: &str) -> Result<f32, String> {
+    let dpi: f32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    let max = crate::render::MAX_PREVIEW_DPI;
+    if !dpi.is_finite() || !(1.0..=max).contains(&dpi) {
+        return Err(format!("the preview resolution must be 1 to {max} dpi"));
+    }
+    Ok(dpi)
+}
+
+/// `--year`: a four-digit year (dates and folder names hold no other).
+fn parse_year(text: &str) -> Result<i32, String> {
+    match text.trim().parse::<i32>() {
+        Ok(year) if (1000..=9999).contains(&year) => Ok(year),
+        _ => Err(format!("`{text}` is not a year from 1000 to 9999")),
+    }
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
@@ -148,7 +173,7 @@ pub struct Selection {
     #[arg(long)]
     pub campaign: Vec<String>,
     /// The observance year (default: the upcoming one)
-    #[arg(long)]
+    #[arg(long, value_parser = parse_year)]
     pub year: Option<i32>,
     /// Output folder
     #[arg(long)]
@@ -220,7 +245,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let mut options = selection.options("out");
             options.today = run.today;
             options.shard = run.shard;
-            with_threads(run.jobs, || build(&options, run.due))
+            with_threads(run.jobs.map(usize::from), || build(&options, run.due))
         }
         Command::Schedule { emit, inputs } => schedule(emit, &inputs),
         Command::Manifest {
@@ -318,10 +343,30 @@ fn with_threads(jobs: Option<usize>, f: impl FnOnce() -> ExitCode + Send) -> Exi
     }
 }
 
+/// How long a build waits for another run to release the output folder:
+/// `BROADSIDE_LOCK_WAIT` seconds, default 600.
+fn lock_wait() -> std::time::Duration {
+    let seconds = std::env::var("BROADSIDE_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(600);
+    std::time::Duration::from_secs(seconds)
+}
+
 fn build(options: &Options, due: bool) -> ExitCode {
     let (session, mut jobs) = match load(options) {
         Ok(x) => x,
         Err(code) => return code,
+    };
+    // One run at a time per output folder: the manifests are read, merged and written
+    // under this lock, so two runs cannot lose each other's entries.
+    let _lock = match crate::output::OutputLock::acquire(&options.out, lock_wait()) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("  = hint: wait for the other run to finish, or build into another --out");
+            return ExitCode::from(1);
+        }
     };
     if due {
         let today = options
@@ -375,7 +420,9 @@ fn build(options: &Options, due: bool) -> ExitCode {
             session.warnings.len()
         );
     }
-    let outcomes = session.build(jobs.clone(), &progress(jobs.len()));
+    let (outcomes, manifest_problems) =
+        session.build_reporting(jobs.clone(), &progress(jobs.len()));
+    report(&manifest_problems);
     let written = outcomes
         .iter()
         .filter(|o| o.result.as_ref().is_ok_and(|b| b.written))
@@ -396,7 +443,7 @@ fn build(options: &Options, due: bool) -> ExitCode {
         total as f64 / 1e6,
         options.out.display()
     );
-    if failed > 0 {
+    if failed > 0 || !manifest_problems.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -438,8 +485,10 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
     };
     let mut failed = 0;
     for job in jobs {
-        let result = session.render(&job).and_then(|pdf| {
-            crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
+        let result = crate::batch::contained(&job, || {
+            session.render(&job).and_then(|pdf| {
+                crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
+            })
         });
         match result {
             Ok(pages) => {

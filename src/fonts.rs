@@ -34,6 +34,10 @@ pub struct Face {
     pub weight: u16,
     pub italic: bool,
     pub path: PathBuf,
+    /// The face's index in its file: 0, or its place in a `.ttc`/`.otc` collection.
+    pub index: u32,
+    /// A variable font (`fvar`): broadside sets its default instance only.
+    pub variable: bool,
     pub data: FontData,
     /// krilla's handle on the same bytes (cheap to clone; subset at write time), made
     /// when a document first uses the face.
@@ -96,11 +100,17 @@ impl Face {
         self.shaper
             .get_or_init(|| {
                 Shaper::new(self.data.clone(), |bytes| {
-                    rustybuzz::Face::from_slice(bytes, 0)
+                    rustybuzz::Face::from_slice(bytes, self.index)
                         .expect("the face parsed when it was loaded")
                 })
             })
             .borrow_dependent()
+    }
+
+    /// krilla's font for this face if a document has made it, for naming the file in the
+    /// writer's errors.
+    pub fn made_pdf_font(&self) -> Option<&krilla::text::Font> {
+        self.pdf_font.get()
     }
 
     /// krilla's font for this face.
@@ -108,7 +118,8 @@ impl Face {
         self.pdf_font
             .get_or_init(|| {
                 let data: Arc<dyn AsRef<[u8]> + Send + Sync> = self.data.clone();
-                krilla::text::Font::new(data.into(), 0).expect("the face parsed when it was loaded")
+                krilla::text::Font::new(data.into(), self.index)
+                    .expect("the face parsed when it was loaded")
             })
             .clone()
     }
@@ -228,11 +239,11 @@ impl FontBook {
                 continue;
             }
             let mut files = Vec::new();
-            collect_font_files(dir, &mut files);
+            collect_font_files(dir, &mut files, &mut problems, 0);
             files.sort();
             for path in files {
-                match load_face(&path) {
-                    Ok(face) => book.faces.push(face),
+                match load_faces(&path) {
+                    Ok(faces) => book.faces.extend(faces),
                     Err(err) => problems.push(err),
                 }
             }
@@ -318,27 +329,54 @@ impl FontBook {
     }
 }
 
-fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// How deep font folders are searched (a symbolic link may make a folder its own child).
+const MAX_FONT_DEPTH: usize = 8;
+
+/// Font files (`.ttf`, `.otf`, `.ttc`, `.otc`) under `dir`. Only regular files are taken:
+/// a FIFO or device named like a font would block or never end when read, so it is an
+/// error naming the file.
+fn collect_font_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<Diagnostic>,
+    depth: usize,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
-            collect_font_files(&path, out);
-        } else if matches!(
+        let is_font = matches!(
             path.extension()
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase)
                 .as_deref(),
-            Some("ttf" | "otf")
-        ) {
+            Some("ttf" | "otf" | "ttc" | "otc")
+        );
+        // Followed through symbolic links, without opening anything.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if depth < MAX_FONT_DEPTH {
+                collect_font_files(&path, out, problems, depth + 1);
+            }
+        } else if is_font && meta.is_file() {
             out.push(path);
+        } else if is_font {
+            problems.push(
+                Diagnostic::error(
+                    "a font file name that is not a regular file (a pipe, socket or device)",
+                )
+                .in_file(&path)
+                .hint("remove it from the font folder; fonts are read only from regular files"),
+            );
         }
     }
 }
 
-fn load_face(path: &Path) -> Result<Face, Diagnostic> {
+/// Every face of a font file: one, or each face of a `.ttc`/`.otc` collection.
+fn load_faces(path: &Path) -> Result<Vec<Face>, Diagnostic> {
     let file = std::fs::File::open(path)
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
     // SAFETY: the map is read-only and the font files are not changed while we run; a
@@ -346,8 +384,32 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
     let data: FontData = Arc::new(map);
-    let parsed = ttf_parser::Face::parse(&data, 0)
+    let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+    if count == 0 {
+        return Err(Diagnostic::error("font collection holds no fonts").in_file(path));
+    }
+    (0..count)
+        .map(|index| load_face(path, data.clone(), index))
+        .collect()
+}
+
+fn load_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic> {
+    let parsed = ttf_parser::Face::parse(&data, index)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
+    // Everything later stages need must be there now: a face that parses but cannot be
+    // shaped or written would fail in the middle of a batch instead.
+    if rustybuzz::Face::from_slice(&data, index).is_none() {
+        return Err(Diagnostic::error("not a usable font: it cannot be shaped").in_file(path));
+    }
+    {
+        let bytes: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
+        if krilla::text::Font::new(bytes.into(), index).is_none() {
+            return Err(
+                Diagnostic::error("not a usable font: it cannot be embedded in a PDF")
+                    .in_file(path),
+            );
+        }
+    }
     let family = family_name(&parsed).ok_or_else(|| {
         Diagnostic::error("font has no family name in its name table").in_file(path)
     })?;
@@ -362,6 +424,8 @@ fn load_face(path: &Path) -> Result<Face, Diagnostic> {
         weight: parsed.weight().to_number(),
         italic: parsed.is_italic(),
         path: path.to_path_buf(),
+        index,
+        variable: parsed.is_variable(),
         units_per_em,
         ascender: f32::from(parsed.ascender()) / units_per_em,
         descender: f32::from(parsed.descender()) / units_per_em,

@@ -32,6 +32,20 @@ pub struct Entry {
 
 pub const FILE_NAME: &str = "manifest.json";
 
+/// The largest manifest read (a national run's is a few MB).
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// Whether a manifest entry's path stays inside the manifest's folder: relative, with
+/// plain names only.
+pub fn is_inside(relative: &str) -> bool {
+    let path = Path::new(relative);
+    !relative.is_empty()
+        && !relative.contains('\\')
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -39,8 +53,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl Manifest {
     /// Reads a manifest; `None` if it is missing or unreadable (it is then rebuilt).
+    /// Entries whose path leaves the manifest's folder (`..`, absolute) are dropped: the
+    /// manifest only ever describes files in its folder.
     pub fn load(path: &Path) -> Option<Manifest> {
-        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_BYTES {
+            return None;
+        }
+        let mut manifest: Manifest = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+        manifest.outputs.retain(|e| is_inside(&e.path));
+        Some(manifest)
     }
 
     pub fn entry(&self, path: &str) -> Option<&Entry> {

@@ -28,6 +28,63 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Whether a file name is one of [`write_atomic`]'s temporary files
+/// (`.<name>.tmp-<pid>-<n>`), which a killed run may leave behind.
+pub fn is_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".tmp-").is_some_and(|(_, tail)| {
+            let mut parts = tail.split('-');
+            parts.next().is_some_and(|p| p.parse::<u32>().is_ok())
+                && parts.next().is_some_and(|n| n.parse::<usize>().is_ok())
+                && parts.next().is_none()
+        })
+}
+
+/// Holds an output folder for one run: a second run into the same folder waits for it
+/// (up to `wait`), then gives up with a clear error. The lock is the operating system's
+/// advisory lock (flock) on the folder itself, so no file is added to the output and a
+/// killed run releases it.
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    pub fn acquire(out: &Path, wait: std::time::Duration) -> Result<OutputLock, String> {
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("cannot create output folder `{}`: {e}", out.display()))?;
+        let file = std::fs::File::open(out)
+            .map_err(|e| format!("cannot open output folder `{}`: {e}", out.display()))?;
+        let path = out;
+        let start = std::time::Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(OutputLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if start.elapsed() >= wait {
+                        return Err(format!(
+                            "another broadside run is writing to `{}`; waited {} s for it",
+                            out.display(),
+                            wait.as_secs()
+                        ));
+                    }
+                    if !told {
+                        eprintln!(
+                            "waiting for another broadside run to finish with `{}` …",
+                            out.display()
+                        );
+                        told = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(format!("cannot lock `{}`: {e}", path.display()));
+                }
+            }
+        }
+    }
+}
+
 /// Writes only when the content differs, so an unchanged rebuild leaves files (and their
 /// modification times) alone. Returns whether the file was written.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {

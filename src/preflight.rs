@@ -584,9 +584,15 @@ fn printed_over(build: Cmyk, ground: Cmyk) -> Cmyk {
 fn rgb_model(image: &ImageData) -> Option<&'static str> {
     match image.format {
         ImageFormat::Png => {
-            let decoder =
-                image::codecs::png::PngDecoder::new(std::io::Cursor::new(image.bytes.as_slice()))
-                    .ok()?;
+            // Within the metadata budget compose already held the image to: the default
+            // limits would inflate an ICC chunk of up to 512 MB here.
+            let mut limits = image::Limits::default();
+            limits.max_alloc = Some(crate::compose::image_limits::MAX_METADATA_BYTES);
+            let decoder = image::codecs::png::PngDecoder::with_limits(
+                std::io::Cursor::new(image.bytes.as_slice()),
+                limits,
+            )
+            .ok()?;
             use image::ImageDecoder;
             let colour = decoder.color_type();
             colour.has_color().then_some(if colour.has_alpha() {

@@ -202,6 +202,17 @@ pub fn to_pdf_as(
                 .collect();
             format!("the PDF breaks the standard it claims: {}", list.join("; "))
         }
+        KrillaError::Font(font, why) => {
+            // Name the file: the writer knows the font only by its bytes.
+            let file = fonts
+                .faces()
+                .find(|(_, f)| f.made_pdf_font() == Some(&font))
+                .map_or("a font".to_string(), |(_, f)| {
+                    format!("font `{}`", f.path.display())
+                });
+            format!("{file} cannot be embedded (subsetting it failed: {why}); replace the file with a working copy")
+        }
+        KrillaError::Image(_, _, why) => format!("an image cannot be embedded: {why}"),
         other => format!("the PDF writer refused the document: {other:?}"),
     })?;
     // Print files go on to the PDF/X-4 step, which rewrites them anyway.
@@ -680,13 +691,38 @@ fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Re
     let clip = rounded_rect(&placed.clip, 0.0).ok_or("image frame has no area")?;
     surface.push_clip_path(&clip, &FillRule::NonZero);
     surface.push_transform(&Transform::from_translate(placed.rect.x, placed.rect.y));
+    // The stored pixels are drawn turned by the EXIF orientation into the shown box.
+    let (turn, stored_w, stored_h) =
+        orientation_transform(placed.image.orientation, placed.rect.w, placed.rect.h);
+    surface.push_transform(&turn);
     surface.draw_image(
         image,
-        Size::from_wh(placed.rect.w, placed.rect.h).ok_or("image has no area")?,
+        Size::from_wh(stored_w, stored_h).ok_or("image has no area")?,
     );
     surface.pop();
     surface.pop();
+    surface.pop();
     Ok(())
+}
+
+/// For an image shown `w` × `h` (y down) with EXIF `orientation`: the transform from the
+/// stored image's box to the shown box, and the stored box's size (turned a quarter for
+/// orientations 5 to 8).
+pub fn orientation_transform(orientation: u8, w: f32, h: f32) -> (Transform, f32, f32) {
+    // Stored box a × b; a point (x, y) of it lands at the shown point below.
+    let (a, b) = if orientation >= 5 { (h, w) } else { (w, h) };
+    // from_row(sx, ky, kx, sy, tx, ty): x' = sx·x + kx·y + tx, y' = ky·x + sy·y + ty.
+    let t = match orientation {
+        2 => Transform::from_row(-1.0, 0.0, 0.0, 1.0, a, 0.0), // (a − x, y)
+        3 => Transform::from_row(-1.0, 0.0, 0.0, -1.0, a, b),  // (a − x, b − y)
+        4 => Transform::from_row(1.0, 0.0, 0.0, -1.0, 0.0, b), // (x, b − y)
+        5 => Transform::from_row(0.0, 1.0, 1.0, 0.0, 0.0, 0.0), // (y, x)
+        6 => Transform::from_row(0.0, 1.0, -1.0, 0.0, b, 0.0), // (b − y, x): 90° clockwise
+        7 => Transform::from_row(0.0, -1.0, -1.0, 0.0, b, a),  // (b − y, a − x)
+        8 => Transform::from_row(0.0, -1.0, 1.0, 0.0, 0.0, a), // (y, a − x): 90° anticlockwise
+        _ => Transform::identity(),
+    };
+    (t, a, b)
 }
 
 /// A palette colour as paint: DeviceCMYK from its CMYK percentages for print (a spot
@@ -752,7 +788,17 @@ fn rounded_rect(r: &Rect, radius: f32) -> Option<Path> {
 }
 
 /// Renders every page of a PDF to PNG bytes at `dpi`, on white.
+/// The highest `preview --dpi`: print resolution, more than a screen preview needs.
+pub const MAX_PREVIEW_DPI: f32 = 600.0;
+/// The most pixels of one preview page (200 MB as RGBA): an 18×24 in poster at 340 dpi.
+pub const MAX_PREVIEW_PIXELS: f64 = 50e6;
+
 pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+    if !dpi.is_finite() || !(1.0..=MAX_PREVIEW_DPI).contains(&dpi) {
+        return Err(format!(
+            "the preview resolution must be 1 to {MAX_PREVIEW_DPI} dpi, got {dpi}"
+        ));
+    }
     use hayro::hayro_interpret::InterpreterSettings;
     use hayro::hayro_syntax::Pdf;
     use hayro::vello_cpu::color::palette::css::WHITE;
@@ -767,6 +813,19 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String>
     pdf.pages()
         .iter()
         .map(|page| {
+            let (w, h) = page.render_dimensions();
+            let pixels = f64::from(w * scale) * f64::from(h * scale);
+            if !pixels.is_finite() || pixels > MAX_PREVIEW_PIXELS {
+                let most = (MAX_PREVIEW_PIXELS / (f64::from(w) * f64::from(h))).sqrt() * 72.0;
+                return Err(format!(
+                    "a {:.1} × {:.1} in page at {dpi} dpi is {:.0} million pixels, more than the {:.0} million a preview may have; use --dpi {:.0} or less",
+                    w / 72.0,
+                    h / 72.0,
+                    pixels / 1e6,
+                    MAX_PREVIEW_PIXELS / 1e6,
+                    most.floor()
+                ));
+            }
             let pixmap = hayro::render(
                 page,
                 &cache,

@@ -415,17 +415,19 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
                 .get("headline")
                 .map(|p| crate::compose::text::plain_text(&p[0].markdown));
             let title = headline.unwrap_or_else(|| campaign.meta.title.clone());
-            match &edition.county {
+            xml_text(&match &edition.county {
                 Some(_) => format!("{title} — {}", edition.name),
                 None => title,
-            }
+            })
         },
-        author: campaign.meta.author.clone(),
-        subject: campaign
-            .meta
-            .subject
-            .clone()
-            .unwrap_or_else(|| campaign.meta.title.clone()),
+        author: xml_text(&campaign.meta.author),
+        subject: xml_text(
+            campaign
+                .meta
+                .subject
+                .as_deref()
+                .unwrap_or(&campaign.meta.title),
+        ),
         blocks,
         logo,
         typography: typography(campaign, &edition.lang),
@@ -509,16 +511,18 @@ pub fn variables(campaign: &Campaign, edition: &Edition) -> BTreeMap<String, Str
                 .map(|(k, v)| (k.clone(), v.get_ref().clone())),
         );
     }
+    // A county sheet's cells are plain text, not Markdown: a `*` or `[` in a cell prints
+    // as typed, and cannot open a link or emphasis in the text it is put into.
     if let Some(county) = &edition.county {
-        vars.extend(county.overrides.clone());
+        vars.extend(county.overrides.iter().map(|(k, v)| (k.clone(), escape(v))));
     }
     let (county, seat) = match &edition.county {
-        Some(c) => (c.name.clone(), c.seat.clone()),
+        Some(c) => (escape(&c.name), escape(&c.seat)),
         None => (campaign.meta.region.clone(), String::new()),
     };
     vars.insert("county".into(), county);
     vars.insert("county_seat".into(), seat);
-    vars.insert("edition_name".into(), edition.name.clone());
+    vars.insert("edition_name".into(), escape(&edition.name));
     let region = campaign
         .translation(&edition.lang)
         .and_then(|t| t.meta.region.as_ref())
@@ -580,14 +584,63 @@ fn link(text: &str, url: &str) -> String {
     if url.is_empty() {
         escape(text)
     } else {
-        format!("[{}](<{url}>)", escape(text))
+        format!("[{}](<{}>)", escape(text), percent_encode(url))
     }
 }
 
-fn escape(text: &str) -> String {
+/// A URL made safe inside a Markdown link destination: characters that would end or
+/// bend it (`<`, `>`, quotes, backslashes, spaces, non-ASCII) percent-encoded.
+pub fn percent_encode(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii_graphic()
+            && !matches!(c, '<' | '>' | '"' | '\\' | '`' | '{' | '}' | '|' | '^')
+        {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// Metadata text as XML can hold it (the XMP packet, the document information): control
+/// characters, noncharacters and the byte-order mark dropped, tabs and line ends as spaces.
+pub fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if crate::model::forbidden_char(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Plain text made literal in inline Markdown: every ASCII punctuation character that
+/// could open markup is backslash-escaped.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '*' | '_' | '[' | ']' | '\\' | '`' | '<') {
+        if matches!(
+            c,
+            '*' | '_'
+                | '['
+                | ']'
+                | '\\'
+                | '`'
+                | '<'
+                | '>'
+                | '!'
+                | '&'
+                | '#'
+                | '~'
+                | '|'
+                | '('
+                | ')'
+        ) {
             out.push('\\');
         }
         out.push(c);

@@ -8,6 +8,29 @@ pub const PT_PER_IN: f32 = 72.0;
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
 
+/// The longest length any input may give, after unit conversion: 200 in (14,400 pt), the
+/// largest page a PDF viewer draws at the default user unit. Anything longer is a typo
+/// (`1e30`) and would write numbers some PDF readers cannot parse.
+pub const MAX_LENGTH: f32 = 14_400.0;
+/// The smallest page side: 1 in. A smaller page leaves no room for any frame.
+pub const MIN_PAGE_SIDE: f32 = 72.0;
+
+/// Checks a length in points at the edge: finite, not negative, at most [`MAX_LENGTH`].
+pub fn check_length(points: f64, text: &str) -> Result<Pt, String> {
+    if !points.is_finite() {
+        return Err(format!("`{text}` is not a finite length"));
+    }
+    if points < 0.0 {
+        return Err(format!("`{text}` must be a non-negative length"));
+    }
+    if points > f64::from(MAX_LENGTH) {
+        return Err(format!(
+            "`{text}` is longer than the longest length broadside takes (200in, 14400pt)"
+        ));
+    }
+    Ok(Pt(points as f32))
+}
+
 /// A length in PostScript points (1/72 in). Every later stage works in points.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Pt(pub f32);
@@ -31,26 +54,24 @@ pub fn parse_length(text: &str) -> Result<Pt, String> {
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f32 = number.trim().parse().map_err(|_| {
+    let value: f64 = number.trim().parse().map_err(|_| {
         format!(
             "`{text}` is not a length; expected a number with a unit, e.g. `0.5in`, `12pt`, `3mm`"
         )
     })?;
-    let factor = match unit.trim() {
+    let factor: f64 = match unit.trim() {
         "" | "pt" => 1.0,
-        "in" => PT_PER_IN,
-        "mm" => PT_PER_MM,
-        "cm" => PT_PER_MM * 10.0,
+        "in" => 72.0,
+        "mm" => 72.0 / 25.4,
+        "cm" => 720.0 / 25.4,
         other => {
             return Err(format!(
                 "unknown unit `{other}` in `{text}`; use pt, in, mm or cm"
             ));
         }
     };
-    if !value.is_finite() || value < 0.0 {
-        return Err(format!("`{text}` must be a non-negative length"));
-    }
-    Ok(Pt(value * factor))
+    // Checked after conversion: `300in` is as wrong as `21600pt`.
+    check_length(value * factor, text)
 }
 
 /// Parses a page size: a name (`letter`, `tabloid`, `legal`, `a4`, `a3`) or `W x H` with units.
@@ -72,8 +93,10 @@ pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
         ));
     };
     let (w, h) = (parse_length(w)?, parse_length(h)?);
-    if w.0 <= 0.0 || h.0 <= 0.0 {
-        return Err(format!("page size `{text}` must be larger than zero"));
+    if w.0 < MIN_PAGE_SIDE || h.0 < MIN_PAGE_SIDE {
+        return Err(format!(
+            "page size `{text}` is smaller than 1in on a side; pages run from 1in to 200in"
+        ));
     }
     Ok((w, h))
 }
@@ -141,10 +164,7 @@ impl<'de> Deserialize<'de> for Pt {
                 self.visit_f64(v as f64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Pt, E> {
-                if v < 0.0 {
-                    return Err(E::custom("a length must not be negative"));
-                }
-                Ok(Pt(v as f32))
+                check_length(v, &v.to_string()).map_err(E::custom)
             }
         }
         deserializer.deserialize_any(LengthVisitor)
@@ -167,6 +187,18 @@ mod tests {
                 .contains("unknown unit")
         );
         assert!(parse_length("wide").is_err());
+    }
+
+    #[test]
+    fn lengths_are_finite_and_bounded_after_conversion() {
+        for bad in [
+            "nan", "inf", "-inf", "NaNpt", "1e30", "201in", "14401pt", "-1pt", "1e39mm",
+        ] {
+            assert!(parse_length(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(parse_length("200in").unwrap(), Pt(14_400.0));
+        assert!(parse_page_size("0.5in x 11in").is_err());
+        assert!(parse_page_size("300in x 11in").is_err());
     }
 
     #[test]

@@ -47,6 +47,10 @@ enum Failure {
     Fatal(Diagnostic),
 }
 
+/// The most characters of text one frame (with the frames it continues into) may hold:
+/// several times the fact sheet's longest column. More fails at once as an overflow.
+pub const MAX_FRAME_TEXT: usize = 20_000;
+
 impl Composer<'_> {
     /// Sets a frame's content, continuing into threaded frames, after fitting it as its
     /// styles allow; an overflow that remains is an error naming frame, edition, language
@@ -82,6 +86,23 @@ impl Composer<'_> {
             self.problems.push(d);
             return;
         };
+        // Far more text than any frame holds is an overflow, reported before shaping and
+        // breaking it (which grows faster than the text does).
+        let length: usize = paras.iter().map(|p| p.markdown.chars().count()).sum();
+        if length > MAX_FRAME_TEXT {
+            let message = format!(
+                "text does not fit frame `{}` of layout `{}` for edition {}: {length} characters, more than the {MAX_FRAME_TEXT} a frame may hold",
+                frame.id, layout.name, self.resolved.edition
+            );
+            let field = paras
+                .first()
+                .map_or(key.to_string(), |p| p.field.to_string());
+            let d = self.frame_error(frame, message).hint(format!(
+                "the text from `{field}` on is far too long for one frame; shorten it"
+            ));
+            self.problems.push(d);
+            return;
+        }
         let mut chain = vec![first];
         while let Some(next) = layout.frames[*chain.last().unwrap()].continue_to {
             if chain.contains(&next) {

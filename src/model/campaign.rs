@@ -324,6 +324,56 @@ impl Campaign {
                 );
             }
         }
+        // The id names the output folder (`out/<year>/<id>/`): it must be one plain name.
+        if !valid_id(&self.meta.id) {
+            problems.push(
+                Diagnostic::error(format!(
+                    "campaign id `{}` cannot name a folder",
+                    self.meta.id.escape_debug()
+                ))
+                .at(self.line_of("id"))
+                .field("campaign.id")
+                .hint(format!(
+                    "use lowercase letters, digits and hyphens, starting with a letter or digit, at most {MAX_ID} characters, e.g. `trafficking-prevention`"
+                )),
+            );
+        }
+        if !(0..=100).contains(&self.meta.stale_after_years) {
+            problems.push(
+                Diagnostic::error(format!(
+                    "stale_after_years must be 0 to 100, got {}",
+                    self.meta.stale_after_years
+                ))
+                .at(self.line_of("stale_after_years"))
+                .field("campaign.stale_after_years"),
+            );
+        }
+        for (key, value) in [
+            ("title", Some(&self.meta.title)),
+            ("author", Some(&self.meta.author)),
+            ("subject", self.meta.subject.as_ref()),
+            ("region", Some(&self.meta.region)),
+            ("edition_label", Some(&self.meta.edition_label)),
+        ] {
+            if let Some(why) = value.and_then(|v| super::text_problem(v)) {
+                problems.push(
+                    Diagnostic::error(format!("campaign {key} {why}"))
+                        .at(self.line_of(key))
+                        .field(format!("campaign.{key}"))
+                        .hint(super::TEXT_HINT),
+                );
+            }
+        }
+        for (field, text) in self.all_texts() {
+            if let Some(why) = super::text_problem(text.get_ref()) {
+                problems.push(
+                    Diagnostic::error(format!("`{field}` {why}"))
+                        .at(at(text.span()))
+                        .field(field.clone())
+                        .hint(super::TEXT_HINT),
+                );
+            }
+        }
         if !(1..=12).contains(&self.meta.observance.month) {
             problems.push(
                 Diagnostic::error("observance month must be 1 to 12")
@@ -349,6 +399,31 @@ impl Campaign {
                         .at(at(source.id.span()))
                         .field(format!("sources[{i}].id"))
                         .hint(format!("sources[{first}] already has this id")),
+                );
+            }
+            if let Some(year) = source.as_of
+                && !(1000..=9999).contains(&year)
+            {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "as_of must be a year from 1000 to 9999, got {year}"
+                    ))
+                    .at(at(source.id.span()))
+                    .field(format!("sources[{i}].as_of")),
+                );
+            }
+            let url = source.url.get_ref().trim();
+            if !url.is_empty()
+                && let Err(why) = crate::model::check_url(url)
+            {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "source `{}` has a URL that cannot be printed as a link: {why}",
+                        source.id.get_ref()
+                    ))
+                    .at(at(source.url.span()))
+                    .field(format!("sources[{i}].url"))
+                    .hint(crate::model::URL_HINT),
                 );
             }
             if source.url.get_ref().trim().is_empty() {
@@ -404,6 +479,17 @@ impl Campaign {
                     .at(at(text.span()))
                     .field(field.clone())
                     .hint("write the text, or remove the block if no layout should show it"),
+                );
+            }
+            for (url, why) in unsafe_inline_links(text.get_ref()) {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "inline link to `{}` cannot be printed: {why}",
+                        shorten(&url)
+                    ))
+                    .at(at(text.span()))
+                    .field(field.clone())
+                    .hint(crate::model::URL_HINT),
                 );
             }
             for url in empty_inline_links(text.get_ref()) {
@@ -483,6 +569,65 @@ impl Campaign {
 
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id.get_ref() == id)
+    }
+}
+
+/// The longest campaign id.
+pub const MAX_ID: usize = 64;
+
+/// Whether a campaign id is one plain folder name: `a-z`, `0-9` and `-`, not starting
+/// with `-`, at most [`MAX_ID`] characters.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID
+        && !id.starts_with('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A URL for a message: the first 60 characters.
+fn shorten(url: &str) -> String {
+    if url.chars().count() > 60 {
+        format!("{}…", url.chars().take(60).collect::<String>())
+    } else {
+        url.to_string()
+    }
+}
+
+/// Markdown links whose (non-empty) destination is not allowed, with the reason.
+fn unsafe_inline_links(markdown: &str) -> Vec<(String, String)> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    Parser::new(markdown)
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. }) if !dest_url.trim().is_empty() => {
+                let url = dest_url.trim().to_string();
+                crate::model::check_url(&url).err().map(|why| (url, why))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+impl Campaign {
+    /// The place of `key = …` in campaign.toml (its first line), for fields read without
+    /// spans; the file when it is not found.
+    fn line_of(&self, key: &str) -> crate::diag::Location {
+        let text = &self.file.text;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if let Some(rest) = trimmed.strip_prefix(key)
+                && rest.trim_start().starts_with('=')
+            {
+                return self.file.location(offset + (line.len() - trimmed.len()));
+            }
+            offset += line.len();
+        }
+        crate::diag::Location {
+            file: self.file.path.clone(),
+            line_col: None,
+        }
     }
 }
 

@@ -59,7 +59,14 @@ pub fn load(
         .map_err(|e| file_error(format!("cannot read county sheet: {e}")))?;
     let headers = reader
         .headers()
-        .map_err(|e| file_error(format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            let utf8 = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+            let mut d = file_error(format!("cannot read the header row: {e}"));
+            if utf8 {
+                d[0] = d[0].clone().hint(NOT_UTF8);
+            }
+            d
+        })?
         .clone();
     let mut problems = Vec::new();
     let header_location = Location {
@@ -98,10 +105,18 @@ pub fn load(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
+                let hint = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    NOT_UTF8
+                } else {
+                    "every row needs as many cells as the header; quote cells that contain commas"
+                };
                 problems.push(
                     Diagnostic::error(format!("malformed row: {e}"))
-                        .at(Location { file: path.to_path_buf(), line_col: Some((line, 1)) })
-                        .hint("every row needs as many cells as the header; quote cells that contain commas"),
+                        .at(Location {
+                            file: path.to_path_buf(),
+                            line_col: Some((line, 1)),
+                        })
+                        .hint(hint),
                 );
                 continue;
             }
@@ -141,11 +156,67 @@ pub fn load(
             );
             continue;
         }
+        // Every cell is text that may end up on a page or in a file name.
+        for (i, value) in record.iter().enumerate() {
+            if let Some(why) = super::text_problem(value) {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "cell `{}` of county `{name}` {why}",
+                        headers.get(i).unwrap_or("?")
+                    ))
+                    .at(at(column_of(&record, i)))
+                    .field(headers.get(i).unwrap_or("?").to_string())
+                    .hint(super::TEXT_HINT),
+                );
+            }
+        }
+        // The slug names the edition's folder: two rows with one slug would write over
+        // each other's files, and `statewide` is the statewide edition's.
+        let county_slug = slug(&name);
+        if county_slug.is_empty() || county_slug.len() > MAX_SLUG {
+            problems.push(
+                Diagnostic::error(format!(
+                    "county name `{name}` makes no usable folder name (`{county_slug}`)"
+                ))
+                .at(at(name_col))
+                .field("county")
+                .hint(format!(
+                    "use letters or digits, at most {MAX_SLUG} in the folder name"
+                )),
+            );
+            continue;
+        }
+        if county_slug == "statewide" {
+            problems.push(
+                Diagnostic::error(format!(
+                    "county `{name}` has the folder name `statewide`, which is the statewide edition's"
+                ))
+                .at(at(name_col))
+                .field("county")
+                .hint("rename the row; the statewide edition is built from campaign.toml without a row"),
+            );
+            continue;
+        }
+        if let Some(other) = counties.iter().find(|c| c.slug == county_slug) {
+            let other_line = other.location.line_col.map_or(0, |(l, _)| l);
+            problems.push(
+                Diagnostic::error(format!(
+                    "counties `{}` (line {other_line}) and `{name}` (line {line}) have the same folder name `{county_slug}`: one would overwrite the other's files",
+                    other.name
+                ))
+                .at(at(name_col))
+                .field("county")
+                .hint("give each row a name that differs in its letters or digits, not only in punctuation or case"),
+            );
+            continue;
+        }
         let (logo_cell, logo_col) = cell("logo");
         let logo = if logo_cell.is_empty() {
             None
         } else {
-            match contained_path(campaign_dir, &logo_cell) {
+            match contained_path(campaign_dir, &logo_cell)
+                .and_then(|p| resolved_inside(campaign_dir, &p).map(|()| p))
+            {
                 Ok(p) => Some(p),
                 Err(why) => {
                     problems.push(
@@ -193,7 +264,7 @@ pub fn load(
             })
             .collect();
         counties.push(County {
-            slug: slug(&name),
+            slug: county_slug,
             seat: cell("seat").0,
             languages: {
                 let mut unique: Vec<String> = Vec::new();
@@ -244,6 +315,26 @@ pub fn contained_path(base: &Path, relative: &str) -> Result<PathBuf, &'static s
         }
     }
     Ok(out)
+}
+
+/// What to do about a sheet that is not UTF-8 (a spreadsheet's default "CSV" is often not).
+const NOT_UTF8: &str = "the sheet is not UTF-8 text: save it as \"CSV UTF-8\" from the spreadsheet";
+
+/// The longest county folder name.
+pub const MAX_SLUG: usize = 64;
+
+/// Checks that `path` (already free of `..` and absolute parts) still lies inside `base`
+/// once symbolic links are followed; a path that does not exist yet is left to the reader.
+pub fn resolved_inside(base: &Path, path: &Path) -> Result<(), &'static str> {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return Ok(());
+    };
+    let root = std::fs::canonicalize(base).map_err(|_| "cannot be resolved")?;
+    if real.starts_with(&root) {
+        Ok(())
+    } else {
+        Err("leads outside the campaign folder through a symbolic link")
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,107 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
+/// Ceilings on layout numbers, checked where the file is read (docs/formats.md, "Limits").
+/// Each is far above what a real layout uses and far below what would exhaust memory or
+/// write numbers a PDF reader cannot take.
+pub mod limits {
+    /// Pages per document.
+    pub const MAX_PAGES: usize = 16;
+    /// Grid columns and rows.
+    pub const MAX_GRID: u32 = 200;
+    /// Border and rule widths, in points (1 in).
+    pub const MAX_STROKE: f32 = 72.0;
+    /// A style's type size, in points (20 in).
+    pub const MAX_TYPE_SIZE: f32 = 1440.0;
+    /// Leading, as a multiple of the size.
+    pub const LEADING: (f64, f64) = (0.5, 5.0);
+    /// Tracking, in thousandths of an em.
+    pub const TRACKING: (f64, f64) = (-500.0, 1000.0);
+    /// A style's `lines`.
+    pub const MAX_LINES: usize = 100;
+    /// Bleed, in points (1 in).
+    pub const MAX_BLEED: f32 = 72.0;
+}
+
+/// A number within `range`, finite: serde's error carries the value's place in the file.
+fn ranged<E: serde::de::Error>(value: f64, (low, high): (f64, f64), what: &str) -> Result<f32, E> {
+    if !value.is_finite() || value < low || value > high {
+        return Err(E::custom(format!(
+            "{what} must be a finite number from {low} to {high}, got {value}"
+        )));
+    }
+    Ok(value as f32)
+}
+
+fn leading_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    ranged(f64::deserialize(d)?, limits::LEADING, "leading")
+}
+
+fn tracking_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    ranged(f64::deserialize(d)?, limits::TRACKING, "tracking")
+}
+
+fn some_leading<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f32>, D::Error> {
+    leading_value(d).map(Some)
+}
+
+fn some_tracking<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f32>, D::Error> {
+    tracking_value(d).map(Some)
+}
+
+fn page_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n == 0 || n > limits::MAX_PAGES as u64 {
+        return Err(serde::de::Error::custom(format!(
+            "pages must be 1 to {}, got {n}",
+            limits::MAX_PAGES
+        )));
+    }
+    Ok(n as usize)
+}
+
+fn grid_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n > u64::from(limits::MAX_GRID) {
+        return Err(serde::de::Error::custom(format!(
+            "a grid has at most {} columns and rows, got {n}",
+            limits::MAX_GRID
+        )));
+    }
+    Ok(n as u32)
+}
+
+fn line_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n > limits::MAX_LINES as u64 {
+        return Err(serde::de::Error::custom(format!(
+            "lines must be at most {}, got {n}",
+            limits::MAX_LINES
+        )));
+    }
+    Ok(Some(n as usize))
+}
+
+fn stroke_width<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pt, D::Error> {
+    let width = Pt::deserialize(d)?;
+    if width.0 > limits::MAX_STROKE {
+        return Err(serde::de::Error::custom(format!(
+            "a stroke is at most 1in (72pt) wide, got {width}"
+        )));
+    }
+    Ok(width)
+}
+
+fn bleed_width<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pt, D::Error> {
+    let width = Pt::deserialize(d)?;
+    if width.0 > limits::MAX_BLEED {
+        return Err(serde::de::Error::custom(format!(
+            "bleed is at most 1in (72pt), got {width}"
+        )));
+    }
+    Ok(width)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LayoutFile {
@@ -71,10 +172,10 @@ fn default_min_text_size() -> Pt {
 struct PageSpec {
     size: Spanned<String>,
     margin: Pt,
-    #[serde(default = "default_bleed")]
+    #[serde(default = "default_bleed", deserialize_with = "bleed_width")]
     bleed: Pt,
     grid: GridSpec,
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "page_count")]
     pages: usize,
     /// Mirror the page left to right for right-to-left languages (default true).
     #[serde(default = "yes")]
@@ -95,7 +196,9 @@ fn one() -> usize {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GridSpec {
+    #[serde(deserialize_with = "grid_count")]
     columns: u32,
+    #[serde(deserialize_with = "grid_count")]
     rows: u32,
     #[serde(default)]
     column_gap: Pt,
@@ -127,10 +230,10 @@ struct StyleSpec {
     italic: bool,
     size: Pt,
     /// Line height as a multiple of the size.
-    #[serde(default = "default_leading")]
+    #[serde(default = "default_leading", deserialize_with = "leading_value")]
     leading: f32,
     /// Extra space between letters, in thousandths of an em.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tracking_value")]
     tracking: f32,
     color: Spanned<String>,
     #[serde(default)]
@@ -152,7 +255,7 @@ struct StyleSpec {
     balance: bool,
     /// Set in this many lines where the words allow, narrowing the measure (a three-line
     /// agency lock-up); balanced when `balance` is on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "line_count")]
     lines: Option<usize>,
     /// The least distance between the ink of one line and the next in a frame; a line whose
     /// glyphs (stacked accents, descenders) would come closer moves down. Default 6% of
@@ -185,7 +288,9 @@ struct StyleOverride {
     weight: Option<Spanned<String>>,
     italic: Option<bool>,
     size: Option<Pt>,
+    #[serde(default, deserialize_with = "some_leading")]
     leading: Option<f32>,
+    #[serde(default, deserialize_with = "some_tracking")]
     tracking: Option<f32>,
     color: Option<Spanned<String>>,
     link_color: Option<Spanned<String>>,
@@ -195,6 +300,7 @@ struct StyleOverride {
     space_after: Option<Pt>,
     hyphenate: Option<bool>,
     balance: Option<bool>,
+    #[serde(default, deserialize_with = "line_count")]
     lines: Option<usize>,
     ink_gap: Option<Pt>,
     keep_leading: Option<bool>,
@@ -246,7 +352,7 @@ struct FitSpec {
     min: Pt,
     #[serde(default)]
     max: Option<Pt>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_tracking")]
     tracking_min: Option<f32>,
     #[serde(default = "default_remedies")]
     remedies: Vec<Remedy>,
@@ -356,6 +462,7 @@ struct AreaSpec {
 #[serde(deny_unknown_fields)]
 struct BorderSpec {
     color: Spanned<String>,
+    #[serde(deserialize_with = "stroke_width")]
     width: Pt,
 }
 
@@ -364,6 +471,7 @@ struct BorderSpec {
 struct RuleSpec {
     side: Side,
     color: Spanned<String>,
+    #[serde(deserialize_with = "stroke_width")]
     width: Pt,
 }
 
@@ -914,12 +1022,14 @@ impl Resolver<'_> {
             let f = framed.get_ref();
             let field = |name: &str| format!("frames[{i}].{name}");
             let a = &f.area;
+            // In u64: a hostile `col = 4294967295` must not wrap around into the grid.
+            let end = |start: u32, span: u32| u64::from(start) + u64::from(span) - 1;
             if a.col == 0
                 || a.row == 0
                 || a.cols == 0
                 || a.rows == 0
-                || a.col + a.cols - 1 > grid.columns
-                || a.row + a.rows - 1 > grid.rows
+                || end(a.col, a.cols) > u64::from(grid.columns)
+                || end(a.row, a.rows) > u64::from(grid.rows)
             {
                 self.problems.push(
                     Diagnostic::error(format!(
@@ -1164,11 +1274,28 @@ impl Resolver<'_> {
                 400
             }),
         };
-        if self
-            .fonts
-            .select(s.font.get_ref(), weight, s.italic)
-            .is_none()
-        {
+        let selected = self.fonts.select(s.font.get_ref(), weight, s.italic);
+        if let Some(id) = selected {
+            let face = self.fonts.face(id);
+            // A variable font is set in its default instance; asking it for another weight
+            // would silently print the wrong one.
+            if face.variable && face.weight.abs_diff(weight) > 50 {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "font `{}` is a variable font: broadside sets only its default instance (weight {}), not weight {weight}",
+                        s.font.get_ref(),
+                        face.weight
+                    ))
+                    .at(self.at(s.weight.as_ref().map_or(s.font.span(), |w| w.span())))
+                    .field(format!("styles.{name}.weight"))
+                    .hint(format!(
+                        "install the static {} file for this weight (most variable fonts ship them in a `static/` folder)",
+                        s.font.get_ref()
+                    )),
+                );
+            }
+        }
+        if selected.is_none() {
             let families = self.fonts.families();
             self.unknown(
                 "font family",
@@ -1182,6 +1309,19 @@ impl Resolver<'_> {
                 Diagnostic::error("size and leading must be larger than zero")
                     .at(self.at(span.clone()))
                     .field(format!("styles.{name}")),
+            );
+        }
+        let sizes = [Some(s.size), s.fit.as_ref().map(|f| f.min)]
+            .into_iter()
+            .chain([s.fit.as_ref().and_then(|f| f.max)]);
+        if let Some(size) = sizes.flatten().find(|p| p.0 > limits::MAX_TYPE_SIZE) {
+            self.problems.push(
+                Diagnostic::error(format!(
+                    "type size {size} is larger than the largest broadside sets ({}pt, 20in)",
+                    limits::MAX_TYPE_SIZE
+                ))
+                .at(self.at(span.clone()))
+                .field(format!("styles.{name}.size")),
             );
         }
         if s.ink_gap.is_some_and(|g| g.0 < 0.0) {

@@ -9,6 +9,88 @@ pub mod translation;
 use crate::diag::{Diagnostic, SourceFile};
 use serde::de::DeserializeOwned;
 
+/// What to do about a character [`text_problem`] finds.
+pub const TEXT_HINT: &str = "retype the text without it (copying from a word processor or PDF often brings such characters); use spaces instead of tabs";
+
+/// Why a piece of content text cannot be set, if it cannot: it holds a control character
+/// (a tab, NUL, …), a byte-order mark or a Unicode noncharacter. Such characters have no
+/// glyph, make the tagged PDF's text differ from what is shown, and cannot go into XML
+/// metadata. New lines are fine.
+pub fn text_problem(text: &str) -> Option<String> {
+    let (at, c) = text.char_indices().find(|&(_, c)| forbidden_char(c))?;
+    let line = text[..at].matches('\n').count() + 1;
+    let name = match c {
+        '\t' => "a tab".to_string(),
+        '\0' => "a NUL character".to_string(),
+        '\u{feff}' => "a byte-order mark (U+FEFF)".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("the invisible character U+{:04X}", c as u32),
+    };
+    Some(if line > 1 {
+        format!("holds {name} (on its line {line})")
+    } else {
+        format!("holds {name}")
+    })
+}
+
+/// Control characters other than line ends, the byte-order mark, line/paragraph
+/// separators and noncharacters.
+pub fn forbidden_char(c: char) -> bool {
+    let u = c as u32;
+    (c.is_control() && c != '\n' && c != '\r')
+        || c == '\u{feff}'
+        || c == '\u{2028}'
+        || c == '\u{2029}'
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || (u & 0xFFFE) == 0xFFFE
+}
+
+/// The longest URL a link may have: long enough for any real address of a publication.
+pub const MAX_URL: usize = 2048;
+
+/// What to do about a URL [`check_url`] refuses.
+pub const URL_HINT: &str = "links may use https, http, mailto or tel, at most 2048 characters, without spaces or control characters, e.g. `https://www.cdss.ca.gov/…`";
+
+/// Checks a link's address: a scheme from the allow-list (https, http, mailto, tel), no
+/// spaces or control characters, at most [`MAX_URL`] characters. `javascript:`, `file:`,
+/// `data:`, UNC paths and the like could run code or reach files when a reader clicks.
+pub fn check_url(url: &str) -> Result<(), String> {
+    if url.len() > MAX_URL {
+        return Err(format!(
+            "it is {} characters long, more than {MAX_URL}",
+            url.len()
+        ));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || forbidden_char(*c))
+    {
+        return Err(format!("it holds the character U+{:04X}", c as u32));
+    }
+    let scheme = url
+        .split_once(':')
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+    match scheme.as_deref() {
+        Some("https" | "http") => {
+            if url
+                .split_once("//")
+                .is_none_or(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+            {
+                return Err("it names no host".into());
+            }
+            Ok(())
+        }
+        Some("mailto" | "tel") => Ok(()),
+        Some(other) => Err(format!("the scheme `{other}:` is not allowed")),
+        None => Err("it has no scheme (such as `https:`)".into()),
+    }
+}
+
 /// Parses a TOML file, turning a syntax or schema error into a diagnostic at its line:column.
 pub(crate) fn parse_toml<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
     toml::from_str(&source.text).map_err(|err| toml_error(source, err))
@@ -79,6 +161,9 @@ fn field_at(text: &str, offset: usize) -> Option<String> {
 
 /// serde's messages are precise but terse; add a hint for the common ones.
 fn explain_toml_error(message: &str) -> (String, Option<String>) {
+    if let Some(hint) = unknown_field_hint(message) {
+        return (message.to_string(), Some(hint));
+    }
     let hint = if message.starts_with("unknown field") {
         Some(
             "check the spelling; the fields this table accepts are listed in the message and in docs/formats.md",
@@ -95,9 +180,29 @@ fn explain_toml_error(message: &str) -> (String, Option<String>) {
     (message.to_string(), hint.map(str::to_string))
 }
 
+/// "did you mean `color`?" for serde's "unknown field `colour`, expected one of `a`, `b`"
+/// (the same hint colours, styles and fonts get), when one allowed field is close.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (wanted, rest) = rest.split_once('`')?;
+    let allowed: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let best = crate::diag::closest(wanted, allowed.iter().copied())?;
+    Some(format!("did you mean `{best}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::field_at;
+
+    #[test]
+    fn unknown_field_suggests_the_closest() {
+        let message = "unknown field `colour`, expected one of `font`, `color`, `size`";
+        assert_eq!(
+            super::unknown_field_hint(message).as_deref(),
+            Some("did you mean `color`?")
+        );
+        assert!(super::unknown_field_hint("unknown field `zzzzzzzz`, expected `font`").is_none());
+    }
 
     #[test]
     fn field_paths_from_text() {

@@ -235,6 +235,18 @@ impl Translation {
                 );
             }
         }
+        for (field, _) in campaign.all_texts() {
+            if let Some(text) = self.lookup(campaign, &field)
+                && let Some(why) = super::text_problem(text.get_ref())
+            {
+                problems.push(
+                    Diagnostic::error(format!("`{field}` {why}"))
+                        .at(self.file.span_location(&text.span()))
+                        .field(field.clone())
+                        .hint(super::TEXT_HINT),
+                );
+            }
+        }
         let missing: Vec<String> = campaign
             .all_texts()
             .into_iter()

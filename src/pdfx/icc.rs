@@ -59,6 +59,9 @@ static DEFAULT: LazyLock<Arc<IccProfile>> = LazyLock::new(|| {
     )
 });
 
+/// The largest output profile file read (press profiles are a few MB at most).
+pub const MAX_PROFILE_BYTES: u64 = 16 << 20;
+
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
 }
@@ -162,6 +165,17 @@ impl IccProfile {
 
     /// Reads and checks a print profile from a file.
     pub fn load_for_print(path: &Path) -> Result<IccProfile, String> {
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+        if !meta.is_file() {
+            return Err("it is not a regular file".into());
+        }
+        if meta.len() > MAX_PROFILE_BYTES {
+            return Err(format!(
+                "it is {} MB; an output profile may have at most {} MB",
+                meta.len() >> 20,
+                MAX_PROFILE_BYTES >> 20
+            ));
+        }
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         IccProfile::for_print(bytes)
     }
