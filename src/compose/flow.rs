@@ -70,7 +70,7 @@ impl Composer<'_> {
         // pagination artifact, never by a screen reader.
         let folio;
         let paras = if key == super::FOLIO {
-            folio = [super::folio(frame.page, layout.pages)];
+            folio = [super::folio(frame.page, layout.pages, &self.resolved.edition.lang)];
             Some(&folio[..])
         } else {
             self.resolved.paragraphs(lookup)
@@ -206,8 +206,8 @@ impl Composer<'_> {
                         VAlign::Bottom => area.h - used,
                     };
                     // Distribute: the spare height goes evenly between paragraphs; on a
-                    // baseline grid, the same whole number of its lines into every gap
-                    // (what does not divide evenly stays at the foot: gaps stay alike).
+                    // baseline grid, one whole line of it into every gap, at most (what
+                    // is left stays at the foot: gaps stay alike, paragraphs do not float).
                     let paragraph_gaps = placed
                         .windows(2)
                         .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != "heading")
@@ -217,7 +217,7 @@ impl Composer<'_> {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
                         let lines = ((spare + 0.01) / pitch).floor() as usize;
-                        let each = lines / paragraph_gaps.max(1);
+                        let each = (lines / paragraph_gaps.max(1)).min(1);
                         vec![each as f32 * pitch; paragraph_gaps]
                     } else {
                         vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]

@@ -429,11 +429,24 @@ pub fn compose(
 pub const FOLIO: &str = "folio";
 
 /// The folio paragraph for page `page` (from 0) of `pages`.
-fn folio(page: usize, pages: usize) -> Para {
-    let arrow = if page + 1 < pages { " →" } else { "" };
+fn folio(page: usize, pages: usize, lang: &str) -> Para {
+    // The count reads left to right in any script: on a right-to-left page it is set
+    // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read
+    // "2 / 1"); the cue points the way the pages turn.
+    let rtl = text::is_rtl_language(lang);
+    let arrow = match (page + 1 < pages, rtl) {
+        (false, _) => "",
+        (true, false) => " →",
+        (true, true) => " ←",
+    };
+    let count = if rtl {
+        format!("{}/{pages}", page + 1)
+    } else {
+        format!("{} / {pages}", page + 1)
+    };
     Para {
         role: "text",
-        markdown: format!("{} / {pages}{arrow}", page + 1),
+        markdown: format!("{count}{arrow}"),
         field: FOLIO.into(),
         // Never referenced: a folio is an artifact, outside the structure.
         id: usize::MAX,
