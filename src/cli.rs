@@ -751,7 +751,6 @@ fn fonts(inputs: &Inputs) -> ExitCode {
             .collect();
         println!("{family}");
         println!("  styles:    {}", styles.join(", "));
-        println!("  from:      {}", book.origin(family));
         println!(
             "  scripts:   {}",
             if scripts.is_empty() {
@@ -768,6 +767,8 @@ fn fonts(inputs: &Inputs) -> ExitCode {
                 languages.join(" ")
             }
         );
+        // Last, so the lines above keep their places for readers of this output.
+        println!("  from:      {}", book.origin(family));
     }
     ExitCode::SUCCESS
 }

@@ -124,11 +124,12 @@ impl Live {
                 self.session = Some(Arc::new(session));
                 self.jobs = jobs;
                 self.error = None;
+                self.renders.clear();
             }
+            // The last good session and its renders stay.
             Err(errs) => self.error = Some(plain(&errs)),
         }
         self.generation += 1;
-        self.renders.clear();
     }
 
     fn find(&self, layout: &str, edition: &str, lang: &str) -> Option<Job> {

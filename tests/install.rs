@@ -293,9 +293,12 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     // Fonts: every family says where it comes from.
     let fonts = installed.run(dir.path(), &["fonts"]);
     let fonts = String::from_utf8(fonts.stdout).unwrap();
+    let oswald = &fonts[fonts.find("Oswald\n").unwrap()..];
+    let oswald = oswald.split("\n\n").next().unwrap();
+    assert!(oswald.contains("  from:      built in"), "{fonts}");
     assert!(
-        fonts.contains("Oswald\n  styles:    700, 600\n  from:      built in"),
-        "{fonts}"
+        !fonts.contains("from:      /"),
+        "nothing from a folder outside a kit: {fonts}"
     );
 }
 
@@ -449,22 +452,47 @@ impl DevTools {
         }
     }
 
-    /// Evaluates `expression` in the page and returns its value.
-    fn eval(&mut self, expression: &str) -> serde_json::Value {
+    /// Calls a DevTools method and returns its result.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
         let id = self.next_id;
         self.next_id += 1;
-        let request = serde_json::json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true},
-        });
+        let request = serde_json::json!({"id": id, "method": method, "params": params});
         self.send(&request.to_string());
         loop {
             let reply: serde_json::Value = serde_json::from_str(&self.receive()).unwrap();
             if reply["id"] == id {
-                return reply["result"]["result"]["value"].clone();
+                return reply["result"].clone();
             }
         }
+    }
+
+    /// Evaluates `expression` in the page and returns its value.
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expression, "returnByValue": true}),
+        )["result"]["value"]
+            .clone()
+    }
+
+    /// With BROADSIDE_SCREENSHOTS=DIR, saves a screenshot of the page as DIR/name (how the
+    /// README's pictures of the preview are made).
+    fn screenshot(&mut self, name: &str) {
+        let Some(dir) = std::env::var_os("BROADSIDE_SCREENSHOTS") else {
+            return;
+        };
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 1000, "height": 1000, "deviceScaleFactor": 1, "mobile": false}),
+        );
+        // Let the images settle at the new size.
+        std::thread::sleep(Duration::from_millis(500));
+        let shot = self.call(
+            "Page.captureScreenshot",
+            serde_json::json!({"format": "png"}),
+        );
+        let png = base64_decode(shot["data"].as_str().unwrap());
+        std::fs::write(PathBuf::from(dir).join(name), png).unwrap();
     }
 
     fn text(&mut self, id: &str) -> String {
@@ -473,6 +501,26 @@ impl DevTools {
             .unwrap_or_default()
             .to_string()
     }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = text.bytes().filter(|&c| c != b'=' && c != b'\n').collect();
+    let mut out = Vec::new();
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= u32::from(value(c)) << (18 - 6 * i);
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
 }
 
 /// Polls `check` every 50 ms until it holds or `limit` passes; returns how long it took.
@@ -604,6 +652,7 @@ fn live_preview_updates_the_open_page_shows_errors_and_recovers() {
     let images = "document.querySelectorAll('#pages img').length";
     assert_eq!(page.eval(images), 1);
     let stamp = page.eval("window.loadStamp");
+    page.screenshot("preview-flyer.png");
 
     // 1. A save of the campaign file shows in the open page within 2 s, without a reload.
     let campaign = kit
@@ -650,6 +699,7 @@ fn live_preview_updates_the_open_page_shows_errors_and_recovers() {
         "{error}"
     );
     assert_eq!(page.eval(images), 1, "the last good render stays");
+    page.screenshot("preview-error.png");
     assert!(page.text("text").contains("(916) 555-0199"));
 
     // 3. Fixed: the error goes and the new text shows.
