@@ -1,5 +1,6 @@
-//! The command line (clap): `build`, `check`, `preview`, `fonts`. Parses arguments into
-//! batch options and prints diagnostics and summaries; all real work is in the library.
+//! The command line (clap): `build`, `check`, `preview`, `watch`, `serve`, `init`, `fonts`
+//! and the rest. Finds the kit, parses arguments into batch options and prints diagnostics
+//! and summaries; all real work is in the library.
 
 use crate::batch::{Options, Outcome, Session};
 use crate::diag::Diagnostic;
@@ -16,6 +17,42 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in messages: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors (no warnings, progress or summaries)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Print more: the kit in use and a line per document even on a terminal
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How much the commands print (`--quiet`, `--verbose`).
+static LEVEL: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(1);
+
+fn quiet() -> bool {
+    LEVEL.load(std::sync::atomic::Ordering::Relaxed) == 0
+}
+
+fn verbose() -> bool {
+    LEVEL.load(std::sync::atomic::Ordering::Relaxed) >= 2
+}
+
+/// Prints a line of the run's story to stderr, unless `--quiet`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !quiet() {
+            eprintln!($($arg)*);
+        }
+    };
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,11 +88,41 @@ pub enum Command {
         #[command(subcommand)]
         command: ManifestCommand,
     },
-    /// List the bundled font families and their styles
+    /// List the font families (built in, from the kit's fonts/ or --font-dir): where each
+    /// comes from, its styles and scripts
     Fonts {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Start a kit: broadside.toml, a campaign folder and copies of the layouts
+    Init {
+        /// The kit's folder (default: the current folder); created if missing
+        dir: Option<PathBuf>,
+        /// The campaign to start from: `trafficking-prevention` (the shipped campaign, the
+        /// default) or a new campaign id, which gets a commented blank template
+        #[arg(long, value_name = "NAME")]
+        campaign: Option<String>,
+    },
+    /// Rebuild the selection whenever a content, layout, county or font file is saved
+    Watch {
+        #[command(flatten)]
+        selection: Selection,
+    },
+    /// Live preview in the browser on 127.0.0.1: rebuilds on save and updates the page
+    Serve {
+        #[command(flatten)]
+        selection: Selection,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Resolution of the page images
+        #[arg(long, default_value_t = 72.0)]
+        dpi: f32,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `broadside man > broadside.1`
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -142,18 +209,87 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 #[derive(Debug, Args)]
 pub struct Inputs {
-    /// Folder of campaigns (each sub-folder with a campaign.toml)
-    #[arg(long, default_value = "content")]
-    pub content: PathBuf,
-    /// Folder of layout files
-    #[arg(long, default_value = "layouts")]
-    pub layouts: PathBuf,
-    /// The bundled fonts
-    #[arg(long, default_value = "fonts", hide = true)]
-    pub fonts: PathBuf,
-    /// An extra folder of fonts to load besides fonts/ (repeatable); system fonts are never used
-    #[arg(long = "font-dir")]
+    /// Folder of campaigns, each sub-folder with a campaign.toml (default: the kit's, from
+    /// broadside.toml)
+    #[arg(long)]
+    pub content: Option<PathBuf>,
+    /// Folder of layout files (default: the kit's, else the built-in layouts)
+    #[arg(long)]
+    pub layouts: Option<PathBuf>,
+    /// An extra folder of fonts that adds to or replaces built-in faces (repeatable; the
+    /// kit's fonts/ is read too); system fonts are never used
+    #[arg(long = "font-dir", env = "BROADSIDE_FONT_PATHS", value_delimiter = ':')]
     pub font_dirs: Vec<PathBuf>,
+}
+
+/// `path` (inside the kit's `root`) relative to `cwd` when `cwd` is in the kit: `content`
+/// from the root, `../../content` from two folders down; otherwise as it is.
+fn near(path: &std::path::Path, root: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
+    let (Ok(inside), Ok(depth)) = (path.strip_prefix(root), cwd.strip_prefix(root)) else {
+        return path.to_path_buf();
+    };
+    let mut relative = PathBuf::new();
+    for _ in depth.components() {
+        relative.push("..");
+    }
+    relative.push(inside);
+    if relative.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        relative
+    }
+}
+
+/// Where a command's inputs come from: its kit (found from the current folder) and flags.
+pub struct Place {
+    pub kit: Option<crate::kit::Kit>,
+    pub content: PathBuf,
+    pub layouts: PathBuf,
+    pub font_dirs: Vec<PathBuf>,
+    /// The folder the kit's outputs go to by default (the kit's root outside `out`).
+    pub root: PathBuf,
+}
+
+impl Inputs {
+    /// Finds the kit above the current folder and fills in what the flags leave out.
+    /// `need_content`: whether the command needs campaigns (then a missing kit is an error).
+    pub fn place(&self, need_content: bool) -> Result<Place, Diagnostic> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let kit = match crate::kit::find(&cwd) {
+            Some(file) => Some(crate::kit::Kit::load(&file)?),
+            None => None,
+        };
+        if kit.is_none() && self.content.is_none() && need_content {
+            return Err(crate::kit::not_found(&cwd));
+        }
+        // Kit paths are shown relative to the current folder, as cargo shows its paths.
+        let kit = kit.map(|mut k| {
+            k.content = near(&k.content, &k.root, &cwd);
+            if !k.layouts.starts_with(crate::assets::BUILTIN) {
+                k.layouts = near(&k.layouts, &k.root, &cwd);
+            }
+            k.out = near(&k.out, &k.root, &cwd);
+            k.fonts = k.fonts.iter().map(|f| near(f, &k.root, &cwd)).collect();
+            k
+        });
+        let mut font_dirs = kit.as_ref().map(|k| k.fonts.clone()).unwrap_or_default();
+        font_dirs.extend(self.font_dirs.iter().cloned());
+        Ok(Place {
+            content: self
+                .content
+                .clone()
+                .or_else(|| kit.as_ref().map(|k| k.content.clone()))
+                .unwrap_or_else(|| PathBuf::from("content")),
+            layouts: self
+                .layouts
+                .clone()
+                .or_else(|| kit.as_ref().map(|k| k.layouts.clone()))
+                .unwrap_or_else(|| crate::assets::builtin_path("layouts")),
+            font_dirs,
+            root: kit.as_ref().map_or(cwd, |k| k.root.clone()),
+            kit,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -175,8 +311,8 @@ pub struct Selection {
     /// The observance year (default: the upcoming one)
     #[arg(long, value_parser = parse_year)]
     pub year: Option<i32>,
-    /// Output folder
-    #[arg(long)]
+    /// Output folder (default: `out` in broadside.toml)
+    #[arg(long, env = "BROADSIDE_OUT")]
     pub out: Option<PathBuf>,
     /// Print mode: bleed and trim boxes, crop marks and a slug line, colours in CMYK
     /// (files are named `<layout>[.<lang>].print.pdf`)
@@ -208,22 +344,48 @@ fn parse_overlap(text: &str) -> Result<f32, String> {
 }
 
 impl Selection {
-    fn options(&self, default_out: &str) -> Options {
-        let mut font_dirs = vec![self.inputs.fonts.clone()];
-        font_dirs.extend(self.inputs.font_dirs.iter().cloned());
-        Options {
-            content: self.inputs.content.clone(),
-            layouts: self.inputs.layouts.clone(),
-            font_dirs,
-            out: self
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(default_out)),
+    /// The batch options: flags first, then the kit's `broadside.toml` (folders and default
+    /// selection). `default_out` names the output folder under the kit's root when neither
+    /// `--out` nor the kit says (`preview` for PNGs).
+    pub fn options(&self, default_out: Option<&str>) -> Result<Options, ExitCode> {
+        let place = self.inputs.place(true).map_err(|d| {
+            report(&[d]);
+            ExitCode::from(2)
+        })?;
+        let defaults = place
+            .kit
+            .as_ref()
+            .map(|k| k.defaults.clone())
+            .unwrap_or_default();
+        let or = |given: &Vec<String>, default: &Vec<String>| {
+            if given.is_empty() {
+                default.clone()
+            } else {
+                given.clone()
+            }
+        };
+        let out = match (&self.out, default_out, &place.kit) {
+            (Some(out), _, _) => out.clone(),
+            (None, Some(name), _) => place.root.join(name),
+            (None, None, Some(kit)) => kit.out.clone(),
+            (None, None, None) => place.root.join("out"),
+        };
+        if verbose() {
+            match &place.kit {
+                Some(kit) => eprintln!("kit: {}", kit.root.display()),
+                None => eprintln!("no kit: inputs from the command line"),
+            }
+        }
+        Ok(Options {
+            content: place.content,
+            layouts: place.layouts,
+            font_dirs: place.font_dirs,
+            out,
             year: self.year,
-            campaigns: self.campaign.clone(),
-            counties: self.county.clone(),
-            layout_names: self.layout.clone(),
-            languages: self.lang.clone(),
+            campaigns: or(&self.campaign, &defaults.campaigns),
+            counties: or(&self.county, &defaults.counties),
+            layout_names: or(&self.layout, &defaults.layouts),
+            languages: or(&self.lang, &defaults.languages),
             today: None,
             shard: None,
             print: self.print,
@@ -233,16 +395,41 @@ impl Selection {
                 overlap: self.tile_overlap,
             }),
             icc: self.icc.clone(),
-        }
+        })
     }
 }
 
 /// Runs a parsed command line. Exit codes: 0 success, 1 some documents failed,
 /// 2 the inputs or arguments are wrong.
 pub fn run(cli: Cli) -> ExitCode {
+    use std::io::IsTerminal;
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        // https://no-color.org: any non-empty NO_COLOR turns colour off.
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    };
+    crate::diag::set_color(color);
+    LEVEL.store(
+        if cli.quiet {
+            0
+        } else if cli.verbose {
+            2
+        } else {
+            1
+        },
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    let options = |selection: &Selection, out: Option<&str>| selection.options(out);
     match cli.command {
         Command::Build { selection, run } => {
-            let mut options = selection.options("out");
+            let mut options = match options(&selection, None) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
             options.today = run.today;
             options.shard = run.shard;
             with_threads(run.jobs.map(usize::from), || build(&options, run.due))
@@ -251,15 +438,76 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Manifest {
             command: ManifestCommand::Merge { manifests, out },
         } => merge(&manifests, out.as_deref()),
-        Command::Check(selection) => check(&selection.options("out")),
-        Command::Preview { selection, dpi } => preview(&selection.options("preview"), dpi),
+        Command::Check(selection) => match options(&selection, None) {
+            Ok(o) => check(&o),
+            Err(code) => code,
+        },
+        Command::Preview { selection, dpi } => match options(&selection, Some("preview")) {
+            Ok(o) => preview(&o, dpi),
+            Err(code) => code,
+        },
         Command::Fonts { inputs } => fonts(&inputs),
+        Command::Init { dir, campaign } => init(dir, campaign),
+        Command::Watch { selection } => match options(&selection, None) {
+            Ok(o) => crate::serve::watch(o, |o| build(o, false)),
+            Err(code) => code,
+        },
+        Command::Serve {
+            selection,
+            port,
+            dpi,
+        } => match options(&selection, None) {
+            Ok(o) => crate::serve::serve(o, port, dpi),
+            Err(code) => code,
+        },
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "broadside", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let man = clap_mangen::Man::new(Cli::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
     }
 }
 
-fn report(diagnostics: &[Diagnostic]) {
+/// Prints diagnostics (warnings only without `--quiet`), each followed by a blank line.
+pub fn report(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprintln!("{d}\n");
+        if d.is_error() || !quiet() {
+            eprintln!("{d}\n");
+        }
+    }
+}
+
+/// `broadside init`: writes a kit that builds as it stands.
+fn init(dir: Option<PathBuf>, campaign: Option<String>) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = dir.map_or(cwd.clone(), |d| cwd.join(d));
+    match crate::kit::init(&root, campaign.as_deref()) {
+        Ok(written) => {
+            for path in &written {
+                say!("  wrote {}", path.display());
+            }
+            say!(
+                "a broadside kit is ready in {}\nnext: cd there, then `broadside build` (PDFs into out/) or `broadside serve` (live preview)",
+                root.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            report(&[d]);
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -309,7 +557,7 @@ fn summarize(outcomes: &[Outcome], verb: &str) -> usize {
             );
         }
     }
-    eprintln!(
+    say!(
         "{} document(s) {verb}, {} failed",
         outcomes.len() - failures.len(),
         failures.len()
@@ -383,18 +631,16 @@ fn build(options: &Options, due: bool) -> ExitCode {
         for (campaign, status) in statuses {
             match status {
                 crate::batch::Due::NotYet { year, build_date } => {
-                    eprintln!(
-                        "{campaign}: the {year} kit is not due until {build_date}; nothing to do"
-                    )
+                    say!("{campaign}: the {year} kit is not due until {build_date}; nothing to do")
                 }
                 crate::batch::Due::UpToDate { year } => {
-                    eprintln!("{campaign}: the {year} kit is up to date; nothing to do")
+                    say!("{campaign}: the {year} kit is up to date; nothing to do")
                 }
                 crate::batch::Due::Build {
                     year,
                     jobs: due_jobs,
                 } => {
-                    eprintln!(
+                    say!(
                         "{campaign}: the {year} kit is due: {} document(s) missing or out of date",
                         due_jobs.len()
                     );
@@ -415,7 +661,7 @@ fn build(options: &Options, due: bool) -> ExitCode {
     // The build's log stays short for scheduled runs: the input warnings (sources without
     // an address, untranslated strings) are counted here and listed by `check`.
     if !session.warnings.is_empty() {
-        eprintln!(
+        say!(
             "{} warning(s) about the inputs; `broadside check` lists them",
             session.warnings.len()
         );
@@ -435,9 +681,9 @@ fn build(options: &Options, due: bool) -> ExitCode {
     let failed = summarize(&outcomes, "built");
     let warned = preflight_warnings(&outcomes);
     if warned > 0 {
-        eprintln!("{warned} preflight warning(s)");
+        say!("{warned} preflight warning(s)");
     }
-    eprintln!(
+    say!(
         "{written} written, {} unchanged, {:.1} MB in all, under {}",
         outcomes.len() - failed - written,
         total as f64 / 1e6,
@@ -467,7 +713,7 @@ fn check(options: &Options) -> ExitCode {
     report(&stale);
     let outcomes = session.check(jobs);
     let failed = summarize(&outcomes, "checked");
-    eprintln!(
+    say!(
         "{} warning(s)",
         session.warnings.len() + stale.len() + preflight_warnings(&outcomes)
     );
@@ -520,8 +766,14 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
 }
 
 fn fonts(inputs: &Inputs) -> ExitCode {
-    let mut dirs = vec![inputs.fonts.clone()];
-    dirs.extend(inputs.font_dirs.iter().cloned());
+    // Outside a kit this lists the built-in fonts (and any --font-dir).
+    let dirs = match inputs.place(false) {
+        Ok(place) => place.font_dirs,
+        Err(d) => {
+            report(&[d]);
+            return ExitCode::from(2);
+        }
+    };
     let book = match crate::fonts::FontBook::load(&dirs) {
         Ok(book) => book,
         Err(errs) => {
@@ -564,6 +816,8 @@ fn fonts(inputs: &Inputs) -> ExitCode {
                 languages.join(" ")
             }
         );
+        // Last, so the lines above keep their places for readers of this output.
+        println!("  from:      {}", book.origin(family));
     }
     ExitCode::SUCCESS
 }
@@ -573,7 +827,7 @@ fn fonts(inputs: &Inputs) -> ExitCode {
 fn progress(total: usize) -> impl Fn(&Outcome) + Sync {
     use std::io::IsTerminal;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let bar = std::io::stderr().is_terminal().then(|| {
+    let bar = (std::io::stderr().is_terminal() && !verbose() && !quiet()).then(|| {
         let bar = indicatif::ProgressBar::new(total as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
             bar.set_style(style);
@@ -599,7 +853,7 @@ fn progress(total: usize) -> impl Fn(&Outcome) + Sync {
                     bar.finish_and_clear();
                 }
             }
-            None => eprintln!("[{n}/{total}] {state} {}", outcome.job.path.display()),
+            None => say!("[{n}/{total}] {state} {}", outcome.job.path.display()),
         }
     }
 }
@@ -607,7 +861,15 @@ fn progress(total: usize) -> impl Fn(&Outcome) + Sync {
 /// Prints a ready-to-install schedule for the yearly run. It runs `build --due` daily:
 /// the command does nothing until the build date and nothing once the kit is built.
 fn schedule(kind: ScheduleKind, inputs: &Inputs) -> ExitCode {
-    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // The kit's root, wherever in it the command ran: the scheduled run must find the kit.
+    let place = match inputs.place(true) {
+        Ok(place) => place,
+        Err(d) => {
+            report(&[d]);
+            return ExitCode::from(2);
+        }
+    };
+    let dir = place.root.clone();
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("broadside"));
     // Single-quoted for the shell (cron), double-quoted for systemd: paths may hold spaces.
     let quote =
@@ -616,7 +878,7 @@ fn schedule(kind: ScheduleKind, inputs: &Inputs) -> ExitCode {
     let (dir, exe) = (dir.display(), exe.display());
     // The CI workflow runs once a year on each campaign's build date (December 1 when none
     // is declared); `build --due` then does what is due.
-    let mut build_days: Vec<(u8, u8)> = std::fs::read_dir(&inputs.content)
+    let mut build_days: Vec<(u8, u8)> = std::fs::read_dir(&place.content)
         .map(|entries| {
             entries
                 .flatten()

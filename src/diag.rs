@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -75,32 +76,142 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+/// Whether diagnostics are printed in colour (`--color`, NO_COLOR, a terminal or not).
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Turns colour on or off for every diagnostic printed after.
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+pub fn color() -> bool {
+    COLOR.load(Ordering::Relaxed)
+}
+
+impl Diagnostic {
+    /// The diagnostic as cargo and typst print theirs: the message, the place and field,
+    /// the source line with a caret under the span, then the hint; with ANSI colours when
+    /// `color` is set (a terminal), plain otherwise (a log).
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_string()
+            }
         };
-        write!(f, "{label}: {}", self.message)?;
+        let (label, tone) = match self.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+        };
+        let snippet = self.location.as_ref().and_then(snippet);
+        // The gutter is as wide as the line number (at least two, as before snippets).
+        let width = snippet
+            .as_ref()
+            .map_or(2, |s| s.line.to_string().len().max(2));
+        let pad = " ".repeat(width);
+        let mut out = format!(
+            "{}{}",
+            paint(tone, &format!("{label}:")),
+            paint("1", &format!(" {}", self.message))
+        );
         if let Some(location) = &self.location {
-            write!(f, "\n  --> {}", location.file.display())?;
+            out.push_str(&format!(
+                "\n{pad}{} {}",
+                paint("1;34", "-->"),
+                location.file.display()
+            ));
             if let Some((line, col)) = location.line_col {
-                write!(f, ":{line}:{col}")?;
+                out.push_str(&format!(":{line}:{col}"));
             }
         }
         if let Some(field) = &self.field {
-            let lead = if self.location.is_some() {
-                " "
+            if self.location.is_some() {
+                out.push_str(&format!(" (field `{field}`)"));
             } else {
-                "\n  --> "
-            };
-            write!(f, "{lead}(field `{field}`)")?;
+                out.push_str(&format!(
+                    "\n{pad}{} (field `{field}`)",
+                    paint("1;34", "-->")
+                ));
+            }
+        }
+        if let Some(s) = &snippet {
+            let bar = paint("1;34", "|");
+            out.push_str(&format!("\n{pad} {bar}"));
+            out.push_str(&format!(
+                "\n{} {bar} {}",
+                paint("1;34", &format!("{:>width$}", s.line)),
+                s.text
+            ));
+            out.push_str(&format!(
+                "\n{pad} {bar} {}{}",
+                " ".repeat(s.column),
+                paint(tone, &"^".repeat(s.width))
+            ));
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+            out.push_str(&format!("\n{pad}{} {hint}", paint("1", "= hint:")));
         }
-        Ok(())
+        out
     }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(color()))
+    }
+}
+
+/// The source line of a location, and where under it the caret goes.
+struct Snippet {
+    line: usize,
+    /// The line as printed (tabs as spaces).
+    text: String,
+    /// Characters before the caret, and how many carets.
+    column: usize,
+    width: usize,
+}
+
+/// Reads the line a location points at (from the file, or the binary for a built-in
+/// file) and underlines the token starting at its column: a quoted string to its closing
+/// quote, otherwise up to a space, comma, bracket or `=`.
+fn snippet(location: &Location) -> Option<Snippet> {
+    let (line, col) = location.line_col?;
+    let text = match crate::assets::builtin_text(&location.file) {
+        Some(text) => text.to_string(),
+        None => std::fs::read_to_string(&location.file).ok()?,
+    };
+    let source: Vec<char> = text.lines().nth(line.checked_sub(1)?)?.chars().collect();
+    let column = col.saturating_sub(1).min(source.len());
+    let rest = &source[column..];
+    let width = match rest.first() {
+        // A table header, `[[frames]]`, whole.
+        Some('[') => rest
+            .iter()
+            .rposition(|&c| c == ']')
+            .map_or(1, |end| end + 1),
+        Some(&q @ ('"' | '\'')) => rest[1..]
+            .iter()
+            .position(|&c| c == q)
+            .map_or(rest.len(), |end| end + 2),
+        Some(_) => rest
+            .iter()
+            .position(|c| c.is_whitespace() || ",]}=".contains(*c))
+            .unwrap_or(rest.len()),
+        None => 0,
+    }
+    .max(1);
+    Some(Snippet {
+        line,
+        text: source
+            .iter()
+            .map(|&c| if c == '\t' { ' ' } else { c })
+            .collect::<String>()
+            .trim_end()
+            .to_string(),
+        column,
+        width,
+    })
 }
 
 /// The text of one input file, kept so byte spans can be turned into line:column.
@@ -112,6 +223,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn read(path: &Path) -> Result<Self, Diagnostic> {
+        if let Some(text) = crate::assets::builtin_text(path) {
+            return Ok(SourceFile {
+                path: path.to_path_buf(),
+                text: text.to_string(),
+            });
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|err| Diagnostic::error(format!("cannot read file: {err}")).in_file(path))?;
         Ok(SourceFile {
@@ -192,6 +309,26 @@ mod tests {
         assert_eq!(file.location(offset).line_col, Some((1, 3)));
         let offset = file.text.rfind('=').unwrap();
         assert_eq!(file.location(offset).line_col, Some((2, 4)));
+    }
+
+    #[test]
+    fn snippet_underlines_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.toml");
+        std::fs::write(&path, "[styles.heading]\ncolor = \"navvy\"\n").unwrap();
+        let d = Diagnostic::error("unknown colour `navvy`")
+            .at(Location {
+                file: path.clone(),
+                line_col: Some((2, 9)),
+            })
+            .field("styles.heading.color")
+            .hint("did you mean `navy`?");
+        let expected = format!(
+            "error: unknown colour `navvy`\n  --> {}:2:9 (field `styles.heading.color`)\n   |\n 2 | color = \"navvy\"\n   |         ^^^^^^^\n  = hint: did you mean `navy`?",
+            path.display()
+        );
+        assert_eq!(d.render(false), expected);
+        assert!(d.render(true).contains("\x1b[1;31merror:\x1b[0m"));
     }
 
     #[test]

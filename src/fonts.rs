@@ -1,6 +1,9 @@
-//! FontBook: the bundled fonts (and an explicit `--font-dir`), parsed once and shared read-only.
+//! FontBook: the bundled fonts (compiled into the binary), a kit's `fonts/` and any
+//! `--font-dir`, parsed once and shared read-only.
 //!
-//! Fonts never come from the system: only the directories given here are read.
+//! Fonts never come from the system: only the embedded set and the directories given here
+//! are read. A folder's face with the family, weight and slant of an embedded one replaces
+//! it in place (same face id, so fallback order does not change); other faces add to the set.
 
 use crate::diag::Diagnostic;
 use rustybuzz::ttf_parser;
@@ -12,10 +15,31 @@ use std::sync::{Arc, OnceLock, RwLock};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontId(pub usize);
 
-/// A font file's bytes, memory-mapped: a run reads only the pages of the faces it uses,
-/// rather than copying every bundled font (15 MB with the CJK subsets) at start-up.
-/// The bundled files are not modified while broadside runs.
-pub type FontData = Arc<memmap2::Mmap>;
+/// A font file's bytes: compiled into the binary, or memory-mapped from a folder so a run
+/// reads only the pages of the faces it uses. Font files are not modified while broadside
+/// runs.
+pub type FontData = Arc<FontBytes>;
+
+pub enum FontBytes {
+    Embedded(&'static [u8]),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Embedded(bytes) => bytes,
+            FontBytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl AsRef<[u8]> for FontBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
 
 self_cell::self_cell!(
     /// The shaping face, parsed once and kept beside the bytes it borrows.
@@ -225,16 +249,27 @@ pub struct FontBook {
 }
 
 impl FontBook {
-    /// Loads every `.ttf`/`.otf` under each directory (recursively, in sorted order so that
-    /// face ids are the same on every machine).
+    /// The embedded fonts, then every `.ttf`/`.otf` under each directory (recursively, in
+    /// sorted order so that face ids are the same on every machine). A folder's face with
+    /// an embedded face's family, weight and slant takes its place.
     pub fn load(dirs: &[PathBuf]) -> Result<FontBook, Vec<Diagnostic>> {
         let mut book = FontBook::default();
         let mut problems = Vec::new();
+        for (path, bytes) in crate::assets::FONTS {
+            let path = crate::assets::builtin_path(path);
+            match make_face(&path, Arc::new(FontBytes::Embedded(bytes)), 0) {
+                Ok(face) => book.faces.push(face),
+                Err(err) => problems.push(err),
+            }
+        }
+        let embedded = book.faces.len();
         for dir in dirs {
             if !dir.is_dir() {
                 problems.push(
                     Diagnostic::error(format!("font directory `{}` does not exist", dir.display()))
-                        .hint("run from the repository root, or pass --font-dir"),
+                        .hint(
+                            "check --font-dir, BROADSIDE_FONT_PATHS or `fonts` in broadside.toml",
+                        ),
                 );
                 continue;
             }
@@ -243,7 +278,21 @@ impl FontBook {
             files.sort();
             for path in files {
                 match load_faces(&path) {
-                    Ok(faces) => book.faces.extend(faces),
+                    Ok(faces) => {
+                        // A folder face of an embedded family, weight and slant takes its
+                        // slot (fallback order unchanged); any other face is added.
+                        for face in faces {
+                            let same = book.faces[..embedded].iter().position(|f| {
+                                f.family == face.family
+                                    && f.weight == face.weight
+                                    && f.italic == face.italic
+                            });
+                            match same {
+                                Some(i) => book.faces[i] = face,
+                                None => book.faces.push(face),
+                            }
+                        }
+                    }
                     Err(err) => problems.push(err),
                 }
             }
@@ -259,6 +308,22 @@ impl FontBook {
         } else {
             Err(problems)
         }
+    }
+
+    /// Where a family's faces come from: `built in`, or the files that added or replaced them.
+    pub fn origin(&self, family: &str) -> String {
+        let mut places: Vec<String> = Vec::new();
+        for face in self.faces.iter().filter(|f| f.family == family) {
+            let place = if face.path.starts_with(crate::assets::BUILTIN) {
+                "built in".to_string()
+            } else {
+                face.path.display().to_string()
+            };
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+        places.join(", ")
     }
 
     pub fn face(&self, id: FontId) -> &Face {
@@ -383,17 +448,19 @@ fn load_faces(path: &Path) -> Result<Vec<Face>, Diagnostic> {
     // file truncated underneath us could fault, which is the usual contract for fonts.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
-    let data: FontData = Arc::new(map);
+    let data: FontData = Arc::new(FontBytes::Mapped(map));
     let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
     if count == 0 {
         return Err(Diagnostic::error("font collection holds no fonts").in_file(path));
     }
     (0..count)
-        .map(|index| load_face(path, data.clone(), index))
+        .map(|index| make_face(path, data.clone(), index))
         .collect()
 }
 
-fn load_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic> {
+/// One face of a font file (or of an embedded font), checked for everything later stages
+/// need.
+fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic> {
     let parsed = ttf_parser::Face::parse(&data, index)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
     // Everything later stages need must be there now: a face that parses but cannot be

@@ -9,12 +9,14 @@
 // hint); it is built once per problem, so its size is not worth boxing.
 #![allow(clippy::result_large_err)]
 
+pub mod assets;
 pub mod batch;
 pub mod cli;
 pub mod color;
 pub mod compose;
 pub mod diag;
 pub mod fonts;
+pub mod kit;
 pub mod manifest;
 pub mod model;
 pub mod output;
@@ -22,5 +24,6 @@ pub mod pdfx;
 pub mod preflight;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod tile;
 pub mod units;

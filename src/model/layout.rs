@@ -797,22 +797,31 @@ impl Layout {
         Some(styles)
     }
 
-    /// Loads every `*.toml` in `dir`, sorted by name.
+    /// Loads every `*.toml` in `dir`, sorted by name; `<built-in>/layouts` is the set
+    /// compiled into the binary.
     pub fn load_dir(dir: &Path, fonts: &FontBook) -> Result<Vec<Layout>, Vec<Diagnostic>> {
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| {
-                vec![
-                    Diagnostic::error(format!(
-                        "cannot read layout folder `{}`: {e}",
-                        dir.display()
-                    ))
-                    .hint("run from the repository root, or pass --layouts"),
-                ]
-            })?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
+        let builtin = crate::assets::builtin_path("layouts");
+        let mut paths: Vec<_> = if dir == builtin {
+            crate::assets::LAYOUTS
+                .iter()
+                .map(|(p, _)| crate::assets::builtin_path(p))
+                .collect()
+        } else {
+            std::fs::read_dir(dir)
+                .map_err(|e| {
+                    vec![
+                        Diagnostic::error(format!(
+                            "cannot read layout folder `{}`: {e}",
+                            dir.display()
+                        ))
+                        .hint("check `layouts` in broadside.toml or --layouts"),
+                    ]
+                })?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect()
+        };
         paths.sort();
         let mut layouts = Vec::new();
         let mut problems = Vec::new();

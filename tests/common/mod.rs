@@ -10,7 +10,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A temporary folder holding copies of `content/` and `layouts/` and a link to `fonts/`,
+/// A temporary kit holding copies of `content/`, `layouts/` and `broadside.toml` and a link to `fonts/`,
 /// so a test can run `broadside` with no arguments and edit inputs freely.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
@@ -22,6 +22,12 @@ impl Scratch {
         copy_dir(&repo().join("content"), &dir.path().join("content"));
         copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
         std::os::unix::fs::symlink(repo().join("fonts"), dir.path().join("fonts")).unwrap();
+        // A kit like the repository: commands find their inputs through broadside.toml.
+        std::fs::copy(
+            repo().join("broadside.toml"),
+            dir.path().join("broadside.toml"),
+        )
+        .unwrap();
         Scratch { dir }
     }
 
