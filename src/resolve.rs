@@ -717,6 +717,11 @@ mod tests {
                 )
             },
             |t| {
+                let t: String = t
+                    .lines()
+                    .filter(|l| !l.starts_with("typography = "))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
                 t.replacen(
                     "[translation]\n",
                     "[translation]\ntypography = { quotes = \"guillemets\", keep_together = [\"Servicios Sociales\"] }\n",

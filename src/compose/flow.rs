@@ -70,7 +70,11 @@ impl Composer<'_> {
         // pagination artifact, never by a screen reader.
         let folio;
         let paras = if key == super::FOLIO {
-            folio = [super::folio(frame.page, layout.pages, &self.resolved.edition.lang)];
+            folio = [super::folio(
+                frame.page,
+                layout.pages,
+                &self.resolved.edition.lang,
+            )];
             Some(&folio[..])
         } else {
             self.resolved.paragraphs(lookup)

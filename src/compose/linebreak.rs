@@ -63,12 +63,12 @@ pub fn opportunities(
     });
     if lang.to_ascii_lowercase().starts_with("ko") {
         // Korean is set word by word (CSS `word-break: keep-all`): UAX #14 would allow a
-        // break before any Hangul syllable, splitting words — and a particle or counter
-        // from the figure or bracket it is written against ("(CDSS)는", "3곳", "1이").
+        // break beside any Hangul syllable, splitting words — and a particle or counter
+        // from the figure or bracket it is written against ("복지부(CDSS)는", "3곳", "1이").
         out.retain(|o| {
             o.kind == Kind::Mandatory
-                || !text[o.at..].starts_with(is_hangul)
                 || text[..o.at].ends_with(char::is_whitespace)
+                || !(text[o.at..].starts_with(is_hangul) || text[..o.at].ends_with(is_hangul))
         });
     }
     if is_chinese_or_japanese(lang) {

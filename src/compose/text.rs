@@ -1597,11 +1597,22 @@ pub(crate) mod tests {
             vec!["인신매매 ", "인신매매 예방의 ", "인신매매 예방의 달입니다"]
         );
         // A particle or counter stays with the bracket or figure it is written against.
-        let p = prepare("복지부(CDSS)는 3곳인 4분의 1이", &style(Align::Left), fonts(), "ko").unwrap();
+        let p = prepare(
+            "복지부(CDSS)는 3곳인 4분의 1이",
+            &style(Align::Left),
+            fonts(),
+            "ko",
+        )
+        .unwrap();
         let inner: Vec<&str> = p.opportunities.iter().map(|o| &p.text[..o.at]).collect();
         assert_eq!(
             inner,
-            vec!["복지부(CDSS)는 ", "복지부(CDSS)는 3곳인 ", "복지부(CDSS)는 3곳인 4분의 ", "복지부(CDSS)는 3곳인 4분의 1이"]
+            vec![
+                "복지부(CDSS)는 ",
+                "복지부(CDSS)는 3곳인 ",
+                "복지부(CDSS)는 3곳인 4분의 ",
+                "복지부(CDSS)는 3곳인 4분의 1이"
+            ]
         );
         // Chinese breaks between words (人口 販運 防制 月), not inside them.
         let zh = prepare("人口販運防制月", &style(Align::Left), fonts(), "zh-Hant").unwrap();

@@ -1551,27 +1551,28 @@ mod tests {
 
     #[test]
     fn a_language_overrides_any_style_field() {
+        // A style the shipped layout does not override per language.
         let layout = load_with(
-            "[styles.definition.lang.zh]\nalign = \"justify\"\nleading = 1.6\n\n\
-             [styles.definition.lang.zh-Hant]\nleading = 1.7\n",
+            "[styles.callout-text.lang.zh]\nalign = \"justify\"\nleading = 1.6\n\n\
+             [styles.callout-text.lang.zh-Hant]\nleading = 1.7\n",
         )
         .unwrap();
         assert!(layout.styles_for_language("en").is_none());
         let zh = layout.styles_for_language("zh-Hans").unwrap();
         let hant = layout.styles_for_language("zh-Hant").unwrap();
-        let base = &layout.styles["definition"];
+        let base = &layout.styles["callout-text"];
         // The primary language applies to every tag; the exact tag wins over it.
         assert_eq!(
-            (zh["definition"].align, zh["definition"].leading),
+            (zh["callout-text"].align, zh["callout-text"].leading),
             (Align::Justify, 1.6)
         );
         assert_eq!(
-            (hant["definition"].align, hant["definition"].leading),
+            (hant["callout-text"].align, hant["callout-text"].leading),
             (Align::Justify, 1.7)
         );
         // Everything not overridden is the style's.
-        assert_eq!(hant["definition"].size, base.size);
-        assert_eq!(hant["definition"].name, "definition");
+        assert_eq!(hant["callout-text"].size, base.size);
+        assert_eq!(hant["callout-text"].name, "callout-text");
         assert_eq!(hant["kicker"].leading, layout.styles["kicker"].leading);
         // The shipped layout grows CJK body text to fill its column.
         assert!(hant["body"].fill && !base.fill);
