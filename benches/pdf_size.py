@@ -15,11 +15,13 @@ import pikepdf
 
 
 def offsets(data):
-    """Object number -> byte offset, from the last classic xref table."""
+    """Object number -> byte offset: from the last classic xref table, or, in a file with a
+    cross-reference stream, from where each top-level `N 0 obj` starts (objects inside an
+    object stream have no offset of their own: they count as the object stream)."""
     start = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     m = re.compile(rb"xref\s+").match(data, start)
     if not m:
-        sys.exit("no classic xref table (object streams?): sizes unavailable")
+        return {int(m[1]): m.start(1) for m in re.finditer(rb"(?:^|[\r\n])(\d+) 0 obj", data)}
     pos, out = m.end(), {}
     while True:
         head = re.compile(rb"(\d+) (\d+)\s+").match(data, pos)
@@ -76,6 +78,10 @@ def classify(pdf):
     mark(root.get("/Metadata"), "metadata (XMP, Info)")
     mark(pdf.trailer.get("/Info"), "metadata (XMP, Info)")
     mark(root.get("/Outlines"), "outline")
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Type") in ("/ObjStm", "/XRef"):
+            kind = "object stream: every dictionary (structure tree, fonts, pages, outline)"
+            labels[obj.objgen[0]] = kind if obj.Type == "/ObjStm" else "header, xref, trailer"
 
     seen = set()
 
@@ -111,13 +117,14 @@ def main():
     ordered = sorted(offs.items(), key=lambda kv: kv[1])
     xref_at = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     sizes = {}
-    for (num, off), nxt in zip(ordered, ordered[1:] + [(None, xref_at)]):
+    end = len(data) if xref_at <= ordered[-1][1] else xref_at
+    for (num, off), nxt in zip(ordered, ordered[1:] + [(None, end)]):
         sizes[num] = nxt[1] - off
     labels = classify(pikepdf.open(path))
     totals = collections.Counter()
     for num, size in sizes.items():
         totals[labels.get(num, "other (catalog, pages, colour, dicts)")] += size
-    totals["header, xref, trailer"] = len(data) - sum(sizes.values())
+    totals["header, xref, trailer"] += len(data) - sum(sizes.values())
     print(f"{path}: {len(data)} bytes")
     for label, size in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {size:7d}  {size / 1024:5.1f} KB  {label}")

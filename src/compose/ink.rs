@@ -151,6 +151,17 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
 
 /// The deepest vertical overlap of two glyphs that also overlap across (0 if none).
 fn overlap(a: &PageLine, b: &PageLine) -> f32 {
+    // No glyph pair can overlap more than the lines' tallest ink does: most pairs of lines
+    // in a frame are far apart, and comparing every glyph with every glyph is quadratic.
+    let reach = |l: &PageLine| {
+        l.ink.iter().fold((0.0f32, 0.0f32), |(up, down), g| {
+            (up.max(g.above), down.max(g.below))
+        })
+    };
+    let ((a_up, a_down), (b_up, b_down)) = (reach(a), reach(b));
+    if (a.y + a_down).min(b.y + b_down) - (a.y - a_up).max(b.y - b_up) <= EPSILON {
+        return 0.0;
+    }
     let mut worst = 0.0f32;
     for ga in &a.ink {
         for gb in &b.ink {

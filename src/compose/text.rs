@@ -800,10 +800,11 @@ pub fn shape(
     let mut starts: Vec<usize> = shaped.iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
+    // Sorted, so a binary search: a paragraph-long run has hundreds of clusters, and a
+    // linear scan per glyph made shaping quadratic.
     let end_of = |start: usize| {
         starts
-            .iter()
-            .find(|&&s| s > start)
+            .get(starts.partition_point(|&s| s <= start))
             .copied()
             .unwrap_or(text.len())
     };
