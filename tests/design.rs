@@ -182,8 +182,7 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
 
 #[test]
 fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
-    // The statewide fact sheet has no local resource line: the `local` frame draws nothing,
-    // and the source list is centred in its own area and the local line's together.
+    // The statewide fact sheet has no local resource line: the `local` frame draws nothing.
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let job = jobs
         .iter()
@@ -204,24 +203,37 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         });
         assert!(!panel, "an empty tinted panel was drawn for `extra.local`");
     }
-    let sources = &layout.frames[layout
-        .frames
+
+    // The statewide flyer has no county logo: the logo tile beside the headline draws
+    // nothing, and the headline sets across the logo's columns too (`collapse_into`).
+    let job = jobs
         .iter()
-        .position(|f| f.id == "sources")
-        .unwrap()];
-    let baselines: Vec<f32> = runs_by_frame(&session, job, &document)
-        .into_iter()
-        .filter(|(f, _)| f == "sources")
-        .map(|(_, r)| r.y)
-        .collect();
-    let middle = (baselines.iter().copied().fold(f32::MAX, f32::min)
-        + baselines.iter().copied().fold(f32::MIN, f32::max))
-        / 2.0;
-    let own_centre = sources.rect.y + sources.rect.h / 2.0;
-    let joint_centre = (sources.rect.y + layout.frames[local].rect.bottom()) / 2.0;
+        .find(|j| layout_name(&session, j) == "flyer-letter" && j.edition.lang == "en")
+        .unwrap();
+    let document = compose(&session, job);
+    let layout = &session.layouts[job.layout];
+    let frame = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
+    let (logo, headline) = (frame("logo"), frame("headline"));
+    let page = &document.pages[0];
     assert!(
-        (middle - joint_centre).abs() < (middle - own_centre).abs(),
-        "the sources stay centred in their own area ({own_centre:.1}) instead of the area with the local line's ({joint_centre:.1}): text middle {middle:.1}"
+        page.regions.iter().all(|r| r.frame != logo),
+        "the empty logo frame drew something"
+    );
+    let tile = page.items.iter().any(|item| {
+        matches!(item, Item::Shape { rect, fill: Some(_), .. }
+            if (rect.x - layout.frames[logo].rect.x).abs() < 0.5
+                && (rect.w - layout.frames[logo].rect.w).abs() < 0.5)
+    });
+    assert!(!tile, "an empty white tile was drawn for the absent logo");
+    let widest = runs_by_frame(&session, job, &document)
+        .into_iter()
+        .filter(|(f, _)| f == "headline")
+        .map(|(_, r)| r.x + r.glyphs.iter().map(|g| g.x_advance).sum::<f32>())
+        .fold(f32::MIN, f32::max);
+    let own_right = layout.frames[headline].rect.right();
+    assert!(
+        widest > own_right + 1.0,
+        "the headline stays inside its own columns (right edge {own_right:.1}, widest line ends {widest:.1}) instead of taking the logo's"
     );
 
     // An empty block: its frame draws no fill, and `check` warns about it.
