@@ -1,4 +1,6 @@
 //! Shared by the fuzz targets: the bundled fonts and the flyer layout, loaded once.
+// Each target is its own crate and uses only some of these.
+#![allow(dead_code)]
 
 use broadside::fonts::FontBook;
 use broadside::model::layout::Layout;
