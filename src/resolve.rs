@@ -684,6 +684,14 @@ mod tests {
         campaign
     }
 
+    /// A content file without its own `typography = …` line, for a test to set its own.
+    fn without_typography(text: &str) -> String {
+        text.lines()
+            .filter(|l| !l.starts_with("typography = "))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
     #[test]
     fn typography_comes_from_the_campaign_its_translation_and_its_counties() {
         let campaign = shipped_campaign_with(|t| t.to_string(), |t| t.to_string());
@@ -705,24 +713,14 @@ mod tests {
         let campaign = shipped_campaign_with(
             |t| {
                 // The shipped campaign's own settings give way to the test's.
-                let t: String = t
-                    .lines()
-                    .filter(|l| !l.starts_with("typography = "))
-                    .map(|l| format!("{l}\n"))
-                    .collect();
-                t.replacen(
+                without_typography(t).replacen(
                     "[campaign]\n",
                     "[campaign]\ntypography = { dashes = false, places = false, keep_together = [\"Task Force\"], hyphen_limit = 3 }\n",
                     1,
                 )
             },
             |t| {
-                let t: String = t
-                    .lines()
-                    .filter(|l| !l.starts_with("typography = "))
-                    .map(|l| format!("{l}\n"))
-                    .collect();
-                t.replacen(
+                without_typography(t).replacen(
                     "[translation]\n",
                     "[translation]\ntypography = { quotes = \"guillemets\", keep_together = [\"Servicios Sociales\"] }\n",
                     1,
