@@ -39,6 +39,8 @@ impl Edition {
 
     /// A county's edition in `lang`; its name follows the language's edition label.
     pub fn for_county(campaign: &Campaign, county: &County, lang: &str, year: i32) -> Edition {
+        // The county as this language prints it (`county:zh-Hant`, `program:es`, …).
+        let county = &county.localized_for(lang);
         let label = campaign
             .translation(lang)
             .and_then(|t| t.meta.edition_label.as_ref())

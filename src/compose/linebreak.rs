@@ -112,6 +112,9 @@ pub fn opportunities(
                     .ends_with(|c: char| c.is_ascii_digit() || c == '%')
                 && text[o.at..].starts_with(|c: char| c.is_ascii_digit() || c == '$'))
     });
+    // An ampersand joins what is on either side: it ends a line ("SLAVERY &") rather
+    // than starting the next one ("& HUMAN TRAFFICKING").
+    out.retain(|o| o.kind == Kind::Mandatory || !text[o.at..].starts_with("& "));
     out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
     out.dedup_by_key(|o| o.at);
     out
@@ -537,5 +540,22 @@ fn too_wide(p: &Prepared, start: usize, opps: &[&Opportunity], width: f32) -> Te
     TextError::TooWide {
         word: p.text[start..].trim().to_string(),
         excess: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ampersand_ends_a_line_rather_than_starting_one() {
+        let text = "SLAVERY & HUMAN TRAFFICKING";
+        let at: Vec<usize> =
+            opportunities(text, "en", false, &[], &[], &Typography::default(), |_| 0.0)
+                .into_iter()
+                .map(|o| o.at)
+                .collect();
+        assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
+        assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
     }
 }

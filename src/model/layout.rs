@@ -423,6 +423,14 @@ struct FrameSpec {
     rules: Vec<RuleSpec>,
     #[serde(default)]
     inset: Insets,
+    /// Space kept clear around the frame inside its grid area: its fill, rules and
+    /// content all stay inside (a logo tile clear of the band above it).
+    #[serde(default)]
+    margin: Insets,
+    /// How far the frame reaches past its grid area into the page margin, side by side:
+    /// a band whose content centres in the band as printed, margin included.
+    #[serde(default)]
+    outset: Insets,
     #[serde(default)]
     valign: VAlign,
     #[serde(default)]
@@ -1067,12 +1075,35 @@ impl Resolver<'_> {
                     .hint("raise page.pages or move the frame"),
                 );
             }
-            let rect = Rect {
+            let cell = Rect {
                 x: margin + (a.col.max(1) - 1) as f32 * (col_w + grid.column_gap.0),
                 y: margin + (a.row.max(1) - 1) as f32 * (row_h + grid.row_gap.0),
                 w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap.0,
                 h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap.0,
             };
+            let o = &f.outset;
+            let grown = Rect {
+                x: cell.x - o.left,
+                y: cell.y - o.top,
+                w: cell.w + o.left + o.right,
+                h: cell.h + o.top + o.bottom,
+            };
+            if grown.x < -0.01
+                || grown.y < -0.01
+                || grown.right() > width.0 + 0.01
+                || grown.bottom() > height.0 + 0.01
+            {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` reaches past the trim with its `outset`",
+                        ids[i]
+                    ))
+                    .at(location.clone())
+                    .field(field("outset"))
+                    .hint("an outset may reach into the page margin, at most to the trim; use `bleed` to run a fill off the page"),
+                );
+            }
+            let rect = grown.inset(&f.margin);
             if let Some(content) = &f.content
                 && !valid_content_key(content.get_ref())
             {
