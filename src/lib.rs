@@ -20,6 +20,7 @@ pub mod kit;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod page;
 pub mod pdfx;
 pub mod preflight;
 pub mod render;

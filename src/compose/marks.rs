@@ -45,12 +45,14 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
                 to: (x + sx * far, y),
                 color: registration(),
                 width: MARK_WIDTH,
+                dash: None,
             });
             page.items.push(Item::Line {
                 from: (x, y + sy * near),
                 to: (x, y + sy * far),
                 color: registration(),
                 width: MARK_WIDTH,
+                dash: None,
             });
         }
         let Some(font) = fonts.select("Noto Sans", 400, false) else {

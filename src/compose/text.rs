@@ -20,16 +20,7 @@ pub struct Span {
     pub rtl: bool,
 }
 
-/// One glyph with its advance and offsets in points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlacedGlyph {
-    pub id: u16,
-    pub x_advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
-    /// Byte range of the glyph's cluster in the run's text.
-    pub range: Range<usize>,
-}
+pub use crate::page::PlacedGlyph;
 
 /// A run of glyphs in one font on one line, in visual order, with the text it came from.
 #[derive(Debug, Clone)]
