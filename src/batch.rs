@@ -841,6 +841,46 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Each job as a proof sheet shows it, in the order given: its first page when it
+    /// composes, and what `check` would say of it (failing, with findings, or passing).
+    pub fn proof_entries(&self, jobs: Vec<Job>) -> Vec<crate::proof::Entry> {
+        use crate::proof::{Entry, Status};
+        let first_lines = |ds: &[Diagnostic]| -> Vec<String> { ds.iter().map(one_line).collect() };
+        jobs.into_par_iter()
+            .map(|job| {
+                // The statewide edition's name is translated (its region); labels are set in
+                // Latin type, so they name it in English like the counties.
+                let name = match job.edition.county {
+                    Some(_) => job.edition.name.as_str(),
+                    None => "Statewide",
+                };
+                let label = format!("{name} ({})", job.edition.lang);
+                let mut shown = None;
+                let result = contained(&job, || {
+                    let document = self.compose(&job)?;
+                    shown = Some((document.pages.first().cloned(), document.pages.len()));
+                    let warnings = self.preflight_document(&job, &document)?;
+                    self.render_document(&job, &document)?;
+                    Ok(warnings)
+                });
+                let (page, pages) = shown.unwrap_or((None, 0));
+                let status = match result {
+                    Err(errors) => Status::Failed(first_lines(&errors)),
+                    Ok(findings) if findings.is_empty() => Status::Passed,
+                    Ok(findings) => Status::Flagged(first_lines(&findings)),
+                };
+                Entry {
+                    label,
+                    page,
+                    pages,
+                    status,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Runs one document's work, turning a panic inside it (a bug, or an input no check
 /// foresaw) into that document's failure: the rest of the batch still builds.
 pub fn contained<T>(

@@ -75,6 +75,18 @@ pub enum Command {
         #[arg(long, default_value_t = 60.0, value_parser = parse_dpi)]
         dpi: f32,
     },
+    /// A proof sheet per layout: every selected edition as a labelled thumbnail, in plan
+    /// order, failing and flagged editions marked (PDF and PNG, into --out, default `proof/`)
+    Proof {
+        #[command(flatten)]
+        selection: Selection,
+        /// The paper the proof sheets are laid out on
+        #[arg(long, value_enum, default_value_t = crate::proof::ProofSheet::Letter)]
+        sheet: crate::proof::ProofSheet,
+        /// Resolution of the PNGs (1 to 600)
+        #[arg(long, default_value_t = 60.0, value_parser = parse_dpi)]
+        dpi: f32,
+    },
     /// Print a crontab line, a systemd timer and service, or a CI workflow for the yearly run
     Schedule {
         /// What to print
@@ -446,6 +458,14 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(o) => preview(&o, dpi),
             Err(code) => code,
         },
+        Command::Proof {
+            selection,
+            sheet,
+            dpi,
+        } => match options(&selection, Some("proof")) {
+            Ok(o) => proof(&o, sheet, dpi),
+            Err(code) => code,
+        },
         Command::Fonts { inputs } => fonts(&inputs),
         Command::Init { dir, campaign } => init(dir, campaign),
         Command::Watch { selection } => match options(&selection, None) {
@@ -759,6 +779,74 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
         }
     }
     if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `broadside proof`: one proof (PDF, and a PNG per sheet) per campaign and layout of the
+/// selection. Exit code 1 when an edition fails: the proof is written and marks it.
+fn proof(options: &Options, sheet: crate::proof::ProofSheet, dpi: f32) -> ExitCode {
+    use crate::proof::Status;
+    let (session, jobs) = match load(options) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    // One proof per campaign and layout, each in the plan's order.
+    let mut proofs: Vec<((usize, usize), Vec<crate::batch::Job>)> = Vec::new();
+    for job in jobs {
+        let key = (job.campaign, job.layout);
+        match proofs.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, jobs)) => jobs.push(job),
+            None => proofs.push((key, vec![job])),
+        }
+    }
+    let mut failing = 0;
+    let mut broken = false;
+    for ((campaign, layout), jobs) in proofs {
+        let year = jobs[0].edition.year;
+        let campaign = &session.campaigns[campaign].meta.id;
+        let layout = &session.layouts[layout].name;
+        let entries = session.proof_entries(jobs);
+        let fails = |e: &&crate::proof::Entry| matches!(e.status, Status::Failed(_));
+        let flagged = |e: &&crate::proof::Entry| matches!(e.status, Status::Flagged(_));
+        let title = format!("Proof: {campaign} · {layout} · {year}");
+        let doc = crate::proof::sheets(&title, &entries, sheet, year, &session.fonts);
+        let stem = options.out.join(format!("{campaign}-{year}-{layout}"));
+        let written = crate::render::sheets_to_pdf(&doc, &session.fonts, false).and_then(|pdf| {
+            let path = stem.with_extension("pdf");
+            crate::output::write_atomic(&path, &pdf)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            let mut paths = vec![path];
+            for (n, png) in crate::render::preview_png(pdf, dpi)?.iter().enumerate() {
+                let path = PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
+                crate::output::write_atomic(&path, png)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                paths.push(path);
+            }
+            Ok(paths)
+        });
+        match written {
+            Ok(paths) => {
+                for path in paths {
+                    println!("{}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                broken = true;
+            }
+        }
+        failing += entries.iter().filter(fails).count();
+        say!(
+            "proof {layout}: {} edition(s), {} failing, {} with findings",
+            entries.len(),
+            entries.iter().filter(fails).count(),
+            entries.iter().filter(flagged).count()
+        );
+    }
+    if broken || failing > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

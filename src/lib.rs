@@ -23,6 +23,7 @@ pub mod output;
 pub mod page;
 pub mod pdfx;
 pub mod preflight;
+pub mod proof;
 pub mod render;
 pub mod resolve;
 pub mod serve;

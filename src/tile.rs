@@ -4,9 +4,9 @@
 //! the copy's edges, alignment crosses and glue bars where each neighbour's edge falls, and
 //! a label naming the sheet; an assembly sheet first shows the whole page with the grid.
 
-use crate::compose::text;
+use crate::compose::marks::{Anchor, text_run};
 use crate::fonts::FontBook;
-use crate::page::{Color, Dash, Document, GlyphRun, Group, Item, Page, Rect, Transform};
+use crate::page::{Color, Dash, Document, Group, Item, Page, Rect, Transform};
 use crate::units::{PT_PER_IN, PT_PER_MM};
 use std::fmt;
 use std::str::FromStr;
@@ -355,48 +355,6 @@ fn glue_tint() -> Color {
         cmyk: Some([0, 0, 0, 30]),
         spot: None,
     }
-}
-
-/// Where a line of text goes: its baseline starts at, or is centred on, a point.
-#[derive(Clone, Copy)]
-enum Anchor {
-    Start(f32, f32),
-    Center(f32, f32),
-}
-
-/// A line of Noto Sans text at `anchor`, shrunk to fit `max_width`; `None` when the font
-/// is missing (the bundle always has it).
-fn text_run(
-    text: &str,
-    weight: u16,
-    size: f32,
-    color: &Color,
-    anchor: Anchor,
-    max_width: f32,
-    fonts: &FontBook,
-) -> Option<Item> {
-    let font = fonts.select("Noto Sans", weight, false)?;
-    let width = |glyphs: &[text::PlacedGlyph]| glyphs.iter().map(|g| g.x_advance).sum::<f32>();
-    let mut size = size;
-    let mut glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
-    if width(&glyphs) > max_width {
-        size *= max_width / width(&glyphs);
-        glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
-    }
-    let (x, y) = match anchor {
-        Anchor::Start(x, y) => (x, y),
-        Anchor::Center(x, y) => (x - width(&glyphs) / 2.0, y),
-    };
-    Some(Item::Text(GlyphRun {
-        font,
-        size,
-        color: color.clone(),
-        x,
-        y,
-        text: text.to_string(),
-        glyphs,
-        para: None,
-    }))
 }
 
 /// The label under the copy: which sheet this is and of what.
