@@ -2,8 +2,8 @@
 //! and the rest. Finds the kit, parses arguments into batch options and prints diagnostics
 //! and summaries; all real work is in the library.
 
-use crate::batch::{Options, Outcome, Session};
 use crate::diag::Diagnostic;
+use crate::kit::{Options, Outcome, Session};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -155,12 +155,7 @@ pub struct RunOptions {
     pub shard: Option<(usize, usize)>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ScheduleKind {
-    Cron,
-    Systemd,
-    GithubActions,
-}
+pub use crate::kit::schedule::ScheduleKind;
 
 #[derive(Debug, Subcommand)]
 pub enum ManifestCommand {
@@ -531,7 +526,7 @@ fn init(dir: Option<PathBuf>, campaign: Option<String>) -> ExitCode {
     }
 }
 
-fn load(options: &Options) -> Result<(Session, Vec<crate::batch::Job>), ExitCode> {
+fn load(options: &Options) -> Result<(Session, Vec<crate::kit::Job>), ExitCode> {
     let session = Session::load(options).map_err(|errs| {
         report(&errs);
         eprintln!(
@@ -650,13 +645,13 @@ fn build(options: &Options, due: bool) -> ExitCode {
         jobs = Vec::new();
         for (campaign, status) in statuses {
             match status {
-                crate::batch::Due::NotYet { year, build_date } => {
+                crate::kit::Due::NotYet { year, build_date } => {
                     say!("{campaign}: the {year} kit is not due until {build_date}; nothing to do")
                 }
-                crate::batch::Due::UpToDate { year } => {
+                crate::kit::Due::UpToDate { year } => {
                     say!("{campaign}: the {year} kit is up to date; nothing to do")
                 }
-                crate::batch::Due::Build {
+                crate::kit::Due::Build {
                     year,
                     jobs: due_jobs,
                 } => {
@@ -726,7 +721,7 @@ fn check(options: &Options) -> ExitCode {
     let mut stale = Vec::new();
     for (ci, campaign) in session.campaigns.iter().enumerate() {
         let year = options.year.unwrap_or_else(|| {
-            crate::batch::upcoming_year(campaign.meta.observance.month, options.today)
+            crate::kit::upcoming_year(campaign.meta.observance.month, options.today)
         });
         stale.extend(session.stale_sources(ci, year));
     }
@@ -751,7 +746,7 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
     };
     let mut failed = 0;
     for job in jobs {
-        let result = crate::batch::contained(&job, || {
+        let result = crate::kit::contained(&job, || {
             session.render(&job).and_then(|pdf| {
                 crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
             })
@@ -794,7 +789,7 @@ fn proof(options: &Options, sheet: crate::proof::ProofSheet, dpi: f32) -> ExitCo
         Err(code) => return code,
     };
     // One proof per campaign and layout, each in the plan's order.
-    let mut proofs: Vec<((usize, usize), Vec<crate::batch::Job>)> = Vec::new();
+    let mut proofs: Vec<((usize, usize), Vec<crate::kit::Job>)> = Vec::new();
     for job in jobs {
         let key = (job.campaign, job.layout);
         match proofs.iter_mut().find(|(k, _)| *k == key) {
@@ -957,82 +952,12 @@ fn schedule(kind: ScheduleKind, inputs: &Inputs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let dir = place.root.clone();
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("broadside"));
-    // Single-quoted for the shell (cron), double-quoted for systemd: paths may hold spaces.
-    let quote =
-        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
-    let (dir_q, exe_q) = (quote(&dir), quote(&exe));
-    let (dir, exe) = (dir.display(), exe.display());
-    // The CI workflow runs once a year on each campaign's build date (December 1 when none
-    // is declared); `build --due` then does what is due.
-    let mut build_days: Vec<(u8, u8)> = std::fs::read_dir(&place.content)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| crate::model::campaign::Campaign::load(&e.path()).ok())
-                .filter_map(|(c, _)| c.meta.build.map(|b| (b.month, b.day)))
-                .collect()
-        })
-        .unwrap_or_default();
-    if build_days.is_empty() {
-        build_days.push((12, 1));
-    }
-    build_days.sort();
-    build_days.dedup();
-    match kind {
-        ScheduleKind::Cron => {
-            println!(
-                "# broadside: build the campaign kits when they are due (checks daily at 06:17)."
-            );
-            let log = format!("{}/broadside-due.log", dir).replace('\'', "'\\''");
-            println!("17 6 * * * cd {dir_q} && {exe_q} build --due >> '{log}' 2>&1");
-        }
-        ScheduleKind::Systemd => {
-            println!("# /etc/systemd/system/broadside-due.service");
-            println!("[Unit]");
-            println!("Description=Build broadside campaign kits that are due");
-            println!();
-            println!("[Service]");
-            println!("Type=oneshot");
-            println!("WorkingDirectory={dir}");
-            println!("ExecStart=\"{exe}\" build --due");
-            println!();
-            println!("# /etc/systemd/system/broadside-due.timer");
-            println!("[Unit]");
-            println!("Description=Check daily whether a broadside kit is due");
-            println!();
-            println!("[Timer]");
-            println!("OnCalendar=*-*-* 06:17:00");
-            println!("Persistent=true");
-            println!();
-            println!("[Install]");
-            println!("WantedBy=timers.target");
-        }
-        ScheduleKind::GithubActions => {
-            println!("# .github/workflows/broadside-yearly.yml");
-            println!("name: broadside yearly kit");
-            println!("on:");
-            println!("  schedule:");
-            for (month, day) in &build_days {
-                println!(
-                    "    - cron: \"17 6 {day} {month} *\"   # yearly, on the build date ({month}/{day}), 06:17 UTC"
-                );
-            }
-            println!("  workflow_dispatch: {{}}");
-            println!("jobs:");
-            println!("  build:");
-            println!("    runs-on: ubuntu-latest");
-            println!("    steps:");
-            println!("      - uses: actions/checkout@v4");
-            println!("      - run: cargo build --release --locked");
-            println!("      - run: target/release/broadside build --due");
-            println!("      - uses: actions/upload-artifact@v4");
-            println!("        with:");
-            println!("          name: broadside-kit");
-            println!("          path: out/");
-        }
-    }
+    let build_days = crate::kit::schedule::build_days(&place.content);
+    print!(
+        "{}",
+        crate::kit::schedule::text(kind, &place.root, &exe, &build_days)
+    );
     ExitCode::SUCCESS
 }
 

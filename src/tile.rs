@@ -389,23 +389,11 @@ fn sheet_label(
     )
 }
 
-/// Renders the tiles of every page of `doc` as one PDF: per page, an assembly sheet, then
-/// the sheets row by row. `name` identifies the document on every sheet. Palette colours
-/// and marks are DeviceCMYK when `cmyk`, RGB otherwise (office printers take RGB).
-pub fn to_pdf(
-    doc: &Document,
-    spec: TileSpec,
-    name: &str,
-    fonts: &FontBook,
-    cmyk: bool,
-) -> Result<Vec<u8>, String> {
-    let sheets = sheets(doc, spec, name, fonts, cmyk)?;
-    crate::render::sheets_to_pdf(&sheets, fonts, cmyk)
-}
-
-/// The tiles of every page of `doc` as a display list: one page per sheet, each holding
-/// the poster's page as a group (clipped to the sheet's window, moved into place) and the
-/// marks and labels beside it. The one renderer draws it like any other document.
+/// The tiles of every page of `doc` as a display list: per page, an assembly sheet, then
+/// the sheets row by row, each holding the poster's page as a group (clipped to the
+/// sheet's window, moved into place) and the marks and labels beside it. `name`
+/// identifies the document on every sheet; marks are K only when `cmyk`. The one renderer
+/// draws it like any other document (`render::sheets_to_pdf`).
 pub fn sheets(
     doc: &Document,
     spec: TileSpec,
