@@ -460,7 +460,7 @@ pub fn typography(campaign: &Campaign, lang: &str) -> Typography {
             keep.push(county.seat.clone());
         }
     }
-    keep.retain(|p| p.contains(char::is_whitespace));
+    keep.retain(|p| crate::compose::typography::can_break_inside(p));
     keep.sort();
     keep.dedup();
     Typography {

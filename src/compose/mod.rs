@@ -58,11 +58,14 @@ pub fn compose(
         fonts,
         problems: Vec::new(),
         outline: Vec::new(),
+        fitted_scale: vec![None; layout.frames.len()],
+        scale_ceiling: vec![None; layout.frames.len()],
     };
     if let Some(problem) = repeated_content(resolved, layout) {
         return Err(vec![problem]);
     }
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
+    composer.share_group_sizes(&mut frame_items);
     for (i, frame) in layout.frames.iter().enumerate() {
         if frame.is_continuation {
             continue;
@@ -241,9 +244,46 @@ struct Composer<'a> {
     fonts: &'a FontBook,
     problems: Vec<Diagnostic>,
     outline: Vec<OutlineEntry>,
+    /// The size scale each frame's text was set at (after its fit policy), by frame.
+    fitted_scale: Vec<Option<f32>>,
+    /// The largest scale a frame may be set at: the smallest fitted scale of its
+    /// `fit_group`, so figures side by side share one size.
+    scale_ceiling: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
+    /// Fits every frame of a `fit_group` on its own (a trial, its output dropped), then caps
+    /// each at the group's smallest scale, so the main pass sets them all at one size.
+    fn share_group_sizes(&mut self, scratch: &mut [Vec<Item>]) {
+        let layout = self.layout;
+        let grouped: Vec<usize> = (0..layout.frames.len())
+            .filter(|&i| layout.frames[i].fit_group.is_some() && layout.frames[i].content.is_some())
+            .collect();
+        if grouped.is_empty() {
+            return;
+        }
+        let (problems, outline) = (self.problems.len(), self.outline.len());
+        for &i in &grouped {
+            let key = layout.frames[i].content.clone().unwrap_or_default();
+            self.flow_text(i, &key, scratch);
+        }
+        // Trial problems are reported by the main pass, if they remain.
+        self.problems.truncate(problems);
+        self.outline.truncate(outline);
+        scratch.iter_mut().for_each(Vec::clear);
+        for &i in &grouped {
+            let group = &layout.frames[i].fit_group;
+            let smallest = grouped
+                .iter()
+                .filter(|&&j| &layout.frames[j].fit_group == group)
+                .filter_map(|&j| self.fitted_scale[j])
+                .fold(f32::MAX, f32::min);
+            if smallest < f32::MAX {
+                self.scale_ceiling[i] = Some(smallest);
+            }
+        }
+    }
+
     fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
         Diagnostic::error(message)
             .at(frame.location.clone())

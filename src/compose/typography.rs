@@ -192,6 +192,12 @@ fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
     !(e + 1 < chars.len() && chars[e].1 == '-' && figure(chars[e + 1].1))
 }
 
+/// Whether a line could break inside `phrase` (at a space, a hyphen or a slash), so that
+/// keeping it together means something: "Los Angeles" and "Pang-aalipin", not "Alameda".
+pub fn can_break_inside(phrase: &str) -> bool {
+    phrase.contains(|c: char| c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '/'))
+}
+
 /// The byte ranges of `text` where a phrase to keep together occurs: case-insensitive
 /// (headlines are set in capitals), any white space matching any white space, and only on
 /// word boundaries ("San Diego" is not found inside "San Diegoan").
@@ -208,7 +214,7 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
         .map(|(i, _)| i)
         .collect();
     for phrase in phrases {
-        if !phrase.contains(char::is_whitespace) {
+        if !can_break_inside(phrase) {
             continue; // one word: there is nothing to keep together
         }
         for &start in &starts {
@@ -341,5 +347,16 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(found, vec!["LOS ANGELES", "Los\u{a0}Angeles", "EE. UU."]);
+    }
+
+    #[test]
+    fn a_hyphenated_word_is_kept_whole_but_a_plain_word_needs_no_keeping() {
+        let phrases = vec!["Pang-aalipin".to_string(), "Alameda".to_string()];
+        let text = "SA PANG-AALIPIN AT SA ALAMEDA";
+        let found: Vec<&str> = kept_phrases(text, &phrases)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, vec!["PANG-AALIPIN"]);
     }
 }

@@ -449,6 +449,10 @@ struct FrameSpec {
     /// columns share their baselines.
     #[serde(default)]
     baseline_grid: Option<Spanned<String>>,
+    /// Frames that name the same group (figures side by side) are set at one size: each
+    /// is fitted, and all take the smallest of their fitted sizes.
+    #[serde(default)]
+    fit_group: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -621,6 +625,8 @@ pub struct Frame {
     /// The content role whose (fitted) line height spaces this frame's baselines, and
     /// those of the frames it threads into; `None`: each style keeps its own leading.
     pub baseline_grid: Option<String>,
+    /// Frames with the same `fit_group` are set at one (the smallest fitted) size.
+    pub fit_group: Option<String>,
     pub location: Location,
 }
 
@@ -1149,6 +1155,7 @@ impl Resolver<'_> {
                 decorative: f.decorative,
                 collapse_into,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
+                fit_group: f.fit_group.clone(),
                 location,
             });
         }
