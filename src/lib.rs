@@ -20,6 +20,7 @@ pub mod kit;
 /// The former name of [`kit`]'s run machinery, kept for callers written against it.
 pub use kit as batch;
 pub mod manifest;
+pub mod markup;
 pub mod model;
 pub mod output;
 pub mod page;
@@ -30,4 +31,5 @@ pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod tile;
+pub mod typography;
 pub mod units;

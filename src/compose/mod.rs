@@ -7,8 +7,9 @@ pub mod linebreak;
 pub mod marks;
 pub mod structure;
 pub mod text;
-pub mod typography;
 
+// Typographic conventions sit below model, resolve and compose, which all use them.
+pub use crate::typography;
 // The display list compose produces lives in `page`; these names stay here for callers
 // that think of it as compose's output.
 pub use crate::page::{

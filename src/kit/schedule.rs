@@ -52,7 +52,7 @@ pub fn text(kind: ScheduleKind, dir: &Path, exe: &Path, build_days: &[(u8, u8)])
     // Single-quoted for the shell (cron), double-quoted for systemd: paths may hold spaces.
     let quote =
         |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
-    let (dir_q, exe_q) = (quote(&dir), quote(&exe));
+    let (dir_q, exe_q) = (quote(dir), quote(exe));
     let (dir, exe) = (dir.display(), exe.display());
     match kind {
         ScheduleKind::Cron => {
