@@ -1,9 +1,9 @@
 //! End-to-end tests: run the `broadside` binary in a scratch folder and check what it writes
 //! and says, reading the PDFs back with lopdf.
 
-mod common;
+use crate::common;
 
-use common::{Scratch, page_sizes, pdf_text, stderr, year_dir};
+use crate::common::{Scratch, page_sizes, pdf_text, stderr, year_dir};
 
 const LAYOUTS: [(&str, (f32, f32), usize); 3] = [
     ("factsheet-letter", (612.0, 792.0), 2),

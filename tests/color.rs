@@ -3,13 +3,11 @@
 //! as 100 K that overprints (read back from the print PDF: the `k` operands and the
 //! ExtGState in force); no text is set in a rich black; a pinned build is painted as given.
 
-mod common;
-
+use crate::common::{Scratch, repo, stderr};
 use broadside::color::{Build, TEXT_BLACK, build_of, delta_e, lab_of_srgb, total_ink};
 use broadside::fonts::FontBook;
 use broadside::model::layout::Layout;
 use broadside::pdfx::IccProfile;
-use common::{Scratch, repo, stderr};
 use lopdf::content::Content;
 use lopdf::{Document, Object};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! that share a baseline and a size, the agency lock-up set alike everywhere, frames that give their area away when
 //! they have nothing to show, and no attribution the content file does not make.
 
-mod common;
+use crate::common;
 
 use broadside::batch::{Job, Options, Session};
 use broadside::compose::{Document, GlyphRun, Item};
@@ -51,6 +51,8 @@ fn compose(session: &Session, job: &Job) -> Document {
 
 #[test]
 fn the_poster_reads_from_across_a_room_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let posters: Vec<&Job> = jobs
         .iter()
@@ -85,6 +87,8 @@ fn the_poster_reads_from_across_a_room_in_every_language() {
 
 #[test]
 fn the_flyer_body_is_set_for_reading() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide", "alameda"], &common::repo());
     let flyers: Vec<&Job> = jobs
         .iter()
@@ -113,6 +117,8 @@ fn the_flyer_body_is_set_for_reading() {
 
 #[test]
 fn the_fact_sheet_sets_its_text_at_a_reading_size_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     // All four sections run over two columns of page 1 and on into two of page 2, so no
     // language sets its text small on a full page 1 while page 2 stands half empty.
     let (session, jobs) = session_for(&["statewide"], &common::repo());
@@ -148,6 +154,8 @@ fn first_baseline(runs: &[(String, &GlyphRun)], frame: &str) -> f32 {
 
 #[test]
 fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     for job in &jobs {
         let document = compose(&session, job);
@@ -192,6 +200,8 @@ fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
 
 #[test]
 fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let mut alignments = Vec::new();
     for job in jobs.iter().filter(|j| j.edition.lang == "en") {
@@ -259,6 +269,8 @@ fn assert_draws_nothing(
 
 #[test]
 fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     // The statewide fact sheet has no local resource line: the `local` frame draws nothing.
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let job = jobs
@@ -335,6 +347,8 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
 
 #[test]
 fn sources_print_only_the_attribution_the_content_makes() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let job = jobs
         .iter()
@@ -380,6 +394,8 @@ fn body_baselines(runs: &[(String, &GlyphRun)], frame: &str) -> Vec<f32> {
 
 #[test]
 fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let mut checked = 0;
     for job in &jobs {

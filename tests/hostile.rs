@@ -2,9 +2,9 @@
 //! with a decompression-bomb logo, and a seeded property test that mutates the shipped
 //! inputs. Big and bomb files are generated here, never committed.
 
-mod common;
+use crate::common;
 
-use common::{Scratch, stderr};
+use crate::common::{Scratch, stderr};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -876,7 +876,7 @@ fn bomb_peak(png: &[u8]) {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "bomb_child",
+            "hostile::bomb_child",
             "--ignored",
             "--nocapture",
             "--test-threads",
@@ -1052,6 +1052,8 @@ fn all_numbers_finite(doc: &lopdf::Document) -> Result<(), String> {
 
 #[test]
 fn mutated_inputs_never_panic_and_check_implies_build() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = common::shared();
     let cases: usize = std::env::var("HOSTILE_CASES")
         .ok()
         .and_then(|s| s.parse().ok())

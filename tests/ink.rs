@@ -3,9 +3,7 @@
 //! and a layout that keeps its leading exact where Vietnamese capitals need more room
 //! yields exactly that finding, with frame, edition, language, lines and the overlap.
 
-mod common;
-
-use common::{Scratch, stderr};
+use crate::common::{Scratch, stderr};
 
 /// The diagnostics' first lines (`error: …`, `warning: …`) the binary printed.
 fn findings(output: &std::process::Output) -> Vec<String> {

@@ -3,9 +3,9 @@
 //! subfolder; diagnostics print their source line; the live preview updates a real
 //! headless browser (Debian's chromium) within 2 s of a save.
 
-mod common;
+use crate::common;
 
-use common::{repo, run_in, stderr};
+use crate::common::{repo, run_in, stderr};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -13,12 +13,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The live preview test times the page's updates (2 s), so it runs alone: the other
-/// tests here hold a read lock, it holds the write lock.
-static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());
-
-fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
-    TIMING.read().unwrap_or_else(|e| e.into_inner())
-}
+/// tests (here and in every area) hold `common::shared()`, it holds `common::alone()`.
+use crate::common::shared;
 
 /// The binary, copied into a temporary "install root" outside the repository, so nothing
 /// it does can lean on the repository's files.
@@ -34,6 +30,20 @@ impl Installed {
         std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
         std::fs::copy(env!("CARGO_BIN_EXE_broadside"), &exe).unwrap();
         assert!(!root.path().starts_with(repo()));
+        // A process another test thread forks while the copy is open for writing holds the
+        // file open until it execs, and running the copy meanwhile fails with "text file
+        // busy" (ETXTBSY): wait until the copy runs.
+        for attempt in 0.. {
+            match Command::new(&exe).arg("--version").output() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempt < 100 => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => {
+                    result.unwrap();
+                    break;
+                }
+            }
+        }
         Installed { _root: root, exe }
     }
 
@@ -537,7 +547,7 @@ fn within(limit: Duration, mut check: impl FnMut() -> bool) -> Option<Duration> 
 
 #[test]
 fn live_preview_updates_the_open_page_shows_errors_and_recovers() {
-    let _alone = TIMING.write().unwrap_or_else(|e| e.into_inner());
+    let _alone = crate::common::alone();
     let Some(browser) = chromium() else {
         if std::env::var_os("BROADSIDE_SKIP_BROWSER").is_some() {
             eprintln!(

@@ -1,9 +1,9 @@
 //! What goes into the PDF, read back with lopdf: links, metadata, outline, fonts, images
 //! and byte-identical rebuilds. Uses the fixture campaign whose sources have URLs.
 
-mod common;
+use crate::common;
 
-use common::{repo, run_in, stderr};
+use crate::common::{repo, run_in, stderr};
 use lopdf::{Document, Object};
 use std::path::{Path, PathBuf};
 

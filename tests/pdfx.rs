@@ -4,9 +4,7 @@
 //! IDs, page boxes, PDF version, and what PDF/X forbids anywhere in the file. Also spot
 //! colours as Separations, and other output profiles from `--icc` or a layout.
 
-mod common;
-
-use common::{Scratch, repo, run_in, stderr, walk};
+use crate::common::{Scratch, repo, run_in, stderr, walk};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object};
 use std::path::{Path, PathBuf};

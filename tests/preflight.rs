@@ -3,9 +3,7 @@
 //! findings with their measurements (contrast as printed); the colour fixtures give small
 //! reversed type and contrast that fails only in ink; the shipped kit gives no errors.
 
-mod common;
-
-use common::{Scratch, repo, run_in, stderr};
+use crate::common::{Scratch, repo, run_in, stderr};
 
 /// The diagnostics' first lines (`error: …`, `warning: …`) in what the binary printed.
 fn findings(output: &std::process::Output) -> Vec<String> {

@@ -1,9 +1,7 @@
 //! Print mode (`build --print`): page boxes, crop marks and slug, and colour painted in
 //! DeviceCMYK from the palette — read back with lopdf.
 
-mod common;
-
-use common::{Scratch, pdf_text, stderr};
+use crate::common::{Scratch, pdf_text, stderr};
 use lopdf::Document;
 use lopdf::content::Content;
 

@@ -1,9 +1,9 @@
 //! Reference renders: each shipped layout for one county is rendered to PNG (hayro) and
 //! compared with the committed image in tests/refs/ within a tolerance. On a mismatch the
 //! render and a diff image are written to target/ref-diffs/. To accept a deliberate change:
-//! `UPDATE_REFS=1 cargo test --test reference`.
+//! `UPDATE_REFS=1 cargo test --test main reference::`.
 
-mod common;
+use crate::common;
 
 use broadside::batch::{Options, Session};
 use image::{GenericImageView, Rgba, RgbaImage};
@@ -16,6 +16,8 @@ const PIXEL_TOLERANCE: f64 = 0.002;
 
 #[test]
 fn layouts_render_like_their_references() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let repo = common::repo();
     let options = Options {
         counties: vec!["alameda".into()],
@@ -55,7 +57,7 @@ fn layouts_render_like_their_references() {
             }
             let expected = image::open(&reference).unwrap_or_else(|e| {
                 panic!(
-                    "{}: {e}; run UPDATE_REFS=1 cargo test --test reference",
+                    "{}: {e}; run UPDATE_REFS=1 cargo test --test main reference::",
                     reference.display()
                 )
             });

@@ -2,7 +2,7 @@
 //! shipped layout, for one county. A change in layout or text engine shows up as a diff;
 //! accept a deliberate one with `cargo insta review` (or INSTA_UPDATE=always).
 
-mod common;
+use crate::common;
 
 use broadside::batch::{Options, Session};
 
@@ -17,6 +17,8 @@ fn options() -> Options {
 
 #[test]
 fn composed_pages_of_each_layout_for_alameda() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
     let options = options();
     let session = Session::load(&options).expect("bundled inputs load");
     let jobs = session.plan(&options).unwrap();

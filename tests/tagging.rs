@@ -1,9 +1,9 @@
 //! Tagged PDF: the structure tree read back with lopdf — types, nesting, reading order,
 //! alt text and languages — and the accessibility errors `check` reports.
 
-mod common;
+use crate::common;
 
-use common::{Scratch, stderr, tag_dump};
+use crate::common::{Scratch, stderr, tag_dump};
 use std::path::PathBuf;
 
 /// Builds one edition's 2027 flyer (in `lang`, or the base language) and returns its path.

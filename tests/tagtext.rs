@@ -12,9 +12,9 @@
 //!
 //! Run time: one build of the statewide kit (3 layouts × 7 languages) and two counties.
 
-mod common;
+use crate::common;
 
-use common::{Scratch, stderr};
+use crate::common::{Scratch, stderr};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::{BTreeMap, HashMap};
@@ -548,7 +548,7 @@ fn the_decoder_reads_cmaps_markdown_and_words() {
     assert_eq!(lcs(&e("a b c d"), &e("a x c d")), 3);
 }
 
-/// For measuring: `TAGTEXT_OUT=/tmp/base cargo test --test tagtext -- --ignored --nocapture`
+/// For measuring: `TAGTEXT_OUT=/tmp/base cargo test --test main tagtext:: -- --ignored --nocapture`
 /// prints, per language, the differing words of a kit built elsewhere.
 #[test]
 #[ignore]

@@ -2,9 +2,7 @@
 //! that neighbouring sheets print the shared strip identically — read back with lopdf and
 //! rendered with hayro.
 
-mod common;
-
-use common::{Scratch, page_sizes, stderr};
+use crate::common::{Scratch, page_sizes, stderr};
 use lopdf::Document;
 
 const IN: f32 = 72.0;

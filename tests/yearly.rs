@@ -2,9 +2,9 @@
 //! manifest, determinism across thread counts and subsets, the yearly `--due` run, the
 //! schedule snippets, sharding and freshness — all through the binary.
 
-mod common;
+use crate::common;
 
-use common::{Scratch, pdf_text, stderr};
+use crate::common::{Scratch, pdf_text, stderr};
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,10 +1,76 @@
 //! Helpers shared by the integration tests: the repository's paths, a scratch copy of the
-//! bundled inputs, and running the binary.
+//! bundled inputs, running the binary, and the gate that lets the timed live-preview test
+//! run while nothing else works.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// All areas run in one test binary, so the live preview test (which holds a real browser
+/// to a 2 s bound) would otherwise share two cores with whole-kit builds. Work that runs the
+/// binary or composes in-process holds [`shared`]; the timed test holds [`alone`]. Shared
+/// holders never wait for a waiting `alone` (so a test may hold several, or hand one to a
+/// thread, without deadlock); `alone` waits until no one holds `shared`.
+struct Gate {
+    /// (shared holders, whether `alone` is held)
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+static GATE: Gate = Gate {
+    state: Mutex::new((0, false)),
+    changed: Condvar::new(),
+};
+
+impl Gate {
+    fn lock(&self) -> MutexGuard<'_, (usize, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait_while(
+        &self,
+        guard: MutexGuard<'static, (usize, bool)>,
+        busy: impl FnMut(&mut (usize, bool)) -> bool,
+    ) -> MutexGuard<'static, (usize, bool)> {
+        self.changed
+            .wait_while(guard, busy)
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Held while a test does heavy work; see [`Gate`].
+pub struct Shared(());
+
+pub fn shared() -> Shared {
+    let mut state = GATE.wait_while(GATE.lock(), |s| s.1);
+    state.0 += 1;
+    Shared(())
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        GATE.lock().0 -= 1;
+        GATE.changed.notify_all();
+    }
+}
+
+/// Held by a test that must run with no other test working; see [`Gate`].
+pub struct Alone(());
+
+pub fn alone() -> Alone {
+    let mut state = GATE.wait_while(GATE.lock(), |s| s.0 > 0 || s.1);
+    state.1 = true;
+    Alone(())
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        GATE.lock().1 = false;
+        GATE.changed.notify_all();
+    }
+}
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,10 +80,12 @@ pub fn repo() -> PathBuf {
 /// so a test can run `broadside` with no arguments and edit inputs freely.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
+    _shared: Shared,
 }
 
 impl Scratch {
     pub fn new() -> Scratch {
+        let shared = shared();
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&repo().join("content"), &dir.path().join("content"));
         copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
@@ -28,7 +96,10 @@ impl Scratch {
             dir.path().join("broadside.toml"),
         )
         .unwrap();
-        Scratch { dir }
+        Scratch {
+            dir,
+            _shared: shared,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -76,6 +147,7 @@ impl Scratch {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let _shared = shared();
     Command::new(env!("CARGO_BIN_EXE_broadside"))
         .args(args)
         .current_dir(dir)
