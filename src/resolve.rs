@@ -1,10 +1,10 @@
 //! Resolve: pick one edition (campaign × county × language × year) and turn the campaign
 //! into plain paragraphs: variables substituted, county overrides applied, no TOML left.
 
-use crate::compose::typography::{PLACE_NAMES, Quotes, Typography};
 use crate::diag::{Diagnostic, closest, one_of};
 use crate::model::campaign::{Campaign, Text};
 use crate::model::counties::County;
+use crate::typography::{PLACE_NAMES, Quotes, Typography};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -415,7 +415,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             // The headline as this edition prints it, so the title is in its language.
             let headline = blocks
                 .get("headline")
-                .map(|p| crate::compose::text::plain_text(&p[0].markdown));
+                .map(|p| crate::markup::plain_text(&p[0].markdown));
             let title = headline.unwrap_or_else(|| campaign.meta.title.clone());
             xml_text(&match &edition.county {
                 Some(_) => format!("{title} — {}", edition.name),
@@ -462,7 +462,7 @@ pub fn typography(campaign: &Campaign, lang: &str) -> Typography {
             keep.push(county.seat.clone());
         }
     }
-    keep.retain(|p| crate::compose::typography::can_break_inside(p));
+    keep.retain(|p| crate::typography::can_break_inside(p));
     keep.sort();
     keep.dedup();
     Typography {

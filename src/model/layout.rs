@@ -4,6 +4,8 @@
 
 use crate::diag::{Diagnostic, Location, SourceFile, closest, one_of};
 use crate::fonts::{FontBook, weight_from_name};
+// Palette colours and rectangles are display-list types; layouts are made of them.
+pub use crate::page::{Color, Rect};
 use crate::units::{Insets, Pt, parse_page_size};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -545,17 +547,6 @@ pub enum SourcesMode {
     List,
 }
 
-/// A named palette colour.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Color {
-    pub name: String,
-    pub rgb: [u8; 3],
-    /// Percentages for print; screen output paints `rgb`.
-    pub cmyk: Option<[u8; 4]>,
-    /// A spot ink (e.g. `PANTONE 2766 C`) that print paints instead, `cmyk` its alternate.
-    pub spot: Option<String>,
-}
-
 /// A text style with its font checked against the FontBook.
 #[derive(Debug, Clone)]
 pub struct Style {
@@ -598,32 +589,6 @@ impl Style {
             self.ink_gap
                 .map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0),
         )
-    }
-}
-
-/// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rect {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
-}
-
-impl Rect {
-    pub fn inset(self, by: &Insets) -> Rect {
-        Rect {
-            x: self.x + by.left,
-            y: self.y + by.top,
-            w: (self.w - by.left - by.right).max(0.0),
-            h: (self.h - by.top - by.bottom).max(0.0),
-        }
-    }
-    pub fn right(&self) -> f32 {
-        self.x + self.w
-    }
-    pub fn bottom(&self) -> f32 {
-        self.y + self.h
     }
 }
 

@@ -104,7 +104,7 @@ fn marks(lang: &str, quotes: Quotes) -> [char; 4] {
 /// new one, so formatting ranges can follow.
 pub fn apply(text: &str, lang: &str, settings: &Typography) -> (String, Vec<usize>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let protected = super::linebreak::unbreakable_tokens(text);
+    let protected = unbreakable_tokens(text);
     let in_token = |at: usize| protected.iter().any(|t| t.contains(&at));
     let [open2, close2, open1, close1] = marks(lang, settings.quotes);
     let mut out = String::with_capacity(text.len() + 16);
@@ -276,6 +276,56 @@ pub fn takes_letter_spacing(c: char) -> bool {
 pub fn is_ideograph(c: char) -> bool {
     is_ideographic(c)
         && !matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}')
+}
+
+/// Byte ranges of phone numbers ("(916) 653-1838", "+1 916 653 1838"), web addresses
+/// and e-mail: text that must neither break nor hyphenate, and that reads left to right
+/// even inside right-to-left text.
+pub fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let opens = (bytes[i] == b'(' || bytes[i] == b'+')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if !(bytes[i].is_ascii_digit() || opens) || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut last_digit = i;
+        while end < bytes.len() && (bytes[end].is_ascii_digit() || b" ()-.+".contains(&bytes[end]))
+        {
+            if bytes[end].is_ascii_digit() {
+                last_digit = end;
+            }
+            end += 1;
+        }
+        let token = last_digit + 1;
+        // A phone number: at least seven digits with separators, e.g. (916) 653-1838.
+        let digits = text[i..token].bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 7 && text[i..token].bytes().any(|b| b"-.() ".contains(&b)) {
+            out.push(i..token);
+        }
+        i = end.max(i + 1);
+    }
+    let mut offset = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        // Trailing punctuation belongs to the sentence, not the address.
+        let trimmed = word
+            .trim_end()
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '،', '؛', '۔', '؟']);
+        if trimmed.contains("://")
+            || trimmed.starts_with("www.")
+            || (trimmed.contains('@') && trimmed.contains('.'))
+        {
+            out.push(offset..offset + trimmed.len());
+        }
+        offset += word.len();
+    }
+    out.sort_by_key(|r| r.start);
+    out
 }
 
 #[cfg(test)]
