@@ -17,6 +17,7 @@ pub mod compose;
 pub mod diag;
 pub mod fonts;
 pub mod kit;
+pub mod lean;
 pub mod manifest;
 pub mod model;
 pub mod output;

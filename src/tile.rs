@@ -475,6 +475,7 @@ pub fn to_pdf(
             .creation_date(DateTime::new(year).month(1).day(1)),
     );
     pdf.finish()
+        .map(crate::lean::round_numbers)
         .map_err(|e| format!("the PDF writer refused the tiles: {e:?}"))
 }
 
