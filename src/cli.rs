@@ -2,8 +2,8 @@
 //! and the rest. Finds the kit, parses arguments into batch options and prints diagnostics
 //! and summaries; all real work is in the library.
 
-use crate::batch::{Options, Outcome, Session};
 use crate::diag::Diagnostic;
+use crate::kit::{Options, Outcome, Session};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +75,18 @@ pub enum Command {
         #[arg(long, default_value_t = 60.0, value_parser = parse_dpi)]
         dpi: f32,
     },
+    /// A proof sheet per layout: every selected edition as a labelled thumbnail, in plan
+    /// order, failing and flagged editions marked (PDF and PNG, into --out, default `proof/`)
+    Proof {
+        #[command(flatten)]
+        selection: Selection,
+        /// The paper the proof sheets are laid out on
+        #[arg(long, value_enum, default_value_t = crate::proof::ProofSheet::Letter)]
+        sheet: crate::proof::ProofSheet,
+        /// Resolution of the PNGs (1 to 600)
+        #[arg(long, default_value_t = 60.0, value_parser = parse_dpi)]
+        dpi: f32,
+    },
     /// Print a crontab line, a systemd timer and service, or a CI workflow for the yearly run
     Schedule {
         /// What to print
@@ -143,12 +155,7 @@ pub struct RunOptions {
     pub shard: Option<(usize, usize)>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ScheduleKind {
-    Cron,
-    Systemd,
-    GithubActions,
-}
+pub use crate::kit::schedule::ScheduleKind;
 
 #[derive(Debug, Subcommand)]
 pub enum ManifestCommand {
@@ -446,6 +453,14 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(o) => preview(&o, dpi),
             Err(code) => code,
         },
+        Command::Proof {
+            selection,
+            sheet,
+            dpi,
+        } => match options(&selection, Some("proof")) {
+            Ok(o) => proof(&o, sheet, dpi),
+            Err(code) => code,
+        },
         Command::Fonts { inputs } => fonts(&inputs),
         Command::Init { dir, campaign } => init(dir, campaign),
         Command::Watch { selection } => match options(&selection, None) {
@@ -511,7 +526,7 @@ fn init(dir: Option<PathBuf>, campaign: Option<String>) -> ExitCode {
     }
 }
 
-fn load(options: &Options) -> Result<(Session, Vec<crate::batch::Job>), ExitCode> {
+fn load(options: &Options) -> Result<(Session, Vec<crate::kit::Job>), ExitCode> {
     let session = Session::load(options).map_err(|errs| {
         report(&errs);
         eprintln!(
@@ -630,13 +645,13 @@ fn build(options: &Options, due: bool) -> ExitCode {
         jobs = Vec::new();
         for (campaign, status) in statuses {
             match status {
-                crate::batch::Due::NotYet { year, build_date } => {
+                crate::kit::Due::NotYet { year, build_date } => {
                     say!("{campaign}: the {year} kit is not due until {build_date}; nothing to do")
                 }
-                crate::batch::Due::UpToDate { year } => {
+                crate::kit::Due::UpToDate { year } => {
                     say!("{campaign}: the {year} kit is up to date; nothing to do")
                 }
-                crate::batch::Due::Build {
+                crate::kit::Due::Build {
                     year,
                     jobs: due_jobs,
                 } => {
@@ -706,7 +721,7 @@ fn check(options: &Options) -> ExitCode {
     let mut stale = Vec::new();
     for (ci, campaign) in session.campaigns.iter().enumerate() {
         let year = options.year.unwrap_or_else(|| {
-            crate::batch::upcoming_year(campaign.meta.observance.month, options.today)
+            crate::kit::upcoming_year(campaign.meta.observance.month, options.today)
         });
         stale.extend(session.stale_sources(ci, year));
     }
@@ -731,7 +746,7 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
     };
     let mut failed = 0;
     for job in jobs {
-        let result = crate::batch::contained(&job, || {
+        let result = crate::kit::contained(&job, || {
             session.render(&job).and_then(|pdf| {
                 crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
             })
@@ -759,6 +774,74 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
         }
     }
     if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `broadside proof`: one proof (PDF, and a PNG per sheet) per campaign and layout of the
+/// selection. Exit code 1 when an edition fails: the proof is written and marks it.
+fn proof(options: &Options, sheet: crate::proof::ProofSheet, dpi: f32) -> ExitCode {
+    use crate::proof::Status;
+    let (session, jobs) = match load(options) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    // One proof per campaign and layout, each in the plan's order.
+    let mut proofs: Vec<((usize, usize), Vec<crate::kit::Job>)> = Vec::new();
+    for job in jobs {
+        let key = (job.campaign, job.layout);
+        match proofs.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, jobs)) => jobs.push(job),
+            None => proofs.push((key, vec![job])),
+        }
+    }
+    let mut failing = 0;
+    let mut broken = false;
+    for ((campaign, layout), jobs) in proofs {
+        let year = jobs[0].edition.year;
+        let campaign = &session.campaigns[campaign].meta.id;
+        let layout = &session.layouts[layout].name;
+        let entries = session.proof_entries(jobs);
+        let fails = |e: &&crate::proof::Entry| matches!(e.status, Status::Failed(_));
+        let flagged = |e: &&crate::proof::Entry| matches!(e.status, Status::Flagged(_));
+        let title = format!("Proof: {campaign} · {layout} · {year}");
+        let doc = crate::proof::sheets(&title, &entries, sheet, year, &session.fonts);
+        let stem = options.out.join(format!("{campaign}-{year}-{layout}"));
+        let written = crate::render::sheets_to_pdf(&doc, &session.fonts, false).and_then(|pdf| {
+            let path = stem.with_extension("pdf");
+            crate::output::write_atomic(&path, &pdf)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            let mut paths = vec![path];
+            for (n, png) in crate::render::preview_png(pdf, dpi)?.iter().enumerate() {
+                let path = PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
+                crate::output::write_atomic(&path, png)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                paths.push(path);
+            }
+            Ok(paths)
+        });
+        match written {
+            Ok(paths) => {
+                for path in paths {
+                    println!("{}", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                broken = true;
+            }
+        }
+        failing += entries.iter().filter(fails).count();
+        say!(
+            "proof {layout}: {} edition(s), {} failing, {} with findings",
+            entries.len(),
+            entries.iter().filter(fails).count(),
+            entries.iter().filter(flagged).count()
+        );
+    }
+    if broken || failing > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -869,82 +952,12 @@ fn schedule(kind: ScheduleKind, inputs: &Inputs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let dir = place.root.clone();
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("broadside"));
-    // Single-quoted for the shell (cron), double-quoted for systemd: paths may hold spaces.
-    let quote =
-        |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
-    let (dir_q, exe_q) = (quote(&dir), quote(&exe));
-    let (dir, exe) = (dir.display(), exe.display());
-    // The CI workflow runs once a year on each campaign's build date (December 1 when none
-    // is declared); `build --due` then does what is due.
-    let mut build_days: Vec<(u8, u8)> = std::fs::read_dir(&place.content)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| crate::model::campaign::Campaign::load(&e.path()).ok())
-                .filter_map(|(c, _)| c.meta.build.map(|b| (b.month, b.day)))
-                .collect()
-        })
-        .unwrap_or_default();
-    if build_days.is_empty() {
-        build_days.push((12, 1));
-    }
-    build_days.sort();
-    build_days.dedup();
-    match kind {
-        ScheduleKind::Cron => {
-            println!(
-                "# broadside: build the campaign kits when they are due (checks daily at 06:17)."
-            );
-            let log = format!("{}/broadside-due.log", dir).replace('\'', "'\\''");
-            println!("17 6 * * * cd {dir_q} && {exe_q} build --due >> '{log}' 2>&1");
-        }
-        ScheduleKind::Systemd => {
-            println!("# /etc/systemd/system/broadside-due.service");
-            println!("[Unit]");
-            println!("Description=Build broadside campaign kits that are due");
-            println!();
-            println!("[Service]");
-            println!("Type=oneshot");
-            println!("WorkingDirectory={dir}");
-            println!("ExecStart=\"{exe}\" build --due");
-            println!();
-            println!("# /etc/systemd/system/broadside-due.timer");
-            println!("[Unit]");
-            println!("Description=Check daily whether a broadside kit is due");
-            println!();
-            println!("[Timer]");
-            println!("OnCalendar=*-*-* 06:17:00");
-            println!("Persistent=true");
-            println!();
-            println!("[Install]");
-            println!("WantedBy=timers.target");
-        }
-        ScheduleKind::GithubActions => {
-            println!("# .github/workflows/broadside-yearly.yml");
-            println!("name: broadside yearly kit");
-            println!("on:");
-            println!("  schedule:");
-            for (month, day) in &build_days {
-                println!(
-                    "    - cron: \"17 6 {day} {month} *\"   # yearly, on the build date ({month}/{day}), 06:17 UTC"
-                );
-            }
-            println!("  workflow_dispatch: {{}}");
-            println!("jobs:");
-            println!("  build:");
-            println!("    runs-on: ubuntu-latest");
-            println!("    steps:");
-            println!("      - uses: actions/checkout@v4");
-            println!("      - run: cargo build --release --locked");
-            println!("      - run: target/release/broadside build --due");
-            println!("      - uses: actions/upload-artifact@v4");
-            println!("        with:");
-            println!("          name: broadside-kit");
-            println!("          path: out/");
-        }
-    }
+    let build_days = crate::kit::schedule::build_days(&place.content);
+    print!(
+        "{}",
+        crate::kit::schedule::text(kind, &place.root, &exe, &build_days)
+    );
     ExitCode::SUCCESS
 }
 

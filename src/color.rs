@@ -268,21 +268,19 @@ pub fn separate_document(doc: &mut Document, layout: &Layout, press: &Press) {
         });
     };
     for page in &mut doc.pages {
-        for item in &mut page.items {
-            match item {
-                Item::Shape { fill, stroke, .. } => {
-                    if let Some(fill) = fill {
-                        build(fill, false);
-                    }
-                    if let Some((color, _)) = stroke {
-                        build(color, true);
-                    }
+        Item::each_mut(&mut page.items, &mut |item| match item {
+            Item::Shape { fill, stroke, .. } => {
+                if let Some(fill) = fill {
+                    build(fill, false);
                 }
-                Item::Line { color, .. } => build(color, true),
-                Item::Text(run) => build(&mut run.color, true),
-                Item::Image(_) | Item::Link { .. } => {}
+                if let Some((color, _)) = stroke {
+                    build(color, true);
+                }
             }
-        }
+            Item::Line { color, .. } => build(color, true),
+            Item::Text(run) => build(&mut run.color, true),
+            Item::Image(_) | Item::Link { .. } | Item::Group(_) => {}
+        });
     }
 }
 

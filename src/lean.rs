@@ -58,7 +58,7 @@ fn round_page_content(pdf: &mut Document) {
 }
 
 /// A file written elsewhere with its page content rounded as [`lean_screen_file`] rounds
-/// it: a poster's tiles draw the poster's content again, and a renderer that snaps glyphs
+/// it: a poster's tile sheets (`render::sheets_to_pdf`) draw the poster's content again, and a renderer that snaps glyphs
 /// to subpixel steps must see the same numbers in both to draw the same pixels. A file
 /// lopdf cannot read or write is returned unchanged.
 pub fn round_numbers(file: Vec<u8>) -> Vec<u8> {

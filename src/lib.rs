@@ -1,7 +1,8 @@
 //! broadside: campaign content + layouts + bundled fonts → print-ready PDF kits.
 //!
-//! The pipeline, one module per stage: [`model`] → [`resolve`] → [`compose`] → [`render`]
-//! → [`output`], driven for many editions by [`batch`]. Print files pass through [`pdfx`]
+//! The pipeline, one module per stage: [`model`] → [`resolve`] → [`compose`] → [`page`]
+//! (the display list, the one seam) → [`render`] → [`output`], driven for many editions by
+//! [`kit`]. Print files pass through [`pdfx`]
 //! (PDF/X-4) between render and output; [`color`] separates their palette colours through
 //! the output profile.
 
@@ -10,21 +11,26 @@
 #![allow(clippy::result_large_err)]
 
 pub mod assets;
-pub mod batch;
 pub mod cli;
 pub mod color;
 pub mod compose;
 pub mod diag;
 pub mod fonts;
 pub mod kit;
+/// The former name of [`kit`]'s run machinery, kept for callers written against it.
+pub use kit as batch;
 pub mod lean;
 pub mod manifest;
+pub mod markup;
 pub mod model;
 pub mod output;
+pub mod page;
 pub mod pdfx;
 pub mod preflight;
+pub mod proof;
 pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod tile;
+pub mod typography;
 pub mod units;

@@ -523,6 +523,8 @@ fn drawn_extent(item: &Item) -> Option<Rect> {
         }
         // The image shows only inside its clip.
         Item::Image(placed) => intersection(&placed.rect, &placed.clip),
+        // A group shows at most its clip; an unclipped group (none is composed) counts as none.
+        Item::Group(group) => group.clip,
         Item::Text(_) | Item::Link { .. } => None,
     }
 }

@@ -1,10 +1,11 @@
-//! Render: `Document` → PDF bytes with krilla (subset fonts, real text, links, outline,
-//! metadata), and PDF → PNG previews with hayro. Render makes no layout decisions.
+//! Render: the page display list (`page::Document`) → PDF bytes with krilla (subset fonts,
+//! real text, links, outline, metadata, tags), and PDF → PNG previews with hayro. The one
+//! renderer: edition PDFs, poster tiles and proof sheets are all drawn by `draw_items`.
+//! Render makes no layout decisions.
 
-use crate::compose::structure::{Element, Node, Role};
-use crate::compose::{Document, ImageFormat, Item, text::PlacedGlyph};
 use crate::fonts::FontBook;
-use crate::model::layout::{Color, Rect};
+use crate::page::structure::{Element, Node, Role};
+use crate::page::{Color, Document, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect};
 use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
@@ -18,7 +19,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, FillRule, Stroke};
+use krilla::paint::{Fill, FillRule, Stroke, StrokeDash};
 use krilla::surface::Surface;
 use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, Tag, TagGroup, TagKind,
@@ -182,18 +183,7 @@ pub fn to_pdf_as(
         ));
     }
     pdf.set_outline(outline);
-    let year = u16::try_from(doc.year).unwrap_or(2000);
-    pdf.set_metadata(
-        Metadata::new()
-            // Document information in NFC, as the tagged text is.
-            .title(doc.title.nfc().collect())
-            .authors(vec![doc.author.nfc().collect()])
-            .description(doc.subject.nfc().collect())
-            .language(doc.lang.clone())
-            .creator(format!("broadside {}", env!("CARGO_PKG_VERSION")))
-            // The kit is dated the first of its year, not the wall clock, so rebuilds match.
-            .creation_date(DateTime::new(year).month(1).day(1)),
-    );
+    pdf.set_metadata(metadata(doc, true));
     let bytes = pdf.finish().map_err(|e| match e {
         KrillaError::Validation(problems) => {
             let list: Vec<String> = problems
@@ -220,6 +210,47 @@ pub fn to_pdf_as(
         return Ok(bytes);
     }
     pack_objects(&bytes, conformance.archival)
+}
+
+/// The document information: title, author, subject, language, creator and a date. The kit
+/// is dated the first of its year, not the wall clock, so rebuilds match. `nfc`: in NFC, as
+/// tagged text is.
+fn metadata(doc: &Document, nfc: bool) -> Metadata {
+    let text = |t: &str| {
+        if nfc {
+            t.nfc().collect()
+        } else {
+            t.to_string()
+        }
+    };
+    let year = u16::try_from(doc.year).unwrap_or(2000);
+    Metadata::new()
+        .title(text(&doc.title))
+        .authors(vec![text(&doc.author)])
+        .description(text(&doc.subject))
+        .language(doc.lang.clone())
+        .creator(format!("broadside {}", env!("CARGO_PKG_VERSION")))
+        .creation_date(DateTime::new(year).month(1).day(1))
+}
+
+/// Writes sheets made for paper around a document — poster tiles, proof sheets — as an
+/// untagged PDF: each page's display list as it is (groups hold the copies of the pages
+/// they show), links dropped, colours in DeviceCMYK when `cmyk`.
+pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec<u8>, String> {
+    let mut pdf = krilla::Document::new();
+    for page in &doc.pages {
+        let size = Size::from_wh(page.width, page.height).ok_or("a sheet has no area")?;
+        let mut sheet = pdf.start_page_with(PageSettings::new(size));
+        let mut surface = sheet.surface();
+        draw_items(&mut surface, &page.items, fonts, cmyk, None)?;
+        surface.finish();
+        sheet.finish();
+    }
+    pdf.set_metadata(metadata(doc, false));
+    // Rounded as the poster's own file is (`lean`), so both draw the same pixels.
+    pdf.finish()
+        .map(crate::lean::round_numbers)
+        .map_err(|e| format!("the PDF writer refused the sheets: {e:?}"))
 }
 
 /// Rewrites krilla's file with its dictionaries — the structure tree (one object per
@@ -533,6 +564,8 @@ pub(crate) fn draw_items(
                     None => Open::Artifact,
                 },
                 Item::Image(placed) if placed.alt.is_some() => Open::Nothing,
+                // A group's items open and close their own marked content within it.
+                Item::Group(_) => Open::Nothing,
                 Item::Link { .. } => open,
                 _ => Open::Artifact,
             };
@@ -588,13 +621,20 @@ pub(crate) fn draw_items(
                 to,
                 color,
                 width,
+                dash,
             } => {
                 let mut pb = PathBuilder::new();
                 pb.move_to(from.0, from.1);
                 pb.line_to(to.0, to.1);
                 if let Some(path) = pb.finish() {
                     surface.set_fill(None);
-                    surface.set_stroke(Some(stroke_of(color, *width)));
+                    surface.set_stroke(Some(Stroke {
+                        dash: dash.as_ref().map(|d| StrokeDash {
+                            array: d.array.clone(),
+                            offset: d.offset,
+                        }),
+                        ..stroke_of(color, *width)
+                    }));
                     surface.draw_path(&path);
                 }
             }
@@ -620,6 +660,7 @@ pub(crate) fn draw_items(
                 );
             }
             Item::Image(placed) => draw_image(surface, placed)?,
+            Item::Group(group) => draw_group(surface, group, fonts, cmyk, tags.as_deref_mut())?,
             Item::Link { rect, url } => links.push(LinkSpot {
                 rect: *rect,
                 url: url.clone(),
@@ -684,7 +725,38 @@ fn logical_order(glyphs: &[PlacedGlyph]) -> std::borrow::Cow<'_, [PlacedGlyph]> 
     std::borrow::Cow::Owned(out)
 }
 
-fn draw_image(surface: &mut Surface, placed: &crate::compose::PlacedImage) -> Result<(), String> {
+/// Draws a group's items under its clip, transform and opacity (pushed in that order).
+/// Links inside a group are dropped: a copy of a page on paper cannot be followed.
+fn draw_group(
+    surface: &mut Surface,
+    group: &Group,
+    fonts: &FontBook,
+    cmyk: bool,
+    tags: Option<&mut Tags>,
+) -> Result<(), String> {
+    let mut pushed = 0;
+    if let Some(clip) = &group.clip {
+        let path = rounded_rect(clip, 0.0).ok_or("a group's clip has no area")?;
+        surface.push_clip_path(&path, &FillRule::NonZero);
+        pushed += 1;
+    }
+    if let Some(t) = group.transform {
+        surface.push_transform(&Transform::from_row(t.a, t.b, t.c, t.d, t.e, t.f));
+        pushed += 1;
+    }
+    if let Some(opacity) = group.opacity {
+        let opacity = NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE);
+        surface.push_opacity(opacity);
+        pushed += 1;
+    }
+    let result = draw_items(surface, &group.items, fonts, cmyk, tags);
+    for _ in 0..pushed {
+        surface.pop();
+    }
+    result.map(|_links| ())
+}
+
+fn draw_image(surface: &mut Surface, placed: &PlacedImage) -> Result<(), String> {
     let data: krilla::Data = placed.image.bytes.clone().into();
     let image = match placed.image.format {
         // JPEG goes into the PDF as it is (DCTDecode), never re-encoded.
@@ -846,8 +918,8 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::structure::{Element, Node, Role};
-    use crate::compose::{GlyphRun, Page};
+    use crate::page::structure::{Element, Node, Role};
+    use crate::page::{GlyphRun, Page};
 
     fn ink() -> Color {
         Color {
@@ -883,7 +955,7 @@ mod tests {
                 })],
                 regions: Vec::new(),
             }],
-            outline: vec![crate::compose::OutlineEntry {
+            outline: vec![crate::page::OutlineEntry {
                 title: "Title".into(),
                 page: 0,
                 y: 0.0,

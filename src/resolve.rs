@@ -1,10 +1,10 @@
 //! Resolve: pick one edition (campaign × county × language × year) and turn the campaign
 //! into plain paragraphs: variables substituted, county overrides applied, no TOML left.
 
-use crate::compose::typography::{PLACE_NAMES, Quotes, Typography};
 use crate::diag::{Diagnostic, closest, one_of};
 use crate::model::campaign::{Campaign, Text};
 use crate::model::counties::County;
+use crate::typography::{PLACE_NAMES, Quotes, Typography};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -39,6 +39,8 @@ impl Edition {
 
     /// A county's edition in `lang`; its name follows the language's edition label.
     pub fn for_county(campaign: &Campaign, county: &County, lang: &str, year: i32) -> Edition {
+        // The county as this language prints it (`county:zh-Hant`, `program:es`, …).
+        let county = &county.localized_for(lang);
         let label = campaign
             .translation(lang)
             .and_then(|t| t.meta.edition_label.as_ref())
@@ -413,7 +415,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             // The headline as this edition prints it, so the title is in its language.
             let headline = blocks
                 .get("headline")
-                .map(|p| crate::compose::text::plain_text(&p[0].markdown));
+                .map(|p| crate::markup::plain_text(&p[0].markdown));
             let title = headline.unwrap_or_else(|| campaign.meta.title.clone());
             xml_text(&match &edition.county {
                 Some(_) => format!("{title} — {}", edition.name),
@@ -460,7 +462,7 @@ pub fn typography(campaign: &Campaign, lang: &str) -> Typography {
             keep.push(county.seat.clone());
         }
     }
-    keep.retain(|p| p.contains(char::is_whitespace));
+    keep.retain(|p| crate::typography::can_break_inside(p));
     keep.sort();
     keep.dedup();
     Typography {

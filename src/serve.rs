@@ -3,8 +3,8 @@
 //! of each rebuild by server-sent events, with input errors shown over the last good render
 //! and a proof sheet of every edition of a layout.
 
-use crate::batch::{Job, Options, Session};
 use crate::diag::Diagnostic;
+use crate::kit::{Job, Options, Session};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;

@@ -4,17 +4,10 @@
 //! the copy's edges, alignment crosses and glue bars where each neighbour's edge falls, and
 //! a label naming the sheet; an assembly sheet first shows the whole page with the grid.
 
-use crate::compose::{Document, GlyphRun, Item, Page, text};
+use crate::compose::marks::{Anchor, text_run};
 use crate::fonts::FontBook;
-use crate::model::layout::{Color, Rect};
-use crate::render::draw_items;
+use crate::page::{Color, Dash, Document, Group, Item, Page, Rect, Transform};
 use crate::units::{PT_PER_IN, PT_PER_MM};
-use krilla::geom::{PathBuilder, Size, Transform};
-use krilla::metadata::{DateTime, Metadata};
-use krilla::num::NormalizedF32;
-use krilla::page::PageSettings;
-use krilla::paint::{FillRule, Stroke, StrokeDash};
-use krilla::surface::Surface;
 use std::fmt;
 use std::str::FromStr;
 
@@ -247,6 +240,7 @@ pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetM
             to,
             color: ink.clone(),
             width: MARK_WIDTH,
+            dash: None,
         })
     };
     let (near, far) = (MARK_GAP, MARK_GAP + MARK_LENGTH);
@@ -316,12 +310,14 @@ pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetM
             to: (x + CROSS_ARM, y),
             color: ink.clone(),
             width: MARK_WIDTH,
+            dash: None,
         });
         marks.push(Item::Line {
             from: (x, y - CROSS_ARM),
             to: (x, y + CROSS_ARM),
             color: ink.clone(),
             width: MARK_WIDTH,
+            dash: None,
         });
     }
     marks.append(&mut items);
@@ -361,48 +357,6 @@ fn glue_tint() -> Color {
     }
 }
 
-/// Where a line of text goes: its baseline starts at, or is centred on, a point.
-#[derive(Clone, Copy)]
-enum Anchor {
-    Start(f32, f32),
-    Center(f32, f32),
-}
-
-/// A line of Noto Sans text at `anchor`, shrunk to fit `max_width`; `None` when the font
-/// is missing (the bundle always has it).
-fn text_run(
-    text: &str,
-    weight: u16,
-    size: f32,
-    color: &Color,
-    anchor: Anchor,
-    max_width: f32,
-    fonts: &FontBook,
-) -> Option<Item> {
-    let font = fonts.select("Noto Sans", weight, false)?;
-    let width = |glyphs: &[text::PlacedGlyph]| glyphs.iter().map(|g| g.x_advance).sum::<f32>();
-    let mut size = size;
-    let mut glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
-    if width(&glyphs) > max_width {
-        size *= max_width / width(&glyphs);
-        glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
-    }
-    let (x, y) = match anchor {
-        Anchor::Start(x, y) => (x, y),
-        Anchor::Center(x, y) => (x - width(&glyphs) / 2.0, y),
-    };
-    Some(Item::Text(GlyphRun {
-        font,
-        size,
-        color: color.clone(),
-        x,
-        y,
-        text: text.to_string(),
-        glyphs,
-        para: None,
-    }))
-}
-
 /// The label under the copy: which sheet this is and of what.
 fn sheet_label(
     grid: &Grid,
@@ -435,17 +389,19 @@ fn sheet_label(
     )
 }
 
-/// Renders the tiles of every page of `doc` as one PDF: per page, an assembly sheet, then
-/// the sheets row by row. `name` identifies the document on every sheet. Palette colours
-/// and marks are DeviceCMYK when `cmyk`, RGB otherwise (office printers take RGB).
-pub fn to_pdf(
+/// The tiles of every page of `doc` as a display list: per page, an assembly sheet, then
+/// the sheets row by row, each holding the poster's page as a group (clipped to the
+/// sheet's window, moved into place) and the marks and labels beside it. `name`
+/// identifies the document on every sheet; marks are K only when `cmyk`. The one renderer
+/// draws it like any other document (`render::sheets_to_pdf`).
+pub fn sheets(
     doc: &Document,
     spec: TileSpec,
     name: &str,
     fonts: &FontBook,
     cmyk: bool,
-) -> Result<Vec<u8>, String> {
-    let mut pdf = krilla::Document::new();
+) -> Result<Document, String> {
+    let mut pages = Vec::new();
     for (n, page) in doc.pages.iter().enumerate() {
         let grid = Grid::plan(page.width, page.height, spec)?;
         let name = if doc.pages.len() > 1 {
@@ -453,65 +409,52 @@ pub fn to_pdf(
         } else {
             name.to_string()
         };
-        assembly_sheet(&mut pdf, page, &grid, spec, &name, fonts, cmyk)?;
+        pages.push(assembly_sheet(page, &grid, spec, &name, fonts, cmyk));
         for row in 0..grid.rows {
             for column in 0..grid.columns {
-                tile_sheet(&mut pdf, page, &grid, row, column, &name, fonts, cmyk)?;
+                pages.push(tile_sheet(page, &grid, row, column, &name, fonts, cmyk));
             }
         }
     }
-    let year = u16::try_from(doc.year).unwrap_or(2000);
-    pdf.set_metadata(
-        Metadata::new()
-            .title(format!(
-                "{} — tiled on {} sheets",
-                doc.title,
-                spec.sheet.display_name()
-            ))
-            .authors(vec![doc.author.clone()])
-            .description(doc.subject.clone())
-            .language(doc.lang.clone())
-            .creator(format!("broadside {}", env!("CARGO_PKG_VERSION")))
-            .creation_date(DateTime::new(year).month(1).day(1)),
-    );
-    pdf.finish()
-        .map(crate::lean::round_numbers)
-        .map_err(|e| format!("the PDF writer refused the tiles: {e:?}"))
+    Ok(Document {
+        title: format!(
+            "{} — tiled on {} sheets",
+            doc.title,
+            spec.sheet.display_name()
+        ),
+        author: doc.author.clone(),
+        subject: doc.subject.clone(),
+        lang: doc.lang.clone(),
+        year: doc.year,
+        pages,
+        outline: Vec::new(),
+        print: None,
+        structure: Vec::new(),
+    })
 }
 
-fn start_page(pdf: &mut krilla::Document, width: f32, height: f32) -> krilla::page::Page<'_> {
-    let size = Size::from_wh(width, height).expect("sheets have an area");
-    pdf.start_page_with(PageSettings::new(size))
+/// A sheet of paper with nothing on it yet.
+fn blank_sheet(width: f32, height: f32) -> Page {
+    Page {
+        width,
+        height,
+        items: Vec::new(),
+        regions: Vec::new(),
+    }
 }
 
-fn rect_path(r: &Rect) -> Option<krilla::geom::Path> {
-    let mut pb = PathBuilder::new();
-    pb.push_rect(krilla::geom::Rect::from_xywh(r.x, r.y, r.w, r.h)?);
-    pb.finish()
+/// The page's display list clipped to `clip` (in sheet coordinates) through `transform`:
+/// the vector copy. Its links are not followed: paper cannot follow them.
+fn copy(page: &Page, clip: Rect, transform: Transform) -> Item {
+    Item::Group(Group {
+        clip: Some(clip),
+        transform: Some(transform),
+        opacity: None,
+        items: page.items.clone(),
+    })
 }
 
-/// Draws the page's display list clipped to `clip` (in sheet coordinates) through
-/// `transform`: the vector copy. Links are dropped: paper cannot follow them.
-fn draw_copy(
-    surface: &mut Surface,
-    page: &Page,
-    clip: &Rect,
-    transform: Transform,
-    fonts: &FontBook,
-    cmyk: bool,
-) -> Result<(), String> {
-    let clip = rect_path(clip).ok_or("the tile has no area")?;
-    surface.push_clip_path(&clip, &FillRule::NonZero);
-    surface.push_transform(&transform);
-    let result = draw_items(surface, &page.items, fonts, cmyk, None);
-    surface.pop();
-    surface.pop();
-    result.map(|_links| ())
-}
-
-#[allow(clippy::too_many_arguments)]
 fn tile_sheet(
-    pdf: &mut krilla::Document,
     page: &Page,
     grid: &Grid,
     row: usize,
@@ -519,70 +462,46 @@ fn tile_sheet(
     name: &str,
     fonts: &FontBook,
     cmyk: bool,
-) -> Result<(), String> {
-    let mut sheet = start_page(pdf, grid.sheet_width, grid.sheet_height);
-    let mut surface = sheet.surface();
+) -> Page {
+    let mut sheet = blank_sheet(grid.sheet_width, grid.sheet_height);
     let win = grid.window();
     let source = grid.source(row, column);
-    draw_copy(
-        &mut surface,
+    sheet.items.push(copy(
         page,
-        &win,
-        Transform::from_translate(win.x - source.x, win.y - source.y),
-        fonts,
-        cmyk,
-    )?;
+        win,
+        Transform::translate(win.x - source.x, win.y - source.y),
+    ));
     let marks = sheet_marks(grid, row, column, cmyk);
-    let mut items = marks.items;
-    items.extend(sheet_label(grid, row, column, name, cmyk, fonts));
-    draw_items(&mut surface, &items, fonts, cmyk, None)?;
-    let dashed = Stroke {
-        width: MARK_WIDTH,
-        dash: Some(StrokeDash {
-            array: vec![4.0, 3.0],
-            offset: 0.0,
-        }),
-        ..mark_stroke(cmyk)
-    };
-    surface.set_fill(None);
-    surface.set_stroke(Some(dashed));
+    sheet.items.extend(marks.items);
+    sheet
+        .items
+        .extend(sheet_label(grid, row, column, name, cmyk, fonts));
     for (from, to) in marks.cut_lines {
-        let mut pb = PathBuilder::new();
-        pb.move_to(from.0, from.1);
-        pb.line_to(to.0, to.1);
-        if let Some(path) = pb.finish() {
-            surface.draw_path(&path);
-        }
+        sheet.items.push(Item::Line {
+            from,
+            to,
+            color: mark_ink(cmyk),
+            width: MARK_WIDTH,
+            dash: Some(Dash {
+                array: vec![4.0, 3.0],
+                offset: 0.0,
+            }),
+        });
     }
-    surface.finish();
-    sheet.finish();
-    Ok(())
-}
-
-fn mark_stroke(cmyk: bool) -> Stroke {
-    let paint: krilla::paint::Paint = if cmyk {
-        krilla::color::cmyk::Color::new(0, 0, 0, 255).into()
-    } else {
-        krilla::color::rgb::Color::new(0, 0, 0).into()
-    };
-    Stroke {
-        paint,
-        ..Stroke::default()
-    }
+    sheet
 }
 
 /// The first sheet: the whole page scaled to fit, the grid drawn over it with the shared
 /// strips shaded and each sheet numbered, and how to put the sheets together.
 #[allow(clippy::too_many_arguments)]
 fn assembly_sheet(
-    pdf: &mut krilla::Document,
     page: &Page,
     grid: &Grid,
     spec: TileSpec,
     name: &str,
     fonts: &FontBook,
     cmyk: bool,
-) -> Result<(), String> {
+) -> Page {
     const HEADER: f32 = 58.0;
     let (w, h) = spec.sheet.size();
     let inner = |w: f32, h: f32| (w - 2.0 * MARGIN, h - 2.0 * MARGIN - HEADER);
@@ -600,8 +519,7 @@ fn assembly_sheet(
         MARGIN + (room_w - pw) / 2.0,
         MARGIN + HEADER + (room_h - ph) / 2.0,
     );
-    let mut sheet = start_page(pdf, w, h);
-    let mut surface = sheet.surface();
+    let mut sheet = blank_sheet(w, h);
     let ink = mark_ink(cmyk);
 
     let mut header = Vec::new();
@@ -650,7 +568,7 @@ fn assembly_sheet(
             fonts,
         ));
     }
-    draw_items(&mut surface, &header, fonts, cmyk, None)?;
+    sheet.items.extend(header);
 
     let placed = Rect {
         x: origin.0,
@@ -658,14 +576,11 @@ fn assembly_sheet(
         w: pw,
         h: ph,
     };
-    draw_copy(
-        &mut surface,
+    sheet.items.push(copy(
         page,
-        &placed,
-        Transform::from_row(scale, 0.0, 0.0, scale, origin.0, origin.1),
-        fonts,
-        cmyk,
-    )?;
+        placed,
+        Transform::scale_translate(scale, origin.0, origin.1),
+    ));
 
     // Sheet coordinates of a rectangle of the page.
     let to_sheet = |r: Rect| Rect {
@@ -706,12 +621,14 @@ fn assembly_sheet(
             stroke: cmyk.then(|| (shade.clone(), 1.0)),
         })
         .collect();
-    if !cmyk {
-        surface.push_opacity(NormalizedF32::new(0.45).expect("in range"));
-    }
-    draw_items(&mut surface, &strips, fonts, cmyk, None)?;
-    if !cmyk {
-        surface.pop();
+    if cmyk {
+        sheet.items.extend(strips);
+    } else {
+        sheet.items.push(Item::Group(Group {
+            opacity: Some(0.45),
+            items: strips,
+            ..Group::default()
+        }));
     }
 
     let white = Color {
@@ -768,10 +685,8 @@ fn assembly_sheet(
             ));
         }
     }
-    draw_items(&mut surface, &overlay, fonts, cmyk, None)?;
-    surface.finish();
-    sheet.finish();
-    Ok(())
+    sheet.items.extend(overlay);
+    sheet
 }
 
 #[cfg(test)]

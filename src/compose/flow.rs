@@ -130,6 +130,7 @@ impl Composer<'_> {
         };
 
         let mut result = attempt(NONE);
+        let mut adjust_used = NONE;
         // Grow to fill: the largest scale (within each style's max) that still fits.
         let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
         if fill && result.is_ok() && !fitted.is_empty() {
@@ -144,10 +145,11 @@ impl Composer<'_> {
                 })
                 .is_ok()
             }) {
-                result = attempt(Adjust {
+                adjust_used = Adjust {
                     scale,
                     tracking: 0.0,
-                });
+                };
+                result = attempt(adjust_used);
             }
         }
         // Remedies for an overflow, in the order the first fitted style declares.
@@ -189,10 +191,28 @@ impl Composer<'_> {
                     }
                 }
                 result = attempt(adjust);
+                adjust_used = adjust;
                 if result.is_ok() {
                     break;
                 }
             }
+        }
+
+        // In a fit group, no larger than the group's smallest fitted size.
+        if let (Some(ceiling), Ok(_)) = (self.scale_ceiling[first], &result)
+            && adjust_used.scale > ceiling + 1e-4
+        {
+            let capped = Adjust {
+                scale: ceiling,
+                ..adjust_used
+            };
+            if let Ok(set) = attempt(capped) {
+                result = Ok(set);
+                adjust_used = capped;
+            }
+        }
+        if result.is_ok() {
+            self.fitted_scale[first] = Some(adjust_used.scale);
         }
 
         match result {
@@ -379,7 +399,11 @@ impl Composer<'_> {
                             .set_line(brk, area.w, li + 1 == count, self.fonts)
                     })
                     .collect();
-                let mut tops = self.line_tops(block, &lines, y, above.as_ref());
+                let on_grid = grid
+                    .as_ref()
+                    .filter(|g| g.role == block.para.role)
+                    .map(|g| g.pitch);
+                let mut tops = self.line_tops(block, &lines, y, above.as_ref(), on_grid);
                 if let Some(grid) = grid.as_mut() {
                     let offset = baseline_offset(block, self.fonts);
                     // Half the declared space above may go, never the space the ink asked for.
@@ -485,12 +509,16 @@ impl Composer<'_> {
     /// evenly where the paragraph's own lines would bring ink closer than the style's
     /// `ink_gap`, and the whole paragraph moved down where its first line would come too
     /// close to the line `above` it (baseline from the frame top, and ink).
+    /// On a baseline grid (`grid_pitch`), lines keep the grid's pitch unless their ink would
+    /// actually touch: lines level across columns matter more than the last fraction of a
+    /// point of `ink_gap`.
     fn line_tops(
         &self,
         block: &Block,
         lines: &[Line],
         y: f32,
         above: Option<&(f32, Vec<InkBox>)>,
+        grid_pitch: Option<f32>,
     ) -> Vec<f32> {
         let height = line_height(&block.style);
         let Some(gap) = block.style.ink_gap() else {
@@ -501,10 +529,19 @@ impl Composer<'_> {
             .iter()
             .map(|l| ink::line_boxes(l, size, self.fonts))
             .collect();
-        let step = inks
+        let mut step = inks
             .windows(2)
             .map(|pair| ink::clearance(&pair[0], &pair[1], gap, height))
             .fold(height, f32::max);
+        if let Some(pitch) = grid_pitch.filter(|&p| step > p) {
+            let touching = inks
+                .windows(2)
+                .map(|pair| ink::clearance(&pair[0], &pair[1], 0.0, height))
+                .fold(height, f32::max);
+            if touching <= pitch {
+                step = pitch;
+            }
+        }
         let mut first = y;
         if let (Some((baseline, ink)), Some(own)) = (above, inks.first()) {
             let offset = baseline_offset(block, self.fonts);

@@ -3,11 +3,46 @@
 //! where it should (total fit: the breaks that minimise the paragraph's demerits, in the
 //! manner of Knuth and Plass, rather than filling each line greedily).
 
-use super::text::{Prepared, TextError};
-use super::typography::{Typography, is_ideograph, takes_letter_spacing};
+use super::typography::{Typography, is_ideograph, takes_letter_spacing, unbreakable_tokens};
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 use unicode_linebreak::{BreakClass, BreakOpportunity};
+
+/// What the breaker reads of a paragraph, and nothing else (no fonts, no styles): its
+/// text, the advance before each byte, its size (stretch and shrink scale with it), where
+/// it may break and the limits on hyphens and runts.
+pub struct Breakable<'a> {
+    pub text: &'a str,
+    /// Advance of the text before each byte offset (prefix sums), in points.
+    pub prefix: &'a [f32],
+    pub size: f32,
+    /// Lines are justified (both edges flush), so spaces may stretch and shrink.
+    pub justified: bool,
+    pub opportunities: &'a [Opportunity],
+    /// At most this many hyphenated lines in a row (0: no limit).
+    pub hyphen_limit: usize,
+    /// Keep a single word (CJK: a single character) off the last line where possible.
+    pub avoid_runts: bool,
+}
+
+impl Breakable<'_> {
+    /// The natural width of a byte range.
+    pub fn width(&self, range: Range<usize>) -> f32 {
+        self.prefix[range.end] - self.prefix[range.start]
+    }
+
+    /// End of `range` without trailing white space (which hangs past the line end).
+    fn trimmed_end(&self, start: usize, end: usize) -> usize {
+        start + self.text[start..end].trim_end().len()
+    }
+}
+
+/// A piece of text between break opportunities that is wider than the line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TooWide {
+    pub word: String,
+    pub excess: f32,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -112,6 +147,9 @@ pub fn opportunities(
                     .ends_with(|c: char| c.is_ascii_digit() || c == '%')
                 && text[o.at..].starts_with(|c: char| c.is_ascii_digit() || c == '$'))
     });
+    // An ampersand joins what is on either side: it ends a line ("SLAVERY &") rather
+    // than starting the next one ("& HUMAN TRAFFICKING").
+    out.retain(|o| o.kind == Kind::Mandatory || !text[o.at..].starts_with("& "));
     out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
     out.dedup_by_key(|o| o.at);
     out
@@ -140,56 +178,6 @@ fn ideographic_words(text: &str) -> Vec<Range<usize>> {
             word.chars().count() >= 2 && word.chars().all(is_ideograph)
         })
         .collect()
-}
-
-/// Byte ranges of phone numbers ("(916) 653-1838", "+1 916 653 1838"), web addresses
-/// and e-mail: text that must neither break nor hyphenate, and that reads left to right
-/// even inside right-to-left text.
-pub(crate) fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let opens = (bytes[i] == b'(' || bytes[i] == b'+')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if !(bytes[i].is_ascii_digit() || opens) || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
-        {
-            i += 1;
-            continue;
-        }
-        let mut end = i;
-        let mut last_digit = i;
-        while end < bytes.len() && (bytes[end].is_ascii_digit() || b" ()-.+".contains(&bytes[end]))
-        {
-            if bytes[end].is_ascii_digit() {
-                last_digit = end;
-            }
-            end += 1;
-        }
-        let token = last_digit + 1;
-        // A phone number: at least seven digits with separators, e.g. (916) 653-1838.
-        let digits = text[i..token].bytes().filter(u8::is_ascii_digit).count();
-        if digits >= 7 && text[i..token].bytes().any(|b| b"-.() ".contains(&b)) {
-            out.push(i..token);
-        }
-        i = end.max(i + 1);
-    }
-    let mut offset = 0;
-    for word in text.split_inclusive(char::is_whitespace) {
-        // Trailing punctuation belongs to the sentence, not the address.
-        let trimmed = word
-            .trim_end()
-            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '،', '؛', '۔', '؟']);
-        if trimmed.contains("://")
-            || trimmed.starts_with("www.")
-            || (trimmed.contains('@') && trimmed.contains('.'))
-        {
-            out.push(offset..offset + trimmed.len());
-        }
-        offset += word.len();
-    }
-    out.sort_by_key(|r| r.start);
-    out
 }
 
 fn is_hangul(c: char) -> bool {
@@ -334,7 +322,7 @@ const CJK_RUNT_DEMERITS: f32 = 1.0e9;
 
 /// Total-fit line breaking from byte `from`: each stretch between hard breaks is broken
 /// where the sum of the lines' demerits is least.
-pub fn total_fit(p: &Prepared, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
+pub fn total_fit(p: &Breakable, from: usize, width: f32) -> Result<Vec<Break>, TooWide> {
     let mut lines = Vec::new();
     let mut segment: Vec<&Opportunity> = Vec::new();
     let mut start = from;
@@ -397,14 +385,14 @@ fn runt_demerits(line: &str) -> f32 {
 /// the line starts its paragraph (a one-line paragraph cannot avoid a runt);
 /// `after_hyphen`, that the line before ends in a hyphen.
 fn line_demerits(
-    p: &Prepared,
+    p: &Breakable,
     a: usize,
     to: &Opportunity,
     width: f32,
     (first, last): (bool, bool),
     after_hyphen: bool,
 ) -> Option<f32> {
-    let justified = p.align == crate::model::layout::Align::Justify;
+    let justified = p.justified;
     let hyphen = to.kind == Kind::Hyphen;
     let end = p.trimmed_end(a, to.at);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
@@ -456,7 +444,7 @@ fn line_demerits(
 
 /// The total demerits of a given set of lines (for comparing breakers in tests).
 #[cfg(test)]
-pub(crate) fn total_demerits(p: &Prepared, lines: &[Range<usize>], width: f32) -> Option<f32> {
+pub(crate) fn total_demerits(p: &Breakable, lines: &[Range<usize>], width: f32) -> Option<f32> {
     let mut sum = 0.0;
     for (i, line) in lines.iter().enumerate() {
         let to = p.opportunities.iter().find(|o| o.at == line.end)?;
@@ -467,11 +455,11 @@ pub(crate) fn total_demerits(p: &Prepared, lines: &[Range<usize>], width: f32) -
 }
 
 fn fit_segment(
-    p: &Prepared,
+    p: &Breakable,
     start: usize,
     opps: &[&Opportunity],
     width: f32,
-) -> Result<Vec<Break>, TextError> {
+) -> Result<Vec<Break>, TooWide> {
     let position = |node: usize| if node == 0 { start } else { opps[node - 1].at };
     let mut best: Vec<Option<Node>> = vec![None; opps.len() + 1];
     best[0] = Some(Node {
@@ -522,20 +510,37 @@ fn fit_segment(
 }
 
 /// The first unbreakable piece wider than the line, for the error message.
-fn too_wide(p: &Prepared, start: usize, opps: &[&Opportunity], width: f32) -> TextError {
+fn too_wide(p: &Breakable, start: usize, opps: &[&Opportunity], width: f32) -> TooWide {
     let mut a = start;
     for o in opps.iter().filter(|o| o.kind != Kind::Hyphen) {
         let end = p.trimmed_end(a, o.at);
         if p.width(a..end) > width {
-            return TextError::TooWide {
+            return TooWide {
                 word: p.text[a..end].trim().to_string(),
                 excess: p.width(a..end) - width,
             };
         }
         a = o.at;
     }
-    TextError::TooWide {
+    TooWide {
         word: p.text[start..].trim().to_string(),
         excess: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ampersand_ends_a_line_rather_than_starting_one() {
+        let text = "SLAVERY & HUMAN TRAFFICKING";
+        let at: Vec<usize> =
+            opportunities(text, "en", false, &[], &[], &Typography::default(), |_| 0.0)
+                .into_iter()
+                .map(|o| o.at)
+                .collect();
+        assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
+        assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
     }
 }

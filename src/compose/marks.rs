@@ -1,10 +1,12 @@
 //! Print furniture: crop marks at the trim corners outside the bleed, and a slug line
-//! naming the document, for print-mode PDFs. Placed in trim coordinates, outside the
+//! naming the document, for print-mode PDFs; and the one-line labels that tiles and proof
+//! sheets carry. Placed in trim coordinates, outside the
 //! trim; render grows the page to show them.
 
+use super::text;
 use super::{Document, GlyphRun, Item, PrintSetup};
 use crate::fonts::FontBook;
-use crate::model::layout::Color;
+use crate::page::Color;
 
 /// Gap between the bleed edge and a crop mark, and the mark's length, in points.
 const MARK_GAP: f32 = 3.0;
@@ -45,12 +47,14 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
                 to: (x + sx * far, y),
                 color: registration(),
                 width: MARK_WIDTH,
+                dash: None,
             });
             page.items.push(Item::Line {
                 from: (x, y + sy * near),
                 to: (x, y + sy * far),
                 color: registration(),
                 width: MARK_WIDTH,
+                dash: None,
             });
         }
         let Some(font) = fonts.select("Noto Sans", 400, false) else {
@@ -69,4 +73,46 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
             para: None,
         }));
     }
+}
+
+/// Where a line of text goes: its baseline starts at, or is centred on, a point.
+#[derive(Debug, Clone, Copy)]
+pub enum Anchor {
+    Start(f32, f32),
+    Center(f32, f32),
+}
+
+/// A line of Noto Sans text (labels on tiles and proof sheets) at `anchor`, shrunk to fit `max_width`; `None` when the font
+/// is missing (the bundle always has it).
+pub fn text_run(
+    text: &str,
+    weight: u16,
+    size: f32,
+    color: &Color,
+    anchor: Anchor,
+    max_width: f32,
+    fonts: &FontBook,
+) -> Option<Item> {
+    let font = fonts.select("Noto Sans", weight, false)?;
+    let width = |glyphs: &[text::PlacedGlyph]| glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+    let mut size = size;
+    let mut glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
+    if width(&glyphs) > max_width {
+        size *= max_width / width(&glyphs);
+        glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
+    }
+    let (x, y) = match anchor {
+        Anchor::Start(x, y) => (x, y),
+        Anchor::Center(x, y) => (x - width(&glyphs) / 2.0, y),
+    };
+    Some(Item::Text(GlyphRun {
+        font,
+        size,
+        color: color.clone(),
+        x,
+        y,
+        text: text.to_string(),
+        glyphs,
+        para: None,
+    }))
 }

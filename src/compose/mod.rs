@@ -7,329 +7,23 @@ pub mod linebreak;
 pub mod marks;
 pub mod structure;
 pub mod text;
-pub mod typography;
+
+// Typographic conventions sit below model, resolve and compose, which all use them.
+pub use crate::typography;
+// The display list compose produces lives in `page`; these names stay here for callers
+// that think of it as compose's output.
+pub use crate::page::{
+    Document, FrameRegion, GlyphRun, ImageData, ImageFormat, Item, OutlineEntry, Page, PlacedImage,
+    PrintSetup, image_limits,
+};
 
 use crate::diag::Diagnostic;
-use crate::fonts::{FontBook, FontId};
-use crate::model::layout::{Color, Frame, ImageFit, Layout, Rect, Side};
+use crate::fonts::FontBook;
+use crate::model::layout::{Frame, ImageFit, Layout, Side};
+use crate::page::Rect;
 use crate::resolve::{Para, Resolved};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use text::{Line, MissingGlyph};
-
-/// A composed document: pages plus what the PDF's metadata and outline need.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub title: String,
-    pub author: String,
-    pub subject: String,
-    pub lang: String,
-    /// The year the kit is for; the PDF's dates derive from it, never from the clock.
-    pub year: i32,
-    pub pages: Vec<Page>,
-    pub outline: Vec<OutlineEntry>,
-    /// Set for print: the page grows by `offset` on every side for marks and slug.
-    pub print: Option<PrintSetup>,
-    /// The logical structure for tagging, in reading order.
-    pub structure: Vec<structure::Element>,
-}
-
-/// Print geometry, in points: the bleed around the trim, and the margin outside the trim
-/// that holds the bleed, the crop marks and the slug.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PrintSetup {
-    pub bleed: f32,
-    pub offset: f32,
-}
-
-#[derive(Debug, Clone)]
-pub struct OutlineEntry {
-    pub title: String,
-    pub page: usize,
-    pub y: f32,
-}
-
-/// One page's display list, in points from the trim's top-left corner, y down.
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub width: f32,
-    pub height: f32,
-    pub items: Vec<Item>,
-    /// Which layout frame drew which items, so checks can name the frame. Items outside
-    /// every region (print marks, slug) belong to no frame.
-    pub regions: Vec<FrameRegion>,
-}
-
-/// The items of `page.items[items]` were drawn for layout frame `frame` (an index into
-/// `Layout::frames`).
-#[derive(Debug, Clone)]
-pub struct FrameRegion {
-    pub frame: usize,
-    pub items: std::ops::Range<usize>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Item {
-    /// A filled and/or stroked rectangle, optionally with rounded corners.
-    Shape {
-        rect: Rect,
-        radius: f32,
-        fill: Option<Color>,
-        stroke: Option<(Color, f32)>,
-    },
-    Line {
-        from: (f32, f32),
-        to: (f32, f32),
-        color: Color,
-        width: f32,
-    },
-    Text(GlyphRun),
-    Image(PlacedImage),
-    Link {
-        rect: Rect,
-        url: String,
-    },
-}
-
-/// Glyphs in one font and colour, starting at a baseline point.
-#[derive(Debug, Clone)]
-pub struct GlyphRun {
-    pub font: FontId,
-    pub size: f32,
-    pub color: Color,
-    pub x: f32,
-    pub y: f32,
-    pub text: String,
-    pub glyphs: Vec<text::PlacedGlyph>,
-    /// The paragraph (`Para::id`) this run sets; `None` for print furniture.
-    pub para: Option<usize>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PlacedImage {
-    /// The area the image is clipped to (the frame).
-    pub clip: Rect,
-    /// Where the whole image lands (may extend past `clip` with `fit = "cover"`).
-    pub rect: Rect,
-    pub image: Arc<ImageData>,
-    /// `None` for an image declared decorative.
-    pub alt: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    Png,
-    Jpeg,
-}
-
-/// An image file's bytes, passed to the PDF unchanged.
-#[derive(Debug)]
-pub struct ImageData {
-    pub bytes: Arc<Vec<u8>>,
-    pub format: ImageFormat,
-    /// The size as the image is meant to be seen: after its EXIF orientation (a phone
-    /// photo stored sideways is as wide as it is shown).
-    pub width_px: u32,
-    pub height_px: u32,
-    /// The EXIF orientation (1 to 8; 1 when there is none) the renderer turns the stored
-    /// pixels by.
-    pub orientation: u8,
-}
-
-/// Ceilings on an image (a county's logo), checked before and while decoding it in full
-/// (docs/formats.md, "Limits"): a few kilobytes of file may claim a gigapixel.
-pub mod image_limits {
-    /// The largest image file read.
-    pub const MAX_FILE_BYTES: u64 = 32 << 20;
-    /// The widest or tallest image, in pixels.
-    pub const MAX_SIDE: u32 = 10_000;
-    /// The most pixels (a 4000 × 4000 logo; a 12-megapixel phone photo fits).
-    pub const MAX_PIXELS: u64 = 16_000_000;
-    /// The most memory one decode may take (16 Mpx of 16-bit RGBA is 128 MiB).
-    pub const MAX_DECODED_BYTES: u64 = 128 << 20;
-    /// The metadata read before the pixels (an embedded ICC profile, text chunks).
-    pub const MAX_METADATA_BYTES: u64 = 8 << 20;
-    /// The largest embedded ICC profile (real ones are under 1 MiB).
-    pub const MAX_ICC_BYTES: usize = 4 << 20;
-    /// The finest resolution an image is embedded at, in pixels per inch; above it the
-    /// image is refused (not downsampled: broadside never re-encodes images).
-    pub const MAX_PPI: f32 = 1200.0;
-}
-
-impl ImageData {
-    /// Reads an image and decodes it in full within [`image_limits`], so that a truncated,
-    /// corrupt or oversized file is refused here (by `check` as by `build`) and never
-    /// reaches the PDF writer.
-    pub fn load(path: &std::path::Path) -> Result<ImageData, String> {
-        use image_limits::*;
-        let shown = path.display();
-        let meta =
-            std::fs::metadata(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!("image `{shown}` is not a regular file"));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(format!(
-                "image `{shown}` is {} MB, more than the {} MB an image may have",
-                meta.len() >> 20,
-                MAX_FILE_BYTES >> 20
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read image `{shown}`: {e}"))?;
-        let format = match image::guess_format(&bytes) {
-            Ok(image::ImageFormat::Png) => ImageFormat::Png,
-            Ok(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
-            _ => return Err(format!("`{shown}` is not a PNG or JPEG image")),
-        };
-        let (width, height, orientation) =
-            probe(&bytes, format).map_err(|why| format!("image `{shown}` {why}"))?;
-        // Orientations 5 to 8 turn the image a quarter: shown width is stored height.
-        let (width_px, height_px) = if orientation >= 5 {
-            (height, width)
-        } else {
-            (width, height)
-        };
-        Ok(ImageData {
-            bytes: Arc::new(bytes),
-            format,
-            width_px,
-            height_px,
-            orientation,
-        })
-    }
-}
-
-/// Checks an image's header, metadata and every pixel within [`image_limits`]; returns its
-/// stored size in pixels and EXIF orientation. Errors complete "image `<file>` …".
-fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
-    use image::ImageDecoder;
-    use image_limits::*;
-    let limits = |max_alloc: u64| {
-        let mut limits = image::Limits::default();
-        limits.max_image_width = Some(MAX_SIDE);
-        limits.max_image_height = Some(MAX_SIDE);
-        limits.max_alloc = Some(max_alloc);
-        limits
-    };
-    let too_big = |w: u64, h: u64| {
-        format!(
-            "is {w} × {h} pixels; an image may be at most {MAX_SIDE} pixels on a side and {} million pixels in all",
-            MAX_PIXELS / 1_000_000
-        )
-    };
-    let cursor = || std::io::Cursor::new(bytes);
-    // First the header and metadata, within a small budget: an ICC chunk that inflates
-    // to a gigabyte stops here.
-    let (width, height, icc, orientation) = match format {
-        ImageFormat::Png => {
-            // No size limits yet: the size is reported below in pixels.
-            let mut header_limits = image::Limits::default();
-            header_limits.max_alloc = Some(MAX_METADATA_BYTES);
-            let mut decoder = image::codecs::png::PngDecoder::with_limits(cursor(), header_limits)
-                .map_err(|e| describe(e, "PNG"))?;
-            let (w, h) = decoder.dimensions();
-            let icc = decoder.icc_profile().map_err(|e| describe(e, "PNG"))?;
-            let orientation = decoder.orientation().map_or(1, |o| o.to_exif());
-            (w, h, icc, orientation)
-        }
-        ImageFormat::Jpeg => {
-            // zune-jpeg, which image uses, reads the frame header with a size ceiling
-            // before anything is allocated for the pixels.
-            let options = zune_jpeg::zune_core::options::DecoderOptions::default()
-                .set_max_width(MAX_SIDE as usize)
-                .set_max_height(MAX_SIDE as usize);
-            let mut decoder = zune_jpeg::JpegDecoder::new_with_options(cursor(), options);
-            decoder
-                .decode_headers()
-                .map_err(|e| format!("is not a readable JPEG ({e})"))?;
-            let (w, h) = decoder.dimensions().ok_or("has no JPEG frame header")?;
-            let icc = decoder.icc_profile();
-            let orientation = decoder
-                .exif()
-                .and_then(|exif| image::metadata::Orientation::from_exif_chunk(exif))
-                .map_or(1, |o| o.to_exif());
-            (w as u32, h as u32, icc, orientation)
-        }
-    };
-    if width == 0 || height == 0 {
-        return Err("has no pixels".into());
-    }
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(too_big(width.into(), height.into()));
-    }
-    // The PNG decoder drops an ICC chunk it cannot inflate within its budget without a
-    // word; such a chunk is refused here rather than left for another reader to inflate.
-    if format == ImageFormat::Png && icc.is_none() && png_has_chunk(bytes, b"iCCP") {
-        return Err(format!(
-            "embeds an ICC profile that does not inflate within {} MB",
-            MAX_METADATA_BYTES >> 20
-        ));
-    }
-    if let Some(icc) = &icc
-        && icc.len() > MAX_ICC_BYTES
-    {
-        return Err(format!(
-            "embeds an ICC profile of {} MB, more than the {} MB allowed",
-            icc.len() >> 20,
-            MAX_ICC_BYTES >> 20
-        ));
-    }
-    // Then every pixel, so a truncated or corrupt file is refused before it is embedded.
-    let mut reader = image::ImageReader::new(cursor());
-    reader.set_format(match format {
-        ImageFormat::Png => image::ImageFormat::Png,
-        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
-    });
-    reader.limits(limits(MAX_DECODED_BYTES));
-    let kind = match format {
-        ImageFormat::Png => "PNG",
-        ImageFormat::Jpeg => "JPEG",
-    };
-    reader.decode().map_err(|e| describe(e, kind))?;
-    // The JPEG decoder is lenient and fills a truncated scan with grey; a JPEG whose last
-    // scan has no end marker after it is cut off.
-    if format == ImageFormat::Jpeg {
-        let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
-        let end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
-        if !matches!((last_scan, end), (Some(scan), Some(end)) if end > scan) {
-            return Err("is a truncated JPEG (no end-of-image marker after its last scan)".into());
-        }
-    }
-    Ok((width, height, orientation))
-}
-
-/// Whether a PNG file has a chunk of this type before its image data.
-fn png_has_chunk(bytes: &[u8], kind: &[u8; 4]) -> bool {
-    let mut at = 8;
-    while let Some(header) = bytes.get(at..at + 8) {
-        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
-        let this = &header[4..8];
-        if this == kind {
-            return true;
-        }
-        if this == b"IDAT" {
-            return false;
-        }
-        at = at.saturating_add(12).saturating_add(length);
-    }
-    false
-}
-
-/// A decoder error as a sentence, without Rust debug text.
-fn describe(error: image::ImageError, kind: &str) -> String {
-    match error {
-        image::ImageError::Limits(_) => format!(
-            "needs more memory to decode than an image may take ({} MB for its pixels, {} MB for its metadata)",
-            image_limits::MAX_DECODED_BYTES >> 20,
-            image_limits::MAX_METADATA_BYTES >> 20
-        ),
-        image::ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            format!("is a truncated {kind} (the file ends early)")
-        }
-        image::ImageError::IoError(e) => format!("cannot be read as a {kind}: {e}"),
-        other => format!("is not a valid {kind}: {other}"),
-    }
-}
 
 /// Composes one edition in one layout, or explains every reason it cannot.
 pub fn compose(
@@ -365,11 +59,14 @@ pub fn compose(
         fonts,
         problems: Vec::new(),
         outline: Vec::new(),
+        fitted_scale: vec![None; layout.frames.len()],
+        scale_ceiling: vec![None; layout.frames.len()],
     };
     if let Some(problem) = repeated_content(resolved, layout) {
         return Err(vec![problem]);
     }
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
+    composer.share_group_sizes(&mut frame_items);
     for (i, frame) in layout.frames.iter().enumerate() {
         if frame.is_continuation {
             continue;
@@ -548,9 +245,46 @@ struct Composer<'a> {
     fonts: &'a FontBook,
     problems: Vec<Diagnostic>,
     outline: Vec<OutlineEntry>,
+    /// The size scale each frame's text was set at (after its fit policy), by frame.
+    fitted_scale: Vec<Option<f32>>,
+    /// The largest scale a frame may be set at: the smallest fitted scale of its
+    /// `fit_group`, so figures side by side share one size.
+    scale_ceiling: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
+    /// Fits every frame of a `fit_group` on its own (a trial, its output dropped), then caps
+    /// each at the group's smallest scale, so the main pass sets them all at one size.
+    fn share_group_sizes(&mut self, scratch: &mut [Vec<Item>]) {
+        let layout = self.layout;
+        let grouped: Vec<usize> = (0..layout.frames.len())
+            .filter(|&i| layout.frames[i].fit_group.is_some() && layout.frames[i].content.is_some())
+            .collect();
+        if grouped.is_empty() {
+            return;
+        }
+        let (problems, outline) = (self.problems.len(), self.outline.len());
+        for &i in &grouped {
+            let key = layout.frames[i].content.clone().unwrap_or_default();
+            self.flow_text(i, &key, scratch);
+        }
+        // Trial problems are reported by the main pass, if they remain.
+        self.problems.truncate(problems);
+        self.outline.truncate(outline);
+        scratch.iter_mut().for_each(Vec::clear);
+        for &i in &grouped {
+            let group = &layout.frames[i].fit_group;
+            let smallest = grouped
+                .iter()
+                .filter(|&&j| &layout.frames[j].fit_group == group)
+                .filter_map(|&j| self.fitted_scale[j])
+                .fold(f32::MAX, f32::min);
+            if smallest < f32::MAX {
+                self.scale_ceiling[i] = Some(smallest);
+            }
+        }
+    }
+
     fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
         Diagnostic::error(message)
             .at(frame.location.clone())
@@ -786,73 +520,9 @@ fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
             to,
             color: rule.color.clone(),
             width: rule.width.0,
+            dash: None,
         });
     }
-}
-
-impl Document {
-    /// A stable, human-readable dump of the display list for snapshot tests: every item with
-    /// its position rounded to 0.1 pt.
-    pub fn describe(&self, fonts: &FontBook) -> String {
-        let mut out = String::new();
-        for (n, page) in self.pages.iter().enumerate() {
-            let _ = writeln!(out, "page {} {:.1}x{:.1}", n + 1, page.width, page.height);
-            for item in &page.items {
-                let _ = match item {
-                    Item::Shape {
-                        rect,
-                        radius,
-                        fill,
-                        stroke,
-                    } => writeln!(
-                        out,
-                        "  shape {} r{:.1} fill={} stroke={}",
-                        fmt_rect(rect),
-                        radius,
-                        fill.as_ref().map_or("-", |c| &c.name),
-                        stroke
-                            .as_ref()
-                            .map_or("-".to_string(), |(c, w)| format!("{}@{w:.2}", c.name))
-                    ),
-                    Item::Line {
-                        from,
-                        to,
-                        color,
-                        width,
-                    } => {
-                        writeln!(
-                            out,
-                            "  line ({:.1},{:.1})-({:.1},{:.1}) {}@{width:.2}",
-                            from.0, from.1, to.0, to.1, color.name
-                        )
-                    }
-                    Item::Text(run) => writeln!(
-                        out,
-                        "  text ({:.1},{:.1}) {} {:.1}pt {} {:?}",
-                        run.x,
-                        run.y,
-                        fonts.face(run.font).family,
-                        run.size,
-                        run.color.name,
-                        run.text
-                    ),
-                    Item::Image(img) => writeln!(
-                        out,
-                        "  image {} clip {} alt={:?}",
-                        fmt_rect(&img.rect),
-                        fmt_rect(&img.clip),
-                        img.alt
-                    ),
-                    Item::Link { rect, url } => writeln!(out, "  link {} {url}", fmt_rect(rect)),
-                };
-            }
-        }
-        out
-    }
-}
-
-fn fmt_rect(r: &Rect) -> String {
-    format!("[{:.1},{:.1} {:.1}x{:.1}]", r.x, r.y, r.w, r.h)
 }
 
 #[cfg(test)]

@@ -20,16 +20,7 @@ pub struct Span {
     pub rtl: bool,
 }
 
-/// One glyph with its advance and offsets in points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlacedGlyph {
-    pub id: u16,
-    pub x_advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
-    /// Byte range of the glyph's cluster in the run's text.
-    pub range: Range<usize>,
-}
+pub use crate::page::PlacedGlyph;
 
 /// A run of glyphs in one font on one line, in visual order, with the text it came from.
 #[derive(Debug, Clone)]
@@ -383,7 +374,7 @@ fn bidi_levels(text: &str, rtl: bool) -> Vec<u8> {
 /// with their separators and signs ("2014–15", "50-80%", "12,500", "$5", "01/15/2027",
 /// "9:30"), phone numbers, web and e-mail addresses. Sorted, not overlapping.
 fn left_to_right_units(text: &str) -> Vec<Range<usize>> {
-    let mut units = linebreak::unbreakable_tokens(text);
+    let mut units = super::typography::unbreakable_tokens(text);
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let digit =
         |c: char| c.is_ascii_digit() || matches!(c, '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}');
@@ -565,11 +556,6 @@ impl Prepared {
         }
     }
 
-    /// Natural width of a byte range.
-    pub(crate) fn width(&self, range: Range<usize>) -> f32 {
-        self.prefix[range.end] - self.prefix[range.start]
-    }
-
     /// End of `range` without trailing white space (which hangs past the line end).
     pub(crate) fn trimmed_end(&self, start: usize, end: usize) -> usize {
         start + self.text[start..end].trim_end().len()
@@ -577,7 +563,21 @@ impl Prepared {
 
     /// Breaks the text from byte `from` into lines no wider than `width` (total fit).
     pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
-        linebreak::total_fit(self, from, width)
+        linebreak::total_fit(&self.breakable(), from, width)
+            .map_err(|linebreak::TooWide { word, excess }| TextError::TooWide { word, excess })
+    }
+
+    /// The paragraph as the line breaker sees it.
+    pub(crate) fn breakable(&self) -> linebreak::Breakable<'_> {
+        linebreak::Breakable {
+            text: &self.text,
+            prefix: &self.prefix,
+            size: self.size,
+            justified: self.align == Align::Justify,
+            opportunities: &self.opportunities,
+            hyphen_limit: self.hyphen_limit,
+            avoid_runts: self.avoid_runts,
+        }
     }
 
     /// Shapes and positions one line in visual order, applying alignment (and
@@ -717,18 +717,7 @@ impl Prepared {
     }
 }
 
-/// The words of inline Markdown without its markup, on one line (for bookmarks).
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(markdown, Options::empty()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use crate::markup::plain_text;
 
 /// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs and
 /// Hangul syllables (CJK is justified between characters): each gap takes an equal share, so a line of
@@ -916,7 +905,7 @@ pub(crate) mod tests {
         // A hyphen is a break opportunity; a non-breaking space is not.
         let p = prepare("well-known\u{a0}fact", &style(Align::Left), fonts(), "en").unwrap();
         let after_hyphen = p.text.find('-').unwrap() + 1;
-        let broken = lines(&p, p.width(after_hyphen..p.text.len()) + 1.0);
+        let broken = lines(&p, p.breakable().width(after_hyphen..p.text.len()) + 1.0);
         assert_eq!(broken, vec!["well-", "known\u{a0}fact"]);
     }
 
@@ -958,7 +947,7 @@ pub(crate) mod tests {
         let mut i = 0;
         while i < opps.len() {
             let end = p.trimmed_end(start, opps[i]);
-            if p.width(start..end) <= width {
+            if p.breakable().width(start..end) <= width {
                 last_fit = Some(opps[i]);
                 i += 1;
             } else {
@@ -984,7 +973,7 @@ pub(crate) mod tests {
                 .collect();
             let greedy = greedy(&p, width);
             let demerits = |lines: &[Range<usize>]| {
-                linebreak::total_demerits(&p, lines, width).expect("feasible")
+                linebreak::total_demerits(&p.breakable(), lines, width).expect("feasible")
             };
             let (t, g) = (demerits(&total), demerits(&greedy));
             assert!(
@@ -1393,7 +1382,7 @@ pub(crate) mod tests {
     #[test]
     fn addresses_leave_their_sentence_punctuation_outside() {
         let text = "Call (916) 653-1838, or see www.example.org. Thanks";
-        let tokens: Vec<&str> = linebreak::unbreakable_tokens(text)
+        let tokens: Vec<&str> = crate::typography::unbreakable_tokens(text)
             .into_iter()
             .map(|r| &text[r])
             .collect();

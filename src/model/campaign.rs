@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// A text field, with its span in `campaign.toml` for error messages.
-pub type Text = Spanned<String>;
+pub use super::Text;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +75,7 @@ pub struct TypographySpec {
 
 impl Default for TypographySpec {
     fn default() -> Self {
-        let d = crate::compose::typography::Typography::default();
+        let d = crate::typography::Typography::default();
         TypographySpec {
             smart_quotes: true,
             dashes: d.dashes,

@@ -26,8 +26,63 @@ pub struct County {
     /// Non-empty `extra.<name>` cells: county-only text (a local resource line, say) that
     /// prints only where a layout has a frame for `extra.<name>`.
     pub extras: BTreeMap<String, String>,
+    /// Non-empty cells of columns with a language (`program:es`, `extra.local:zh-Hant`,
+    /// `county:zh-Hant`): language tag → column → text, used by that language's editions
+    /// in place of the plain column.
+    pub localized: BTreeMap<String, BTreeMap<String, String>>,
     /// Where the row is, for errors about it.
     pub location: Location,
+}
+
+/// Columns that may carry a language (`county:zh-Hant`) besides the variables and extras.
+const LOCALIZABLE: &[&str] = &["county", "seat", "logo_alt"];
+
+impl County {
+    /// This county as its editions in `lang` print it: each cell with a `<column>:<lang>`
+    /// version (the exact tag, else its primary language) takes that version. The slug, and
+    /// so the output folder, stays the plain name's.
+    pub fn localized_for(&self, lang: &str) -> County {
+        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+        let mut out = self.clone();
+        for tag in [primary, lang] {
+            let Some(cells) = self.localized.get(tag) else {
+                continue;
+            };
+            for (column, text) in cells {
+                match column.as_str() {
+                    "county" => out.name = text.clone(),
+                    "seat" => out.seat = text.clone(),
+                    "logo_alt" => out.logo_alt = Some(text.clone()),
+                    _ => match column.strip_prefix("extra.") {
+                        Some(extra) => {
+                            out.extras.insert(extra.to_string(), text.clone());
+                        }
+                        None => {
+                            out.overrides.insert(column.clone(), text.clone());
+                        }
+                    },
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A column name split into the column and its language: `program:es` → (`program`, `es`).
+fn column_language(header: &str) -> (&str, Option<&str>) {
+    match header.split_once(':') {
+        Some((column, lang)) => (column, Some(lang)),
+        None => (header, None),
+    }
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 35
+        && tag.split('-').all(|part| {
+            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 pub fn slug(name: &str) -> String {
@@ -76,6 +131,30 @@ pub fn load(
     let mut known: Vec<&str> = FIXED_COLUMNS.to_vec();
     known.extend(var_names.unwrap_or_default().iter().map(String::as_str));
     for (i, header) in headers.iter().enumerate() {
+        let (column, lang) = column_language(header);
+        if let Some(lang) = lang {
+            let localizable = LOCALIZABLE.contains(&column)
+                || column.starts_with("extra.")
+                || (var_names.is_none_or(|v| v.iter().any(|n| n == column))
+                    && !FIXED_COLUMNS.contains(&column));
+            if !localizable || !is_language_tag(lang) {
+                let what = if localizable {
+                    format!("`{lang}` in column `{header}` is not a language tag")
+                } else {
+                    format!("column `{header}`: `{column}` cannot have a language version")
+                };
+                problems.push(
+                    Diagnostic::error(what)
+                        .at(Location {
+                            line_col: Some((1, column_of(&headers, i))),
+                            ..header_location.clone()
+                        })
+                        .field(header.to_string())
+                        .hint("a language version is `<column>:<language>`, e.g. `program:es` or `extra.local:zh-Hant`, for the county name, seat, logo_alt, a variable or an extra"),
+                );
+            }
+            continue;
+        }
         if var_names.is_some() && !known.contains(&header) && !header.starts_with("extra.") {
             let mut d = Diagnostic::error(format!("unknown column `{header}`"))
                 .at(Location {
@@ -245,9 +324,23 @@ pub fn load(
                     )),
             );
         }
+        let mut localized: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (i, header) in headers.iter().enumerate() {
+            let (column, Some(lang)) = column_language(header) else {
+                continue;
+            };
+            let value = record.get(i).unwrap_or("");
+            if !value.is_empty() {
+                localized
+                    .entry(lang.to_string())
+                    .or_default()
+                    .insert(column.to_string(), value.to_string());
+            }
+        }
         let extras = headers
             .iter()
             .enumerate()
+            .filter(|(_, h)| !h.contains(':'))
             .filter_map(|(i, h)| {
                 let name = h.strip_prefix("extra.")?;
                 let value = record.get(i).unwrap_or("");
@@ -257,7 +350,9 @@ pub fn load(
         let overrides = headers
             .iter()
             .enumerate()
-            .filter(|(_, h)| !FIXED_COLUMNS.contains(h) && !h.starts_with("extra."))
+            .filter(|(_, h)| {
+                !FIXED_COLUMNS.contains(h) && !h.starts_with("extra.") && !h.contains(':')
+            })
             .filter_map(|(i, h)| {
                 let value = record.get(i).unwrap_or("");
                 (!value.is_empty()).then(|| (h.to_string(), value.to_string()))
@@ -279,6 +374,7 @@ pub fn load(
             logo_alt: Some(logo_alt.trim().to_string()).filter(|a| !a.is_empty()),
             overrides,
             extras,
+            localized,
             location: at(1),
             name,
         });
@@ -357,5 +453,43 @@ mod tests {
         assert!(contained_path(base, "../secret.png").is_err());
         assert!(contained_path(base, "logos/../../x.png").is_err());
         assert!(contained_path(base, "/etc/passwd").is_err());
+    }
+
+    #[test]
+    fn language_columns_localize_a_county_for_that_language_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("counties.csv");
+        std::fs::write(
+            &csv,
+            "county,seat,languages,program,program:es,county:zh-Hant,extra.local,extra.local:es\n\
+             Alameda,Oakland,en;es;zh-Hant,the Alameda County Agency,la Agencia del Condado de Alameda,阿拉米達,Help nearby,Ayuda cerca\n",
+        )
+        .unwrap();
+        let vars = vec!["program".to_string()];
+        let counties = load(&csv, dir.path(), Some(&vars)).unwrap();
+        let alameda = &counties[0];
+        let es = alameda.localized_for("es");
+        assert_eq!(es.overrides["program"], "la Agencia del Condado de Alameda");
+        assert_eq!(es.extras["local"], "Ayuda cerca");
+        assert_eq!(es.name, "Alameda");
+        let zh = alameda.localized_for("zh-Hant");
+        assert_eq!(zh.name, "阿拉米達");
+        assert_eq!(zh.slug, "alameda", "the folder keeps the plain name");
+        assert_eq!(zh.overrides["program"], "the Alameda County Agency");
+        assert_eq!(alameda.localized_for("en"), *alameda);
+
+        // A fixed column has no language version; a tag must be a tag.
+        std::fs::write(&csv, "county,languages:es,program:e s\nAlameda,en,x\n").unwrap();
+        let problems = load(&csv, dir.path(), Some(&vars)).unwrap_err();
+        let messages: Vec<String> = problems.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(problems.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].contains("`languages` cannot have a language version"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("`e s` in column `program:e s` is not a language tag"),
+            "{messages:?}"
+        );
     }
 }

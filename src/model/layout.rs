@@ -4,6 +4,8 @@
 
 use crate::diag::{Diagnostic, Location, SourceFile, closest, one_of};
 use crate::fonts::{FontBook, weight_from_name};
+// Palette colours and rectangles are display-list types; layouts are made of them.
+pub use crate::page::{Color, Rect};
 use crate::units::{Insets, Pt, parse_page_size};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -423,6 +425,14 @@ struct FrameSpec {
     rules: Vec<RuleSpec>,
     #[serde(default)]
     inset: Insets,
+    /// Space kept clear around the frame inside its grid area: its fill, rules and
+    /// content all stay inside (a logo tile clear of the band above it).
+    #[serde(default)]
+    margin: Insets,
+    /// How far the frame reaches past its grid area into the page margin, side by side:
+    /// a band whose content centres in the band as printed, margin included.
+    #[serde(default)]
+    outset: Insets,
     #[serde(default)]
     valign: VAlign,
     #[serde(default)]
@@ -447,6 +457,10 @@ struct FrameSpec {
     /// columns share their baselines.
     #[serde(default)]
     baseline_grid: Option<Spanned<String>>,
+    /// Frames that name the same group (figures side by side) are set at one size: each
+    /// is fitted, and all take the smallest of their fitted sizes.
+    #[serde(default)]
+    fit_group: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -533,17 +547,6 @@ pub enum SourcesMode {
     List,
 }
 
-/// A named palette colour.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Color {
-    pub name: String,
-    pub rgb: [u8; 3],
-    /// Percentages for print; screen output paints `rgb`.
-    pub cmyk: Option<[u8; 4]>,
-    /// A spot ink (e.g. `PANTONE 2766 C`) that print paints instead, `cmyk` its alternate.
-    pub spot: Option<String>,
-}
-
 /// A text style with its font checked against the FontBook.
 #[derive(Debug, Clone)]
 pub struct Style {
@@ -589,32 +592,6 @@ impl Style {
     }
 }
 
-/// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rect {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
-}
-
-impl Rect {
-    pub fn inset(self, by: &Insets) -> Rect {
-        Rect {
-            x: self.x + by.left,
-            y: self.y + by.top,
-            w: (self.w - by.left - by.right).max(0.0),
-            h: (self.h - by.top - by.bottom).max(0.0),
-        }
-    }
-    pub fn right(&self) -> f32 {
-        self.x + self.w
-    }
-    pub fn bottom(&self) -> f32 {
-        self.y + self.h
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub side: Side,
@@ -656,6 +633,8 @@ pub struct Frame {
     /// The content role whose (fitted) line height spaces this frame's baselines, and
     /// those of the frames it threads into; `None`: each style keeps its own leading.
     pub baseline_grid: Option<String>,
+    /// Frames with the same `fit_group` are set at one (the smallest fitted) size.
+    pub fit_group: Option<String>,
     pub location: Location,
 }
 
@@ -1061,12 +1040,35 @@ impl Resolver<'_> {
                     .hint("raise page.pages or move the frame"),
                 );
             }
-            let rect = Rect {
+            let cell = Rect {
                 x: margin + (a.col.max(1) - 1) as f32 * (col_w + grid.column_gap.0),
                 y: margin + (a.row.max(1) - 1) as f32 * (row_h + grid.row_gap.0),
                 w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap.0,
                 h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap.0,
             };
+            let o = &f.outset;
+            let grown = Rect {
+                x: cell.x - o.left,
+                y: cell.y - o.top,
+                w: cell.w + o.left + o.right,
+                h: cell.h + o.top + o.bottom,
+            };
+            if grown.x < -0.01
+                || grown.y < -0.01
+                || grown.right() > width.0 + 0.01
+                || grown.bottom() > height.0 + 0.01
+            {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` reaches past the trim with its `outset`",
+                        ids[i]
+                    ))
+                    .at(location.clone())
+                    .field(field("outset"))
+                    .hint("an outset may reach into the page margin, at most to the trim; use `bleed` to run a fill off the page"),
+                );
+            }
+            let rect = grown.inset(&f.margin);
             if let Some(content) = &f.content
                 && !valid_content_key(content.get_ref())
             {
@@ -1184,6 +1186,7 @@ impl Resolver<'_> {
                 decorative: f.decorative,
                 collapse_into,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
+                fit_group: f.fit_group.clone(),
                 location,
             });
         }

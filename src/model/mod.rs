@@ -4,10 +4,14 @@
 pub mod campaign;
 pub mod counties;
 pub mod layout;
+pub mod overlay;
 pub mod translation;
 
 use crate::diag::{Diagnostic, SourceFile};
 use serde::de::DeserializeOwned;
+
+/// A content string with where it stands in its file, for messages that point at it.
+pub type Text = toml::Spanned<String>;
 
 /// What to do about a character [`text_problem`] finds.
 pub const TEXT_HINT: &str = "retype the text without it (copying from a word processor or PDF often brings such characters); use spaces instead of tabs";

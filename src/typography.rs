@@ -104,7 +104,7 @@ fn marks(lang: &str, quotes: Quotes) -> [char; 4] {
 /// new one, so formatting ranges can follow.
 pub fn apply(text: &str, lang: &str, settings: &Typography) -> (String, Vec<usize>) {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let protected = super::linebreak::unbreakable_tokens(text);
+    let protected = unbreakable_tokens(text);
     let in_token = |at: usize| protected.iter().any(|t| t.contains(&at));
     let [open2, close2, open1, close1] = marks(lang, settings.quotes);
     let mut out = String::with_capacity(text.len() + 16);
@@ -192,6 +192,12 @@ fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
     !(e + 1 < chars.len() && chars[e].1 == '-' && figure(chars[e + 1].1))
 }
 
+/// Whether a line could break inside `phrase` (at a space, a hyphen or a slash), so that
+/// keeping it together means something: "Los Angeles" and "Pang-aalipin", not "Alameda".
+pub fn can_break_inside(phrase: &str) -> bool {
+    phrase.contains(|c: char| c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '/'))
+}
+
 /// The byte ranges of `text` where a phrase to keep together occurs: case-insensitive
 /// (headlines are set in capitals), any white space matching any white space, and only on
 /// word boundaries ("San Diego" is not found inside "San Diegoan").
@@ -208,7 +214,7 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
         .map(|(i, _)| i)
         .collect();
     for phrase in phrases {
-        if !phrase.contains(char::is_whitespace) {
+        if !can_break_inside(phrase) {
             continue; // one word: there is nothing to keep together
         }
         for &start in &starts {
@@ -270,6 +276,56 @@ pub fn takes_letter_spacing(c: char) -> bool {
 pub fn is_ideograph(c: char) -> bool {
     is_ideographic(c)
         && !matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}')
+}
+
+/// Byte ranges of phone numbers ("(916) 653-1838", "+1 916 653 1838"), web addresses
+/// and e-mail: text that must neither break nor hyphenate, and that reads left to right
+/// even inside right-to-left text.
+pub fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let opens = (bytes[i] == b'(' || bytes[i] == b'+')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if !(bytes[i].is_ascii_digit() || opens) || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut last_digit = i;
+        while end < bytes.len() && (bytes[end].is_ascii_digit() || b" ()-.+".contains(&bytes[end]))
+        {
+            if bytes[end].is_ascii_digit() {
+                last_digit = end;
+            }
+            end += 1;
+        }
+        let token = last_digit + 1;
+        // A phone number: at least seven digits with separators, e.g. (916) 653-1838.
+        let digits = text[i..token].bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 7 && text[i..token].bytes().any(|b| b"-.() ".contains(&b)) {
+            out.push(i..token);
+        }
+        i = end.max(i + 1);
+    }
+    let mut offset = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        // Trailing punctuation belongs to the sentence, not the address.
+        let trimmed = word
+            .trim_end()
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '،', '؛', '۔', '؟']);
+        if trimmed.contains("://")
+            || trimmed.starts_with("www.")
+            || (trimmed.contains('@') && trimmed.contains('.'))
+        {
+            out.push(offset..offset + trimmed.len());
+        }
+        offset += word.len();
+    }
+    out.sort_by_key(|r| r.start);
+    out
 }
 
 #[cfg(test)]
@@ -341,5 +397,16 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(found, vec!["LOS ANGELES", "Los\u{a0}Angeles", "EE. UU."]);
+    }
+
+    #[test]
+    fn a_hyphenated_word_is_kept_whole_but_a_plain_word_needs_no_keeping() {
+        let phrases = vec!["Pang-aalipin".to_string(), "Alameda".to_string()];
+        let text = "SA PANG-AALIPIN AT SA ALAMEDA";
+        let found: Vec<&str> = kept_phrases(text, &phrases)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, vec!["PANG-AALIPIN"]);
     }
 }

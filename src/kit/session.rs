@@ -1,0 +1,115 @@
+//! The session: fonts, layouts and campaigns loaded once and shared read-only by every
+//! document of a run, with the problems of all of them reported together.
+
+use super::Options;
+use crate::diag::Diagnostic;
+use crate::fonts::FontBook;
+use crate::model::campaign::Campaign;
+use crate::model::layout::Layout;
+use crate::pdfx::IccProfile;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Everything parsed once and shared read-only by every edition.
+pub struct Session {
+    pub fonts: FontBook,
+    pub layouts: Vec<Layout>,
+    pub campaigns: Vec<Campaign>,
+    /// Problems that do not stop a build (e.g. a source without a URL).
+    pub warnings: Vec<Diagnostic>,
+    /// The font set's names and sizes, part of every output's inputs hash.
+    pub(super) font_fingerprint: String,
+    /// `--icc`: the output profile of every print file.
+    pub(super) icc: Option<Arc<IccProfile>>,
+}
+
+impl Session {
+    /// Loads fonts, layouts and campaigns, reporting the problems of all of them together.
+    pub fn load(options: &Options) -> Result<Session, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let fonts = FontBook::load(&options.font_dirs)?;
+        let layouts = Layout::load_dir(&options.layouts, &fonts).unwrap_or_else(|mut errs| {
+            problems.append(&mut errs);
+            Vec::new()
+        });
+        let mut campaigns = Vec::new();
+        let mut warnings = Vec::new();
+        for dir in campaign_dirs(&options.content, &mut problems) {
+            match Campaign::load(&dir) {
+                Ok((campaign, mut warns)) => {
+                    warnings.append(&mut warns);
+                    campaigns.push(campaign);
+                }
+                Err(mut errs) => problems.append(&mut errs),
+            }
+        }
+        let icc = options.icc.as_ref().and_then(|path| {
+            IccProfile::load_for_print(path)
+                .map(Arc::new)
+                .map_err(|why| {
+                    problems.push(
+                        Diagnostic::error(format!(
+                            "--icc `{}` cannot be the output intent: {why}",
+                            path.display()
+                        ))
+                        .hint("name a CMYK output ICC profile (class `prtr`), e.g. your printer's GRACoL or FOGRA profile"),
+                    )
+                })
+                .ok()
+        });
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        let mut fingerprint: Vec<String> = fonts
+            .faces()
+            .map(|(_, f)| {
+                format!(
+                    "{} {}",
+                    f.path
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
+                    f.data.len()
+                )
+            })
+            .collect();
+        fingerprint.sort();
+        Ok(Session {
+            fonts,
+            layouts,
+            campaigns,
+            warnings,
+            font_fingerprint: fingerprint.join("\n"),
+            icc,
+        })
+    }
+}
+
+fn campaign_dirs(content: &Path, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(content) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(format!(
+                    "cannot read content folder `{}`: {e}",
+                    content.display()
+                ))
+                .hint("run from the repository root, or pass --content"),
+            );
+            return Vec::new();
+        }
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("campaign.toml").is_file())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        problems.push(
+            Diagnostic::error(format!("no campaigns in `{}`", content.display()))
+                .hint("a campaign is a folder with a campaign.toml"),
+        );
+    }
+    dirs
+}

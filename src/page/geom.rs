@@ -1,0 +1,70 @@
+//! Colour and geometry of the display list: palette colours, rectangles and affine
+//! transforms, in points from the page's top-left corner, y down.
+
+use crate::units::Insets;
+
+/// A named palette colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Color {
+    pub name: String,
+    pub rgb: [u8; 3],
+    /// Percentages for print; screen output paints `rgb`.
+    pub cmyk: Option<[u8; 4]>,
+    /// A spot ink (e.g. `PANTONE 2766 C`) that print paints instead, `cmyk` its alternate.
+    pub spot: Option<String>,
+}
+
+/// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Rect {
+    pub fn inset(self, by: &Insets) -> Rect {
+        Rect {
+            x: self.x + by.left,
+            y: self.y + by.top,
+            w: (self.w - by.left - by.right).max(0.0),
+            h: (self.h - by.top - by.bottom).max(0.0),
+        }
+    }
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+}
+
+/// An affine transform `x' = a·x + c·y + e`, `y' = b·x + d·y + f` (PDF's matrix order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transform {
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    pub d: f32,
+    pub e: f32,
+    pub f: f32,
+}
+
+impl Transform {
+    pub fn translate(x: f32, y: f32) -> Transform {
+        Transform::scale_translate(1.0, x, y)
+    }
+
+    /// Scales by `scale` about the origin, then moves the origin to (`x`, `y`).
+    pub fn scale_translate(scale: f32, x: f32, y: f32) -> Transform {
+        Transform {
+            a: scale,
+            b: 0.0,
+            c: 0.0,
+            d: scale,
+            e: x,
+            f: y,
+        }
+    }
+}
