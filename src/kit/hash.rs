@@ -128,6 +128,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             extras: [("local".to_string(), "Call 211".to_string())].into(),
+            localized: Default::default(),
             location: crate::diag::Location {
                 file: "counties.csv".into(),
                 line_col: Some((8, 1)),
