@@ -399,10 +399,15 @@ impl Composer<'_> {
                             .set_line(brk, area.w, li + 1 == count, self.fonts)
                     })
                     .collect();
-                let on_grid = grid
-                    .as_ref()
-                    .filter(|g| g.role == block.para.role)
-                    .map(|g| g.pitch);
+                // On a grid, lines keep their pitch (the grid's, or a heading's own leading,
+                // which the layout chose to add up to whole grid lines) unless ink touches.
+                let on_grid = grid.as_ref().map(|g| {
+                    if g.role == block.para.role {
+                        g.pitch
+                    } else {
+                        height
+                    }
+                });
                 let mut tops = self.line_tops(block, &lines, y, above.as_ref(), on_grid);
                 if let Some(grid) = grid.as_mut() {
                     let offset = baseline_offset(block, self.fonts);
@@ -411,8 +416,13 @@ impl Composer<'_> {
                         Some(&t) if t <= y + 0.01 => (y - line_end) / 2.0,
                         _ => 0.0,
                     };
-                    let shift =
+                    let (shift, lift) =
                         grid.snap(&mut tops, offset, block.para.role, placed.is_empty(), give);
+                    // The heading that opened the chain follows its text down (by less
+                    // than half a line) rather than leaving a blank line under it.
+                    for line in &mut placed {
+                        line.0 += lift;
+                    }
                     // Lines off the grid (a heading) keep their distance to the text after
                     // them: they move down with it, and the space above them grows instead.
                     if let Some(from) = hug_from.filter(|_| shift > 0.0) {
@@ -509,9 +519,9 @@ impl Composer<'_> {
     /// evenly where the paragraph's own lines would bring ink closer than the style's
     /// `ink_gap`, and the whole paragraph moved down where its first line would come too
     /// close to the line `above` it (baseline from the frame top, and ink).
-    /// On a baseline grid (`grid_pitch`), lines keep the grid's pitch unless their ink would
-    /// actually touch: lines level across columns matter more than the last fraction of a
-    /// point of `ink_gap`.
+    /// On a baseline grid (`grid_pitch`: the grid's pitch, or a heading's own line height),
+    /// lines keep that pitch unless their ink would actually touch: lines level across
+    /// columns matter more than the last fraction of a point of `ink_gap`.
     fn line_tops(
         &self,
         block: &Block,
@@ -546,6 +556,9 @@ impl Composer<'_> {
         if let (Some((baseline, ink)), Some(own)) = (above, inks.first()) {
             let offset = baseline_offset(block, self.fonts);
             let natural = y + offset - baseline;
+            // On a grid, a push of a fraction of a line would cost a whole grid line:
+            // only ink that would touch moves the paragraph down.
+            let gap = if grid_pitch.is_some() { 0.0 } else { gap };
             first += ink::clearance(ink, own, gap, natural) - natural;
         }
         (0..lines.len()).map(|i| first + i as f32 * step).collect()
@@ -671,6 +684,9 @@ struct Grid<'r> {
     pitch: f32,
     /// Set by the chain's first line, where it falls.
     origin: Option<f32>,
+    /// Whether a line of the grid's role has been placed: until then the origin (set by a
+    /// heading at the top) may still move down a little to meet the text under it.
+    settled: bool,
 }
 
 impl Grid<'_> {
@@ -681,6 +697,10 @@ impl Grid<'_> {
     /// first may go up to the one above, taking at most `give` from the space above it); a
     /// paragraph whose lines stand further apart than the pitch (its ink asked for more
     /// room) moves as a whole. Other lines (headings) stay where they fall.
+    ///
+    /// The first text of the role under a heading that opened the chain does not drop a
+    /// whole line for a point or two past a grid line: the origin moves down to it instead
+    /// and the second value says how far the lines above (the heading) must follow.
     fn snap(
         &mut self,
         tops: &mut [f32],
@@ -688,17 +708,29 @@ impl Grid<'_> {
         role: &str,
         first_in_frame: bool,
         give: f32,
-    ) -> f32 {
+    ) -> (f32, f32) {
         let Some(&first) = tops.first() else {
-            return 0.0;
+            return (0.0, 0.0);
         };
         let baseline = first + offset;
         let on_role = role == self.role;
         let Some(origin) = self.origin else {
             self.origin = Some(baseline);
-            return 0.0;
+            self.settled = on_role;
+            return (0.0, 0.0);
         };
         let steps = (baseline - origin) / self.pitch;
+        if on_role && !self.settled && !first_in_frame {
+            self.settled = true;
+            let past = baseline - (origin + (steps + 1e-3).floor() * self.pitch);
+            if past > 1e-3 && past <= self.pitch / 2.0 {
+                self.origin = Some(origin + past);
+                return (0.0, past);
+            }
+        }
+        if on_role {
+            self.settled = true;
+        }
         let shift = if first_in_frame {
             origin + steps.round() * self.pitch - baseline
         } else if on_role {
@@ -710,7 +742,7 @@ impl Grid<'_> {
                 below
             }
         } else {
-            return 0.0;
+            return (0.0, 0.0);
         };
         let wider = tops.windows(2).any(|p| p[1] - p[0] > self.pitch + 0.01);
         let mut previous = f32::MIN;
@@ -724,7 +756,7 @@ impl Grid<'_> {
             };
             previous = *top;
         }
-        shift
+        (shift, 0.0)
     }
 }
 
@@ -737,6 +769,7 @@ fn baseline_grid<'b>(frame: &'b Frame, blocks: &[Block]) -> Option<Grid<'b>> {
         role,
         pitch,
         origin: None,
+        settled: false,
     })
 }
 
@@ -860,23 +893,37 @@ mod tests {
             role: "body",
             pitch: 14.0,
             origin: None,
+            settled: false,
         };
         // The chain's first line sets the origin where it falls.
         let mut heading = vec![0.0, 13.0];
-        assert_eq!(grid.snap(&mut heading, 12.0, "heading", true, 0.0), 0.0);
+        assert_eq!(
+            grid.snap(&mut heading, 12.0, "heading", true, 0.0),
+            (0.0, 0.0)
+        );
         assert_eq!(grid.origin, Some(12.0));
-        // Body after it: from 30 (baseline 41, 1 past the grid line 40) down to 54 − 11.
-        let mut body = vec![30.0, 44.0, 58.0];
-        let shift = grid.snap(&mut body, 11.0, "body", false, 0.5);
-        assert!((shift - 13.0).abs() < 1e-4, "{shift}");
-        assert_eq!(body, vec![43.0, 57.0, 71.0]);
+        // The first body under that heading, 1 past the grid line 40 (baseline 41): the
+        // origin moves down 1 and the heading with it, rather than the body dropping to 54.
+        let mut body = vec![30.0, 44.0];
+        assert_eq!(grid.snap(&mut body, 11.0, "body", false, 0.5), (0.0, 1.0));
+        assert_eq!(body, vec![30.0, 44.0]);
+        assert_eq!(grid.origin, Some(13.0));
+        // Later body: from 31 (baseline 42, 1 past the grid line 41) down to 55 − 11.
+        let mut body = vec![31.0, 45.0, 59.0];
+        let (shift, lift) = grid.snap(&mut body, 11.0, "body", false, 0.5);
+        assert!((shift - 13.0).abs() < 1e-4 && lift == 0.0, "{shift} {lift}");
+        assert_eq!(body, vec![44.0, 58.0, 72.0]);
+        grid.origin = Some(12.0);
         // …or up to 40 when that takes no more than the give.
         let mut body = vec![30.0, 44.0];
         grid.snap(&mut body, 11.0, "body", false, 1.5);
         assert_eq!(body, vec![29.0, 43.0]);
         // A heading not at a frame top stays where it falls.
         let mut later = vec![100.0];
-        assert_eq!(grid.snap(&mut later, 12.0, "heading", false, 0.0), 0.0);
+        assert_eq!(
+            grid.snap(&mut later, 12.0, "heading", false, 0.0),
+            (0.0, 0.0)
+        );
         assert_eq!(later, vec![100.0]);
         // The first line of the next column goes to the nearest grid line: 12 + 14 × 0.
         let mut top = vec![0.0, 14.0];

@@ -103,6 +103,14 @@ pub fn county_bytes(county: &County, campaign_dir: &Path) -> Vec<u8> {
         field("extra", Some(key));
         field("=", Some(value));
     }
+    // Cells for one language (`program:es`): language, column, text.
+    for (lang, cells) in &county.localized {
+        for (column, text) in cells {
+            field("localized", Some(lang));
+            field("column", Some(column));
+            field("=", Some(text));
+        }
+    }
     out
 }
 
@@ -188,6 +196,12 @@ mod tests {
         changed.push(c);
         let mut c = base.clone();
         c.extras.clear();
+        changed.push(c);
+        let mut c = base.clone();
+        c.localized.insert(
+            "es".into(),
+            [("program".to_string(), "Programa".to_string())].into(),
+        );
         changed.push(c);
         let mut seen = vec![county_bytes(&base, dir())];
         for c in &changed {
