@@ -209,7 +209,7 @@ pub fn to_pdf_as(
     if doc.print.is_some() {
         return Ok(bytes);
     }
-    pack_objects(&bytes)
+    pack_objects(&bytes, conformance.archival)
 }
 
 /// The document information: title, author, subject, language, creator and a date. The kit
@@ -247,7 +247,9 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
         sheet.finish();
     }
     pdf.set_metadata(metadata(doc, false));
+    // Rounded as the poster's own file is (`lean`), so both draw the same pixels.
     pdf.finish()
+        .map(crate::lean::round_numbers)
         .map_err(|e| format!("the PDF writer refused the sheets: {e:?}"))
 }
 
@@ -256,10 +258,13 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
 /// into deflated object streams behind a cross-reference stream (PDF 1.5). Streams (fonts,
 /// content, XMP) are copied as they are. A third of a tagged flyer's bytes were those
 /// dictionaries written out uncompressed; readers and validators see the same objects.
-pub fn pack_objects(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// Then [`crate::lean`] rounds the page content's numbers and, unless the file is archival,
+/// drops what only PDF/A asks for; the cross-reference stream is deflated too.
+pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, String> {
     let mut pdf = lopdf::Document::load_mem(bytes)
         .map_err(|e| format!("cannot re-read the PDF to pack it: {e}"))?;
     slim_font_programs(&mut pdf);
+    crate::lean::lean_screen_file(&mut pdf, archival);
     let options = lopdf::SaveOptions {
         use_object_streams: true,
         use_xref_streams: true,
@@ -273,7 +278,7 @@ pub fn pack_objects(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(bytes.len());
     pdf.save_with_options(&mut out, options)
         .map_err(|e| format!("cannot pack the PDF: {e}"))?;
-    Ok(out)
+    Ok(crate::lean::deflate_xref_stream(out))
 }
 
 /// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it

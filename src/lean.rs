@@ -1,0 +1,283 @@
+//! Leaner screen PDFs: the bytes a reader never needs, taken out of krilla's file after it
+//! is written (the object-stream packing in `render` calls these). Each step keeps what
+//! PDF/UA-1 asks for; the archival (PDF/A) steps are skipped where PDF/A asks for more.
+
+use lopdf::{Document, Object};
+
+/// Numbers in page content keep three decimals (1/1000 pt, or 1/1000 of a thousandth of
+/// an em in a `TJ` adjustment): krilla writes f32 noise such as `-49.99994` and
+/// `59.135998`, which costs bytes before and after deflate. Smaller magnitudes (a scale
+/// factor, a faint colour) keep their precision.
+fn rounded(value: f32) -> Object {
+    if !value.is_finite() || value.abs() < 0.1 {
+        return Object::Real(value);
+    }
+    let r = (f64::from(value) * 1000.0).round() / 1000.0;
+    if r.fract() == 0.0 && r.abs() < 1e9 {
+        Object::Integer(r as i64)
+    } else {
+        Object::Real(r as f32)
+    }
+}
+
+fn round_operand(object: &mut Object) {
+    match object {
+        Object::Real(v) => *object = rounded(*v),
+        Object::Array(items) => items.iter_mut().for_each(round_operand),
+        _ => {}
+    }
+}
+
+/// Rewrites every page's content stream with rounded numbers, deflated at the best level.
+/// A stream we cannot parse is left as it is.
+fn round_page_content(pdf: &mut Document) {
+    let streams: Vec<lopdf::ObjectId> = pdf
+        .get_pages()
+        .values()
+        .flat_map(|&page| pdf.get_page_contents(page))
+        .collect();
+    for id in streams {
+        let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) else {
+            continue;
+        };
+        let Ok(plain) = stream.decompressed_content() else {
+            continue;
+        };
+        let Ok(mut content) = lopdf::content::Content::decode(&plain) else {
+            continue;
+        };
+        for operation in &mut content.operations {
+            operation.operands.iter_mut().for_each(round_operand);
+        }
+        let Ok(encoded) = content.encode() else {
+            continue;
+        };
+        stream.set_plain_content(encoded);
+        let _ = stream.compress();
+    }
+}
+
+/// A file written elsewhere with its page content rounded as [`lean_screen_file`] rounds
+/// it: a poster's tile sheets (`render::sheets_to_pdf`) draw the poster's content again, and a renderer that snaps glyphs
+/// to subpixel steps must see the same numbers in both to draw the same pixels. A file
+/// lopdf cannot read or write is returned unchanged.
+pub fn round_numbers(file: Vec<u8>) -> Vec<u8> {
+    let Ok(mut pdf) = Document::load_mem(&file) else {
+        return file;
+    };
+    round_page_content(&mut pdf);
+    let mut out = Vec::with_capacity(file.len());
+    match pdf.save_to(&mut out) {
+        Ok(()) => out,
+        Err(_) => file,
+    }
+}
+
+/// ToUnicode maps without their PostScript comments (`%%Title`, `%%BeginResource`, …):
+/// DSC comments for a PostScript printer that no PDF reader consults, ~200 bytes a font.
+fn strip_cmap_comments(pdf: &mut Document) {
+    let maps: Vec<lopdf::ObjectId> = pdf
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.has_type(b"Font"))
+        .filter_map(|d| d.get(b"ToUnicode").and_then(Object::as_reference).ok())
+        .collect();
+    for id in maps {
+        let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) else {
+            continue;
+        };
+        let Ok(plain) = stream.decompressed_content() else {
+            continue;
+        };
+        let lean: Vec<u8> = plain
+            .split_inclusive(|&b| b == b'\n')
+            .filter(|line| !line.starts_with(b"%"))
+            .flatten()
+            .copied()
+            .collect();
+        if lean.len() < plain.len() {
+            stream.set_plain_content(lean);
+            let _ = stream.compress();
+        }
+    }
+}
+
+/// PDF/UA-1 asks for none of this; PDF/A does (or forbids the alternative):
+/// - a font descriptor's `CIDSet` (PDF/A-1 requires it, PDF/A-2 checks it if present);
+/// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools).
+fn drop_archival_extras(pdf: &mut Document) {
+    let mut cid_sets = Vec::new();
+    for object in pdf.objects.values_mut() {
+        if let Ok(dict) = object.as_dict_mut()
+            && dict.has_type(b"FontDescriptor")
+            && let Some(Object::Reference(id)) = dict.remove(b"CIDSet")
+        {
+            cid_sets.push(id);
+        }
+    }
+    for id in cid_sets {
+        pdf.objects.remove(&id);
+    }
+    let metadata = pdf
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Metadata").ok())
+        .and_then(|m| m.as_reference().ok());
+    if let Some(id) = metadata
+        && let Ok(Object::Stream(stream)) = pdf.get_object_mut(id)
+    {
+        let _ = stream.compress();
+    }
+}
+
+/// The lean steps on a screen file before it is saved: rounded page content and ToUnicode
+/// maps without comments always; for a file that is not archival (PDF/A) as well, no CID
+/// sets and deflated metadata.
+pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
+    round_page_content(pdf);
+    strip_cmap_comments(pdf);
+    if !archival {
+        drop_archival_extras(pdf);
+    }
+}
+
+/// lopdf writes the cross-reference stream (the file's last object) uncompressed; this
+/// deflates it in place. Nothing before it moves, so every offset it holds stays true. A
+/// file whose tail is not laid out as expected is returned unchanged.
+pub fn deflate_xref_stream(file: Vec<u8>) -> Vec<u8> {
+    deflated_xref(&file).unwrap_or(file)
+}
+
+fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let rfind = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
+    let tail_at = rfind(file, b"startxref")?;
+    let start: usize = std::str::from_utf8(&file[tail_at + 9..])
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let object = file.get(start..tail_at)?;
+    let dict_at = find(object, b"<<")?;
+    let stream_kw = find(object, b">>stream")?;
+    let dict = &object[dict_at..stream_kw + 2];
+    if find(dict, b"/XRef").is_none() || find(dict, b"/Filter").is_some() {
+        return None;
+    }
+    // `/Length N` is the dictionary's last entry.
+    let length_at = rfind(dict, b"/Length ")?;
+    let length: usize = std::str::from_utf8(&dict[length_at + 8..dict.len() - 2])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let mut data_at = stream_kw + b">>stream".len();
+    if object.get(data_at) == Some(&b'\r') {
+        data_at += 1;
+    }
+    if object.get(data_at) != Some(&b'\n') {
+        return None;
+    }
+    data_at += 1;
+    let data = object.get(data_at..data_at + length)?;
+    let after = &object[data_at + length..];
+    // Rows of 1 + 4 + 2 bytes (lopdf's `/W`): each row as its difference from the one
+    // above (the PNG "up" predictor), which turns the offsets' high bytes into zeros.
+    let row = 7;
+    let predicted = find(dict, b"/W[1 4 2]").is_some() && data.len() % row == 0;
+    let data = if predicted {
+        let mut up = Vec::with_capacity(data.len() + data.len() / row);
+        for (i, line) in data.chunks(row).enumerate() {
+            up.push(2);
+            for (j, &byte) in line.iter().enumerate() {
+                let above = if i == 0 { 0 } else { data[(i - 1) * row + j] };
+                up.push(byte.wrapping_sub(above));
+            }
+        }
+        up
+    } else {
+        data.to_vec()
+    };
+    let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), data);
+    stream.compress().ok()?;
+    if stream.dict.get(b"Filter").is_err() {
+        return None;
+    }
+    let parms = if predicted {
+        "/DecodeParms<</Columns 7/Predictor 12>>"
+    } else {
+        ""
+    };
+    let mut out = Vec::with_capacity(file.len());
+    out.extend_from_slice(&file[..start + dict_at]);
+    out.extend_from_slice(&dict[..length_at]);
+    out.extend_from_slice(
+        format!(
+            "/Filter/FlateDecode{parms}/Length {}>>",
+            stream.content.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(b"stream\n");
+    out.extend_from_slice(&stream.content);
+    out.extend_from_slice(after);
+    out.extend_from_slice(&file[tail_at..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::dictionary;
+
+    #[test]
+    fn numbers_keep_three_decimals_and_small_ones_their_precision() {
+        assert_eq!(rounded(-49.99994), Object::Integer(-50));
+        assert_eq!(rounded(59.135998), Object::Real(59.136));
+        assert_eq!(rounded(0.12156863), Object::Real(0.122));
+        assert_eq!(rounded(0.012345), Object::Real(0.012345));
+        assert_eq!(rounded(792.0), Object::Integer(792));
+    }
+
+    #[test]
+    fn the_xref_stream_is_deflated_and_still_read() {
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages,
+            "MediaBox" => vec![Object::Integer(0), Object::Integer(0), Object::Integer(10), Object::Integer(10)],
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::from(page)], "Count" => Object::Integer(1) }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        // Enough objects for a cross-reference stream worth deflating.
+        for i in 0..100 {
+            doc.add_object(Object::Integer(i));
+        }
+        let options = lopdf::SaveOptions {
+            use_object_streams: true,
+            use_xref_streams: true,
+            ..lopdf::SaveOptions::default()
+        };
+        let mut plain = Vec::new();
+        doc.save_with_options(&mut plain, options).unwrap();
+        let lean = deflate_xref_stream(plain.clone());
+        assert_ne!(lean, plain);
+        let text = String::from_utf8_lossy(&lean);
+        assert!(
+            text.contains("/Type/XRef") || text.contains("/Type /XRef"),
+            "{text}"
+        );
+        assert!(text.contains("/Filter/FlateDecode"), "{text}");
+        let read = Document::load_mem(&lean).unwrap();
+        assert_eq!(read.get_pages().len(), 1);
+        // Already deflated: left alone.
+        assert_eq!(deflate_xref_stream(lean.clone()), lean);
+    }
+}
