@@ -556,9 +556,6 @@ impl Composer<'_> {
         if let (Some((baseline, ink)), Some(own)) = (above, inks.first()) {
             let offset = baseline_offset(block, self.fonts);
             let natural = y + offset - baseline;
-            // On a grid, a push of a fraction of a line would cost a whole grid line:
-            // only ink that would touch moves the paragraph down.
-            let gap = if grid_pitch.is_some() { 0.0 } else { gap };
             first += ink::clearance(ink, own, gap, natural) - natural;
         }
         (0..lines.len()).map(|i| first + i as f32 * step).collect()

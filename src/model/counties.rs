@@ -76,15 +76,6 @@ fn column_language(header: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn is_language_tag(tag: &str) -> bool {
-    !tag.is_empty()
-        && tag.len() <= 35
-        && tag.split('-').all(|part| {
-            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
-        })
-        && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-}
-
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for word in name
@@ -137,7 +128,7 @@ pub fn load(
                 || column.starts_with("extra.")
                 || (var_names.is_none_or(|v| v.iter().any(|n| n == column))
                     && !FIXED_COLUMNS.contains(&column));
-            if !localizable || !is_language_tag(lang) {
+            if !localizable || !super::is_language_tag(lang) {
                 let what = if localizable {
                     format!("`{lang}` in column `{header}` is not a language tag")
                 } else {

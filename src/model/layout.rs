@@ -935,7 +935,7 @@ impl Resolver<'_> {
                 continue; // the style's own problems would repeat for every language
             }
             for (lang, o) in &s.lang {
-                if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                if !super::is_language_tag(lang) {
                     self.problems.push(
                         Diagnostic::error(format!("`{lang}` is not a language tag"))
                             .at(self.at(o.span()))

@@ -55,6 +55,17 @@ pub const MAX_URL: usize = 2048;
 /// What to do about a URL [`check_url`] refuses.
 pub const URL_HINT: &str = "links may use https, http, mailto or tel, at most 2048 characters, without spaces or control characters, e.g. `https://www.cdss.ca.gov/…`";
 
+/// Whether `tag` has the shape of a BCP 47 language tag (`vi`, `zh-Hant`, `es-419`):
+/// subtags of 1–8 letters or digits joined by `-`, starting with a letter. Whether the
+/// language exists is another question (a translation file answers it).
+pub fn is_language_tag(tag: &str) -> bool {
+    tag.len() <= 35
+        && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
 /// Checks a link's address: a scheme from the allow-list (https, http, mailto, tel), no
 /// spaces or control characters, at most [`MAX_URL`] characters. `javascript:`, `file:`,
 /// `data:`, UNC paths and the like could run code or reach files when a reader clicks.
