@@ -454,3 +454,78 @@ fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
     }
     assert_eq!(checked, 14, "flyer and fact sheet in seven languages");
 }
+
+#[test]
+fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Kern has no logo in the shipped county sheet: every piece shows "Kern County" as a
+    // mark in the logo's tile, inside it, so the edition reads as the county's.
+    let (session, jobs) = session_for(&["kern"], &common::repo());
+    let english: Vec<&Job> = jobs.iter().filter(|j| j.edition.lang == "en").collect();
+    assert_eq!(english.len(), 3, "flyer, fact sheet and poster");
+    for job in english {
+        let document = compose(&session, job);
+        let layout = &session.layouts[job.layout];
+        let tile = &layout.frames[layout.frames.iter().position(|f| f.id == "logo").unwrap()];
+        let mark: Vec<&GlyphRun> = runs_by_frame(&session, job, &document)
+            .into_iter()
+            .filter(|(f, _)| f == "logo")
+            .map(|(_, r)| r)
+            .collect();
+        let words: String = mark.iter().map(|r| r.text.to_uppercase() + " ").collect();
+        assert!(
+            words.contains("KERN") && words.contains("COUNTY"),
+            "{}: the logo tile shows {words:?}",
+            layout.name
+        );
+        for run in &mark {
+            let right = run.x + run.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+            assert!(
+                run.x >= tile.rect.x - 0.5 && right <= tile.rect.right() + 0.5,
+                "{}: the mark runs out of its tile ({:.1}..{right:.1} in {:.1}..{:.1})",
+                layout.name,
+                run.x,
+                tile.rect.x,
+                tile.rect.right()
+            );
+        }
+        // The tile is drawn (its white fill) behind the mark.
+        assert!(
+            document.pages[0].items.iter().any(|item| matches!(item,
+                Item::Shape { rect, fill: Some(_), .. }
+                    if (rect.x - tile.rect.x).abs() < 20.0 && (rect.y - tile.rect.y).abs() < 30.0
+                        && rect.w < tile.rect.w + 1.0)),
+            "{}: no tile behind the mark",
+            layout.name
+        );
+    }
+
+    // With a logo of its own, the tile shows the logo and no name.
+    let scratch = common::Scratch::new();
+    scratch.add_logo("kern.jpg");
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Kern,Bakersfield,en,,,,,",
+        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
+    );
+    let (session, jobs) = session_for(&["kern"], scratch.path());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "flyer-letter")
+        .unwrap();
+    let document = compose(&session, job);
+    assert!(
+        runs_by_frame(&session, job, &document)
+            .iter()
+            .all(|(f, _)| f != "logo"),
+        "a county with a logo still shows its name in the tile"
+    );
+    assert!(
+        document.pages[0]
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Image(_))),
+        "the county's logo is missing"
+    );
+}

@@ -7,7 +7,7 @@ use super::ink::{self, InkBox};
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
-use crate::model::layout::{Frame, Rect, Remedy, Style, TextFit, VAlign};
+use crate::model::layout::{EDITION_MARK, Frame, Rect, Remedy, Style, TextFit, VAlign};
 use crate::resolve::Para;
 use crate::units::PT_PER_MM;
 
@@ -44,6 +44,9 @@ enum Failure {
         available: f32,
         field: String,
     },
+    /// A word wider than the frame: shrinking the type may cure it (a county's name in a
+    /// logo's tile), so fit remedies try it like an overflow; what is left is reported.
+    TooWide(Diagnostic),
     Fatal(Diagnostic),
 }
 
@@ -68,14 +71,20 @@ impl Composer<'_> {
         }
         // The folio ("1 / 2 →") is the layout's, not the content's: made here, read as a
         // pagination artifact, never by a screen reader.
-        let folio;
+        let made;
         let paras = if key == super::FOLIO {
-            folio = [super::folio(
+            made = [super::folio(
                 frame.page,
                 layout.pages,
                 &self.resolved.edition.lang,
             )];
-            Some(&folio[..])
+            Some(&made[..])
+        } else if key == EDITION_MARK {
+            let Some(mark) = super::edition_mark(self.resolved) else {
+                return; // the statewide edition: no county name to show
+            };
+            made = [mark];
+            Some(&made[..])
         } else {
             self.resolved.paragraphs(lookup)
         };
@@ -154,7 +163,9 @@ impl Composer<'_> {
         }
         // Remedies for an overflow, in the order the first fitted style declares.
         let mut tried = Vec::new();
-        if matches!(result, Err(Failure::Overflow { .. })) && !fitted.is_empty() {
+        if matches!(result, Err(Failure::Overflow { .. } | Failure::TooWide(_)))
+            && !fitted.is_empty()
+        {
             let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
             // Down to the lowest floor of the frame's styles: each stops at its own `fit.min`
             // (see `adjusted`) while the others go on shrinking, so a hero figure can give
@@ -265,12 +276,12 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative || key == super::FOLIO,
+                            frame.decorative || key == super::FOLIO || key == EDITION_MARK,
                         );
                     }
                 }
             }
-            Err(Failure::Fatal(d)) => self.problems.push(d),
+            Err(Failure::Fatal(d) | Failure::TooWide(d)) => self.problems.push(d),
             Err(Failure::Overflow {
                 frame: fi,
                 excess,
@@ -310,6 +321,18 @@ impl Composer<'_> {
         adjust: Adjust,
         prepared: &std::cell::RefCell<Vec<Option<text::Prepared>>>,
     ) -> Result<Vec<Block<'p>>, Failure> {
+        // A county's name stacked as a mark breaks between its words ("SAN LUIS / OBISPO /
+        // COUNTY"), where in running text it is a phrase kept on one line.
+        let loose;
+        let typography = if key == EDITION_MARK {
+            loose = crate::typography::Typography {
+                keep_together: Vec::new(),
+                ..self.resolved.typography.clone()
+            };
+            &loose
+        } else {
+            &self.resolved.typography
+        };
         let mut blocks = Vec::new();
         for (index, para) in paras.iter().enumerate() {
             let Some(base) = frame
@@ -341,7 +364,7 @@ impl Composer<'_> {
                 &style,
                 self.fonts,
                 &self.resolved.edition.lang,
-                &self.resolved.typography,
+                typography,
             ) {
                 Ok(first) => {
                     prepared.borrow_mut()[index] = Some(first.clone());
@@ -602,7 +625,7 @@ impl Composer<'_> {
                 self.layout.name,
                 self.resolved.edition
             );
-            Failure::Fatal(self.frame_error(frame, message).hint(format!(
+            Failure::TooWide(self.frame_error(frame, message).hint(format!(
                 "from `{}`; use a smaller style or a wider frame",
                 block.para.field
             )))

@@ -19,7 +19,7 @@ pub use crate::page::{
 
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
-use crate::model::layout::{Frame, ImageFit, Layout, Side};
+use crate::model::layout::{EDITION_MARK, Frame, ImageFit, Layout, Side};
 use crate::page::Rect;
 use crate::resolve::{Para, Resolved};
 use std::sync::Arc;
@@ -38,6 +38,9 @@ pub fn compose(
     } else {
         layout
     };
+    // An image frame the edition has no image for shows its stand-in text instead.
+    let stood_in = with_stand_ins(layout, resolved);
+    let layout = stood_in.as_ref().unwrap_or(layout);
     // Frames with nothing to show in this edition give their area to the frame they name.
     let collapsed = layout.collapsed(|frame| frame_is_empty(frame, resolved));
     let layout = collapsed.as_ref().unwrap_or(layout);
@@ -125,6 +128,39 @@ pub fn compose(
 /// The content key of a page number: "1 / 2 →" on a page that continues, "2 / 2" on the last.
 pub const FOLIO: &str = "folio";
 
+/// The layout with each image frame that names a `stand_in` turned into a text frame of
+/// it, when the edition has no image (a county without a logo shows its name in the logo's
+/// tile); `None` when nothing stands in.
+fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
+    if resolved.logo.is_some() {
+        return None;
+    }
+    let mut out: Option<Layout> = None;
+    for (i, frame) in layout.frames.iter().enumerate() {
+        let (Some(_), Some(key)) = (&frame.image, &frame.stand_in) else {
+            continue;
+        };
+        let frame = &mut out.get_or_insert_with(|| layout.clone()).frames[i];
+        frame.content = Some(key.clone());
+        frame.image = None;
+    }
+    out
+}
+
+/// The edition's mark (`content = "edition"`): a county's name, as the edition names it
+/// in its language ("Kern County"); the statewide edition has none. Decoration, read as an
+/// artifact: the kicker already says the name to a screen reader.
+fn edition_mark(resolved: &Resolved) -> Option<Para> {
+    resolved.edition.county.as_ref()?;
+    Some(Para {
+        role: "text",
+        markdown: crate::resolve::escape(&resolved.edition.name),
+        field: EDITION_MARK.into(),
+        id: usize::MAX,
+        lang: None,
+    })
+}
+
 /// The folio paragraph for page `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
@@ -160,6 +196,7 @@ fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
     }
     match &frame.content {
         Some(key) if key == FOLIO => false,
+        Some(key) if key == EDITION_MARK => resolved.edition.county.is_none(),
         Some(key) => resolved
             .paragraphs(block_key(frame, key))
             .is_none_or(|paras| paras.iter().all(|p| p.markdown.trim().is_empty())),
