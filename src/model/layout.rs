@@ -2,6 +2,7 @@
 //! resolves every name (colour, style, font, threaded frame) so compose cannot meet a
 //! dangling reference.
 
+use super::content::{BlockKey, Role};
 use crate::diag::{Diagnostic, Location, SourceFile, closest, one_of};
 use crate::fonts::{FontBook, weight_from_name};
 // Palette colours and rectangles are display-list types; layouts are made of them.
@@ -608,7 +609,7 @@ pub struct Frame {
     /// 0-based page index.
     pub page: usize,
     pub rect: Rect,
-    pub content: Option<String>,
+    pub content: Option<BlockKey>,
     pub image: Option<String>,
     pub fit: ImageFit,
     pub style: Option<String>,
@@ -639,10 +640,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The style for a role of its content ("heading", "body", "value" …).
-    pub fn style_for(&self, role: &str) -> Option<&str> {
+    /// The style for a role of its content (`styles = { heading = "…", body = "…" }`).
+    pub fn style_for(&self, role: Role) -> Option<&str> {
         self.role_styles
-            .get(role)
+            .get(role.name())
             .or(self.style.as_ref())
             .map(String::as_str)
     }
@@ -1070,7 +1071,7 @@ impl Resolver<'_> {
             }
             let rect = grown.inset(&f.margin);
             if let Some(content) = &f.content
-                && !valid_content_key(content.get_ref())
+                && BlockKey::parse(content.get_ref()).is_none()
             {
                 self.unknown("content", content, field("content"), CONTENT_KEYS.to_vec());
             }
@@ -1163,7 +1164,10 @@ impl Resolver<'_> {
                 index: i,
                 page: f.page.max(1) - 1,
                 rect,
-                content: f.content.as_ref().map(|c| c.get_ref().clone()),
+                content: f
+                    .content
+                    .as_ref()
+                    .and_then(|c| BlockKey::parse(c.get_ref())),
                 image: f.image.as_ref().map(|c| c.get_ref().clone()),
                 fit: f.fit,
                 style: f.style.as_ref().map(|s| s.get_ref().clone()),
@@ -1502,26 +1506,6 @@ impl Resolver<'_> {
                 );
                 None
             }
-        }
-    }
-}
-
-fn valid_content_key(key: &str) -> bool {
-    if key
-        .strip_prefix("extra.")
-        .is_some_and(|name| !name.is_empty())
-    {
-        return true;
-    }
-    match key.split_once('.') {
-        None => CONTENT_KEYS.contains(&key),
-        // One item ("sections.2") or a run of items ("sections.1-3").
-        Some((list, n)) => {
-            let (first, last) = n.split_once('-').unwrap_or((n, n));
-            let (first, last) = (first.parse::<usize>(), last.parse::<usize>());
-            let is_run = n.contains('-');
-            (list == "sections" || (list == "stats" && !is_run))
-                && matches!((first, last), (Ok(a), Ok(b)) if a >= 1 && a <= b)
         }
     }
 }

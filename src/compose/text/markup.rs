@@ -1,8 +1,9 @@
-//! Markup: a paragraph's inline Markdown (bold, italic, links, hard breaks) to plain NFC
-//! text and the formatting of each byte range: the first stage of the inline engine.
+//! Markup: a paragraph's parsed inline Markdown (bold, italic, links, hard breaks; parsed
+//! once, in resolve) to plain NFC text and the formatting of each byte range: the first
+//! stage of the inline engine.
 
+use crate::markup::{Inline, Piece};
 use crate::model::layout::TextTransform;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 
@@ -14,12 +15,11 @@ pub(super) struct Mark {
     pub(super) link: Option<String>,
 }
 
-/// Markdown → NFC plain text and the formatting of each range.
-pub(super) fn parse_markup(markdown: &str, transform: TextTransform) -> (String, Vec<Mark>) {
+/// Parsed inline Markdown → NFC plain text (in capitals where the style says) and the
+/// formatting of each range.
+pub(super) fn parse_markup(inline: &Inline, transform: TextTransform) -> (String, Vec<Mark>) {
     let mut text = String::new();
     let mut marks: Vec<Mark> = Vec::new();
-    let (mut bold, mut italic) = (0u32, 0u32);
-    let mut link: Vec<String> = Vec::new();
     let mut block_ended = false;
     let mut push = |s: &str, bold: bool, italic: bool, link: Option<String>, text: &mut String| {
         let s: String = s.nfc().collect();
@@ -46,29 +46,25 @@ pub(super) fn parse_markup(markdown: &str, transform: TextTransform) -> (String,
             }),
         }
     };
-    for event in Parser::new_ext(markdown, Options::empty()) {
-        match event {
-            Event::Start(Tag::Strong) => bold += 1,
-            Event::End(TagEnd::Strong) => bold -= 1,
-            Event::Start(Tag::Emphasis) => italic += 1,
-            Event::End(TagEnd::Emphasis) => italic -= 1,
-            Event::Start(Tag::Link { dest_url, .. }) => link.push(dest_url.trim().to_string()),
-            Event::End(TagEnd::Link) => {
-                link.pop();
-            }
-            Event::Text(t) | Event::Code(t) => {
+    for piece in &inline.pieces {
+        match piece {
+            Piece::Text {
+                text: t,
+                bold,
+                italic,
+                link,
+            } => {
                 if std::mem::take(&mut block_ended) && !text.is_empty() {
                     push("\n", false, false, None, &mut text);
                 }
-                let url = link.last().filter(|u| !u.is_empty()).cloned();
-                push(&t, bold > 0, italic > 0, url, &mut text)
+                let url = link.as_ref().filter(|u| !u.is_empty()).cloned();
+                push(t, *bold, *italic, url, &mut text)
             }
-            Event::SoftBreak => push(" ", bold > 0, italic > 0, None, &mut text),
-            Event::HardBreak => push("\n", bold > 0, italic > 0, None, &mut text),
+            Piece::SoftBreak { bold, italic } => push(" ", *bold, *italic, None, &mut text),
+            Piece::HardBreak { bold, italic } => push("\n", *bold, *italic, None, &mut text),
             // Text here is one paragraph: a blank line, or a line that Markdown reads as a
             // list item or heading, becomes a line break rather than gluing words together.
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => block_ended = true,
-            _ => {}
+            Piece::BlockEnd(_) => block_ended = true,
         }
     }
     (text, marks)

@@ -14,6 +14,7 @@ mod shape;
 use super::linebreak::{self, Opportunity};
 use super::typography::Typography;
 use crate::fonts::{FontBook, FontId};
+use crate::markup::Inline;
 use crate::model::layout::{Align, Color, Style};
 use std::ops::Range;
 
@@ -107,28 +108,29 @@ pub enum TextError {
     },
 }
 
-/// [`prepare_with`] the default typography (curly quotes, en dashes, place names kept
-/// together, hyphenation limits).
+/// [`prepare_with`] inline Markdown and the default typography (curly quotes, en dashes,
+/// place names kept together, hyphenation limits), for tests that start from a string.
 pub fn prepare(
     markdown: &str,
     style: &Style,
     fonts: &FontBook,
     lang: &str,
 ) -> Result<Prepared, TextError> {
-    prepare_with(markdown, style, fonts, lang, &Typography::default())
+    let inline = crate::markup::parse(markdown);
+    prepare_with(&inline, style, fonts, lang, &Typography::default())
 }
 
-/// Parses inline Markdown (bold, italic, links, hard breaks) into plain NFC text, applies
+/// Turns parsed inline Markdown (bold, italic, links, hard breaks) into plain NFC text, applies
 /// the typography (quotes, dashes), picks a face for every character (falling back per
 /// character where the style's face lacks it), resolves bidi levels, shapes and measures.
 pub fn prepare_with(
-    markdown: &str,
+    inline: &Inline,
     style: &Style,
     fonts: &FontBook,
     lang: &str,
     typography: &Typography,
 ) -> Result<Prepared, TextError> {
-    let (typed, mut marks) = parse_markup(markdown, style.transform);
+    let (typed, mut marks) = parse_markup(inline, style.transform);
     let (text, moved) = super::typography::apply(&typed, lang, typography);
     for mark in &mut marks {
         mark.range = moved[mark.range.start]..moved[mark.range.end];
@@ -171,8 +173,6 @@ pub fn prepare_with(
     );
     Ok(prepared)
 }
-
-pub use crate::markup::plain_text;
 
 /// The colour a run is painted in: links take the style's link colour.
 pub fn run_color<'a>(style: &'a Style, run: &LineRun) -> &'a Color {

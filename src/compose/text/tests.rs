@@ -2,6 +2,7 @@
 //! setting lines, each seen through a prepared and set paragraph.
 
 use super::*;
+use crate::markup::parse;
 use crate::model::layout::TextTransform;
 use crate::units::Pt;
 use std::sync::OnceLock;
@@ -247,14 +248,14 @@ fn capitalised_and_short_words_are_not_hyphenated() {
         hyphenate_capitalized: true,
         ..Typography::default()
     };
-    let p = prepare_with("Commercially", &s, fonts(), "en", &allow).unwrap();
+    let p = prepare_with(&parse("Commercially"), &s, fonts(), "en", &allow).unwrap();
     assert!(hyphen_points(&p).contains(&"Commer"));
     // A minimum word length: "cannot" (6 letters) hyphenates at 6, not at 7.
     let seven = Typography {
         hyphen_min_word: 7,
         ..Typography::default()
     };
-    let short = prepare_with("window", &s, fonts(), "en", &seven).unwrap();
+    let short = prepare_with(&parse("window"), &s, fonts(), "en", &seven).unwrap();
     assert!(hyphen_points(&short).is_empty());
 }
 
@@ -271,7 +272,7 @@ fn at_most_two_hyphenated_lines_in_a_row() {
         ..Typography::default()
     };
     let max_run = |t: &Typography| {
-        let p = prepare_with(text, &s, fonts(), "en", t).unwrap();
+        let p = prepare_with(&parse(text), &s, fonts(), "en", t).unwrap();
         let mut longest = 0;
         for width in (60..=160).step_by(4) {
             let mut run = 0;
@@ -293,7 +294,14 @@ fn los_angeles_is_never_split() {
         ..Typography::default()
     };
     let text = "Programs in Los Angeles and San Diego counties serve youth in LOS ANGELES";
-    let p = prepare_with(text, &style(Align::Left), fonts(), "en", &typography).unwrap();
+    let p = prepare_with(
+        &parse(text),
+        &style(Align::Left),
+        fonts(),
+        "en",
+        &typography,
+    )
+    .unwrap();
     for width in (70..=300).step_by(3) {
         for b in p.break_lines(0, width as f32).unwrap() {
             let line = p.text[b.range].trim();
@@ -330,7 +338,7 @@ fn a_last_line_avoids_a_single_word() {
     // Ragged text can nearly always take a word down from the line above.
     let left = prepare(PARAGRAPH, &style(Align::Left), fonts(), "en").unwrap();
     let left_off = prepare_with(
-        PARAGRAPH,
+        &parse(PARAGRAPH),
         &style(Align::Left),
         fonts(),
         "en",
@@ -351,7 +359,7 @@ fn a_last_line_avoids_a_single_word() {
     // penalty, not a rule): fewer runts than without.
     let justified = prepare(PARAGRAPH, &style(Align::Justify), fonts(), "en").unwrap();
     let justified_off = prepare_with(
-        PARAGRAPH,
+        &parse(PARAGRAPH),
         &style(Align::Justify),
         fonts(),
         "en",
@@ -387,7 +395,7 @@ fn curly_quotes_reach_the_set_line() {
 /// The figure's run on a fully set Arabic line: its text, direction, and the texts
 /// drawn to its left and right.
 fn figure_in_arabic(text: &str, figure: &str, typography: &Typography) -> (bool, String, String) {
-    let p = prepare_with(text, &style(Align::Left), fonts(), "ar", typography).unwrap();
+    let p = prepare_with(&parse(text), &style(Align::Left), fonts(), "ar", typography).unwrap();
     let b = p.break_lines(0, 800.0).unwrap().remove(0);
     let line = p.set_line(&b, 800.0, true, fonts());
     let at = line
