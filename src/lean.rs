@@ -3,6 +3,41 @@
 //! PDF/UA-1 asks for; the archival (PDF/A) steps are skipped where PDF/A asks for more.
 
 use lopdf::{Document, Object};
+use std::cell::RefCell;
+use std::io::Write;
+
+thread_local! {
+    /// One deflater per thread, reset between streams: setting one up at the best level
+    /// allocates and clears ~300 KB, which cost more than compressing a flyer's small
+    /// streams (9% of a one-flyer run went to it).
+    static DEFLATER: RefCell<flate2::write::ZlibEncoder<Vec<u8>>> =
+        RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
+}
+
+/// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
+/// encoder, so the same bytes), with the thread's deflater reused.
+fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
+    DEFLATER.with(|cell| {
+        let mut encoder = cell.borrow_mut();
+        encoder.write_all(data).ok()?;
+        encoder.reset(Vec::new()).ok()
+    })
+}
+
+/// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
+/// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
+/// costs.
+pub(crate) fn compress(stream: &mut lopdf::Stream) {
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    if let Some(deflated) = deflate_best(&stream.content)
+        && deflated.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(deflated);
+    }
+}
 
 /// Numbers in page content keep three decimals (1/1000 pt, or 1/1000 of a thousandth of
 /// an em in a `TJ` adjustment): krilla writes f32 noise such as `-49.99994` and
@@ -53,7 +88,7 @@ fn round_page_content(pdf: &mut Document) {
             continue;
         };
         stream.set_plain_content(encoded);
-        let _ = stream.compress();
+        compress(stream);
     }
 }
 
@@ -98,7 +133,7 @@ fn strip_cmap_comments(pdf: &mut Document) {
             .collect();
         if lean.len() < plain.len() {
             stream.set_plain_content(lean);
-            let _ = stream.compress();
+            compress(stream);
         }
     }
 }
@@ -127,7 +162,7 @@ fn drop_archival_extras(pdf: &mut Document) {
     if let Some(id) = metadata
         && let Ok(Object::Stream(stream)) = pdf.get_object_mut(id)
     {
-        let _ = stream.compress();
+        compress(stream);
     }
 }
 
@@ -139,6 +174,21 @@ pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
     strip_cmap_comments(pdf);
     if !archival {
         drop_archival_extras(pdf);
+    }
+    deflate_plain_streams(pdf);
+}
+
+/// krilla writes a screen file's content streams plain (`render` asks it to: the steps
+/// above deflate what they rewrite); whatever they did not rewrite — a page whose content
+/// lopdf could not parse, a form or pattern — is deflated here. The XMP metadata stays as
+/// the steps above left it (plain in an archival file).
+fn deflate_plain_streams(pdf: &mut Document) {
+    for object in pdf.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && !stream.dict.has_type(b"Metadata")
+        {
+            compress(stream);
+        }
     }
 }
 
@@ -201,7 +251,7 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
         data.to_vec()
     };
     let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), data);
-    stream.compress().ok()?;
+    compress(&mut stream);
     if stream.dict.get(b"Filter").is_err() {
         return None;
     }
