@@ -529,3 +529,45 @@ fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
         "the county's logo is missing"
     );
 }
+
+#[test]
+fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "factsheet-letter")
+    {
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let (left, right) = (
+            body_baselines(&runs, "sections-3"),
+            body_baselines(&runs, "sections-4"),
+        );
+        let lang = &job.edition.lang;
+        // The text runs on to page 2 in every language; balanced, neither column is empty
+        // and they end within two lines of each other (a paragraph may not split lower).
+        assert!(
+            !left.is_empty() && !right.is_empty(),
+            "{lang}: page 2's columns hold {} and {} lines",
+            left.len(),
+            right.len()
+        );
+        let pitch = left
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f32::MAX, f32::min);
+        let (l, r) = (left.last().unwrap(), right.last().unwrap());
+        assert!(
+            (l - r).abs() <= 2.0 * pitch + 0.5,
+            "{lang}: page 2's columns end {:.1} pt apart ({} and {} lines)",
+            (l - r).abs(),
+            left.len(),
+            right.len()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "the fact sheet in seven languages");
+}

@@ -456,6 +456,11 @@ struct FrameSpec {
     /// name where its logo would be), set in the frame's `style`.
     #[serde(default)]
     stand_in: Option<Spanned<String>>,
+    /// In a threaded chain: this frame and the ones it threads into are balanced when the
+    /// text ends in them, each as short as the text allows, so the last page's columns
+    /// end level instead of one full and the next empty.
+    #[serde(default)]
+    balance: bool,
     /// The role (e.g. `"body"`) whose line height is the baseline grid of this frame and
     /// the frames it threads into: every line's baseline sits on the grid, so threaded
     /// columns share their baselines.
@@ -636,6 +641,8 @@ pub struct Frame {
     pub collapse_into: Option<usize>,
     /// The content key an image frame shows instead when the edition has no image.
     pub stand_in: Option<String>,
+    /// Balance the chain's columns from this frame on when the text ends in them.
+    pub balance: bool,
     /// The content role whose (fitted) line height spaces this frame's baselines, and
     /// those of the frames it threads into; `None`: each style keeps its own leading.
     pub baseline_grid: Option<String>,
@@ -1220,6 +1227,7 @@ impl Resolver<'_> {
                 decorative: f.decorative,
                 collapse_into,
                 stand_in: f.stand_in.as_ref().map(|c| c.get_ref().clone()),
+                balance: f.balance,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
                 fit_group: f.fit_group.clone(),
                 location,
