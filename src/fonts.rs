@@ -640,8 +640,15 @@ mod tests {
         let h = face.shaper().glyph_index('H').unwrap().0;
         let space = face.shaper().glyph_index(' ').unwrap().0;
         let ink = face.ink_bounds(h).unwrap();
-        assert!(ink.y_min.abs() < 0.01 && ink.y_max > 0.6 && ink.y_max < 0.8, "{ink:?}");
-        assert_eq!(face.ink_bounds(h), Some(ink), "the cached answer is the same");
+        assert!(
+            ink.y_min.abs() < 0.01 && ink.y_max > 0.6 && ink.y_max < 0.8,
+            "{ink:?}"
+        );
+        assert_eq!(
+            face.ink_bounds(h),
+            Some(ink),
+            "the cached answer is the same"
+        );
         assert_eq!(face.ink_bounds(space), None);
         assert_eq!(face.ink_bounds(u16::MAX), None, "no such glyph");
     }
