@@ -797,7 +797,15 @@ mod tests {
         out.glyph_infos()
             .iter()
             .zip(out.glyph_positions())
-            .map(|(i, p)| (i.glyph_id as u16, i.cluster, p.x_advance, p.x_offset, p.y_offset))
+            .map(|(i, p)| {
+                (
+                    i.glyph_id as u16,
+                    i.cluster,
+                    p.x_advance,
+                    p.x_offset,
+                    p.y_offset,
+                )
+            })
             .collect()
     }
 
@@ -806,17 +814,35 @@ mod tests {
         let book = FontBook::load(&[]).unwrap();
         let cases = [
             // Kerning pairs (AV, To, Wa) and ligatures (fi, ffl) across and inside words.
-            ("Noto Sans", "AVATAR Wave To office; the affluent fiancé waffled. Yes, Vietnam's Tô Văn Ánh", false, "en"),
-            ("Oswald", "JANUARY IS NATIONAL SLAVERY & HUMAN TRAFFICKING PREVENTION MONTH", false, "en"),
+            (
+                "Noto Sans",
+                "AVATAR Wave To office; the affluent fiancé waffled. Yes, Vietnam's Tô Văn Ánh",
+                false,
+                "en",
+            ),
+            (
+                "Oswald",
+                "JANUARY IS NATIONAL SLAVERY & HUMAN TRAFFICKING PREVENTION MONTH",
+                false,
+                "en",
+            ),
             // Joining forms: a cut inside a word is unsafe, between words it is safe.
-            ("Noto Sans Arabic", "الاتجار بالبشر هو تجنيد أشخاص أو نقلهم أو تنقيلهم أو إيواؤهم", true, "ar"),
+            (
+                "Noto Sans Arabic",
+                "الاتجار بالبشر هو تجنيد أشخاص أو نقلهم أو تنقيلهم أو إيواؤهم",
+                true,
+                "ar",
+            ),
         ];
         let mut cut = 0;
         for (family, paragraph, rtl, lang) in cases {
             let face = book.face(book.select(family, 400, false).unwrap());
             let whole = face.shape_units(paragraph, rtl, lang);
             assert_eq!(
-                whole.iter().map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset)).collect::<Vec<_>>(),
+                whole
+                    .iter()
+                    .map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset))
+                    .collect::<Vec<_>>(),
                 fresh(face, paragraph, rtl, lang)
             );
             // Every piece from one word start to a later word end, as lines are.
