@@ -104,8 +104,12 @@ pub fn to_pdf_as(
             enable_tagging: true,
             ..crate::pdfx::krilla_settings()
         },
+        // Content streams are left plain: `pack_objects` rounds, strips and deflates them
+        // anyway, and deflating them here first (then inflating them there) was a tenth of
+        // a flyer's writing time.
         None => SerializeSettings {
             enable_tagging: true,
+            compress_content_streams: false,
             configuration: configuration
                 .finish()
                 .map_err(|e| format!("cannot combine the PDF standards asked for: {e:?}"))?,
@@ -312,7 +316,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         };
         stream.set_plain_content(slim);
         // Level 9 rather than krilla's 6; a font program is read once, so the time is spare.
-        let _ = stream.compress();
+        crate::lean::compress(stream);
     }
 }
 
