@@ -454,3 +454,120 @@ fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
     }
     assert_eq!(checked, 14, "flyer and fact sheet in seven languages");
 }
+
+#[test]
+fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Kern has no logo in the shipped county sheet: every piece shows "Kern County" as a
+    // mark in the logo's tile, inside it, so the edition reads as the county's.
+    let (session, jobs) = session_for(&["kern"], &common::repo());
+    let english: Vec<&Job> = jobs.iter().filter(|j| j.edition.lang == "en").collect();
+    assert_eq!(english.len(), 3, "flyer, fact sheet and poster");
+    for job in english {
+        let document = compose(&session, job);
+        let layout = &session.layouts[job.layout];
+        let tile = &layout.frames[layout.frames.iter().position(|f| f.id == "logo").unwrap()];
+        let mark: Vec<&GlyphRun> = runs_by_frame(&session, job, &document)
+            .into_iter()
+            .filter(|(f, _)| f == "logo")
+            .map(|(_, r)| r)
+            .collect();
+        let words: String = mark.iter().map(|r| r.text.to_uppercase() + " ").collect();
+        assert!(
+            words.contains("KERN") && words.contains("COUNTY"),
+            "{}: the logo tile shows {words:?}",
+            layout.name
+        );
+        for run in &mark {
+            let right = run.x + run.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+            assert!(
+                run.x >= tile.rect.x - 0.5 && right <= tile.rect.right() + 0.5,
+                "{}: the mark runs out of its tile ({:.1}..{right:.1} in {:.1}..{:.1})",
+                layout.name,
+                run.x,
+                tile.rect.x,
+                tile.rect.right()
+            );
+        }
+        // The tile is drawn (its white fill) behind the mark.
+        assert!(
+            document.pages[0].items.iter().any(|item| matches!(item,
+                Item::Shape { rect, fill: Some(_), .. }
+                    if (rect.x - tile.rect.x).abs() < 20.0 && (rect.y - tile.rect.y).abs() < 30.0
+                        && rect.w < tile.rect.w + 1.0)),
+            "{}: no tile behind the mark",
+            layout.name
+        );
+    }
+
+    // With a logo of its own, the tile shows the logo and no name.
+    let scratch = common::Scratch::new();
+    scratch.add_logo("kern.jpg");
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Kern,Bakersfield,en,,,,,",
+        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
+    );
+    let (session, jobs) = session_for(&["kern"], scratch.path());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "flyer-letter")
+        .unwrap();
+    let document = compose(&session, job);
+    assert!(
+        runs_by_frame(&session, job, &document)
+            .iter()
+            .all(|(f, _)| f != "logo"),
+        "a county with a logo still shows its name in the tile"
+    );
+    assert!(
+        document.pages[0]
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Image(_))),
+        "the county's logo is missing"
+    );
+}
+
+#[test]
+fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "factsheet-letter")
+    {
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let (left, right) = (
+            body_baselines(&runs, "sections-3"),
+            body_baselines(&runs, "sections-4"),
+        );
+        let lang = &job.edition.lang;
+        // The text runs on to page 2 in every language; balanced, neither column is empty
+        // and they end within two lines of each other (a paragraph may not split lower).
+        assert!(
+            !left.is_empty() && !right.is_empty(),
+            "{lang}: page 2's columns hold {} and {} lines",
+            left.len(),
+            right.len()
+        );
+        let pitch = left
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f32::MAX, f32::min);
+        let (l, r) = (left.last().unwrap(), right.last().unwrap());
+        assert!(
+            (l - r).abs() <= 2.0 * pitch + 0.5,
+            "{lang}: page 2's columns end {:.1} pt apart ({} and {} lines)",
+            (l - r).abs(),
+            left.len(),
+            right.len()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "the fact sheet in seven languages");
+}

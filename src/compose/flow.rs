@@ -45,6 +45,9 @@ enum Failure {
         available: f32,
         field: String,
     },
+    /// A word wider than the frame: shrinking the type may cure it (a county's name in a
+    /// logo's tile), so fit remedies try it like an overflow; what is left is reported.
+    TooWide(Diagnostic),
     Fatal(Diagnostic),
 }
 
@@ -74,14 +77,20 @@ impl Composer<'_> {
         }
         // The folio ("1 / 2 →") is the layout's, not the content's: made here, read as a
         // pagination artifact, never by a screen reader.
-        let folio;
+        let made;
         let paras = if *key == BlockKey::Folio {
-            folio = [super::folio(
+            made = [super::folio(
                 frame.page,
                 layout.pages,
                 &self.resolved.edition.lang,
             )];
-            Some(&folio[..])
+            Some(&made[..])
+        } else if *key == BlockKey::Edition {
+            let Some(mark) = super::edition_mark(self.resolved) else {
+                return; // the statewide edition: no county name to show
+            };
+            made = [mark];
+            Some(&made[..])
         } else {
             self.resolved.paragraphs(lookup)
         };
@@ -131,7 +140,7 @@ impl Composer<'_> {
             std::cell::RefCell::new(vec![None; paras.len()]);
         let attempt = |adjust: Adjust| -> Result<(Vec<Block>, Vec<Placement>), Failure> {
             let blocks = self.blocks(frame, key, paras, adjust, &prepared)?;
-            let placements = self.place(&chain, &blocks)?;
+            let placements = self.place(&chain, &blocks, None)?;
             Ok((blocks, placements))
         };
 
@@ -160,7 +169,9 @@ impl Composer<'_> {
         }
         // Remedies for an overflow, in the order the first fitted style declares.
         let mut tried = Vec::new();
-        if matches!(result, Err(Failure::Overflow { .. })) && !fitted.is_empty() {
+        if matches!(result, Err(Failure::Overflow { .. } | Failure::TooWide(_)))
+            && !fitted.is_empty()
+        {
             let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
             // Down to the lowest floor of the frame's styles: each stops at its own `fit.min`
             // (see `adjusted`) while the others go on shrinking, so a hero figure can give
@@ -220,17 +231,34 @@ impl Composer<'_> {
         if result.is_ok() {
             self.fitted_scale[first] = Some(adjust_used.scale);
         }
+        // Columns that balance (the last page's): as short as the text allows, all alike.
+        let mut balanced: Option<(usize, f32)> = None;
+        if let Ok((blocks, placements)) = &mut result
+            && let Some(cap) = self.balanced_height(&chain, blocks, placements)
+        {
+            balanced = Some(cap);
+            if let Ok(even) = self.place(&chain, blocks, balanced) {
+                *placements = even;
+            }
+        }
 
         match result {
             Ok((blocks, placements)) => {
                 let pitch = baseline_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
-                for (&fi, placed) in chain.iter().zip(placements) {
+                for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = target.rect.inset(&target.inset);
                     let used = placed
                         .last()
                         .map_or(0.0, |(top, b, _)| top + line_height(&blocks[*b].style));
-                    let shift = match target.valign {
+                    // Balanced columns keep their lines at the top: no spare to spread.
+                    let is_balanced = balanced.is_some_and(|(from, _)| n >= from);
+                    let valign = if is_balanced {
+                        VAlign::Top
+                    } else {
+                        target.valign
+                    };
+                    let shift = match valign {
                         VAlign::Top | VAlign::Distribute => 0.0,
                         VAlign::Middle => (area.h - used) / 2.0,
                         VAlign::Bottom => area.h - used,
@@ -243,7 +271,7 @@ impl Composer<'_> {
                         .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != Role::Heading)
                         .count();
                     let spare = (area.h - used).max(0.0);
-                    let gaps: Vec<f32> = if target.valign != VAlign::Distribute {
+                    let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
                         let lines = ((spare + 0.01) / pitch).floor() as usize;
@@ -271,12 +299,12 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative || *key == BlockKey::Folio,
+                            frame.decorative || matches!(key, BlockKey::Folio | BlockKey::Edition),
                         );
                     }
                 }
             }
-            Err(Failure::Fatal(d)) => self.problems.push(d),
+            Err(Failure::Fatal(d) | Failure::TooWide(d)) => self.problems.push(d),
             Err(Failure::Overflow {
                 frame: fi,
                 excess,
@@ -316,6 +344,18 @@ impl Composer<'_> {
         adjust: Adjust,
         prepared: &std::cell::RefCell<Vec<Option<text::Prepared>>>,
     ) -> Result<Vec<Block<'p>>, Failure> {
+        // A county's name stacked as a mark breaks between its words ("SAN LUIS / OBISPO /
+        // COUNTY"), where in running text it is a phrase kept on one line.
+        let loose;
+        let typography = if *key == BlockKey::Edition {
+            loose = crate::typography::Typography {
+                keep_together: Vec::new(),
+                ..self.resolved.typography.clone()
+            };
+            &loose
+        } else {
+            &self.resolved.typography
+        };
         let mut blocks = Vec::new();
         for (index, para) in paras.iter().enumerate() {
             let Some(base) = frame
@@ -347,7 +387,7 @@ impl Composer<'_> {
                 &style,
                 self.fonts,
                 &self.resolved.edition.lang,
-                &self.resolved.typography,
+                typography,
             ) {
                 Ok(first) => {
                     prepared.borrow_mut()[index] = Some(first.clone());
@@ -371,7 +411,46 @@ impl Composer<'_> {
     /// ink (see `ink`): within a paragraph the leading grows evenly to what its most
     /// crowded pair of lines needs; a paragraph's first line moves down only as far as the
     /// line above it in the frame (another paragraph's) asks.
-    fn place(&self, chain: &[usize], blocks: &[Block]) -> Result<Vec<Placement>, Failure> {
+    /// Where the chain balances (a frame with `balance`, and the text ending in it or a
+    /// later frame): that frame's index in the chain and the least column height that still
+    /// holds all the text; `None` when nothing balances or it would change nothing.
+    fn balanced_height(
+        &self,
+        chain: &[usize],
+        blocks: &[Block],
+        placements: &[Placement],
+    ) -> Option<(usize, f32)> {
+        let from = chain
+            .iter()
+            .position(|&fi| self.layout.frames[fi].balance)?;
+        let last_used = placements.iter().rposition(|p| !p.is_empty())?;
+        if last_used < from {
+            return None;
+        }
+        let frame = &self.layout.frames[chain[from]];
+        let full = frame.rect.inset(&frame.inset).h;
+        let holds = |h: f32| self.place(chain, blocks, Some((from, h))).is_ok();
+        // The least height that holds everything, to a tenth of a point.
+        let (mut short, mut enough) = (0.0f32, full);
+        while enough - short > 0.1 {
+            let mid = (short + enough) / 2.0;
+            if holds(mid) {
+                enough = mid;
+            } else {
+                short = mid;
+            }
+        }
+        (enough < full - 0.1).then_some((from, enough))
+    }
+
+    /// Places the blocks' lines frame by frame along the chain; `cap` limits the height of
+    /// the frames from a chain index on (balanced columns).
+    fn place(
+        &self,
+        chain: &[usize],
+        blocks: &[Block],
+        cap: Option<(usize, f32)>,
+    ) -> Result<Vec<Placement>, Failure> {
         let layout = self.layout;
         let mut placements = Vec::new();
         let mut grid = baseline_grid(&layout.frames[chain[0]], blocks);
@@ -379,7 +458,10 @@ impl Composer<'_> {
         for (n, &fi) in chain.iter().enumerate() {
             let target = &layout.frames[fi];
             let last_frame = n + 1 == chain.len();
-            let area: Rect = target.rect.inset(&target.inset);
+            let mut area: Rect = target.rect.inset(&target.inset);
+            if let Some((_, height)) = cap.filter(|&(from, _)| n >= from) {
+                area.h = area.h.min(height);
+            }
             let mut placed: Placement = Vec::new();
             let mut y = 0.0f32;
             // Where the lines off the grid placed since the last line on it begin.
@@ -618,7 +700,7 @@ impl Composer<'_> {
                 self.layout.name,
                 self.resolved.edition
             );
-            Failure::Fatal(self.frame_error(frame, message).hint(format!(
+            Failure::TooWide(self.frame_error(frame, message).hint(format!(
                 "from `{}`; use a smaller style or a wider frame",
                 block.para.field
             )))

@@ -39,6 +39,9 @@ pub fn compose(
     } else {
         layout
     };
+    // An image frame the edition has no image for shows its stand-in text instead.
+    let stood_in = with_stand_ins(layout, resolved);
+    let layout = stood_in.as_ref().unwrap_or(layout);
     // Frames with nothing to show in this edition give their area to the frame they name.
     let collapsed = layout.collapsed(|frame| frame_is_empty(frame, resolved));
     let layout = collapsed.as_ref().unwrap_or(layout);
@@ -123,7 +126,43 @@ pub fn compose(
     })
 }
 
-/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page `page` (from 0) of `pages`.
+/// The layout with each image frame that names a `stand_in` turned into a text frame of
+/// it, when the edition has no image (a county without a logo shows its name in the logo's
+/// tile); `None` when nothing stands in.
+fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
+    if resolved.logo.is_some() {
+        return None;
+    }
+    let mut out: Option<Layout> = None;
+    for (i, frame) in layout.frames.iter().enumerate() {
+        let (Some(_), Some(key)) = (&frame.image, &frame.stand_in) else {
+            continue;
+        };
+        let frame = &mut out.get_or_insert_with(|| layout.clone()).frames[i];
+        frame.content = Some(key.clone());
+        frame.image = None;
+    }
+    out
+}
+
+/// The edition's mark (`content = "edition"`): a county's name, as the edition names it
+/// in its language ("Kern County"); the statewide edition has none. Decoration, read as an
+/// artifact: the kicker already says the name to a screen reader.
+fn edition_mark(resolved: &Resolved) -> Option<Para> {
+    resolved.edition.county.as_ref()?;
+    let markdown = crate::resolve::escape(&resolved.edition.name);
+    Some(Para {
+        role: Role::Text,
+        inline: crate::markup::parse(&markdown),
+        markdown,
+        field: BlockKey::Edition.to_string(),
+        id: usize::MAX,
+        lang: None,
+    })
+}
+
+/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page
+/// `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
     // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read
@@ -160,6 +199,7 @@ fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
     }
     match &frame.content {
         Some(BlockKey::Folio) => false,
+        Some(BlockKey::Edition) => resolved.edition.county.is_none(),
         Some(key) => resolved
             .paragraphs(block_key(frame, key))
             .is_none_or(|paras| paras.iter().all(|p| p.markdown.trim().is_empty())),

@@ -27,6 +27,9 @@ pub enum BlockKey {
     Agency,
     /// The page number ("1 / 2 →"): the layout's, made by compose.
     Folio,
+    /// The edition's own name as a mark (a county's name; nothing statewide), made by
+    /// compose.
+    Edition,
     /// The sources as one footnote paragraph.
     Sources,
     /// The sources as a numbered list (a frame with `sources = "list"`).
@@ -57,6 +60,7 @@ impl BlockKey {
                 "action" => Action,
                 "agency" => Agency,
                 "folio" => Folio,
+                "edition" => Edition,
                 "sources" => Sources,
                 _ => return None,
             });
@@ -96,6 +100,7 @@ impl fmt::Display for BlockKey {
             Action => "action",
             Agency => "agency",
             Folio => "folio",
+            Edition => "edition",
             Sources => "sources",
             SourcesList => "sources#list",
             Extra(name) => return write!(f, "extra.{name}"),
@@ -172,6 +177,7 @@ mod tests {
             "stats",
             "stats.4",
             "folio",
+            "edition",
             "sources",
             "extra.local",
         ] {

@@ -453,6 +453,15 @@ struct FrameSpec {
     /// block, an absent logo), the frame named here takes its area, so no dead band is left.
     #[serde(default)]
     collapse_into: Option<Spanned<String>>,
+    /// Text an image frame shows when the edition has no image of its own (the county's
+    /// name where its logo would be), set in the frame's `style`.
+    #[serde(default)]
+    stand_in: Option<Spanned<String>>,
+    /// In a threaded chain: this frame and the ones it threads into are balanced when the
+    /// text ends in them, each as short as the text allows, so the last page's columns
+    /// end level instead of one full and the next empty.
+    #[serde(default)]
+    balance: bool,
     /// The role (e.g. `"body"`) whose line height is the baseline grid of this frame and
     /// the frames it threads into: every line's baseline sits on the grid, so threaded
     /// columns share their baselines.
@@ -631,6 +640,10 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
+    /// The content key an image frame shows instead when the edition has no image.
+    pub stand_in: Option<BlockKey>,
+    /// Balance the chain's columns from this frame on when the text ends in them.
+    pub balance: bool,
     /// The content role whose (fitted) line height spaces this frame's baselines, and
     /// those of the frames it threads into; `None`: each style keeps its own leading.
     pub baseline_grid: Option<String>,
@@ -704,7 +717,11 @@ pub const CONTENT_KEYS: &[&str] = &[
     "agency",
     "folio",
     "sources",
+    EDITION_MARK,
 ];
+/// The content key of the edition's own name as a mark: a county's name ("Kern County")
+/// in a county edition, nothing in the statewide one (whose mark is the agency's).
+pub const EDITION_MARK: &str = "edition";
 /// Image keys a frame may show.
 pub const IMAGE_KEYS: &[&str] = &["logo"];
 
@@ -1080,6 +1097,27 @@ impl Resolver<'_> {
             {
                 self.unknown("image", image, field("image"), IMAGE_KEYS.to_vec());
             }
+            if let Some(stand_in) = &f.stand_in {
+                if BlockKey::parse(stand_in.get_ref()).is_none() {
+                    self.unknown(
+                        "content",
+                        stand_in,
+                        field("stand_in"),
+                        CONTENT_KEYS.to_vec(),
+                    );
+                }
+                if f.image.is_none() || f.content.is_some() {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frame `{}` has a `stand_in` but is not an image frame",
+                            ids[i]
+                        ))
+                        .at(location.clone())
+                        .field(field("stand_in"))
+                        .hint("`stand_in` is the text an image frame shows when the edition has no image: give the frame `image = \"logo\"` and no `content`"),
+                    );
+                }
+            }
             let check_style = |s: &Spanned<String>, name: String, this: &mut Self| {
                 if !styles.contains_key(s.get_ref()) && spec.styles.contains_key(s.get_ref()) {
                     return; // the style itself is broken and already reported
@@ -1099,7 +1137,10 @@ impl Resolver<'_> {
             for (role, s) in &f.styles {
                 check_style(s, field(&format!("styles.{role}")), &mut self);
             }
-            if f.content.is_some() && f.style.is_none() && f.styles.is_empty() {
+            if (f.content.is_some() || f.stand_in.is_some())
+                && f.style.is_none()
+                && f.styles.is_empty()
+            {
                 self.problems.push(
                     Diagnostic::error(format!("frame `{}` shows text but names no style", ids[i]))
                         .at(location.clone())
@@ -1189,6 +1230,11 @@ impl Resolver<'_> {
                 text_fit: f.text_fit,
                 decorative: f.decorative,
                 collapse_into,
+                stand_in: f
+                    .stand_in
+                    .as_ref()
+                    .and_then(|c| BlockKey::parse(c.get_ref())),
+                balance: f.balance,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
                 fit_group: f.fit_group.clone(),
                 location,
@@ -1576,5 +1622,24 @@ mod tests {
         assert_eq!(d.field.as_deref(), Some("styles.definition.lang.vi.color"));
         assert!(d.location.is_some());
         assert!(d.hint.as_deref().unwrap_or("").contains("navy"), "{d}");
+    }
+
+    #[test]
+    fn a_stand_in_belongs_to_an_image_frame_and_names_content() {
+        let frame = |extra: &str| {
+            format!(
+                "[[frames]]\nid = \"extra-mark\"\narea = {{ col = 1, row = 1, cols = 4, rows = 4 }}\nstyle = \"mark\"\n{extra}\n"
+            )
+        };
+        let errors = load_with(&frame("content = \"kicker\"\nstand_in = \"edition\"")).unwrap_err();
+        let d = &errors[0];
+        assert!(d.to_string().contains("not an image frame"), "{d}");
+        assert_eq!(d.field.as_deref(), Some("frames[18].stand_in"));
+        let errors = load_with(&frame("image = \"logo\"\nstand_in = \"editon\"")).unwrap_err();
+        let d = &errors[0];
+        assert!(d.hint.as_deref().unwrap_or("").contains("edition"), "{d}");
+        let layout = load_with(&frame("image = \"logo\"\nstand_in = \"edition\"")).unwrap();
+        let logo = layout.frames.iter().find(|f| f.id == "logo").unwrap();
+        assert_eq!(logo.stand_in, Some(BlockKey::Edition));
     }
 }
