@@ -747,9 +747,9 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
     let mut failed = 0;
     for job in jobs {
         let result = crate::kit::contained(&job, || {
-            session.render(&job).and_then(|pdf| {
-                crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
-            })
+            session
+                .render(&job)
+                .and_then(|pdf| crate::render::preview_png(pdf, dpi).map_err(|e| vec![e]))
         });
         match result {
             Ok(pages) => {
@@ -809,19 +809,22 @@ fn proof(options: &Options, sheet: crate::proof::ProofSheet, dpi: f32) -> ExitCo
         let title = format!("Proof: {campaign} · {layout} · {year}");
         let doc = crate::proof::sheets(&title, &entries, sheet, year, &session.fonts);
         let stem = options.out.join(format!("{campaign}-{year}-{layout}"));
-        let written = crate::render::sheets_to_pdf(&doc, &session.fonts, false).and_then(|pdf| {
-            let path = stem.with_extension("pdf");
-            crate::output::write_atomic(&path, &pdf)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            let mut paths = vec![path];
-            for (n, png) in crate::render::preview_png(pdf, dpi)?.iter().enumerate() {
-                let path = PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
-                crate::output::write_atomic(&path, png)
+        let written = crate::render::sheets_to_pdf(&doc, &session.fonts, false)
+            .map_err(|d| d.render(false))
+            .and_then(|pdf| {
+                let path = stem.with_extension("pdf");
+                crate::output::write_atomic(&path, &pdf)
                     .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-                paths.push(path);
-            }
-            Ok(paths)
-        });
+                let mut paths = vec![path];
+                let pngs = crate::render::preview_png(pdf, dpi).map_err(|d| d.render(false))?;
+                for (n, png) in pngs.iter().enumerate() {
+                    let path = PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
+                    crate::output::write_atomic(&path, png)
+                        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                    paths.push(path);
+                }
+                Ok(paths)
+            });
         match written {
             Ok(paths) => {
                 for path in paths {
