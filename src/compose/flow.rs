@@ -51,6 +51,10 @@ enum Failure {
     Fatal(Diagnostic),
 }
 
+/// How many lines of the text after a heading must fit under it in the same column
+/// (fewer when the paragraph is shorter); otherwise the heading moves on with its text.
+const HEADING_KEEPS_LINES: usize = 3;
+
 /// The most characters of text one frame (with the frames it continues into) may hold:
 /// several times the fact sheet's longest column. More fails at once as an overflow.
 pub const MAX_FRAME_TEXT: usize = 20_000;
@@ -531,7 +535,8 @@ impl Composer<'_> {
                 }
                 let fitting = tops.iter().take_while(|&&t| t + height <= area.h + 0.01);
                 let mut fits = fitting.count();
-                // A heading stays with the first two lines of what follows it.
+                // A heading stays with the first lines of what follows it: at the foot of a
+                // column, a heading over two lines reads as stranded.
                 if block.para.role == Role::Heading
                     && !last_frame
                     && fits >= count
@@ -545,7 +550,7 @@ impl Composer<'_> {
                     let next_lines = next
                         .prepared
                         .break_lines(0, area.w)
-                        .map_or(1, |b| b.len().min(2));
+                        .map_or(1, |b| b.len().min(HEADING_KEEPS_LINES));
                     let next_height = line_height(&next.style);
                     let mut next_tops: Vec<f32> = (0..next_lines)
                         .map(|i| after + i as f32 * next_height)
