@@ -3,6 +3,7 @@
 
 use crate::diag::{Diagnostic, closest, one_of};
 use crate::model::campaign::{Campaign, Text};
+use crate::model::content::{BlockKey, Role};
 use crate::model::counties::County;
 use crate::typography::{PLACE_NAMES, Quotes, Typography};
 use std::collections::BTreeMap;
@@ -76,11 +77,12 @@ impl fmt::Display for Edition {
 /// What a paragraph is, for styling (the frame maps roles to styles) and structure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Para {
-    /// "text", "heading", "body", "value", "caption", "name", "department", "tagline",
-    /// "label" or "item".
-    pub role: &'static str,
+    /// What the paragraph is: its style in a frame, its place in the structure.
+    pub role: Role,
     /// Inline Markdown with variables already substituted.
     pub markdown: String,
+    /// `markdown` parsed, once, here: compose sets it and reads its words from it.
+    pub inline: crate::markup::Inline,
     /// Where the text came from, for overflow and glyph errors.
     pub field: String,
     /// Identifies the paragraph across the blocks that share it ("sections" and
@@ -108,29 +110,30 @@ pub struct Resolved {
     pub title: String,
     pub author: String,
     pub subject: String,
-    pub blocks: BTreeMap<String, Vec<Para>>,
+    pub blocks: BTreeMap<BlockKey, Vec<Para>>,
     pub logo: Option<Logo>,
     /// How composition sets this edition's text: quotes, dashes, phrases kept together.
     pub typography: Typography,
 }
 
 impl Resolved {
-    /// The paragraphs for a frame's content key ("headline", "stats.2", "sources#list" …).
-    pub fn paragraphs(&self, key: &str) -> Option<&[Para]> {
+    /// The paragraphs of a block ("headline", "stats.2", the sources as a list …).
+    pub fn paragraphs(&self, key: &BlockKey) -> Option<&[Para]> {
         if let Some(found) = self.blocks.get(key) {
             return Some(found.as_slice());
         }
         // A run past the last section ("sections.1-3" of a campaign with two) shows the
         // sections there are.
-        let (first, _) = key.strip_prefix("sections.")?.split_once('-')?;
-        let first: usize = first.parse().ok()?;
+        let &BlockKey::SectionRun(first, _) = key else {
+            return None;
+        };
         let count = (1..)
-            .take_while(|n| self.blocks.contains_key(&format!("sections.{n}")))
+            .take_while(|&n| self.blocks.contains_key(&BlockKey::Section(n)))
             .count();
         let clamped = match count {
             n if n < first => return None,
-            n if n == first => format!("sections.{first}"),
-            n => format!("sections.{first}-{n}"),
+            n if n == first => BlockKey::Section(first),
+            n => BlockKey::SectionRun(first, n),
         };
         self.blocks.get(&clamped).map(Vec::as_slice)
     }
@@ -183,7 +186,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         }
     };
     let next_id = std::cell::Cell::new(0);
-    let para = |role: &'static str, markdown: String, field: String| {
+    let para = |role: Role, markdown: String, field: String| {
         let id = next_id.replace(next_id.get() + 1);
         let lang = foreign_fields
             .borrow()
@@ -191,6 +194,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             .then(|| base_lang.to_string());
         Para {
             role,
+            inline: crate::markup::parse(&markdown),
             markdown,
             field,
             id,
@@ -199,23 +203,20 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     };
 
     let b = &campaign.blocks;
-    let mut blocks: BTreeMap<String, Vec<Para>> = BTreeMap::new();
-    let single = |key: &str,
+    let mut blocks: BTreeMap<BlockKey, Vec<Para>> = BTreeMap::new();
+    let single = |key: BlockKey,
                   text: &Text,
-                  blocks: &mut BTreeMap<String, Vec<Para>>,
+                  blocks: &mut BTreeMap<BlockKey, Vec<Para>>,
                   sub: &mut dyn FnMut(&Text, &str) -> String| {
         let field = format!("blocks.{key}.text");
-        blocks.insert(
-            key.to_string(),
-            vec![para("text", sub(text, &field), field)],
-        );
+        blocks.insert(key, vec![para(Role::Text, sub(text, &field), field)]);
     };
-    single("headline", &b.headline.text, &mut blocks, &mut sub);
+    single(BlockKey::Headline, &b.headline.text, &mut blocks, &mut sub);
     for (key, block) in [
-        ("kicker", &b.kicker),
-        ("definition", &b.definition),
-        ("facts", &b.facts),
-        ("contact", &b.contact),
+        (BlockKey::Kicker, &b.kicker),
+        (BlockKey::Definition, &b.definition),
+        (BlockKey::Facts, &b.facts),
+        (BlockKey::Contact, &b.contact),
     ] {
         if let Some(block) = block {
             single(key, &block.text, &mut blocks, &mut sub);
@@ -228,15 +229,15 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         let heading_field = format!("blocks.sections[{i}].heading");
         let body_field = format!("blocks.sections[{i}].body");
         let mut paras = vec![para(
-            "heading",
+            Role::Heading,
             sub(&s.heading, &heading_field),
             heading_field,
         )];
         let body = sub(&s.body, &body_field);
         for paragraph in split_paragraphs(&body) {
-            paras.push(para("body", paragraph, body_field.clone()));
+            paras.push(para(Role::Body, paragraph, body_field.clone()));
         }
-        blocks.insert(format!("sections.{}", i + 1), paras.clone());
+        blocks.insert(BlockKey::Section(i + 1), paras.clone());
         all_sections.extend(paras);
         section_ends.push(all_sections.len());
     }
@@ -249,24 +250,24 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         };
         for last in first + 1..section_ends.len() {
             blocks.insert(
-                format!("sections.{}-{}", first + 1, last + 1),
+                BlockKey::SectionRun(first + 1, last + 1),
                 all_sections[start..section_ends[last]].to_vec(),
             );
         }
     }
-    blocks.insert("sections".into(), all_sections);
+    blocks.insert(BlockKey::Sections, all_sections);
 
     if let Some(c) = &b.callout {
         blocks.insert(
-            "callout".into(),
+            BlockKey::Callout,
             vec![
                 para(
-                    "value",
+                    Role::Value,
                     sub(&c.value, "blocks.callout.value"),
                     "blocks.callout.value".into(),
                 ),
                 para(
-                    "text",
+                    Role::Text,
                     sub(&c.text, "blocks.callout.text"),
                     "blocks.callout.text".into(),
                 ),
@@ -278,25 +279,25 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         let vf = format!("blocks.stats[{i}].value");
         let cf = format!("blocks.stats[{i}].caption");
         let paras = vec![
-            para("value", sub(&s.value, &vf), vf),
-            para("caption", sub(&s.caption, &cf), cf),
+            para(Role::Value, sub(&s.value, &vf), vf),
+            para(Role::Caption, sub(&s.caption, &cf), cf),
         ];
-        blocks.insert(format!("stats.{}", i + 1), paras.clone());
+        blocks.insert(BlockKey::Stat(i + 1), paras.clone());
         all_stats.extend(paras);
     }
-    blocks.insert("stats".into(), all_stats);
+    blocks.insert(BlockKey::Stats, all_stats);
 
     if let Some(a) = &b.action {
         blocks.insert(
-            "action".into(),
+            BlockKey::Action,
             vec![
                 para(
-                    "label",
+                    Role::Label,
                     sub(&a.label, "blocks.action.label"),
                     "blocks.action.label".into(),
                 ),
                 para(
-                    "phone",
+                    Role::Phone,
                     sub(&a.phone, "blocks.action.phone"),
                     "blocks.action.phone".into(),
                 ),
@@ -306,24 +307,24 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
     if let Some(a) = &b.agency {
         let mut paras = vec![
             para(
-                "name",
+                Role::Name,
                 sub(&a.name, "blocks.agency.name"),
                 "blocks.agency.name".into(),
             ),
             para(
-                "department",
+                Role::Department,
                 sub(&a.department, "blocks.agency.department"),
                 "blocks.agency.department".into(),
             ),
         ];
         if let Some(t) = &a.tagline {
             paras.push(para(
-                "tagline",
+                Role::Tagline,
                 sub(t, "blocks.agency.tagline"),
                 "blocks.agency.tagline".into(),
             ));
         }
-        blocks.insert("agency".into(), paras);
+        blocks.insert(BlockKey::Agency, paras);
     }
 
     if let Some(label_block) = &b.sources {
@@ -347,11 +348,15 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             .collect::<Vec<_>>()
             .join("; ");
         blocks.insert(
-            "sources".into(),
-            vec![para("item", format!("{label} {inline}"), "sources".into())],
+            BlockKey::Sources,
+            vec![para(
+                Role::Item,
+                format!("{label} {inline}"),
+                "sources".into(),
+            )],
         );
 
-        let mut list = vec![para("label", label, "blocks.sources.label".into())];
+        let mut list = vec![para(Role::Label, label, "blocks.sources.label".into())];
         for (i, (title, url, field)) in titles.iter().enumerate() {
             let source = &campaign.sources[i];
             // The escaped period keeps Markdown from turning "1." into a list marker.
@@ -362,13 +367,17 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             if !notes.is_empty() {
                 line.push_str(&format!(" ({})", notes.join("; ")));
             }
-            line.push('.');
+            // Right to left, a period after a Latin title lands on the far side of it
+            // (".CSEC in North America"): the list goes without.
+            if !crate::typography::is_rtl_language(&edition.lang) {
+                line.push('.');
+            }
             if !url.is_empty() {
                 line.push_str(&format!(" {}", link(url, url)));
             }
-            list.push(para("item", line, field.clone()));
+            list.push(para(Role::Item, line, field.clone()));
         }
-        blocks.insert("sources#list".into(), list);
+        blocks.insert(BlockKey::SourcesList, list);
     }
 
     // County-only extras: substituted like any text, shown only where a frame asks.
@@ -377,7 +386,10 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             let field = format!("counties.csv extra.{name} ({})", county.name);
             match substitute(text, &vars) {
                 Ok(markdown) => {
-                    blocks.insert(format!("extra.{name}"), vec![para("text", markdown, field)]);
+                    blocks.insert(
+                        BlockKey::Extra(name.clone()),
+                        vec![para(Role::Text, markdown, field)],
+                    );
                 }
                 Err(unknown) => problems.push(
                     Diagnostic::error(format!(
@@ -414,8 +426,8 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
         title: {
             // The headline as this edition prints it, so the title is in its language.
             let headline = blocks
-                .get("headline")
-                .map(|p| crate::markup::plain_text(&p[0].markdown));
+                .get(&BlockKey::Headline)
+                .map(|p| p[0].inline.plain_text());
             let title = headline.unwrap_or_else(|| campaign.meta.title.clone());
             xml_text(&match &edition.county {
                 Some(_) => format!("{title} — {}", edition.name),

@@ -7,7 +7,8 @@ use super::ink::{self, InkBox};
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
-use crate::model::layout::{EDITION_MARK, Frame, Rect, Remedy, Style, TextFit, VAlign};
+use crate::model::content::{BlockKey, Role};
+use crate::model::layout::{Frame, Rect, Remedy, Style, TextFit, VAlign};
 use crate::resolve::Para;
 use crate::units::PT_PER_MM;
 
@@ -58,11 +59,16 @@ impl Composer<'_> {
     /// Sets a frame's content, continuing into threaded frames, after fitting it as its
     /// styles allow; an overflow that remains is an error naming frame, edition, language
     /// and the amount.
-    pub(super) fn flow_text(&mut self, first: usize, key: &str, frame_items: &mut [Vec<Item>]) {
+    pub(super) fn flow_text(
+        &mut self,
+        first: usize,
+        key: &BlockKey,
+        frame_items: &mut [Vec<Item>],
+    ) {
         let layout = self.layout;
         let frame = &layout.frames[first];
         let lookup = super::block_key(frame, key);
-        if key.starts_with("extra.") && self.resolved.paragraphs(key).is_none() {
+        if matches!(key, BlockKey::Extra(_)) && self.resolved.paragraphs(key).is_none() {
             return; // a county-only extra this edition does not have: the frame stays empty
         }
         if super::frame_is_empty(frame, self.resolved) && self.resolved.paragraphs(lookup).is_some()
@@ -72,14 +78,14 @@ impl Composer<'_> {
         // The folio ("1 / 2 →") is the layout's, not the content's: made here, read as a
         // pagination artifact, never by a screen reader.
         let made;
-        let paras = if key == super::FOLIO {
+        let paras = if *key == BlockKey::Folio {
             made = [super::folio(
                 frame.page,
                 layout.pages,
                 &self.resolved.edition.lang,
             )];
             Some(&made[..])
-        } else if key == EDITION_MARK {
+        } else if *key == BlockKey::Edition {
             let Some(mark) = super::edition_mark(self.resolved) else {
                 return; // the statewide edition: no county name to show
             };
@@ -262,7 +268,7 @@ impl Composer<'_> {
                     // is left stays at the foot: gaps stay alike, paragraphs do not float).
                     let paragraph_gaps = placed
                         .windows(2)
-                        .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != "heading")
+                        .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != Role::Heading)
                         .count();
                     let spare = (area.h - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
@@ -280,7 +286,7 @@ impl Composer<'_> {
                     for (top, b, line) in placed {
                         if let Some(previous) = previous_block.filter(|&p| p != b) {
                             // A heading stays with its text: the gap goes above it.
-                            if blocks[previous].para.role != "heading" {
+                            if blocks[previous].para.role != Role::Heading {
                                 spread += gaps.get(gap_index).copied().unwrap_or(0.0);
                                 gap_index += 1;
                             }
@@ -293,7 +299,9 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative || key == super::FOLIO || key == EDITION_MARK,
+                            frame.decorative
+                                || *key == BlockKey::Folio
+                                || *key == BlockKey::Edition,
                         );
                     }
                 }
@@ -333,7 +341,7 @@ impl Composer<'_> {
     fn blocks<'p>(
         &self,
         frame: &Frame,
-        key: &str,
+        key: &BlockKey,
         paras: &'p [Para],
         adjust: Adjust,
         prepared: &std::cell::RefCell<Vec<Option<text::Prepared>>>,
@@ -341,7 +349,7 @@ impl Composer<'_> {
         // A county's name stacked as a mark breaks between its words ("SAN LUIS / OBISPO /
         // COUNTY"), where in running text it is a phrase kept on one line.
         let loose;
-        let typography = if key == EDITION_MARK {
+        let typography = if *key == BlockKey::Edition {
             loose = crate::typography::Typography {
                 keep_together: Vec::new(),
                 ..self.resolved.typography.clone()
@@ -377,7 +385,7 @@ impl Composer<'_> {
                 continue;
             }
             match text::prepare_with(
-                &para.markdown,
+                &para.inline,
                 &style,
                 self.fonts,
                 &self.resolved.edition.lang,
@@ -484,7 +492,7 @@ impl Composer<'_> {
                 // On a grid, lines keep their pitch (the grid's, or a heading's own leading,
                 // which the layout chose to add up to whole grid lines) unless ink touches.
                 let on_grid = grid.as_ref().map(|g| {
-                    if g.role == block.para.role {
+                    if g.role == block.para.role.name() {
                         g.pitch
                     } else {
                         height
@@ -498,8 +506,13 @@ impl Composer<'_> {
                         Some(&t) if t <= y + 0.01 => (y - line_end) / 2.0,
                         _ => 0.0,
                     };
-                    let (shift, lift) =
-                        grid.snap(&mut tops, offset, block.para.role, placed.is_empty(), give);
+                    let (shift, lift) = grid.snap(
+                        &mut tops,
+                        offset,
+                        block.para.role.name(),
+                        placed.is_empty(),
+                        give,
+                    );
                     // The heading that opened the chain follows its text down (by less
                     // than half a line) rather than leaving a blank line under it.
                     for line in &mut placed {
@@ -512,7 +525,7 @@ impl Composer<'_> {
                             line.0 += shift;
                         }
                     }
-                    if block.para.role == grid.role {
+                    if block.para.role.name() == grid.role {
                         hug_from = None;
                     } else if hug_from.is_none() && !placed.is_empty() {
                         hug_from = Some(placed.len());
@@ -521,7 +534,7 @@ impl Composer<'_> {
                 let fitting = tops.iter().take_while(|&&t| t + height <= area.h + 0.01);
                 let mut fits = fitting.count();
                 // A heading stays with the first two lines of what follows it.
-                if block.para.role == "heading"
+                if block.para.role == Role::Heading
                     && !last_frame
                     && fits >= count
                     && cursor.0 + 1 < blocks.len()
@@ -542,8 +555,13 @@ impl Composer<'_> {
                     // On a grid the text after the heading may have to move down to it.
                     if let Some(grid) = grid.as_ref() {
                         let offset = baseline_offset(next, self.fonts);
-                        grid.clone()
-                            .snap(&mut next_tops, offset, next.para.role, false, 0.0);
+                        grid.clone().snap(
+                            &mut next_tops,
+                            offset,
+                            next.para.role.name(),
+                            false,
+                            0.0,
+                        );
                     }
                     if next_tops.last().map_or(after, |t| t + next_height) > area.h + 0.01 {
                         fits = 0;
@@ -843,7 +861,7 @@ impl Grid<'_> {
 /// that role's (fitted) style, so it scales with a fit.
 fn baseline_grid<'b>(frame: &'b Frame, blocks: &[Block]) -> Option<Grid<'b>> {
     let role = frame.baseline_grid.as_deref()?;
-    let pitch = line_height(&blocks.iter().find(|b| b.para.role == role)?.style);
+    let pitch = line_height(&blocks.iter().find(|b| b.para.role.name() == role)?.style);
     (pitch > 0.0).then_some(Grid {
         role,
         pitch,

@@ -19,7 +19,8 @@ pub use crate::page::{
 
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
-use crate::model::layout::{EDITION_MARK, Frame, ImageFit, Layout, Side};
+use crate::model::content::{BlockKey, Role};
+use crate::model::layout::{Frame, ImageFit, Layout, Side};
 use crate::page::Rect;
 use crate::resolve::{Para, Resolved};
 use std::sync::Arc;
@@ -38,6 +39,11 @@ pub fn compose(
     } else {
         layout
     };
+    // What frames repeat is a question of the layout as written: a logo frame standing
+    // in with text is still the logo's frame.
+    if let Some(problem) = repeated_content(resolved, layout) {
+        return Err(vec![problem]);
+    }
     // An image frame the edition has no image for shows its stand-in text instead.
     let stood_in = with_stand_ins(layout, resolved);
     let layout = stood_in.as_ref().unwrap_or(layout);
@@ -65,9 +71,6 @@ pub fn compose(
         fitted_scale: vec![None; layout.frames.len()],
         scale_ceiling: vec![None; layout.frames.len()],
     };
-    if let Some(problem) = repeated_content(resolved, layout) {
-        return Err(vec![problem]);
-    }
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
     for (i, frame) in layout.frames.iter().enumerate() {
@@ -125,9 +128,6 @@ pub fn compose(
     })
 }
 
-/// The content key of a page number: "1 / 2 →" on a page that continues, "2 / 2" on the last.
-pub const FOLIO: &str = "folio";
-
 /// The layout with each image frame that names a `stand_in` turned into a text frame of
 /// it, when the edition has no image (a county without a logo shows its name in the logo's
 /// tile); `None` when nothing stands in.
@@ -152,16 +152,19 @@ fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
 /// artifact: the kicker already says the name to a screen reader.
 fn edition_mark(resolved: &Resolved) -> Option<Para> {
     resolved.edition.county.as_ref()?;
+    let markdown = crate::resolve::escape(&resolved.edition.name);
     Some(Para {
-        role: "text",
-        markdown: crate::resolve::escape(&resolved.edition.name),
-        field: EDITION_MARK.into(),
+        role: Role::Text,
+        inline: crate::markup::parse(&markdown),
+        markdown,
+        field: BlockKey::Edition.to_string(),
+        // Never referenced: the mark is an artifact, outside the structure.
         id: usize::MAX,
         lang: None,
     })
 }
 
-/// The folio paragraph for page `page` (from 0) of `pages`.
+/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
     // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read
@@ -177,10 +180,12 @@ fn folio(page: usize, pages: usize, lang: &str) -> Para {
     } else {
         format!("{} / {pages}", page + 1)
     };
+    let markdown = format!("{count}{arrow}");
     Para {
-        role: "text",
-        markdown: format!("{count}{arrow}"),
-        field: FOLIO.into(),
+        role: Role::Text,
+        inline: crate::markup::parse(&markdown),
+        markdown,
+        field: BlockKey::Folio.to_string(),
         // Never referenced: a folio is an artifact, outside the structure.
         id: usize::MAX,
         lang: None,
@@ -195,8 +200,8 @@ fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
         return resolved.logo.is_none();
     }
     match &frame.content {
-        Some(key) if key == FOLIO => false,
-        Some(key) if key == EDITION_MARK => resolved.edition.county.is_none(),
+        Some(BlockKey::Folio) => false,
+        Some(BlockKey::Edition) => resolved.edition.county.is_none(),
         Some(key) => resolved
             .paragraphs(block_key(frame, key))
             .is_none_or(|paras| paras.iter().all(|p| p.markdown.trim().is_empty())),
@@ -206,9 +211,10 @@ fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
 
 /// The resolved block a frame's content key shows: the sources as a full list when the
 /// frame asks for one.
-fn block_key<'k>(frame: &Frame, key: &'k str) -> &'k str {
-    if key == "sources" && frame.sources == crate::model::layout::SourcesMode::List {
-        "sources#list"
+fn block_key<'k>(frame: &Frame, key: &'k BlockKey) -> &'k BlockKey {
+    static SOURCES_LIST: BlockKey = BlockKey::SourcesList;
+    if *key == BlockKey::Sources && frame.sources == crate::model::layout::SourcesMode::List {
+        &SOURCES_LIST
     } else {
         key
     }
@@ -248,7 +254,7 @@ fn repeated_content(resolved: &Resolved, layout: &Layout) -> Option<Diagnostic> 
             decorative_only.extend(paras.iter().map(|p| (frame, p)));
             continue;
         }
-        if key == "sources" {
+        if *key == BlockKey::Sources {
             if let Some(earlier) = sources_by {
                 return Some(repeat(frame, "the sources", earlier));
             }
@@ -302,8 +308,9 @@ impl Composer<'_> {
         }
         let (problems, outline) = (self.problems.len(), self.outline.len());
         for &i in &grouped {
-            let key = layout.frames[i].content.clone().unwrap_or_default();
-            self.flow_text(i, &key, scratch);
+            if let Some(key) = layout.frames[i].content.clone() {
+                self.flow_text(i, &key, scratch);
+            }
         }
         // Trial problems are reported by the main pass, if they remain.
         self.problems.truncate(problems);
@@ -366,12 +373,12 @@ impl Composer<'_> {
         // Bookmarks: the headline, the facts heading, section headings and the sources label,
         // each at its first line.
         let heads_outline = !decorative
-            && (matches!(block.para.role, "heading" | "label")
-                || matches!(frame.content.as_deref(), Some("headline" | "facts")));
+            && (matches!(block.para.role, Role::Heading | Role::Label)
+                || matches!(frame.content, Some(BlockKey::Headline | BlockKey::Facts)));
         if heads_outline && line.range.start == 0 {
             self.outline.push(OutlineEntry {
                 // As written, not as transformed: bookmarks read better in sentence case.
-                title: text::plain_text(&block.para.markdown),
+                title: block.para.inline.plain_text(),
                 page: frame.page,
                 y: area.y + top,
             });
@@ -621,6 +628,68 @@ color = "ink"
         let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
         let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
         compose(&resolved, &layout, &fonts)
+    }
+
+    /// The tag tree follows each paragraph's block and role: the words messages use for
+    /// a field (`blocks.headline.text`) may change without changing a PDF's tags.
+    #[test]
+    fn renaming_fields_leaves_the_tag_tree_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout_path = dir.path().join("tiny.toml");
+        let mut frames = frame("headline", "headline", 1, 2, "");
+        frames.push_str(&frame("sections", "sections", 3, 3, ""));
+        frames.push_str(&frame("facts", "facts", 6, 1, ""));
+        frames.push_str(&frame("stats", "stats", 7, 2, ""));
+        std::fs::write(
+            &layout_path,
+            format!(
+                r##"kind = "flyer"
+[page]
+size = "400pt x 400pt"
+margin = "20pt"
+grid = {{ columns = 1, rows = 8 }}
+[colors]
+ink = {{ rgb = "#000000" }}
+[styles.body]
+font = "Noto Sans"
+size = "8pt"
+leading = 1.2
+color = "ink"
+fit = {{ min = "3pt" }}
+{frames}"##
+            ),
+        )
+        .unwrap();
+        let fonts = fonts();
+        let layout = Layout::load(&layout_path, &fonts).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
+        let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
+        let tags = |resolved: &Resolved| {
+            fn strip(e: &mut structure::Element) {
+                e.field = None;
+                for child in &mut e.children {
+                    if let structure::Node::Element(inner) = child {
+                        strip(inner);
+                    }
+                }
+            }
+            let mut tree = compose(resolved, &layout, &fonts).unwrap().structure;
+            tree.iter_mut().for_each(strip);
+            tree
+        };
+        let before = tags(&resolved);
+        let mut renamed = resolved.clone();
+        for paras in renamed.blocks.values_mut() {
+            for para in paras {
+                para.field = format!("renamed {}", para.id);
+            }
+        }
+        assert_eq!(tags(&renamed), before);
+        // And the tree is the one the content asks for: the headline the H1, the section
+        // heading and the facts H2s, the statistics a list.
+        let roles: Vec<String> = before.iter().map(|e| e.role.name()).collect();
+        assert_eq!(roles, ["H1", "H2", "P", "H2", "L"]);
     }
 
     fn runs(doc: &Document) -> Vec<&GlyphRun> {

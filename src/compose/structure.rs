@@ -5,6 +5,7 @@
 //! to the glyph runs it drew.
 
 use crate::diag::Diagnostic;
+use crate::model::content::{BlockKey, Role as ParaRole};
 use crate::model::layout::Layout;
 use crate::model::layout::TextTransform;
 use crate::page::Item;
@@ -58,7 +59,7 @@ pub fn build(
         .iter()
         .flat_map(|p| &p.items)
         .any(|i| matches!(i, Item::Image(_)));
-    let paras = |key: &str| -> Vec<&Para> {
+    let paras = |key: &BlockKey| -> Vec<&Para> {
         resolved
             .paragraphs(key)
             .unwrap_or_default()
@@ -67,26 +68,26 @@ pub fn build(
             .collect()
     };
     let mut tree = Vec::new();
-    let push_each = |tree: &mut Vec<Element>, key: &str| {
+    let push_each = |tree: &mut Vec<Element>, key: &BlockKey| {
         for para in paras(key) {
-            tree.push(element_for(para));
+            tree.push(element_for(para, key));
         }
     };
-    push_each(&mut tree, "headline");
-    push_each(&mut tree, "kicker");
-    push_each(&mut tree, "definition");
-    push_each(&mut tree, "sections");
-    push_each(&mut tree, "facts");
+    push_each(&mut tree, &BlockKey::Headline);
+    push_each(&mut tree, &BlockKey::Kicker);
+    push_each(&mut tree, &BlockKey::Definition);
+    push_each(&mut tree, &BlockKey::Sections);
+    push_each(&mut tree, &BlockKey::Facts);
 
     // The statistics and the callout read as one list: each figure is the label of the
     // sentence that explains it ("95%: Nearly 95% of …").
     let mut stats = Element::new(Role::List { numbered: false });
-    let all_stats = resolved.paragraphs("stats").unwrap_or_default();
-    let callout = resolved.paragraphs("callout").unwrap_or_default();
+    let all_stats = resolved.paragraphs(&BlockKey::Stats).unwrap_or_default();
+    let callout = resolved.paragraphs(&BlockKey::Callout).unwrap_or_default();
     for pair in all_stats.chunks(2).chain(callout.chunks(2)) {
         let mut item = Element::new(Role::ListItem);
         for para in pair.iter().filter(|p| placed.contains(&p.id)) {
-            let role = if para.role == "value" {
+            let role = if para.role == ParaRole::Value {
                 Role::Label
             } else {
                 Role::ListBody
@@ -102,13 +103,12 @@ pub fn build(
         tree.push(stats);
     }
 
-    push_each(&mut tree, "action");
-    push_each(&mut tree, "contact");
-    let extras: Vec<&str> = resolved
+    push_each(&mut tree, &BlockKey::Action);
+    push_each(&mut tree, &BlockKey::Contact);
+    let extras: Vec<&BlockKey> = resolved
         .blocks
         .keys()
-        .filter(|k| k.starts_with("extra."))
-        .map(String::as_str)
+        .filter(|k| matches!(k, BlockKey::Extra(_)))
         .collect();
     for key in extras {
         push_each(&mut tree, key);
@@ -120,20 +120,20 @@ pub fn build(
         figure.children.push(Node::Image);
         tree.push(figure);
     }
-    push_each(&mut tree, "agency");
+    push_each(&mut tree, &BlockKey::Agency);
 
     // Sources: the inline footnote is one paragraph; the full list is a list of items.
-    push_each(&mut tree, "sources");
-    let list = paras("sources#list");
+    push_each(&mut tree, &BlockKey::Sources);
+    let list = paras(&BlockKey::SourcesList);
     let mut sources = Element::new(Role::List { numbered: true });
     for para in list {
-        if para.role == "item" {
+        if para.role == ParaRole::Item {
             let mut item = Element::new(Role::ListItem);
             item.children
                 .push(Node::Element(Element::holding(Role::ListBody, para)));
             sources.children.push(Node::Element(item));
         } else {
-            tree.push(element_for(para));
+            tree.push(element_for(para, &BlockKey::SourcesList));
         }
     }
     if !sources.children.is_empty() {
@@ -162,7 +162,7 @@ fn transformed_paragraphs(resolved: &Resolved, layout: &Layout) -> BTreeMap<usiz
                 .style_for(para.role)
                 .and_then(|s| layout.styles.get(s));
             if style.is_some_and(|s| s.transform != TextTransform::None) {
-                let text = crate::compose::text::plain_text(&para.markdown);
+                let text = para.inline.plain_text();
                 out.insert(para.id, text.nfc().collect());
             }
         }
@@ -185,22 +185,19 @@ fn read_as_written(element: &mut Element, transformed: &BTreeMap<usize, String>)
     }
 }
 
-/// The element one paragraph becomes on its own: the headline is the H1, section and facts
-/// headings H2, everything else a paragraph.
-fn element_for(para: &Para) -> Element {
-    let heading = match (para.field.as_str(), para.role) {
-        ("blocks.headline.text", _) => Some(1),
-        ("blocks.facts.text", _) | (_, "heading") => Some(2),
+/// The element one paragraph of block `key` becomes on its own: the headline is the H1,
+/// section and facts headings H2, everything else a paragraph. Decided by the block and the
+/// role, never by the field's name (which messages may word as they like).
+fn element_for(para: &Para, key: &BlockKey) -> Element {
+    let heading = match (key, para.role) {
+        (BlockKey::Headline, _) => Some(1),
+        (BlockKey::Facts, _) | (_, ParaRole::Heading) => Some(2),
         _ => None,
     };
     match heading {
         Some(level) => {
             let mut e = Element::holding(Role::Heading(level), para);
-            e.alt = Some(
-                crate::compose::text::plain_text(&para.markdown)
-                    .nfc()
-                    .collect(),
-            );
+            e.alt = Some(para.inline.plain_text().nfc().collect());
             e
         }
         None => Element::holding(Role::Paragraph, para),

@@ -481,7 +481,8 @@ impl Campaign {
                     .hint("write the text, or remove the block if no layout should show it"),
                 );
             }
-            for (url, why) in unsafe_inline_links(text.get_ref()) {
+            let inline = crate::markup::parse(text.get_ref());
+            for (url, why) in unsafe_inline_links(&inline) {
                 problems.push(
                     Diagnostic::error(format!(
                         "inline link to `{}` cannot be printed: {why}",
@@ -492,7 +493,7 @@ impl Campaign {
                     .hint(crate::model::URL_HINT),
                 );
             }
-            for url in empty_inline_links(text.get_ref()) {
+            for url in empty_inline_links(&inline) {
                 warnings.push(
                     Diagnostic::warning(format!(
                         "inline link \"{url}\" has no URL; it will print as plain text"
@@ -596,15 +597,15 @@ fn shorten(url: &str) -> String {
 }
 
 /// Markdown links whose (non-empty) destination is not allowed, with the reason.
-fn unsafe_inline_links(markdown: &str) -> Vec<(String, String)> {
-    use pulldown_cmark::{Event, Parser, Tag};
-    Parser::new(markdown)
-        .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. }) if !dest_url.trim().is_empty() => {
-                let url = dest_url.trim().to_string();
-                crate::model::check_url(&url).err().map(|why| (url, why))
-            }
-            _ => None,
+fn unsafe_inline_links(inline: &crate::markup::Inline) -> Vec<(String, String)> {
+    inline
+        .links
+        .iter()
+        .filter(|link| !link.url.is_empty())
+        .filter_map(|link| {
+            crate::model::check_url(&link.url)
+                .err()
+                .map(|why| (link.url.clone(), why))
         })
         .collect()
 }
@@ -632,29 +633,13 @@ impl Campaign {
 }
 
 /// Link texts of Markdown links whose destination is empty: `[text]()`.
-fn empty_inline_links(markdown: &str) -> Vec<String> {
-    use pulldown_cmark::{Event, Parser, Tag};
-    let mut out = Vec::new();
-    let mut current: Option<String> = None;
-    for event in Parser::new(markdown) {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. }) if dest_url.trim().is_empty() => {
-                current = Some(String::new());
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(c) = current.as_mut() {
-                    c.push_str(&t);
-                }
-            }
-            Event::End(pulldown_cmark::TagEnd::Link) => {
-                if let Some(c) = current.take() {
-                    out.push(c);
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+fn empty_inline_links(inline: &crate::markup::Inline) -> Vec<String> {
+    inline
+        .links
+        .iter()
+        .filter(|link| link.url.is_empty())
+        .map(|link| link.text.clone())
+        .collect()
 }
 
 /// Loads every `campaign.<lang>.toml` beside the campaign, sorted by language tag.

@@ -2,6 +2,7 @@
 //! resolves every name (colour, style, font, threaded frame) so compose cannot meet a
 //! dangling reference.
 
+use super::content::{BlockKey, Role};
 use crate::diag::{Diagnostic, Location, SourceFile, closest, one_of};
 use crate::fonts::{FontBook, weight_from_name};
 // Palette colours and rectangles are display-list types; layouts are made of them.
@@ -617,7 +618,7 @@ pub struct Frame {
     /// 0-based page index.
     pub page: usize,
     pub rect: Rect,
-    pub content: Option<String>,
+    pub content: Option<BlockKey>,
     pub image: Option<String>,
     pub fit: ImageFit,
     pub style: Option<String>,
@@ -639,8 +640,8 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
-    /// The content key an image frame shows instead when the edition has no image.
-    pub stand_in: Option<String>,
+    /// The content an image frame shows instead when the edition has no image.
+    pub stand_in: Option<BlockKey>,
     /// Balance the chain's columns from this frame on when the text ends in them.
     pub balance: bool,
     /// The content role whose (fitted) line height spaces this frame's baselines, and
@@ -652,10 +653,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The style for a role of its content ("heading", "body", "value" …).
-    pub fn style_for(&self, role: &str) -> Option<&str> {
+    /// The style for a role of its content (`styles = { heading = "…", body = "…" }`).
+    pub fn style_for(&self, role: Role) -> Option<&str> {
         self.role_styles
-            .get(role)
+            .get(role.name())
             .or(self.style.as_ref())
             .map(String::as_str)
     }
@@ -716,11 +717,8 @@ pub const CONTENT_KEYS: &[&str] = &[
     "agency",
     "folio",
     "sources",
-    EDITION_MARK,
+    "edition",
 ];
-/// The content key of the edition's own name as a mark: a county's name ("Kern County")
-/// in a county edition, nothing in the statewide one (whose mark is the agency's).
-pub const EDITION_MARK: &str = "edition";
 /// Image keys a frame may show.
 pub const IMAGE_KEYS: &[&str] = &["logo"];
 
@@ -1113,7 +1111,7 @@ impl Resolver<'_> {
             }
             let rect = grown.inset(&f.margin);
             if let Some(content) = &f.content
-                && !valid_content_key(content.get_ref())
+                && BlockKey::parse(content.get_ref()).is_none()
             {
                 self.unknown("content", content, field("content"), CONTENT_KEYS.to_vec());
             }
@@ -1123,7 +1121,7 @@ impl Resolver<'_> {
                 self.unknown("image", image, field("image"), IMAGE_KEYS.to_vec());
             }
             if let Some(stand_in) = &f.stand_in {
-                if !valid_content_key(stand_in.get_ref()) {
+                if BlockKey::parse(stand_in.get_ref()).is_none() {
                     self.unknown(
                         "content",
                         stand_in,
@@ -1230,7 +1228,10 @@ impl Resolver<'_> {
                 index: i,
                 page: f.page.max(1) - 1,
                 rect,
-                content: f.content.as_ref().map(|c| c.get_ref().clone()),
+                content: f
+                    .content
+                    .as_ref()
+                    .and_then(|c| BlockKey::parse(c.get_ref())),
                 image: f.image.as_ref().map(|c| c.get_ref().clone()),
                 fit: f.fit,
                 style: f.style.as_ref().map(|s| s.get_ref().clone()),
@@ -1252,7 +1253,10 @@ impl Resolver<'_> {
                 text_fit: f.text_fit,
                 decorative: f.decorative,
                 collapse_into,
-                stand_in: f.stand_in.as_ref().map(|c| c.get_ref().clone()),
+                stand_in: f
+                    .stand_in
+                    .as_ref()
+                    .and_then(|c| BlockKey::parse(c.get_ref())),
                 balance: f.balance,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
                 fit_group: f.fit_group.clone(),
@@ -1575,26 +1579,6 @@ impl Resolver<'_> {
     }
 }
 
-fn valid_content_key(key: &str) -> bool {
-    if key
-        .strip_prefix("extra.")
-        .is_some_and(|name| !name.is_empty())
-    {
-        return true;
-    }
-    match key.split_once('.') {
-        None => CONTENT_KEYS.contains(&key),
-        // One item ("sections.2") or a run of items ("sections.1-3").
-        Some((list, n)) => {
-            let (first, last) = n.split_once('-').unwrap_or((n, n));
-            let (first, last) = (first.parse::<usize>(), last.parse::<usize>());
-            let is_run = n.contains('-');
-            (list == "sections" || (list == "stats" && !is_run))
-                && matches!((first, last), (Ok(a), Ok(b)) if a >= 1 && a <= b)
-        }
-    }
-}
-
 fn parse_hex(text: &str) -> Option<[u8; 3]> {
     let hex = text.strip_prefix('#')?;
     if hex.len() != 6 {
@@ -1679,6 +1663,6 @@ mod tests {
         assert!(d.hint.as_deref().unwrap_or("").contains("edition"), "{d}");
         let layout = load_with(&frame("image = \"logo\"\nstand_in = \"edition\"")).unwrap();
         let logo = layout.frames.iter().find(|f| f.id == "logo").unwrap();
-        assert_eq!(logo.stand_in.as_deref(), Some(EDITION_MARK));
+        assert_eq!(logo.stand_in, Some(BlockKey::Edition));
     }
 }

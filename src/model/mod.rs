@@ -2,6 +2,7 @@
 //! the source spans every later error points back to.
 
 pub mod campaign;
+pub mod content;
 pub mod counties;
 pub mod layout;
 pub mod overlay;

@@ -1,0 +1,235 @@
+//! Set lines: a broken line shaped and positioned in visual order, aligned or justified,
+//! with the space at its end kept for text extraction; and the paragraph as the line
+//! breaker sees it.
+
+use super::{Line, LineRun, PlacedGlyph, Prepared, TextError, shape};
+use crate::compose::linebreak::{self, Break};
+use crate::compose::typography::takes_letter_spacing;
+use crate::fonts::FontBook;
+use crate::model::layout::Align;
+use std::ops::Range;
+
+impl Prepared {
+    /// Adds a zero-width space glyph at the logical end of a line: in the last run's own
+    /// font when it has a space (CJK subsets may not), else as a run of its own.
+    fn keep_line_end_space(&self, runs: &mut Vec<LineRun>, fonts: &FontBook) {
+        // The logical end is the run that starts last in the text, whatever its direction
+        // or its place on the line (a phone number ending an Arabic line).
+        let Some(at_end) = (0..runs.len()).max_by_key(|&i| runs[i].start) else {
+            return;
+        };
+        let run = &mut runs[at_end];
+        let own_font = fonts.covers(run.font, ' ');
+        let font = if own_font {
+            run.font
+        } else {
+            match fonts.fallback(' ', 400, false, &self.lang) {
+                Some(font) => font,
+                None => return,
+            }
+        };
+        let Some(space) = shape(" ", font, self.size, 0.0, &self.lang, false, fonts).pop() else {
+            return;
+        };
+        let zero_width = |at: usize| PlacedGlyph {
+            x_advance: 0.0,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            range: at..at + 1,
+            ..space
+        };
+        if own_font {
+            let glyph = zero_width(run.text.len());
+            run.text.push(' ');
+            // Glyphs are in visual order: a right-to-left run ends on the left.
+            if run.rtl {
+                run.glyphs.insert(0, glyph);
+            } else {
+                run.glyphs.push(glyph);
+            }
+        } else {
+            let (x, rtl) = if run.rtl {
+                (run.x, true)
+            } else {
+                (run.x + run.width, false)
+            };
+            let spacer = LineRun {
+                font,
+                glyphs: vec![zero_width(0)],
+                text: " ".into(),
+                x,
+                width: 0.0,
+                link: None,
+                start: run.start + run.text.len(),
+                rtl,
+            };
+            runs.insert(if rtl { at_end } else { at_end + 1 }, spacer);
+        }
+    }
+
+    /// End of `range` without trailing white space (which hangs past the line end).
+    pub(crate) fn trimmed_end(&self, start: usize, end: usize) -> usize {
+        start + self.text[start..end].trim_end().len()
+    }
+
+    /// Breaks the text from byte `from` into lines no wider than `width` (total fit).
+    pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
+        linebreak::total_fit(&self.breakable(), from, width)
+            .map_err(|linebreak::TooWide { word, excess }| TextError::TooWide { word, excess })
+    }
+
+    /// The paragraph as the line breaker sees it.
+    pub(crate) fn breakable(&self) -> linebreak::Breakable<'_> {
+        linebreak::Breakable {
+            text: &self.text,
+            prefix: &self.prefix,
+            size: self.size,
+            justified: self.align == Align::Justify,
+            opportunities: &self.opportunities,
+            hyphen_limit: self.hyphen_limit,
+            avoid_runts: self.avoid_runts,
+        }
+    }
+
+    /// Shapes and positions one line in visual order, applying alignment (and
+    /// justification unless it is the paragraph's last line or ends at a forced break).
+    /// Alignment is relative to the paragraph direction: `left` means the start side.
+    pub fn set_line(&self, brk: &Break, width: f32, last: bool, fonts: &FontBook) -> Line {
+        let range = brk.range.clone();
+        let forced = self.text[range.clone()].ends_with('\n');
+        let end = self.trimmed_end(range.start, range.end);
+        let mut runs = Vec::new();
+        let mut x = 0.0;
+        for (piece, rtl, hyphen) in self.visual_pieces(range.start..end, brk.hyphen) {
+            for span in self.spans_in(&piece, rtl) {
+                let mut text = self.text[span.clone()].to_string();
+                let (font, link) = {
+                    let s = self
+                        .spans
+                        .iter()
+                        .find(|s| s.range.contains(&span.start))
+                        .expect("span");
+                    (s.font, s.link.clone())
+                };
+                if hyphen && span.end == end {
+                    text.push('-');
+                }
+                let glyphs = shape(
+                    &text,
+                    font,
+                    self.size,
+                    self.tracking,
+                    &self.lang,
+                    rtl,
+                    fonts,
+                );
+                let run_width: f32 = glyphs.iter().map(|g| g.x_advance).sum();
+                runs.push(LineRun {
+                    font,
+                    glyphs,
+                    text,
+                    x,
+                    width: run_width,
+                    link,
+                    start: span.start,
+                    rtl,
+                });
+                x += run_width;
+            }
+        }
+        // A line that ended at a space or a hard break keeps a space as an invisible, zero-width glyph, so text
+        // extraction and screen readers see the word boundary ("the threat", not
+        // "thethreat"); tagged PDF asks for explicit spaces.
+        if end < range.end {
+            self.keep_line_end_space(&mut runs, fonts);
+        }
+        let natural = x;
+        let mut line = Line {
+            runs,
+            width: natural,
+            x: 0.0,
+            range,
+            hyphenated: brk.hyphen,
+        };
+        // Total fit may choose a justified line a little wider than the measure, to be
+        // shrunk at its spaces; every other line has room to spare.
+        let overfull = width - natural;
+        let slack = overfull.max(0.0);
+        let start_side = if self.rtl { slack } else { 0.0 };
+        let end_side = if self.rtl { 0.0 } else { slack };
+        match self.align {
+            Align::Left => line.x = start_side,
+            Align::Center => line.x = slack / 2.0,
+            Align::Right => line.x = end_side,
+            Align::Justify if !last && !forced => justify(&mut line, overfull),
+            Align::Justify => line.x = start_side,
+        }
+        line
+    }
+
+    /// The span pieces of a level run, in drawing order.
+    fn spans_in(&self, piece: &Range<usize>, rtl: bool) -> Vec<Range<usize>> {
+        let mut pieces: Vec<Range<usize>> = self
+            .spans
+            .iter()
+            .filter_map(|s| {
+                let a = s.range.start.max(piece.start);
+                let b = s.range.end.min(piece.end);
+                (a < b).then_some(a..b)
+            })
+            .collect();
+        if rtl {
+            pieces.reverse();
+        }
+        pieces
+    }
+}
+
+/// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs and
+/// Hangul syllables (CJK is justified between characters): each gap takes an equal share, so a line of
+/// Chinese with a few Latin words is flush too. No gap follows the line's last glyph.
+fn justify(line: &mut Line, slack: f32) {
+    // The zero-width space kept at a line's end (for text extraction) does not stretch.
+    let stretches = |run: &LineRun, g: &PlacedGlyph| {
+        let cluster = &run.text[g.range.clone()];
+        (cluster == " " || cluster.starts_with(takes_letter_spacing)) && g.x_advance > 0.0
+    };
+    // Glyphs in drawing order; only the last glyph of a cluster takes the gap after it.
+    let mut gaps: Vec<(usize, usize)> = Vec::new();
+    for (r, run) in line.runs.iter().enumerate() {
+        for (g, glyph) in run.glyphs.iter().enumerate() {
+            let ends_cluster = run.glyphs.get(g + 1).is_none_or(|n| n.range != glyph.range);
+            if ends_cluster && stretches(run, glyph) {
+                gaps.push((r, g));
+            }
+        }
+    }
+    // Visually last: no gap after it (the line's right edge, or left in right-to-left).
+    let last_visible = line
+        .runs
+        .iter()
+        .enumerate()
+        .flat_map(|(r, run)| {
+            run.glyphs
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.x_advance > 0.0)
+                .map(move |(g, _)| (r, g))
+        })
+        .last();
+    gaps.retain(|&gap| Some(gap) != last_visible);
+    if gaps.is_empty() {
+        return;
+    }
+    let extra = slack / gaps.len() as f32;
+    for &(r, g) in &gaps {
+        line.runs[r].glyphs[g].x_advance += extra;
+    }
+    let mut x = 0.0;
+    for run in &mut line.runs {
+        run.x = x;
+        run.width = run.glyphs.iter().map(|g| g.x_advance).sum();
+        x += run.width;
+    }
+    line.width = x;
+}

@@ -1,0 +1,186 @@
+//! Text: the inline layout engine, one file per stage. A paragraph's inline Markdown becomes
+//! plain NFC text with marks (`markup`), the typography is applied, each character gets
+//! a bidi level (`bidi`) and a face, falling back where the style's face lacks it
+//! (`itemize`); the spans are shaped and measured (`shape`); `compose::linebreak` decides
+//! where lines break from a narrow `Breakable`; and broken lines are set — visual
+//! reordering, alignment, justification (`lines`). Produces positioned lines, no PDF.
+
+mod bidi;
+mod itemize;
+mod lines;
+mod markup;
+mod shape;
+
+use super::linebreak::{self, Opportunity};
+use super::typography::Typography;
+use crate::fonts::{FontBook, FontId};
+use crate::markup::Inline;
+use crate::model::layout::{Align, Color, Style};
+use std::ops::Range;
+
+use bidi::bidi_levels;
+pub use bidi::is_rtl_language;
+use markup::parse_markup;
+use shape::prepared_hyphen_width;
+pub use shape::shape;
+
+/// A stretch of a paragraph in one face, one link and one direction.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub range: Range<usize>,
+    pub font: FontId,
+    pub link: Option<String>,
+    pub rtl: bool,
+}
+
+pub use crate::page::PlacedGlyph;
+
+/// A run of glyphs in one font on one line, in visual order, with the text it came from.
+#[derive(Debug, Clone)]
+pub struct LineRun {
+    pub font: FontId,
+    pub glyphs: Vec<PlacedGlyph>,
+    pub text: String,
+    /// x of the run's start relative to the line start.
+    pub x: f32,
+    pub width: f32,
+    pub link: Option<String>,
+    /// Where the run's text starts in the paragraph (bytes): runs come in visual order,
+    /// and this gives their reading order back.
+    pub start: usize,
+    /// The run's direction.
+    pub rtl: bool,
+}
+
+/// A set line: its runs, its natural width, and the offset alignment gives it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub runs: Vec<LineRun>,
+    pub width: f32,
+    pub x: f32,
+    /// Byte range in the paragraph text.
+    pub range: Range<usize>,
+    /// The line ends inside a word, and the run at its logical end carries the hyphen
+    /// added there (its last character, not in the paragraph's text).
+    pub hyphenated: bool,
+}
+
+/// A paragraph with its markup parsed, faces chosen and directions resolved, ready to
+/// break into lines.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub text: String,
+    pub spans: Vec<Span>,
+    pub size: f32,
+    pub tracking: f32,
+    pub align: Align,
+    pub lang: String,
+    /// The paragraph's base direction is right-to-left (Arabic, Farsi, Hebrew, Urdu).
+    pub rtl: bool,
+    /// Bidi embedding level of each byte.
+    levels: Vec<u8>,
+    /// Advance of the text before each byte offset (prefix sums), for measuring.
+    prefix: Vec<f32>,
+    /// Where lines may break, with hyphenation points when the style hyphenates.
+    pub(crate) opportunities: Vec<Opportunity>,
+    /// At most this many hyphenated lines in a row (0: no limit).
+    pub(crate) hyphen_limit: usize,
+    /// Keep a single word (CJK: a single character) off the last line where possible.
+    pub(crate) avoid_runts: bool,
+}
+
+/// A character no loaded font can draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingGlyph {
+    pub character: char,
+    /// The families tried, in order.
+    pub tried: Vec<String>,
+}
+
+/// Text problems compose turns into diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextError {
+    MissingGlyphs(Vec<MissingGlyph>),
+    /// A piece of text between break opportunities is wider than the frame.
+    TooWide {
+        word: String,
+        excess: f32,
+    },
+}
+
+/// [`prepare_with`] inline Markdown and the default typography (curly quotes, en dashes,
+/// place names kept together, hyphenation limits), for tests that start from a string.
+pub fn prepare(
+    markdown: &str,
+    style: &Style,
+    fonts: &FontBook,
+    lang: &str,
+) -> Result<Prepared, TextError> {
+    let inline = crate::markup::parse(markdown);
+    prepare_with(&inline, style, fonts, lang, &Typography::default())
+}
+
+/// Turns parsed inline Markdown (bold, italic, links, hard breaks) into plain NFC text, applies
+/// the typography (quotes, dashes), picks a face for every character (falling back per
+/// character where the style's face lacks it), resolves bidi levels, shapes and measures.
+pub fn prepare_with(
+    inline: &Inline,
+    style: &Style,
+    fonts: &FontBook,
+    lang: &str,
+    typography: &Typography,
+) -> Result<Prepared, TextError> {
+    let (typed, mut marks) = parse_markup(inline, style.transform);
+    let (text, moved) = super::typography::apply(&typed, lang, typography);
+    for mark in &mut marks {
+        mark.range = moved[mark.range.start]..moved[mark.range.end];
+    }
+    let rtl = is_rtl_language(lang);
+    let levels = bidi_levels(&text, rtl);
+
+    let spans = itemize::itemize(&text, &marks, &levels, style, fonts, lang)?;
+
+    let mut prepared = Prepared {
+        text,
+        spans,
+        size: style.size.0,
+        tracking: style.tracking,
+        align: style.align,
+        lang: lang.to_string(),
+        rtl,
+        levels,
+        prefix: Vec::new(),
+        opportunities: Vec::new(),
+        hyphen_limit: typography.hyphen_limit,
+        avoid_runts: typography.avoid_runts,
+    };
+    prepared.measure(fonts);
+    let links: Vec<Range<usize>> = prepared
+        .spans
+        .iter()
+        .filter(|s| s.link.is_some())
+        .map(|s| s.range.clone())
+        .collect();
+    let kept = super::typography::kept_phrases(&prepared.text, &typography.keep_together);
+    prepared.opportunities = linebreak::opportunities(
+        &prepared.text,
+        lang,
+        style.hyphenate,
+        &links,
+        &kept,
+        typography,
+        |at| prepared_hyphen_width(&prepared, at, fonts),
+    );
+    Ok(prepared)
+}
+
+/// The colour a run is painted in: links take the style's link colour.
+pub fn run_color<'a>(style: &'a Style, run: &LineRun) -> &'a Color {
+    match (&run.link, &style.link_color) {
+        (Some(_), Some(c)) => c,
+        _ => &style.color,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

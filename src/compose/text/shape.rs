@@ -1,0 +1,134 @@
+//! Shape: glyphs for a run of text in one face and direction (rustybuzz), and a prepared
+//! paragraph's measurements — the advance before each byte, hyphen widths — at its size.
+
+use super::{PlacedGlyph, Prepared};
+use crate::compose::linebreak;
+use crate::fonts::{FontBook, FontId};
+
+impl Prepared {
+    fn font_at(&self, at: usize) -> FontId {
+        self.spans
+            .iter()
+            .find(|s| s.range.contains(&at))
+            .or(self.spans.last())
+            .map(|s| s.font)
+            .expect("a paragraph has a span")
+    }
+
+    /// The same paragraph at another size and tracking, as [`super::prepare_with`] would give it:
+    /// the markup, typography, faces, bidi levels and break opportunities do not depend on
+    /// them, so only the measurements (advances, hyphen widths) are redone. Fit searches
+    /// try a paragraph at a dozen sizes; this saves re-parsing and re-analysing it each time.
+    pub fn resized(&self, size: f32, tracking: f32, fonts: &FontBook) -> Prepared {
+        let mut p = self.clone();
+        if p.size == size && p.tracking == tracking {
+            return p;
+        }
+        p.size = size;
+        p.tracking = tracking;
+        p.measure(fonts);
+        let hyphens: Vec<(usize, f32)> = p
+            .opportunities
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.kind == linebreak::Kind::Hyphen)
+            .map(|(i, o)| (i, prepared_hyphen_width(&p, o.at, fonts)))
+            .collect();
+        for (i, width) in hyphens {
+            p.opportunities[i].hyphen_width = width;
+        }
+        p
+    }
+
+    /// Shapes every span once and records the advance before each byte offset.
+    pub(super) fn measure(&mut self, fonts: &FontBook) {
+        let mut per_byte = vec![0.0f32; self.text.len() + 1];
+        for span in &self.spans {
+            let glyphs = shape(
+                &self.text[span.range.clone()],
+                span.font,
+                self.size,
+                self.tracking,
+                &self.lang,
+                span.rtl,
+                fonts,
+            );
+            for g in &glyphs {
+                per_byte[span.range.start + g.range.start] += g.x_advance;
+            }
+        }
+        let mut acc = 0.0;
+        self.prefix = per_byte
+            .iter()
+            .map(|w| {
+                let before = acc;
+                acc += w;
+                before
+            })
+            .collect();
+    }
+}
+
+/// Width of the hyphen added when a line breaks inside a word at `at`, in that word's face.
+pub(super) fn prepared_hyphen_width(p: &Prepared, at: usize, fonts: &FontBook) -> f32 {
+    let font = p.font_at(at.saturating_sub(1));
+    shape("-", font, p.size, p.tracking, &p.lang, false, fonts)
+        .iter()
+        .map(|g| g.x_advance)
+        .sum()
+}
+
+/// Shapes `text` in one face and direction with the font's default features (kerning,
+/// ligatures, and the script's required forms); adds tracking after each cluster.
+/// Glyphs come back in visual (drawing) order.
+pub fn shape(
+    text: &str,
+    font: FontId,
+    size: f32,
+    tracking: f32,
+    lang: &str,
+    rtl: bool,
+    fonts: &FontBook,
+) -> Vec<PlacedGlyph> {
+    let face = fonts.face(font);
+    let shaped = face.shape_units(text, rtl, lang);
+    let scale = size / face.units_per_em;
+    let track = tracking / 1000.0 * size;
+    // A cluster ends where the smallest larger cluster starts (in RTL runs the next glyph's
+    // cluster is smaller, so "the next one" would be wrong), or at the end of the text.
+    let mut starts: Vec<usize> = shaped.iter().map(|g| g.cluster as usize).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    // Sorted, so a binary search: a paragraph-long run has hundreds of clusters, and a
+    // linear scan per glyph made shaping quadratic.
+    let end_of = |start: usize| {
+        starts
+            .get(starts.partition_point(|&s| s <= start))
+            .copied()
+            .unwrap_or(text.len())
+    };
+    let mut glyphs: Vec<PlacedGlyph> = shaped
+        .iter()
+        .map(|g| {
+            let start = g.cluster as usize;
+            PlacedGlyph {
+                id: g.id,
+                x_advance: g.x_advance as f32 * scale,
+                x_offset: g.x_offset as f32 * scale,
+                y_offset: g.y_offset as f32 * scale,
+                range: start..end_of(start),
+            }
+        })
+        .collect();
+    if track != 0.0 {
+        for i in 0..glyphs.len() {
+            let last_of_cluster = glyphs
+                .get(i + 1)
+                .is_none_or(|next| next.range != glyphs[i].range);
+            if last_of_cluster {
+                glyphs[i].x_advance += track;
+            }
+        }
+    }
+    glyphs
+}
