@@ -3,7 +3,7 @@
 //! and summaries; all real work is in the library.
 
 use crate::diag::Diagnostic;
-use crate::kit::{Options, Outcome, Session};
+use crate::kit::{Options, Outcome, Place, Session};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -229,73 +229,18 @@ pub struct Inputs {
     pub font_dirs: Vec<PathBuf>,
 }
 
-/// `path` (inside the kit's `root`) relative to `cwd` when `cwd` is in the kit: `content`
-/// from the root, `../../content` from two folders down; otherwise as it is.
-fn near(path: &std::path::Path, root: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
-    let (Ok(inside), Ok(depth)) = (path.strip_prefix(root), cwd.strip_prefix(root)) else {
-        return path.to_path_buf();
-    };
-    let mut relative = PathBuf::new();
-    for _ in depth.components() {
-        relative.push("..");
-    }
-    relative.push(inside);
-    if relative.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        relative
-    }
-}
-
-/// Where a command's inputs come from: its kit (found from the current folder) and flags.
-pub struct Place {
-    pub kit: Option<crate::kit::Kit>,
-    pub content: PathBuf,
-    pub layouts: PathBuf,
-    pub font_dirs: Vec<PathBuf>,
-    /// The folder the kit's outputs go to by default (the kit's root outside `out`).
-    pub root: PathBuf,
-}
-
 impl Inputs {
     /// Finds the kit above the current folder and fills in what the flags leave out.
     /// `need_content`: whether the command needs campaigns (then a missing kit is an error).
     pub fn place(&self, need_content: bool) -> Result<Place, Diagnostic> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let kit = match crate::kit::find(&cwd) {
-            Some(file) => Some(crate::kit::Kit::load(&file)?),
-            None => None,
-        };
-        if kit.is_none() && self.content.is_none() && need_content {
-            return Err(crate::kit::not_found(&cwd));
-        }
-        // Kit paths are shown relative to the current folder, as cargo shows its paths.
-        let kit = kit.map(|mut k| {
-            k.content = near(&k.content, &k.root, &cwd);
-            if !k.layouts.starts_with(crate::assets::BUILTIN) {
-                k.layouts = near(&k.layouts, &k.root, &cwd);
-            }
-            k.out = near(&k.out, &k.root, &cwd);
-            k.fonts = k.fonts.iter().map(|f| near(f, &k.root, &cwd)).collect();
-            k
-        });
-        let mut font_dirs = kit.as_ref().map(|k| k.fonts.clone()).unwrap_or_default();
-        font_dirs.extend(self.font_dirs.iter().cloned());
-        Ok(Place {
-            content: self
-                .content
-                .clone()
-                .or_else(|| kit.as_ref().map(|k| k.content.clone()))
-                .unwrap_or_else(|| PathBuf::from("content")),
-            layouts: self
-                .layouts
-                .clone()
-                .or_else(|| kit.as_ref().map(|k| k.layouts.clone()))
-                .unwrap_or_else(|| crate::assets::builtin_path("layouts")),
-            font_dirs,
-            root: kit.as_ref().map_or(cwd, |k| k.root.clone()),
-            kit,
-        })
+        crate::kit::place(
+            &cwd,
+            self.content.clone(),
+            self.layouts.clone(),
+            &self.font_dirs,
+            need_content,
+        )
     }
 }
 
@@ -717,14 +662,7 @@ fn check(options: &Options) -> ExitCode {
         Err(code) => return code,
     };
     report(&session.warnings);
-    // Freshness of each campaign's figures for the year being checked.
-    let mut stale = Vec::new();
-    for (ci, campaign) in session.campaigns.iter().enumerate() {
-        let year = options.year.unwrap_or_else(|| {
-            crate::kit::upcoming_year(campaign.meta.observance.month, options.today)
-        });
-        stale.extend(session.stale_sources(ci, year));
-    }
+    let stale = session.stale_for_run(options);
     report(&stale);
     let outcomes = session.check(jobs);
     let failed = summarize(&outcomes, "checked");
@@ -746,27 +684,8 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
     };
     let mut failed = 0;
     for job in jobs {
-        let result = crate::kit::contained(&job, || {
-            session.render(&job).and_then(|pdf| {
-                crate::render::preview_png(pdf, dpi).map_err(|e| vec![Diagnostic::error(e)])
-            })
-        });
-        match result {
-            Ok(pages) => {
-                for (n, png) in pages.iter().enumerate() {
-                    // Beside where the PDF would go: year, campaign, edition, layout and
-                    // language all in the path, so no preview replaces another.
-                    let stem = job.path.with_extension("");
-                    let path =
-                        std::path::PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
-                    if let Err(e) = crate::output::write_atomic(&path, png) {
-                        eprintln!("error: cannot write `{}`: {e}", path.display());
-                        failed += 1;
-                    } else {
-                        println!("{}", path.display());
-                    }
-                }
-            }
+        match session.write_preview(&job, dpi) {
+            Ok(paths) => paths.iter().for_each(|p| println!("{}", p.display())),
             Err(errs) => {
                 report(&errs);
                 failed += 1;
@@ -783,62 +702,27 @@ fn preview(options: &Options, dpi: f32) -> ExitCode {
 /// `broadside proof`: one proof (PDF, and a PNG per sheet) per campaign and layout of the
 /// selection. Exit code 1 when an edition fails: the proof is written and marks it.
 fn proof(options: &Options, sheet: crate::proof::ProofSheet, dpi: f32) -> ExitCode {
-    use crate::proof::Status;
     let (session, jobs) = match load(options) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    // One proof per campaign and layout, each in the plan's order.
-    let mut proofs: Vec<((usize, usize), Vec<crate::kit::Job>)> = Vec::new();
-    for job in jobs {
-        let key = (job.campaign, job.layout);
-        match proofs.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, jobs)) => jobs.push(job),
-            None => proofs.push((key, vec![job])),
-        }
-    }
     let mut failing = 0;
     let mut broken = false;
-    for ((campaign, layout), jobs) in proofs {
-        let year = jobs[0].edition.year;
-        let campaign = &session.campaigns[campaign].meta.id;
-        let layout = &session.layouts[layout].name;
-        let entries = session.proof_entries(jobs);
-        let fails = |e: &&crate::proof::Entry| matches!(e.status, Status::Failed(_));
-        let flagged = |e: &&crate::proof::Entry| matches!(e.status, Status::Flagged(_));
-        let title = format!("Proof: {campaign} · {layout} · {year}");
-        let doc = crate::proof::sheets(&title, &entries, sheet, year, &session.fonts);
-        let stem = options.out.join(format!("{campaign}-{year}-{layout}"));
-        let written = crate::render::sheets_to_pdf(&doc, &session.fonts, false).and_then(|pdf| {
-            let path = stem.with_extension("pdf");
-            crate::output::write_atomic(&path, &pdf)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-            let mut paths = vec![path];
-            for (n, png) in crate::render::preview_png(pdf, dpi)?.iter().enumerate() {
-                let path = PathBuf::from(format!("{}-{}.png", stem.display(), n + 1));
-                crate::output::write_atomic(&path, png)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-                paths.push(path);
-            }
-            Ok(paths)
-        });
-        match written {
-            Ok(paths) => {
-                for path in paths {
-                    println!("{}", path.display());
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
+    for proof in session.write_proofs(jobs, sheet, dpi, &options.out) {
+        match &proof.written {
+            Ok(paths) => paths.iter().for_each(|p| println!("{}", p.display())),
+            Err(d) => {
+                report(std::slice::from_ref(d));
                 broken = true;
             }
         }
-        failing += entries.iter().filter(fails).count();
+        failing += proof.failing;
         say!(
-            "proof {layout}: {} edition(s), {} failing, {} with findings",
-            entries.len(),
-            entries.iter().filter(fails).count(),
-            entries.iter().filter(flagged).count()
+            "proof {}: {} edition(s), {} failing, {} with findings",
+            proof.layout,
+            proof.editions,
+            proof.failing,
+            proof.flagged
         );
     }
     if broken || failing > 0 {
@@ -864,43 +748,20 @@ fn fonts(inputs: &Inputs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for family in book.families() {
-        let faces: Vec<_> = book.faces().filter(|(_, f)| f.family == family).collect();
-        let styles: Vec<String> = faces
-            .iter()
-            .map(|(_, f)| format!("{}{}", f.weight, if f.italic { " italic" } else { "" }))
-            .collect();
-        let (id, _) = faces[0];
-        let scripts: Vec<&str> = crate::fonts::SCRIPT_SAMPLES
-            .iter()
-            .filter(|(_, sample, _)| sample.chars().all(|c| book.covers(id, c)))
-            .map(|(script, _, _)| *script)
-            .collect();
-        let languages: Vec<&str> = crate::fonts::SCRIPT_SAMPLES
-            .iter()
-            .filter(|(script, _, _)| scripts.contains(script))
-            .flat_map(|(_, _, langs)| langs.iter().copied())
-            .collect();
-        println!("{family}");
-        println!("  styles:    {}", styles.join(", "));
-        println!(
-            "  scripts:   {}",
-            if scripts.is_empty() {
-                "-".to_string()
-            } else {
-                scripts.join(", ")
-            }
-        );
-        println!(
-            "  languages: {}",
-            if languages.is_empty() {
-                "-".to_string()
-            } else {
-                languages.join(" ")
-            }
-        );
+    let listed = |items: &[&str], sep: &str| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(sep)
+        }
+    };
+    for family in book.coverage() {
+        println!("{}", family.family);
+        println!("  styles:    {}", family.styles.join(", "));
+        println!("  scripts:   {}", listed(&family.scripts, ", "));
+        println!("  languages: {}", listed(&family.languages, " "));
         // Last, so the lines above keep their places for readers of this output.
-        println!("  from:      {}", book.origin(family));
+        println!("  from:      {}", family.origin);
     }
     ExitCode::SUCCESS
 }

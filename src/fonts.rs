@@ -468,6 +468,38 @@ impl FontBook {
         }
     }
 
+    /// What each family offers, sorted by family: `broadside fonts` prints it.
+    pub fn coverage(&self) -> Vec<Coverage> {
+        self.families()
+            .into_iter()
+            .map(|family| {
+                let faces: Vec<_> = self.faces().filter(|(_, f)| f.family == family).collect();
+                let styles = faces
+                    .iter()
+                    .map(|(_, f)| format!("{}{}", f.weight, if f.italic { " italic" } else { "" }))
+                    .collect();
+                let (id, _) = faces[0];
+                let scripts: Vec<&'static str> = SCRIPT_SAMPLES
+                    .iter()
+                    .filter(|(_, sample, _)| sample.chars().all(|c| self.covers(id, c)))
+                    .map(|(script, _, _)| *script)
+                    .collect();
+                let languages = SCRIPT_SAMPLES
+                    .iter()
+                    .filter(|(script, _, _)| scripts.contains(script))
+                    .flat_map(|(_, _, langs)| langs.iter().copied())
+                    .collect();
+                Coverage {
+                    family: family.to_string(),
+                    styles,
+                    scripts,
+                    languages,
+                    origin: self.origin(family),
+                }
+            })
+            .collect()
+    }
+
     /// Where a family's faces come from: `built in`, or the files that added or replaced them.
     pub fn origin(&self, family: &str) -> String {
         let mut places: Vec<String> = Vec::new();
@@ -731,6 +763,17 @@ fn cjk_tag(lang: &str) -> Option<&'static str> {
 
 /// Scripts counties print in, a few characters that a face must have to set each, and the
 /// languages (BCP 47) written in it — for `broadside fonts`.
+/// A family's faces, the scripts its regular face draws (of [`SCRIPT_SAMPLES`]), the
+/// languages those scripts write, and where its files come from.
+pub struct Coverage {
+    pub family: String,
+    /// Weight, and ` italic` for an italic face: `400`, `700 italic`.
+    pub styles: Vec<String>,
+    pub scripts: Vec<&'static str>,
+    pub languages: Vec<&'static str>,
+    pub origin: String,
+}
+
 pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
     ("Latin", "AaZzÑñ", &["en", "es", "tl", "hmn", "pt"]),
     ("Vietnamese", "ẠạỆệỮữđ", &["vi"]),

@@ -27,6 +27,7 @@ pub mod icc;
 
 pub use icc::IccProfile;
 
+use crate::diag::Diagnostic;
 use lopdf::{Dictionary, Document, Object, StringFormat, dictionary};
 use sha2::{Digest, Sha256};
 
@@ -55,7 +56,18 @@ pub fn krilla_settings() -> krilla::SerializeSettings {
 /// Turns krilla's print PDF into PDF/X-4 with `profile` as the output intent.
 /// `document_key` names the document across rebuilds (campaign, edition, language, layout,
 /// year); it seeds the XMP document ID.
-pub fn convert(pdf: &[u8], profile: &IccProfile, document_key: &str) -> Result<Vec<u8>, String> {
+pub fn convert(
+    pdf: &[u8],
+    profile: &IccProfile,
+    document_key: &str,
+) -> Result<Vec<u8>, Diagnostic> {
+    to_pdfx(pdf, profile, document_key).map_err(|e| {
+        Diagnostic::error(e)
+            .hint("the print file could not be made PDF/X-4; the screen file is unaffected")
+    })
+}
+
+fn to_pdfx(pdf: &[u8], profile: &IccProfile, document_key: &str) -> Result<Vec<u8>, String> {
     let fail = |what: &str, e: lopdf::Error| format!("PDF/X-4 step: {what}: {e}");
     let mut doc = Document::load_mem(pdf).map_err(|e| fail("cannot read krilla's PDF", e))?;
     if doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
@@ -560,6 +572,6 @@ mod tests {
     #[test]
     fn refuses_pages_without_a_trim_box() {
         let e = convert(&krilla_pdf(false), &IccProfile::default_print(), "k").unwrap_err();
-        assert!(e.contains("TrimBox"), "{e}");
+        assert!(e.message.contains("TrimBox"), "{e:?}");
     }
 }

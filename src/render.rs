@@ -3,6 +3,7 @@
 //! renderer: edition PDFs, poster tiles and proof sheets are all drawn by `draw_items`.
 //! Render makes no layout decisions.
 
+use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::page::structure::{Element, Node, Role};
 use crate::page::{Color, Document, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect};
@@ -76,7 +77,7 @@ pub struct Conformance {
 /// Writes the document as PDF: tagged always; validated as PDF/UA-1 on screen (print
 /// files carry a PDF/X intent instead). The same document always gives the same bytes:
 /// dates come from the kit's year and krilla derives the file ID from the content.
-pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, String> {
+pub fn to_pdf(doc: &Document, fonts: &FontBook) -> Result<Vec<u8>, Diagnostic> {
     let conformance = Conformance {
         accessible: doc.print.is_none(),
         archival: false,
@@ -89,7 +90,7 @@ pub fn to_pdf_as(
     doc: &Document,
     fonts: &FontBook,
     conformance: Conformance,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Diagnostic> {
     let mut configuration = ConfigurationBuilder::new();
     if conformance.accessible {
         configuration = configuration.with_accessibility_validator(Accessibility::UA1);
@@ -110,9 +111,9 @@ pub fn to_pdf_as(
         None => SerializeSettings {
             enable_tagging: true,
             compress_content_streams: false,
-            configuration: configuration
-                .finish()
-                .map_err(|e| format!("cannot combine the PDF standards asked for: {e:?}"))?,
+            configuration: configuration.finish().map_err(|e| {
+                Diagnostic::error(format!("cannot combine the PDF standards asked for: {e:?}"))
+            })?,
             ..SerializeSettings::default()
         },
     };
@@ -124,7 +125,8 @@ pub fn to_pdf_as(
     let cmyk = doc.print.is_some();
     for page in &doc.pages {
         let (w, h) = (page.width + 2.0 * offset, page.height + 2.0 * offset);
-        let mut settings = PageSettings::new(Size::from_wh(w, h).ok_or("page has no area")?);
+        let size = Size::from_wh(w, h).ok_or_else(|| Diagnostic::error("page has no area"))?;
+        let mut settings = PageSettings::new(size);
         if let Some(print) = doc.print {
             let b = print.bleed;
             let rect = |x: f32, y: f32, w: f32, h: f32| krilla::geom::Rect::from_xywh(x, y, w, h);
@@ -140,7 +142,8 @@ pub fn to_pdf_as(
         let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
         surface.push_transform(&Transform::from_translate(offset, offset));
-        let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))?;
+        let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))
+            .map_err(Diagnostic::error)?;
         surface.pop();
         surface.finish();
         // Paper cannot follow a link, and PDF/X keeps annotations off the printed area: print
@@ -177,7 +180,7 @@ pub fn to_pdf_as(
         }
         pdf_page.finish();
     }
-    pdf.set_tag_tree(tag_tree(doc, tags)?);
+    pdf.set_tag_tree(tag_tree(doc, tags).map_err(Diagnostic::error)?);
 
     let mut outline = Outline::new();
     for entry in &doc.outline {
@@ -194,20 +197,38 @@ pub fn to_pdf_as(
                 .iter()
                 .map(|(problem, _)| describe_violation(problem, doc))
                 .collect();
-            format!("the PDF breaks the standard it claims: {}", list.join("; "))
+            let d = Diagnostic::error(format!(
+                "the PDF breaks the standard it claims: {}",
+                list.join("; ")
+            ));
+            // The first content field a complaint names is where to look.
+            match problems
+                .iter()
+                .find_map(|(problem, _)| violation_field(problem, doc))
+            {
+                Some(field) => d.field(field),
+                None => d,
+            }
         }
         KrillaError::Font(font, why) => {
             // Name the file: the writer knows the font only by its bytes.
-            let file = fonts
+            let face = fonts
                 .faces()
                 .find(|(_, f)| f.made_pdf_font() == Some(&font))
-                .map_or("a font".to_string(), |(_, f)| {
-                    format!("font `{}`", f.path.display())
-                });
-            format!("{file} cannot be embedded (subsetting it failed: {why}); replace the file with a working copy")
+                .map(|(_, f)| f);
+            let file = face.map_or("a font".to_string(), |f| {
+                format!("font `{}`", f.path.display())
+            });
+            let d = Diagnostic::error(format!("{file} cannot be embedded (subsetting it failed: {why}); replace the file with a working copy"));
+            match face {
+                Some(f) => d.in_file(&f.path),
+                None => d,
+            }
         }
-        KrillaError::Image(_, _, why) => format!("an image cannot be embedded: {why}"),
-        other => format!("the PDF writer refused the document: {other:?}"),
+        KrillaError::Image(_, _, why) => {
+            Diagnostic::error(format!("an image cannot be embedded: {why}"))
+        }
+        other => Diagnostic::error(format!("the PDF writer refused the document: {other:?}")),
     })?;
     // Print files go on to the PDF/X-4 step, which rewrites them anyway.
     if doc.print.is_some() {
@@ -240,13 +261,14 @@ fn metadata(doc: &Document, nfc: bool) -> Metadata {
 /// Writes sheets made for paper around a document — poster tiles, proof sheets — as an
 /// untagged PDF: each page's display list as it is (groups hold the copies of the pages
 /// they show), links dropped, colours in DeviceCMYK when `cmyk`.
-pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec<u8>, String> {
+pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec<u8>, Diagnostic> {
     let mut pdf = krilla::Document::new();
     for page in &doc.pages {
-        let size = Size::from_wh(page.width, page.height).ok_or("a sheet has no area")?;
+        let size = Size::from_wh(page.width, page.height)
+            .ok_or_else(|| Diagnostic::error("a sheet has no area"))?;
         let mut sheet = pdf.start_page_with(PageSettings::new(size));
         let mut surface = sheet.surface();
-        draw_items(&mut surface, &page.items, fonts, cmyk, None)?;
+        draw_items(&mut surface, &page.items, fonts, cmyk, None).map_err(Diagnostic::error)?;
         surface.finish();
         sheet.finish();
     }
@@ -254,7 +276,7 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
     // Rounded as the poster's own file is (`lean`), so both draw the same pixels.
     pdf.finish()
         .map(crate::lean::round_numbers)
-        .map_err(|e| format!("the PDF writer refused the sheets: {e:?}"))
+        .map_err(|e| Diagnostic::error(format!("the PDF writer refused the sheets: {e:?}")))
 }
 
 /// Rewrites krilla's file with its dictionaries — the structure tree (one object per
@@ -264,9 +286,9 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
 /// dictionaries written out uncompressed; readers and validators see the same objects.
 /// Then [`crate::lean`] rounds the page content's numbers and, unless the file is archival,
 /// drops what only PDF/A asks for; the cross-reference stream is deflated too.
-pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, String> {
+pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic> {
     let mut pdf = lopdf::Document::load_mem(bytes)
-        .map_err(|e| format!("cannot re-read the PDF to pack it: {e}"))?;
+        .map_err(|e| Diagnostic::error(format!("cannot re-read the PDF to pack it: {e}")))?;
     slim_font_programs(&mut pdf);
     crate::lean::lean_screen_file(&mut pdf, archival);
     let options = lopdf::SaveOptions {
@@ -281,7 +303,7 @@ pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, String> {
     };
     let mut out = Vec::with_capacity(bytes.len());
     pdf.save_with_options(&mut out, options)
-        .map_err(|e| format!("cannot pack the PDF: {e}"))?;
+        .map_err(|e| Diagnostic::error(format!("cannot pack the PDF: {e}")))?;
     Ok(crate::lean::deflate_xref_stream(out))
 }
 
@@ -423,6 +445,20 @@ fn describe_violation(problem: &krilla::configure::ValidationError, doc: &Docume
         V::MissingDocumentOutline => "the document has no outline".into(),
         other => format!("{other:?}"),
     }
+}
+
+/// The content field of the glyph a validator's complaint is about, where krilla knows it.
+fn violation_field(problem: &krilla::configure::ValidationError, doc: &Document) -> Option<String> {
+    use krilla::configure::ValidationError as V;
+    let location = match problem {
+        V::ContainsNotDefGlyph(_, location, _)
+        | V::NoCodepointMapping(_, _, location)
+        | V::InvalidCodepointMapping(_, _, _, location)
+        | V::UnicodePrivateArea(_, _, _, location) => location,
+        _ => return None,
+    };
+    let para = usize::try_from(location.as_ref()?.get() - 1).ok()?;
+    field_of_para(&doc.structure, para)
 }
 
 fn field_of_para(tree: &[Element], para: usize) -> Option<String> {
@@ -872,7 +908,12 @@ pub const MAX_PREVIEW_DPI: f32 = 600.0;
 /// The most pixels of one preview page (200 MB as RGBA): an 18×24 in poster at 340 dpi.
 pub const MAX_PREVIEW_PIXELS: f64 = 50e6;
 
-pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
+/// Renders each page of a PDF to PNG at `dpi`.
+pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnostic> {
+    preview_pages(pdf_bytes, dpi).map_err(|e| Diagnostic::error(e).field("--dpi"))
+}
+
+fn preview_pages(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
     if !dpi.is_finite() || !(1.0..=MAX_PREVIEW_DPI).contains(&dpi) {
         return Err(format!(
             "the preview resolution must be 1 to {MAX_PREVIEW_DPI} dpi, got {dpi}"
@@ -1029,8 +1070,15 @@ mod tests {
         let mut bad = good;
         bad[1].id = 0;
         let error = to_pdf(&document(bad, "Hi", "blocks.contact.text"), fonts).unwrap_err();
-        assert!(error.contains("PDF breaks the standard"), "{error}");
-        assert!(error.contains("in `blocks.contact.text`"), "{error}");
+        assert!(
+            error.message.contains("PDF breaks the standard"),
+            "{error:?}"
+        );
+        assert!(
+            error.message.contains("in `blocks.contact.text`"),
+            "{error:?}"
+        );
+        assert_eq!(error.field.as_deref(), Some("blocks.contact.text"));
     }
 
     #[test]
@@ -1042,8 +1090,8 @@ mod tests {
         doc.structure.clear();
         let error = to_pdf(&doc, fonts).unwrap_err();
         assert!(
-            error.contains("no place in the document structure"),
-            "{error}"
+            error.message.contains("no place in the document structure"),
+            "{error:?}"
         );
     }
 }

@@ -156,7 +156,7 @@ fn render(session: &Session, job: &Job, dpi: f32) -> Result<Rendered, String> {
             doc.extract_text(&pages).ok()
         })
         .unwrap_or_default();
-    let pages = crate::render::preview_png(pdf, dpi)?;
+    let pages = crate::render::preview_png(pdf, dpi).map_err(|d| d.render(false))?;
     Ok(Rendered {
         pages: pages.into_iter().map(Arc::new).collect(),
         text,

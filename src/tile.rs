@@ -5,6 +5,7 @@
 //! a label naming the sheet; an assembly sheet first shows the whole page with the grid.
 
 use crate::compose::marks::{Anchor, text_run};
+use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::page::{Color, Dash, Document, Group, Item, Page, Rect, Transform};
 use crate::units::{PT_PER_IN, PT_PER_MM};
@@ -121,7 +122,7 @@ pub struct Grid {
 impl Grid {
     /// The grid for a `page_width` × `page_height` page, on portrait or landscape sheets,
     /// whichever needs fewer (portrait on a tie).
-    pub fn plan(page_width: f32, page_height: f32, spec: TileSpec) -> Result<Grid, String> {
+    pub fn plan(page_width: f32, page_height: f32, spec: TileSpec) -> Result<Grid, Diagnostic> {
         let (w, h) = spec.sheet.size();
         let portrait = Self::oriented(page_width, page_height, w, h, spec.overlap);
         let landscape = Self::oriented(page_width, page_height, h, w, spec.overlap);
@@ -129,13 +130,15 @@ impl Grid {
             (Some(p), Some(l)) if l.sheets() < p.sheets() => Ok(l),
             (Some(p), _) => Ok(p),
             (None, Some(l)) => Ok(l),
-            (None, None) => Err(format!(
+            (None, None) => Err(Diagnostic::error(format!(
                 "an overlap of {:.2} in leaves no room on a {} sheet, whose copy area is {:.2} × {:.2} in",
                 spec.overlap / PT_PER_IN,
                 spec.sheet.display_name(),
                 (w - 2.0 * (MARGIN + GUTTER)) / PT_PER_IN,
                 (h - 2.0 * (MARGIN + GUTTER)) / PT_PER_IN,
-            )),
+            ))
+            .field("--tile-overlap")
+            .hint("give a smaller overlap, or tile on a larger sheet")),
         }
     }
 
@@ -400,7 +403,7 @@ pub fn sheets(
     name: &str,
     fonts: &FontBook,
     cmyk: bool,
-) -> Result<Document, String> {
+) -> Result<Document, Diagnostic> {
     let mut pages = Vec::new();
     for (n, page) in doc.pages.iter().enumerate() {
         let grid = Grid::plan(page.width, page.height, spec)?;
@@ -756,7 +759,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(err.contains("leaves no room"), "{err}");
+        assert!(err.message.contains("leaves no room"), "{err:?}");
     }
 
     #[test]

@@ -263,7 +263,8 @@ fn preview_dpi_has_a_ceiling() {
     }
     // Inside the ceiling, a page may still have too many pixels: refused with the dpi to use.
     let pdf = broadside::render::preview_png(Vec::new(), 5000.0).unwrap_err();
-    assert!(pdf.contains("1 to 600 dpi"), "{pdf}");
+    assert!(pdf.message.contains("1 to 600 dpi"), "{pdf:?}");
+    assert_eq!(pdf.field.as_deref(), Some("--dpi"));
 }
 
 #[test]

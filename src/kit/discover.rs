@@ -101,6 +101,76 @@ impl Kit {
 /// The campaign `init` copies when no other is named.
 pub const SHIPPED: &str = "trafficking-prevention";
 
+/// `path` (inside the kit's `root`) relative to `cwd` when `cwd` is in the kit: `content`
+/// from the root, `../../content` from two folders down; otherwise as it is.
+fn near(path: &Path, root: &Path, cwd: &Path) -> PathBuf {
+    let (Ok(inside), Ok(depth)) = (path.strip_prefix(root), cwd.strip_prefix(root)) else {
+        return path.to_path_buf();
+    };
+    let mut relative = PathBuf::new();
+    for _ in depth.components() {
+        relative.push("..");
+    }
+    relative.push(inside);
+    if relative.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        relative
+    }
+}
+
+/// Where a command's inputs come from: its kit (found from the current folder) and flags.
+pub struct Place {
+    pub kit: Option<Kit>,
+    pub content: PathBuf,
+    pub layouts: PathBuf,
+    pub font_dirs: Vec<PathBuf>,
+    /// The folder the kit's outputs go to by default (the kit's root outside `out`).
+    pub root: PathBuf,
+}
+
+/// Finds the kit above `cwd` and fills in what the flags (`content`, `layouts`, extra
+/// `font_dirs`) leave out. `need_content`: whether the command needs campaigns (then a
+/// missing kit is an error).
+pub fn place(
+    cwd: &Path,
+    content: Option<PathBuf>,
+    layouts: Option<PathBuf>,
+    extra_fonts: &[PathBuf],
+    need_content: bool,
+) -> Result<Place, Diagnostic> {
+    let kit = match find(cwd) {
+        Some(file) => Some(Kit::load(&file)?),
+        None => None,
+    };
+    if kit.is_none() && content.is_none() && need_content {
+        return Err(not_found(cwd));
+    }
+    // Kit paths are shown relative to the current folder, as cargo shows its paths.
+    let kit = kit.map(|mut k| {
+        k.content = near(&k.content, &k.root, cwd);
+        if !k.layouts.starts_with(crate::assets::BUILTIN) {
+            k.layouts = near(&k.layouts, &k.root, cwd);
+        }
+        k.out = near(&k.out, &k.root, cwd);
+        k.fonts = k.fonts.iter().map(|f| near(f, &k.root, cwd)).collect();
+        k
+    });
+    let mut font_dirs = kit.as_ref().map(|k| k.fonts.clone()).unwrap_or_default();
+    font_dirs.extend(extra_fonts.iter().cloned());
+    Ok(Place {
+        content: content
+            .or_else(|| kit.as_ref().map(|k| k.content.clone()))
+            .unwrap_or_else(|| PathBuf::from("content")),
+        layouts: layouts
+            .or_else(|| kit.as_ref().map(|k| k.layouts.clone()))
+            .unwrap_or_else(|| crate::assets::builtin_path("layouts")),
+        font_dirs,
+        root: kit.as_ref().map_or(cwd.to_path_buf(), |k| k.root.clone()),
+        kit,
+    })
+}
+
 /// Writes a new kit into `root` (created if missing): `broadside.toml`, the campaign
 /// (the shipped one, or a blank template for a new id) and copies of the built-in layouts.
 /// Returns the files written. An existing `broadside.toml` is never overwritten.

@@ -7,6 +7,19 @@ use crate::manifest::Manifest;
 use std::path::PathBuf;
 
 impl Session {
+    /// Freshness of every campaign's figures for the year a run builds: its `--year`, else
+    /// each campaign's upcoming observance.
+    pub fn stale_for_run(&self, options: &Options) -> Vec<Diagnostic> {
+        let mut stale = Vec::new();
+        for (ci, campaign) in self.campaigns.iter().enumerate() {
+            let year = options.year.unwrap_or_else(|| {
+                super::upcoming_year(campaign.meta.observance.month, options.today)
+            });
+            stale.extend(self.stale_sources(ci, year));
+        }
+        stale
+    }
+
     /// Freshness: statistics whose source's figures are older than the campaign allows
     /// for the kit's year.
     pub fn stale_sources(&self, campaign: usize, year: i32) -> Vec<Diagnostic> {

@@ -7,6 +7,7 @@
 pub mod discover;
 pub mod due;
 pub mod hash;
+pub mod outputs;
 pub mod pipeline;
 pub mod plan;
 pub mod schedule;
@@ -15,6 +16,7 @@ pub mod write;
 
 pub use discover::*;
 pub use due::{Due, build_date, upcoming_year};
+pub use outputs::Proof;
 pub use pipeline::contained;
 pub use plan::{Job, Options};
 pub use session::Session;

@@ -75,11 +75,22 @@ impl Session {
             accessible: !job.print,
             archival: job.archive,
         };
-        let in_context = |e: String| {
-            vec![Diagnostic::error(format!(
-                "{e} (edition {}, layout `{}`)",
-                job.edition, self.layouts[job.layout].name
-            ))]
+        // Where a stage could not say where the problem is, the edition's inputs are: the
+        // campaign when it names a content field, else the layout being drawn.
+        let in_context = |mut d: Diagnostic| {
+            let layout = &self.layouts[job.layout];
+            d.message = format!(
+                "{} (edition {}, layout `{}`)",
+                d.message, job.edition, layout.name
+            );
+            if d.location.is_none() {
+                let file = match d.field {
+                    Some(_) => &self.campaigns[job.campaign].file.path,
+                    None => &layout.file.path,
+                };
+                d = d.in_file(file);
+            }
+            vec![d]
         };
         if let Some(spec) = job.tile {
             // Palette colours and marks are DeviceCMYK in print tiles, RGB otherwise (office

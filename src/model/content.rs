@@ -177,6 +177,7 @@ mod tests {
             "stats",
             "stats.4",
             "folio",
+            "edition",
             "sources",
             "extra.local",
         ] {
