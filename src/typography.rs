@@ -261,6 +261,10 @@ fn match_at(text: &str, start: usize, phrase: &str) -> Option<usize> {
         let (offset, c) = rest.next()?;
         let same = if p.is_whitespace() {
             c.is_whitespace() && c != '\n'
+        } else if c.is_ascii() && p.is_ascii() {
+            // The same answer as the Unicode comparison below, without its case tables:
+            // every start of every word is tried against every phrase.
+            c.eq_ignore_ascii_case(&p)
         } else {
             c == p || c.to_lowercase().eq(p.to_lowercase())
         };
