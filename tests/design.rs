@@ -570,3 +570,44 @@ fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
     }
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 }
+
+#[test]
+fn no_word_is_divided_across_columns_or_the_page_turn() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    for job in &jobs {
+        let name = layout_name(&session, job);
+        if name == "poster-18x24" {
+            continue; // no threaded columns
+        }
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let frames: std::collections::BTreeSet<&str> = runs
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .filter(|f| f.starts_with("sections-"))
+            .collect();
+        // Every column but the chain's last ends in a whole word: the hyphen a break adds
+        // is drawn as its own run ("-"), so the column's last line must not hold one.
+        let last_frame = frames.iter().next_back().copied();
+        for frame in frames {
+            if Some(frame) == last_frame {
+                continue;
+            }
+            let foot = runs
+                .iter()
+                .filter(|(f, _)| f == frame)
+                .map(|(_, r)| r.y)
+                .fold(f32::MIN, f32::max);
+            let divided = runs
+                .iter()
+                .any(|(f, r)| f == frame && (r.y - foot).abs() < 0.05 && r.text == "-");
+            assert!(
+                !divided,
+                "{name} ({}): `{frame}` ends in a hyphenated word",
+                job.edition.lang
+            );
+        }
+    }
+}

@@ -581,6 +581,11 @@ impl Composer<'_> {
                         // another with it, or the whole paragraph if that would orphan one here.
                         keep = if keep > 2 { keep - 1 } else { 0 };
                     }
+                    // No word divided across columns or the page turn ("popu- / lation"):
+                    // the hyphenated line goes on with the rest, while two stay here.
+                    if keep > 2 && breaks[keep - 1].hyphen {
+                        keep -= 1;
+                    }
                     for (top, line) in tops.into_iter().zip(lines).take(keep) {
                         placed.push((top, cursor.0, line));
                     }
