@@ -192,24 +192,28 @@ fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
     !(e + 1 < chars.len() && chars[e].1 == '-' && figure(chars[e + 1].1))
 }
 
-/// Whether a line could break inside `phrase` (at a space, a hyphen or a slash), so that
-/// keeping it together means something: "Los Angeles" and "Pang-aalipin", not "Alameda".
+/// Whether a line could break inside `phrase` (at a space, a hyphen or a slash, or between
+/// two ideographs), so that keeping it together means something: "Los Angeles",
+/// "Pang-aalipin" and "勞力販運", not "Alameda".
 pub fn can_break_inside(phrase: &str) -> bool {
     phrase.contains(|c: char| c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '/'))
+        || phrase.chars().filter(|&c| is_ideographic(c)).count() >= 2
 }
 
 /// The byte ranges of `text` where a phrase to keep together occurs: case-insensitive
 /// (headlines are set in capitals), any white space matching any white space, and only on
-/// word boundaries ("San Diego" is not found inside "San Diegoan").
+/// word boundaries ("San Diego" is not found inside "San Diegoan"); ideographs have no
+/// word boundaries, so a phrase of them is found anywhere ("兒童勞力販運" in "處理兒童勞力販運？").
 pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let starts: Vec<usize> = text
         .char_indices()
-        .filter(|&(i, _)| {
-            text[..i]
-                .chars()
-                .next_back()
-                .is_none_or(|p| !p.is_alphanumeric())
+        .filter(|&(i, c)| {
+            is_ideographic(c)
+                || text[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|p| !p.is_alphanumeric())
         })
         .map(|(i, _)| i)
         .collect();
@@ -218,11 +222,15 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
             continue; // one word: there is nothing to keep together
         }
         for &start in &starts {
+            let ends_a_word = |end: usize| {
+                text[..end].chars().next_back().is_some_and(is_ideographic)
+                    || text[end..]
+                        .chars()
+                        .next()
+                        .is_none_or(|n| !n.is_alphanumeric())
+            };
             if let Some(end) = match_at(text, start, phrase)
-                && text[end..]
-                    .chars()
-                    .next()
-                    .is_none_or(|n| !n.is_alphanumeric())
+                && ends_a_word(end)
             {
                 out.push(start..end);
             }
@@ -408,5 +416,17 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(found, vec!["PANG-AALIPIN"]);
+    }
+
+    #[test]
+    fn a_chinese_word_is_kept_wherever_it_occurs_but_one_ideograph_needs_no_keeping() {
+        let phrases = vec!["勞力販運".to_string(), "州".to_string()];
+        let text = "CDSS正採取哪些行動處理兒童勞力販運？加州";
+        let found: Vec<&str> = kept_phrases(text, &phrases)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, vec!["勞力販運"]);
+        assert!(can_break_inside("勞力販運") && !can_break_inside("州"));
     }
 }

@@ -299,7 +299,9 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative || matches!(key, BlockKey::Folio | BlockKey::Edition),
+                            frame.decorative
+                                || *key == BlockKey::Folio
+                                || *key == BlockKey::Edition,
                         );
                     }
                 }

@@ -39,6 +39,11 @@ pub fn compose(
     } else {
         layout
     };
+    // What frames repeat is a question of the layout as written: a logo frame standing
+    // in with text is still the logo's frame.
+    if let Some(problem) = repeated_content(resolved, layout) {
+        return Err(vec![problem]);
+    }
     // An image frame the edition has no image for shows its stand-in text instead.
     let stood_in = with_stand_ins(layout, resolved);
     let layout = stood_in.as_ref().unwrap_or(layout);
@@ -66,9 +71,6 @@ pub fn compose(
         fitted_scale: vec![None; layout.frames.len()],
         scale_ceiling: vec![None; layout.frames.len()],
     };
-    if let Some(problem) = repeated_content(resolved, layout) {
-        return Err(vec![problem]);
-    }
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
     for (i, frame) in layout.frames.iter().enumerate() {
@@ -156,13 +158,13 @@ fn edition_mark(resolved: &Resolved) -> Option<Para> {
         inline: crate::markup::parse(&markdown),
         markdown,
         field: BlockKey::Edition.to_string(),
+        // Never referenced: the mark is an artifact, outside the structure.
         id: usize::MAX,
         lang: None,
     })
 }
 
-/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page
-/// `page` (from 0) of `pages`.
+/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
     // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read

@@ -27,8 +27,8 @@ pub enum BlockKey {
     Agency,
     /// The page number ("1 / 2 →"): the layout's, made by compose.
     Folio,
-    /// The edition's own name as a mark (a county's name; nothing statewide), made by
-    /// compose.
+    /// The edition's name as a mark ("Kern County"): a county edition's, made by compose
+    /// (the statewide edition has none).
     Edition,
     /// The sources as one footnote paragraph.
     Sources,

@@ -640,7 +640,7 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
-    /// The content key an image frame shows instead when the edition has no image.
+    /// The content an image frame shows instead when the edition has no image.
     pub stand_in: Option<BlockKey>,
     /// Balance the chain's columns from this frame on when the text ends in them.
     pub balance: bool,
@@ -717,11 +717,8 @@ pub const CONTENT_KEYS: &[&str] = &[
     "agency",
     "folio",
     "sources",
-    EDITION_MARK,
+    "edition",
 ];
-/// The content key of the edition's own name as a mark: a county's name ("Kern County")
-/// in a county edition, nothing in the statewide one (whose mark is the agency's).
-pub const EDITION_MARK: &str = "edition";
 /// Image keys a frame may show.
 pub const IMAGE_KEYS: &[&str] = &["logo"];
 
