@@ -80,10 +80,16 @@ pub struct Face {
     /// Shaped strings by (text, right-to-left, language). Shaping does not depend on the
     /// size, and a kit sets the same strings again and again (every county, every fit
     /// attempt), so each is shaped once per face.
-    shaped: RwLock<HashMap<ShapeKey, Arc<Vec<UnitGlyph>>>>,
+    /// With each, the script it was shaped in and whether it was shaped whole (not cut
+    /// from a longer string).
+    shaped: RwLock<HashMap<ShapeKey, ShapedEntry>>,
+    /// This face's own number (see [`RECENT`]).
+    number: u64,
     /// Ink bounds by glyph id, in em: line spacing asks for the same glyphs on every fit
-    /// attempt, and a CFF glyph's bounds cost an outline walk.
-    ink: RwLock<HashMap<u16, Option<InkBounds>>>,
+    /// attempt, and a CFF glyph's bounds cost an outline walk. A slot per glyph, made when
+    /// the face is first asked: a shared map behind a lock cost a batch 6% of its time in
+    /// lookups, most of it the two threads taking turns at the lock.
+    ink: OnceLock<Box<[OnceLock<Option<InkBounds>>]>>,
 }
 
 /// A glyph's ink (outline bounding box) in em, y up from the baseline.
@@ -104,9 +110,70 @@ pub struct UnitGlyph {
     pub x_advance: i32,
     pub x_offset: i32,
     pub y_offset: i32,
+    /// Breaking the text where this glyph's cluster starts would change the shaping of
+    /// one side or the other (a kerning pair, a ligature, a joining form across it).
+    pub unsafe_to_break: bool,
+}
+
+/// A string shaped lately on this thread: the lines of a paragraph are cut from it when
+/// they start and end where breaking is safe.
+struct Shaped {
+    face: u64,
+    text: String,
+    rtl: bool,
+    lang: String,
+    script: rustybuzz::Script,
+    glyphs: Arc<Vec<UnitGlyph>>,
+}
+
+thread_local! {
+    /// The last few strings of a line's length or more shaped (or found in the cache) on
+    /// this thread: a paragraph is shaped whole when it is measured, then set line by line
+    /// at each size a fit tries; each line is a piece of the paragraph, so its glyphs are
+    /// a piece of the paragraph's.
+    static RECENT: std::cell::RefCell<Vec<Arc<Shaped>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many strings [`RECENT`] keeps, and the shortest it keeps.
+const RECENT_KEPT: usize = 8;
+const RECENT_MIN_LEN: usize = 24;
+
+/// Each face's own number, for [`RECENT`] (an address could be a later face's).
+static FACE_NUMBERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The glyphs of `whole[start..end]` cut from `glyphs`, the shaping of all of `whole`,
+/// with clusters counted from `start`: when `start` and `end` are cluster starts (or the
+/// ends of `whole`) where breaking is safe, shaping the piece on its own gives these
+/// glyphs and positions (that is what the shaper's unsafe-to-break flag promises).
+fn piece_of(
+    glyphs: &[UnitGlyph],
+    whole_len: usize,
+    start: usize,
+    end: usize,
+) -> Option<Vec<UnitGlyph>> {
+    let safe_at = |b: usize| {
+        if b == 0 || b == whole_len {
+            return true;
+        }
+        let mut at = glyphs.iter().filter(|g| g.cluster as usize == b).peekable();
+        at.peek().is_some() && at.all(|g| !g.unsafe_to_break)
+    };
+    if start >= end || !safe_at(start) || !safe_at(end) {
+        return None;
+    }
+    let piece: Vec<UnitGlyph> = glyphs
+        .iter()
+        .filter(|g| (start..end).contains(&(g.cluster as usize)))
+        .map(|g| UnitGlyph {
+            cluster: g.cluster - start as u32,
+            ..*g
+        })
+        .collect();
+    (!piece.is_empty()).then_some(piece)
 }
 
 type ShapeKey = (String, bool, String);
+type ShapedEntry = (Arc<Vec<UnitGlyph>>, rustybuzz::Script, bool);
 
 /// Past this many distinct strings a face's shaping cache starts afresh.
 const SHAPE_CACHE_LIMIT: usize = 20_000;
@@ -152,13 +219,16 @@ impl Face {
     /// required forms), in drawing order, from the cache when it was shaped before.
     pub fn shape_units(&self, text: &str, rtl: bool, lang: &str) -> Arc<Vec<UnitGlyph>> {
         let key: ShapeKey = (text.to_string(), rtl, lang.to_string());
-        if let Some(hit) = self
+        if let Some((glyphs, script, whole)) = self
             .shaped
             .read()
             .ok()
             .and_then(|cache| cache.get(&key).cloned())
         {
-            return hit;
+            if whole {
+                self.remember(text, rtl, lang, script, &glyphs);
+            }
+            return glyphs;
         }
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
@@ -170,50 +240,135 @@ impl Face {
         if let Ok(language) = lang.parse() {
             buffer.set_language(language);
         }
-        let output = self.shape(buffer);
-        let glyphs: Arc<Vec<UnitGlyph>> = Arc::new(
-            output
-                .glyph_infos()
-                .iter()
-                .zip(output.glyph_positions())
-                .map(|(info, pos)| UnitGlyph {
-                    id: info.glyph_id as u16,
-                    cluster: info.cluster,
-                    x_advance: pos.x_advance,
-                    x_offset: pos.x_offset,
-                    y_offset: pos.y_offset,
-                })
-                .collect(),
-        );
+        // The script the shaper would guess, which picks its plan: a piece is cut only
+        // from a string shaped with the same one.
+        buffer.guess_segment_properties();
+        let script = buffer.script();
+        let piece = self.piece_of_recent(text, rtl, lang, script);
+        let whole = piece.is_none();
+        let glyphs = match piece {
+            Some(piece) => Arc::new(piece),
+            None => {
+                let output = self.shape(buffer);
+                Arc::new(
+                    output
+                        .glyph_infos()
+                        .iter()
+                        .zip(output.glyph_positions())
+                        .map(|(info, pos)| UnitGlyph {
+                            id: info.glyph_id as u16,
+                            cluster: info.cluster,
+                            x_advance: pos.x_advance,
+                            x_offset: pos.x_offset,
+                            y_offset: pos.y_offset,
+                            unsafe_to_break: info.unsafe_to_break(),
+                        })
+                        .collect(),
+                )
+            }
+        };
         if let Ok(mut cache) = self.shaped.write() {
             if cache.len() >= SHAPE_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(key, glyphs.clone());
+            cache.insert(key, (glyphs.clone(), script, whole));
+        }
+        // Pieces are not kept: a paragraph's lines would push the paragraph out.
+        if whole {
+            self.remember(text, rtl, lang, script, &glyphs);
         }
         glyphs
+    }
+
+    /// Keeps a long shaped string among this thread's [`RECENT`] ones.
+    fn remember(
+        &self,
+        text: &str,
+        rtl: bool,
+        lang: &str,
+        script: rustybuzz::Script,
+        glyphs: &Arc<Vec<UnitGlyph>>,
+    ) {
+        if text.len() < RECENT_MIN_LEN {
+            return;
+        }
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if let Some(i) = recent.iter().position(|r| Arc::ptr_eq(&r.glyphs, glyphs)) {
+                let known = recent.remove(i);
+                recent.push(known);
+                return;
+            }
+            if recent.len() >= RECENT_KEPT {
+                recent.remove(0);
+            }
+            recent.push(Arc::new(Shaped {
+                face: self.number,
+                text: text.to_string(),
+                rtl,
+                lang: lang.to_string(),
+                script,
+                glyphs: glyphs.clone(),
+            }));
+        });
+    }
+
+    /// `text`'s glyphs cut from a longer string of this face shaped lately, if one holds
+    /// it between two places where breaking is safe.
+    fn piece_of_recent(
+        &self,
+        text: &str,
+        rtl: bool,
+        lang: &str,
+        script: rustybuzz::Script,
+    ) -> Option<Vec<UnitGlyph>> {
+        if text.is_empty() {
+            return None;
+        }
+        RECENT.with(|recent| {
+            let recent = recent.borrow();
+            recent
+                .iter()
+                .rev()
+                .filter(|r| {
+                    r.face == self.number
+                        && r.rtl == rtl
+                        && r.script == script
+                        && r.lang == lang
+                        && r.text.len() > text.len()
+                })
+                .find_map(|r| {
+                    r.text
+                        .match_indices(text)
+                        .find_map(|(at, _)| piece_of(&r.glyphs, r.text.len(), at, at + text.len()))
+                })
+        })
     }
 
     /// The ink of glyph `id` (its outline's bounding box) in em; `None` for a glyph that
     /// draws nothing (a space).
     pub fn ink_bounds(&self, id: u16) -> Option<InkBounds> {
-        if let Some(hit) = self.ink.read().ok().and_then(|c| c.get(&id).copied()) {
-            return hit;
+        let measure = || {
+            let scale = 1.0 / self.units_per_em;
+            self.shaper()
+                .glyph_bounding_box(ttf_parser::GlyphId(id))
+                .map(|b| InkBounds {
+                    x_min: f32::from(b.x_min) * scale,
+                    y_min: f32::from(b.y_min) * scale,
+                    x_max: f32::from(b.x_max) * scale,
+                    y_max: f32::from(b.y_max) * scale,
+                })
+        };
+        let slots = self.ink.get_or_init(|| {
+            (0..self.shaper().number_of_glyphs())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        match slots.get(usize::from(id)) {
+            Some(slot) => *slot.get_or_init(measure),
+            // Not a glyph of this face: measured (to nothing) each time.
+            None => measure(),
         }
-        let scale = 1.0 / self.units_per_em;
-        let bounds = self
-            .shaper()
-            .glyph_bounding_box(ttf_parser::GlyphId(id))
-            .map(|b| InkBounds {
-                x_min: f32::from(b.x_min) * scale,
-                y_min: f32::from(b.y_min) * scale,
-                x_max: f32::from(b.x_max) * scale,
-                y_max: f32::from(b.y_max) * scale,
-            });
-        if let Ok(mut cache) = self.ink.write() {
-            cache.insert(id, bounds);
-        }
-        bounds
     }
 
     /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
@@ -246,6 +401,9 @@ impl Face {
 #[derive(Default)]
 pub struct FontBook {
     faces: Vec<Face>,
+    /// Each family's faces, in face order, made on the first [`FontBook::select`]: text
+    /// asks for its face once per character, and a walk over every face cost a batch 5%.
+    by_family: OnceLock<Vec<(String, Vec<FontId>)>>,
 }
 
 impl FontBook {
@@ -416,13 +574,28 @@ impl FontBook {
     /// family is not loaded. An upright face stands in for a missing italic only if the
     /// family has no italic at all.
     pub fn select(&self, family: &str, weight: u16, italic: bool) -> Option<FontId> {
-        self.faces()
-            .filter(|(_, f)| f.family.eq_ignore_ascii_case(family))
-            .min_by_key(|(_, f)| {
-                let slant_penalty = if f.italic == italic { 0 } else { 10_000 };
-                slant_penalty + (i32::from(f.weight) - i32::from(weight)).unsigned_abs()
-            })
-            .map(|(id, _)| id)
+        let families = self.by_family.get_or_init(|| {
+            let mut families: Vec<(String, Vec<FontId>)> = Vec::new();
+            for (id, face) in self.faces() {
+                match families
+                    .iter_mut()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&face.family))
+                {
+                    Some((_, ids)) => ids.push(id),
+                    None => families.push((face.family.clone(), vec![id])),
+                }
+            }
+            families
+        });
+        let (_, ids) = families
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(family))?;
+        // The first of the closest, as the walk over all faces in order chose.
+        ids.iter().copied().min_by_key(|&id| {
+            let f = self.face(id);
+            let slant_penalty = if f.italic == italic { 0 } else { 10_000 };
+            slant_penalty + (i32::from(f.weight) - i32::from(weight)).unsigned_abs()
+        })
     }
 }
 
@@ -496,11 +669,13 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
     let parsed = ttf_parser::Face::parse(&data, index)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
     // Everything later stages need must be there now: a face that parses but cannot be
-    // shaped or written would fail in the middle of a batch instead.
-    if rustybuzz::Face::from_slice(&data, index).is_none() {
-        return Err(Diagnostic::error("not a usable font: it cannot be shaped").in_file(path));
-    }
-    {
+    // shaped or written would fail in the middle of a batch instead. The faces compiled
+    // into the binary passed these checks when it was tested (a unit test makes both for
+    // every one), so a run does not parse each a second and third time at start-up.
+    if !matches!(*data, FontBytes::Embedded(_)) {
+        if rustybuzz::Face::from_slice(&data, index).is_none() {
+            return Err(Diagnostic::error("not a usable font: it cannot be shaped").in_file(path));
+        }
         let bytes: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         if krilla::text::Font::new(bytes.into(), index).is_none() {
             return Err(
@@ -531,7 +706,8 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
-        ink: RwLock::default(),
+        ink: OnceLock::new(),
+        number: FACE_NUMBERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         shaper: OnceLock::new(),
         pdf_font: OnceLock::new(),
         data,
@@ -612,3 +788,155 @@ pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
     ("Han (Traditional)", "人口販運", &["zh-Hant"]),
     ("Hangul", "한국어", &["ko"]),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `make_face` trusts the faces compiled into the binary; this is where they earn it.
+    #[test]
+    fn every_embedded_face_can_be_shaped_and_embedded() {
+        for (path, bytes) in crate::assets::FONTS {
+            let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
+            for index in 0..count {
+                assert!(
+                    rustybuzz::Face::from_slice(bytes, index).is_some(),
+                    "{path} #{index} cannot be shaped"
+                );
+                let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(bytes.to_vec());
+                assert!(
+                    krilla::text::Font::new(data.into(), index).is_some(),
+                    "{path} #{index} cannot be embedded"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn select_takes_the_closest_weight_and_slant_of_a_family_in_any_case() {
+        let book = FontBook::load(&[]).unwrap();
+        let regular = book.select("noto sans", 400, false).unwrap();
+        assert_eq!(book.face(regular).weight, 400);
+        assert!(!book.face(regular).italic);
+        let bold_italic = book.select("Noto Sans", 800, true).unwrap();
+        assert_eq!(book.face(bold_italic).weight, 700);
+        assert!(book.face(bold_italic).italic);
+        assert!(book.select("No Such Family", 400, false).is_none());
+        // Asked again (the family index is made once), the same answers.
+        assert_eq!(book.select("Noto Sans", 400, false), Some(regular));
+    }
+
+    /// `text` shaped afresh, without the cache or [`RECENT`].
+    fn fresh(face: &Face, text: &str, rtl: bool, lang: &str) -> Vec<(u16, u32, i32, i32, i32)> {
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        });
+        buffer.set_language(lang.parse().unwrap());
+        let out = face.shape(buffer);
+        out.glyph_infos()
+            .iter()
+            .zip(out.glyph_positions())
+            .map(|(i, p)| {
+                (
+                    i.glyph_id as u16,
+                    i.cluster,
+                    p.x_advance,
+                    p.x_offset,
+                    p.y_offset,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_line_cut_from_its_shaped_paragraph_is_the_line_shaped_alone() {
+        let book = FontBook::load(&[]).unwrap();
+        let cases = [
+            // Kerning pairs (AV, To, Wa) and ligatures (fi, ffl) across and inside words.
+            (
+                "Noto Sans",
+                "AVATAR Wave To office; the affluent fiancé waffled. Yes, Vietnam's Tô Văn Ánh",
+                false,
+                "en",
+            ),
+            (
+                "Oswald",
+                "JANUARY IS NATIONAL SLAVERY & HUMAN TRAFFICKING PREVENTION MONTH",
+                false,
+                "en",
+            ),
+            // Joining forms: a cut inside a word is unsafe, between words it is safe.
+            (
+                "Noto Sans Arabic",
+                "الاتجار بالبشر هو تجنيد أشخاص أو نقلهم أو تنقيلهم أو إيواؤهم",
+                true,
+                "ar",
+            ),
+        ];
+        let mut cut = 0;
+        for (family, paragraph, rtl, lang) in cases {
+            let face = book.face(book.select(family, 400, false).unwrap());
+            let whole = face.shape_units(paragraph, rtl, lang);
+            assert_eq!(
+                whole
+                    .iter()
+                    .map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset))
+                    .collect::<Vec<_>>(),
+                fresh(face, paragraph, rtl, lang)
+            );
+            // Every piece from one word start to a later word end, as lines are.
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(paragraph.match_indices(' ').map(|(i, _)| i + 1))
+                .collect();
+            let ends: Vec<usize> = paragraph
+                .match_indices(' ')
+                .map(|(i, _)| i)
+                .chain(std::iter::once(paragraph.len()))
+                .collect();
+            for &start in &starts {
+                for &end in ends.iter().filter(|&&e| e > start) {
+                    let line = &paragraph[start..end];
+                    if line.len() >= paragraph.len() {
+                        continue;
+                    }
+                    if piece_of(&whole, paragraph.len(), start, end).is_some() {
+                        cut += 1;
+                    }
+                    // Shaped again so the paragraph is the recent one for each line.
+                    face.shape_units(paragraph, rtl, lang);
+                    let got: Vec<_> = face
+                        .shape_units(line, rtl, lang)
+                        .iter()
+                        .map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset))
+                        .collect();
+                    assert_eq!(got, fresh(face, line, rtl, lang), "{family}: {line:?}");
+                }
+            }
+        }
+        assert!(cut > 100, "lines are cut from their paragraph ({cut})");
+    }
+
+    #[test]
+    fn ink_bounds_are_the_outline_box_in_em_and_none_for_a_space() {
+        let book = FontBook::load(&[]).unwrap();
+        let face = book.face(book.select("Noto Sans", 400, false).unwrap());
+        let h = face.shaper().glyph_index('H').unwrap().0;
+        let space = face.shaper().glyph_index(' ').unwrap().0;
+        let ink = face.ink_bounds(h).unwrap();
+        assert!(
+            ink.y_min.abs() < 0.01 && ink.y_max > 0.6 && ink.y_max < 0.8,
+            "{ink:?}"
+        );
+        assert_eq!(
+            face.ink_bounds(h),
+            Some(ink),
+            "the cached answer is the same"
+        );
+        assert_eq!(face.ink_bounds(space), None);
+        assert_eq!(face.ink_bounds(u16::MAX), None, "no such glyph");
+    }
+}

@@ -3,6 +3,41 @@
 //! PDF/UA-1 asks for; the archival (PDF/A) steps are skipped where PDF/A asks for more.
 
 use lopdf::{Document, Object};
+use std::cell::RefCell;
+use std::io::Write;
+
+thread_local! {
+    /// One deflater per thread, reset between streams: setting one up at the best level
+    /// allocates and clears ~300 KB, which cost more than compressing a flyer's small
+    /// streams (9% of a one-flyer run went to it).
+    static DEFLATER: RefCell<flate2::write::ZlibEncoder<Vec<u8>>> =
+        RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
+}
+
+/// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
+/// encoder, so the same bytes), with the thread's deflater reused.
+fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
+    DEFLATER.with(|cell| {
+        let mut encoder = cell.borrow_mut();
+        encoder.write_all(data).ok()?;
+        encoder.reset(Vec::new()).ok()
+    })
+}
+
+/// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
+/// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
+/// costs.
+pub(crate) fn compress(stream: &mut lopdf::Stream) {
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    if let Some(deflated) = deflate_best(&stream.content)
+        && deflated.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(deflated);
+    }
+}
 
 /// Numbers in page content keep three decimals (1/1000 pt, or 1/1000 of a thousandth of
 /// an em in a `TJ` adjustment): krilla writes f32 noise such as `-49.99994` and
@@ -53,7 +88,7 @@ fn round_page_content(pdf: &mut Document) {
             continue;
         };
         stream.set_plain_content(encoded);
-        let _ = stream.compress();
+        compress(stream);
     }
 }
 
@@ -73,6 +108,37 @@ pub fn round_numbers(file: Vec<u8>) -> Vec<u8> {
     }
 }
 
+/// A ToUnicode map as a PDF reader reads it: its code space and its `bfchar`/`bfrange`
+/// entries. Dropped: the PostScript comments, and the `CIDSystemInfo` dictionary,
+/// `CMapVersion` and `WMode 0` (the default) that a ToUnicode map inherits from the CMap
+/// file format but no reader of one consults (ISO 32000-1 9.10.3 asks only for the
+/// mappings); ~80 bytes of each font's map once deflated. Any other line is kept.
+fn lean_cmap(plain: &[u8]) -> Vec<u8> {
+    let mut lean = Vec::with_capacity(plain.len());
+    let mut in_system_info = false;
+    for line in plain.split_inclusive(|&b| b == b'\n') {
+        let text = line.trim_ascii();
+        if in_system_info {
+            in_system_info = text != b"end def";
+            continue;
+        }
+        if text.starts_with(b"/CIDSystemInfo") && text.ends_with(b"begin") {
+            in_system_info = true;
+            continue;
+        }
+        let dropped =
+            text.starts_with(b"%") || text.starts_with(b"/CMapVersion ") || text == b"/WMode 0 def";
+        if !dropped {
+            lean.extend_from_slice(line);
+        }
+    }
+    if in_system_info {
+        // The dictionary never ended: not a map we understand; keep it whole.
+        return plain.to_vec();
+    }
+    lean
+}
+
 /// ToUnicode maps without their PostScript comments (`%%Title`, `%%BeginResource`, …):
 /// DSC comments for a PostScript printer that no PDF reader consults, ~200 bytes a font.
 fn strip_cmap_comments(pdf: &mut Document) {
@@ -90,17 +156,96 @@ fn strip_cmap_comments(pdf: &mut Document) {
         let Ok(plain) = stream.decompressed_content() else {
             continue;
         };
-        let lean: Vec<u8> = plain
-            .split_inclusive(|&b| b == b'\n')
-            .filter(|line| !line.starts_with(b"%"))
-            .flatten()
-            .copied()
-            .collect();
+        let lean = lean_cmap(&plain);
         if lean.len() < plain.len() {
             stream.set_plain_content(lean);
-            let _ = stream.compress();
+            compress(stream);
         }
     }
+}
+
+/// A CID font's glyph widths (`W`) written compactly: each run of consecutive glyphs as
+/// `first [w1 w2 …]` rather than krilla's `c c w` for every glyph, and each width rounded
+/// as page content is (krilla writes f32 noise such as `505.99997` for 506). The same
+/// widths for every glyph; a third fewer bytes in the fonts' dictionaries. A `W` array
+/// that is not well formed is left as it is.
+fn compact_widths(pdf: &mut Document) {
+    for object in pdf.objects.values_mut() {
+        let Ok(dict) = object.as_dict_mut() else {
+            continue;
+        };
+        if !dict.has_type(b"Font") {
+            continue;
+        }
+        let Ok(Object::Array(entries)) = dict.get(b"W") else {
+            continue;
+        };
+        if let Some(compact) = compact_width_array(entries) {
+            dict.set("W", Object::Array(compact));
+        }
+    }
+}
+
+fn compact_width_array(entries: &[Object]) -> Option<Vec<Object>> {
+    let number = |o: &Object| -> Option<f32> {
+        match o {
+            Object::Integer(i) => Some(*i as f32),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        }
+    };
+    let cid = |o: &Object| -> Option<i64> {
+        match o {
+            Object::Integer(i) if *i >= 0 => Some(*i),
+            _ => None,
+        }
+    };
+    // (glyph, width) in the order given.
+    let mut widths: Vec<(i64, f32)> = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let first = cid(&entries[i])?;
+        match entries.get(i + 1)? {
+            Object::Array(list) => {
+                for (k, w) in list.iter().enumerate() {
+                    widths.push((first + k as i64, number(w)?));
+                }
+                i += 2;
+            }
+            last => {
+                let last = cid(last)?;
+                let w = number(entries.get(i + 2)?)?;
+                if last < first || last - first > 0xFFFF {
+                    return None;
+                }
+                widths.extend((first..=last).map(|c| (c, w)));
+                i += 3;
+            }
+        }
+    }
+    let mut out: Vec<Object> = Vec::new();
+    let mut run: Vec<Object> = Vec::new();
+    let mut next = None;
+    for (c, w) in widths {
+        if next != Some(c) {
+            if !run.is_empty() {
+                out.push(Object::Array(std::mem::take(&mut run)));
+            }
+            out.push(Object::Integer(c));
+        }
+        // Thousandths of an em: whole numbers for every face of the kit.
+        let r = (f64::from(w) * 1000.0).round() / 1000.0;
+        run.push(if r.fract() == 0.0 && r.abs() < 1e9 {
+            Object::Integer(r as i64)
+        } else {
+            Object::Real(r as f32)
+        });
+        next = Some(c + 1);
+    }
+    if !run.is_empty() {
+        out.push(Object::Array(run));
+    }
+    Some(out)
 }
 
 /// PDF/UA-1 asks for none of this; PDF/A does (or forbids the alternative):
@@ -127,7 +272,7 @@ fn drop_archival_extras(pdf: &mut Document) {
     if let Some(id) = metadata
         && let Ok(Object::Stream(stream)) = pdf.get_object_mut(id)
     {
-        let _ = stream.compress();
+        compress(stream);
     }
 }
 
@@ -137,8 +282,24 @@ fn drop_archival_extras(pdf: &mut Document) {
 pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
     round_page_content(pdf);
     strip_cmap_comments(pdf);
+    compact_widths(pdf);
     if !archival {
         drop_archival_extras(pdf);
+    }
+    deflate_plain_streams(pdf);
+}
+
+/// krilla writes a screen file's content streams plain (`render` asks it to: the steps
+/// above deflate what they rewrite); whatever they did not rewrite — a page whose content
+/// lopdf could not parse, a form or pattern — is deflated here. The XMP metadata stays as
+/// the steps above left it (plain in an archival file).
+fn deflate_plain_streams(pdf: &mut Document) {
+    for object in pdf.objects.values_mut() {
+        if let Object::Stream(stream) = object
+            && !stream.dict.has_type(b"Metadata")
+        {
+            compress(stream);
+        }
     }
 }
 
@@ -201,7 +362,7 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
         data.to_vec()
     };
     let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), data);
-    stream.compress().ok()?;
+    compress(&mut stream);
     if stream.dict.get(b"Filter").is_err() {
         return None;
     }
@@ -239,6 +400,98 @@ mod tests {
         assert_eq!(rounded(0.12156863), Object::Real(0.122));
         assert_eq!(rounded(0.012345), Object::Real(0.012345));
         assert_eq!(rounded(792.0), Object::Integer(792));
+    }
+
+    #[test]
+    fn widths_are_written_as_runs_of_consecutive_glyphs() {
+        let r = Object::Real;
+        let i = Object::Integer;
+        // krilla's form: `c c w` per glyph, with f32 noise.
+        let krilla = vec![
+            i(0),
+            i(0),
+            r(600.0),
+            i(1),
+            i(1),
+            r(505.99997),
+            i(2),
+            i(2),
+            r(550.5),
+            i(5),
+            i(5),
+            i(250),
+            i(7),
+            i(8),
+            i(300),
+            i(9),
+            Object::Array(vec![i(10), i(11)]),
+        ];
+        let compact = compact_width_array(&krilla).unwrap();
+        assert_eq!(
+            compact,
+            vec![
+                i(0),
+                Object::Array(vec![i(600), i(506), r(550.5)]),
+                i(5),
+                Object::Array(vec![i(250)]),
+                i(7),
+                Object::Array(vec![i(300), i(300), i(10), i(11)]),
+            ]
+        );
+        // Not a W array: left alone.
+        assert_eq!(compact_width_array(&[i(0), i(1)]), None);
+        assert_eq!(compact_width_array(&[Object::Name(b"x".to_vec())]), None);
+    }
+
+    #[test]
+    fn a_tounicode_map_keeps_its_mappings_and_loses_the_cmap_file_boilerplate() {
+        let krilla = b"%!PS-Adobe-3.0 Resource-CMap
+/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo 3 dict dup begin
+    /Registry (Adobe) def
+    /Ordering (Identity) def
+    /Supplement 0 def
+end def
+/CMapName /Custom def
+/CMapVersion 1 def
+/CMapType 0 def
+/WMode 0 def
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+1 beginbfchar
+<0001> <0043>
+endbfchar
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+";
+        let lean = String::from_utf8(lean_cmap(krilla)).unwrap();
+        assert_eq!(
+            lean,
+            "/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CMapName /Custom def
+/CMapType 0 def
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+1 beginbfchar
+<0001> <0043>
+endbfchar
+endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"
+        );
+        // A dictionary that never ends: the map is kept whole.
+        let odd = b"/CIDSystemInfo 3 dict dup begin\n/Registry (Adobe) def\n";
+        assert_eq!(lean_cmap(odd), odd.to_vec());
     }
 
     #[test]

@@ -367,7 +367,11 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             if !notes.is_empty() {
                 line.push_str(&format!(" ({})", notes.join("; ")));
             }
-            line.push('.');
+            // Right to left, a period after a Latin title lands on the far side of it
+            // (".CSEC in North America"): the list goes without.
+            if !crate::typography::is_rtl_language(&edition.lang) {
+                line.push('.');
+            }
             if !url.is_empty() {
                 line.push_str(&format!(" {}", link(url, url)));
             }

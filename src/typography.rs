@@ -192,6 +192,19 @@ fn is_range_dash(chars: &[(usize, char)], k: usize) -> bool {
     !(e + 1 < chars.len() && chars[e].1 == '-' && figure(chars[e + 1].1))
 }
 
+/// Languages written right to left.
+pub fn is_rtl_language(lang: &str) -> bool {
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        primary.as_str(),
+        "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "syr"
+    )
+}
+
 /// Whether a line could break inside `phrase` (at a space, a hyphen or a slash, or between
 /// two ideographs), so that keeping it together means something: "Los Angeles",
 /// "Pang-aalipin" and "勞力販運", not "Alameda".

@@ -300,9 +300,7 @@ impl Composer<'_> {
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
-                            frame.decorative
-                                || *key == BlockKey::Folio
-                                || *key == BlockKey::Edition,
+                            frame.decorative || matches!(key, BlockKey::Folio | BlockKey::Edition),
                         );
                     }
                 }

@@ -169,7 +169,8 @@ fn edition_mark(resolved: &Resolved) -> Option<Para> {
     })
 }
 
-/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page `page` (from 0) of `pages`.
+/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page
+/// `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
     // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read

@@ -28,10 +28,12 @@ impl Session {
     pub fn load(options: &Options) -> Result<Session, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let fonts = FontBook::load(&options.font_dirs)?;
-        let layouts = Layout::load_dir(&options.layouts, &fonts).unwrap_or_else(|mut errs| {
-            problems.append(&mut errs);
-            Vec::new()
-        });
+        // Only the layouts the run names (all when it names none).
+        let layouts = Layout::load_dir_named(&options.layouts, &fonts, &options.layout_names)
+            .unwrap_or_else(|mut errs| {
+                problems.append(&mut errs);
+                Vec::new()
+            });
         let mut campaigns = Vec::new();
         let mut warnings = Vec::new();
         for dir in campaign_dirs(&options.content, &mut problems) {

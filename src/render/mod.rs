@@ -110,8 +110,12 @@ pub fn to_pdf_as(
             enable_tagging: true,
             ..crate::pdfx::krilla_settings()
         },
+        // Content streams are left plain: `pack_objects` rounds, strips and deflates them
+        // anyway, and deflating them here first (then inflating them there) was a tenth of
+        // a flyer's writing time.
         None => SerializeSettings {
             enable_tagging: true,
+            compress_content_streams: false,
             configuration: configuration.finish().map_err(|e| {
                 Diagnostic::error(format!("cannot combine the PDF standards asked for: {e:?}"))
             })?,

@@ -62,7 +62,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         };
         stream.set_plain_content(slim);
         // Level 9 rather than krilla's 6; a font program is read once, so the time is spare.
-        let _ = stream.compress();
+        crate::lean::compress(stream);
     }
 }
 

@@ -5,18 +5,7 @@
 use super::Prepared;
 use std::ops::Range;
 
-/// Languages written right to left.
-pub fn is_rtl_language(lang: &str) -> bool {
-    let primary = lang
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    matches!(
-        primary.as_str(),
-        "ar" | "fa" | "he" | "ur" | "ps" | "yi" | "syr"
-    )
-}
+pub use crate::typography::is_rtl_language;
 
 /// The bidi embedding level of each byte (UAX #9), with the paragraph direction set by
 /// the language rather than guessed from the first letter.
