@@ -1,7 +1,9 @@
 //! Compose: the layout engine. Places an edition's paragraphs into a layout's frames and
 //! produces `Page`s of positioned items in points. Compose never writes PDF.
 
+mod draw;
 mod flow;
+mod grid;
 pub mod ink;
 pub mod linebreak;
 pub mod marks;
@@ -23,6 +25,9 @@ use crate::model::content::{BlockKey, Role};
 use crate::model::layout::{Frame, ImageFit, Layout, Side};
 use crate::page::Rect;
 use crate::resolve::{Para, Resolved};
+use draw::decorate;
+#[cfg(test)]
+use draw::fit_image;
 use std::sync::Arc;
 use text::{Line, MissingGlyph};
 
@@ -447,126 +452,6 @@ impl Composer<'_> {
             // After the run's link, which must directly follow the text it annotates.
             out.extend(hyphen.map(Item::Text));
         }
-    }
-
-    fn place_image(&mut self, frame: &Frame, key: &str, out: &mut Vec<Item>) {
-        debug_assert_eq!(key, "logo");
-        let Some(logo) = &self.resolved.logo else {
-            return; // editions without a logo leave the frame empty
-        };
-        let image = match ImageData::load(&logo.path) {
-            Ok(image) => image,
-            Err(message) => {
-                let county = self.resolved.edition.county.as_ref();
-                let mut d = Diagnostic::error(format!(
-                    "{message} (logo of edition {})",
-                    self.resolved.edition
-                ))
-                .field("logo");
-                if let Some(c) = county {
-                    d = d.at(c.location.clone());
-                }
-                self.problems
-                    .push(d.hint("fix the `logo` cell of the county sheet"));
-                return;
-            }
-        };
-        let area = frame.rect.inset(&frame.inset);
-        let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
-        // Pixels beyond what any press resolves only weigh down the file (and a huge
-        // image in a small frame is usually the wrong file): refused, with the size to use.
-        let ppi = image.width_px as f32 / (rect.w / 72.0);
-        if !ppi.is_finite() || ppi > image_limits::MAX_PPI {
-            let most = (image_limits::MAX_PPI * rect.w / 72.0).floor();
-            let mut d = Diagnostic::error(format!(
-                "the logo of edition {} would be embedded at {ppi:.0} ppi in frame `{}` of layout `{}`, above the {} ppi broadside embeds",
-                self.resolved.edition,
-                frame.id,
-                self.layout.name,
-                image_limits::MAX_PPI
-            ))
-            .field("logo")
-            .hint(format!(
-                "resize the image to at most {most} pixels wide ({} × {} now)",
-                image.width_px, image.height_px
-            ));
-            if let Some(c) = self.resolved.edition.county.as_ref() {
-                d = d.at(c.location.clone());
-            }
-            self.problems.push(d);
-            return;
-        }
-        out.push(Item::Image(PlacedImage {
-            clip: area,
-            rect,
-            image: Arc::new(image),
-            // A decorative logo frame (a repeat) is an artifact, like a declared-decorative logo.
-            alt: logo.alt.clone().filter(|_| !frame.decorative),
-        }));
-    }
-}
-
-/// Where an image of `width_px`×`height_px` lands in `area`, centred: whole and as large as
-/// fits (`contain`), or filling the area and cropped by it (`cover`). Aspect is kept.
-fn fit_image(area: Rect, width_px: u32, height_px: u32, fit: ImageFit) -> Rect {
-    let (iw, ih) = (width_px as f32, height_px as f32);
-    let scale = match fit {
-        ImageFit::Contain => (area.w / iw).min(area.h / ih),
-        ImageFit::Cover => (area.w / iw).max(area.h / ih),
-    };
-    let (w, h) = (iw * scale, ih * scale);
-    Rect {
-        x: area.x + (area.w - w) / 2.0,
-        y: area.y + (area.h - h) / 2.0,
-        w,
-        h,
-    }
-}
-
-/// Frame fills, borders and rules. A fill that bleeds on a side runs past the trim by the
-/// layout's bleed, so trimming never leaves a white sliver.
-fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
-    let mut rect = frame.rect;
-    let bleed = layout.bleed.0;
-    for side in &frame.bleed {
-        match side {
-            Side::Top => {
-                rect.h += rect.y + bleed;
-                rect.y = -bleed;
-            }
-            Side::Left => {
-                rect.w += rect.x + bleed;
-                rect.x = -bleed;
-            }
-            Side::Bottom => rect.h = layout.height.0 + bleed - rect.y,
-            Side::Right => rect.w = layout.width.0 + bleed - rect.x,
-        }
-    }
-    let stroke = frame.border.as_ref().map(|(c, w)| (c.clone(), w.0));
-    if frame.fill.is_some() || stroke.is_some() {
-        page.items.push(Item::Shape {
-            rect,
-            radius: frame.radius.0,
-            fill: frame.fill.clone(),
-            stroke,
-        });
-    }
-    for rule in &frame.rules {
-        let r = frame.rect;
-        let half = rule.width.0 / 2.0;
-        let (from, to) = match rule.side {
-            Side::Top => ((r.x, r.y + half), (r.right(), r.y + half)),
-            Side::Bottom => ((r.x, r.bottom() - half), (r.right(), r.bottom() - half)),
-            Side::Left => ((r.x + half, r.y), (r.x + half, r.bottom())),
-            Side::Right => ((r.right() - half, r.y), (r.right() - half, r.bottom())),
-        };
-        page.items.push(Item::Line {
-            from,
-            to,
-            color: rule.color.clone(),
-            width: rule.width.0,
-            dash: None,
-        });
     }
 }
 

@@ -1,11 +1,19 @@
 //! Render: the page display list (`page::Document`) → PDF bytes with krilla (subset fonts,
 //! real text, links, outline, metadata, tags), and PDF → PNG previews with hayro. The one
 //! renderer: edition PDFs, poster tiles and proof sheets are all drawn by `draw_items`.
-//! Render makes no layout decisions.
+//! Render makes no layout decisions. `pack` packs the written file's objects; `preview`
+//! draws PDF pages as PNG.
+
+mod pack;
+mod preview;
+mod tags;
+
+pub use pack::pack_objects;
+pub use preview::{MAX_PREVIEW_DPI, MAX_PREVIEW_PIXELS, preview_png};
+use tags::{describe_violation, tag_tree, violation_field};
 
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
-use crate::page::structure::{Element, Node, Role};
 use crate::page::{Color, Document, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect};
 use krilla::SerializeSettings;
 use krilla::action::LinkAction;
@@ -22,13 +30,10 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, Stroke, StrokeDash};
 use krilla::surface::Surface;
-use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, Tag, TagGroup, TagKind,
-    TagTree,
-};
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, SpanTag};
 use krilla::text::{Glyph, GlyphId};
 use std::collections::HashMap;
-use std::num::{NonZeroU16, NonZeroU64};
+use std::num::NonZeroU64;
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 
@@ -277,272 +282,6 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
     pdf.finish()
         .map(crate::lean::round_numbers)
         .map_err(|e| Diagnostic::error(format!("the PDF writer refused the sheets: {e:?}")))
-}
-
-/// Rewrites krilla's file with its dictionaries — the structure tree (one object per
-/// tagged element), font dictionaries and widths, page tree, annotations, outline — packed
-/// into deflated object streams behind a cross-reference stream (PDF 1.5). Streams (fonts,
-/// content, XMP) are copied as they are. A third of a tagged flyer's bytes were those
-/// dictionaries written out uncompressed; readers and validators see the same objects.
-/// Then [`crate::lean`] rounds the page content's numbers and, unless the file is archival,
-/// drops what only PDF/A asks for; the cross-reference stream is deflated too.
-pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic> {
-    let mut pdf = lopdf::Document::load_mem(bytes)
-        .map_err(|e| Diagnostic::error(format!("cannot re-read the PDF to pack it: {e}")))?;
-    slim_font_programs(&mut pdf);
-    crate::lean::lean_screen_file(&mut pdf, archival);
-    let options = lopdf::SaveOptions {
-        use_object_streams: true,
-        use_xref_streams: true,
-        object_stream_config: lopdf::ObjectStreamConfig {
-            // One stream for all of them: deflate finds the repeats across elements.
-            max_objects_per_stream: 100_000,
-            compression_level: 9,
-        },
-        ..lopdf::SaveOptions::default()
-    };
-    let mut out = Vec::with_capacity(bytes.len());
-    pdf.save_with_options(&mut out, options)
-        .map_err(|e| Diagnostic::error(format!("cannot pack the PDF: {e}")))?;
-    Ok(crate::lean::deflate_xref_stream(out))
-}
-
-/// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it
-/// at the best level. A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
-/// hmtx, head, hhea and maxp tables; the names (copyright, the licence's long text, URLs:
-/// about 1.5 KB a face) and PostScript glyph names are never read from an embedded
-/// subset, whose family and style the font dictionary gives. A font we cannot take apart
-/// is left as it is.
-fn slim_font_programs(pdf: &mut lopdf::Document) {
-    let programs: Vec<lopdf::ObjectId> = pdf
-        .objects
-        .values()
-        .filter_map(|o| o.as_dict().ok())
-        .filter(|d| d.has_type(b"FontDescriptor"))
-        .filter_map(|d| {
-            d.get(b"FontFile2")
-                .and_then(lopdf::Object::as_reference)
-                .ok()
-        })
-        .collect();
-    for id in programs {
-        let Ok(lopdf::Object::Stream(stream)) = pdf.get_object_mut(id) else {
-            continue;
-        };
-        let Some(slim) = stream
-            .decompressed_content()
-            .ok()
-            .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
-        else {
-            continue;
-        };
-        stream.set_plain_content(slim);
-        // Level 9 rather than krilla's 6; a font program is read once, so the time is spare.
-        crate::lean::compress(stream);
-    }
-}
-
-/// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
-/// checksums and `head.checkSumAdjustment` made anew; `None` when there was nothing to drop
-/// or the file is not one we can read.
-fn without_tables(font: &[u8], drop: &[[u8; 4]]) -> Option<Vec<u8>> {
-    let be16 = |at: usize| -> Option<usize> {
-        Some(usize::from(u16::from_be_bytes(
-            font.get(at..at + 2)?.try_into().ok()?,
-        )))
-    };
-    let be32 = |at: usize| -> Option<usize> {
-        Some(u32::from_be_bytes(font.get(at..at + 4)?.try_into().ok()?) as usize)
-    };
-    let count = be16(4)?;
-    let mut tables: Vec<([u8; 4], &[u8])> = Vec::with_capacity(count);
-    for i in 0..count {
-        let record = 12 + 16 * i;
-        let tag: [u8; 4] = font.get(record..record + 4)?.try_into().ok()?;
-        let (offset, length) = (be32(record + 8)?, be32(record + 12)?);
-        if !drop.contains(&tag) {
-            tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
-        }
-    }
-    if tables.len() == count {
-        return None;
-    }
-    fn checksum(data: &[u8]) -> u32 {
-        data.chunks(4).fold(0u32, |sum, chunk| {
-            let mut word = [0u8; 4];
-            word[..chunk.len()].copy_from_slice(chunk);
-            sum.wrapping_add(u32::from_be_bytes(word))
-        })
-    }
-    let n = u16::try_from(tables.len()).ok()?;
-    let log2 = 15 - n.leading_zeros() as u16;
-    let search_range = (1u16 << log2) * 16;
-    let mut out = Vec::with_capacity(font.len());
-    out.extend_from_slice(font.get(0..4)?);
-    for field in [n, search_range, log2, n * 16 - search_range] {
-        out.extend_from_slice(&field.to_be_bytes());
-    }
-    let directory = out.len();
-    out.resize(directory + 16 * tables.len(), 0);
-    let mut head_at = None;
-    for (i, (tag, data)) in tables.iter().enumerate() {
-        let offset = out.len();
-        out.extend_from_slice(data);
-        if tag == b"head" && data.len() >= 12 {
-            out[offset + 8..offset + 12].fill(0); // summed with the adjustment zeroed
-            head_at = Some(offset + 8);
-        }
-        let sum = checksum(&out[offset..]);
-        while out.len() % 4 != 0 {
-            out.push(0);
-        }
-        let record = directory + 16 * i;
-        out[record..record + 4].copy_from_slice(tag);
-        out[record + 4..record + 8].copy_from_slice(&sum.to_be_bytes());
-        out[record + 8..record + 12].copy_from_slice(&u32::try_from(offset).ok()?.to_be_bytes());
-        out[record + 12..record + 16]
-            .copy_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
-    }
-    if let Some(at) = head_at {
-        let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
-        out[at..at + 4].copy_from_slice(&adjustment.to_be_bytes());
-    }
-    Some(out)
-}
-
-/// A validator's complaint in our terms: what is wrong and, where krilla knows the glyph's
-/// location, the content field it came from.
-fn describe_violation(problem: &krilla::configure::ValidationError, doc: &Document) -> String {
-    use krilla::configure::ValidationError as V;
-    let field = |location: &Option<krilla::surface::Location>| -> String {
-        location
-            .and_then(|l| usize::try_from(l.get() - 1).ok())
-            .and_then(|para| field_of_para(&doc.structure, para))
-            .map_or(String::new(), |f| format!(" in `{f}`"))
-    };
-    match problem {
-        V::ContainsNotDefGlyph(_, location, text) => {
-            format!("no glyph for {text:?}{}", field(location))
-        }
-        V::NoCodepointMapping(_, glyph, location) => format!(
-            "glyph {} has no Unicode text{}",
-            glyph.to_u32(),
-            field(location)
-        ),
-        V::InvalidCodepointMapping(_, _, c, location)
-        | V::UnicodePrivateArea(_, _, c, location) => {
-            format!(
-                "character U+{:04X} cannot be tagged{}",
-                *c as u32,
-                field(location)
-            )
-        }
-        V::RestrictedLicense(font) => format!("a font's licence forbids embedding: {font:?}"),
-        V::NoDocumentLanguage => "the document has no language".into(),
-        V::NoDocumentTitle => "the document has no title (the headline)".into(),
-        V::MissingAltText(_) => "an image has no alt text (`logo_alt`)".into(),
-        V::MissingHeadingTitle => "a heading has no title".into(),
-        V::MissingDocumentOutline => "the document has no outline".into(),
-        other => format!("{other:?}"),
-    }
-}
-
-/// The content field of the glyph a validator's complaint is about, where krilla knows it.
-fn violation_field(problem: &krilla::configure::ValidationError, doc: &Document) -> Option<String> {
-    use krilla::configure::ValidationError as V;
-    let location = match problem {
-        V::ContainsNotDefGlyph(_, location, _)
-        | V::NoCodepointMapping(_, _, location)
-        | V::InvalidCodepointMapping(_, _, _, location)
-        | V::UnicodePrivateArea(_, _, _, location) => location,
-        _ => return None,
-    };
-    let para = usize::try_from(location.as_ref()?.get() - 1).ok()?;
-    field_of_para(&doc.structure, para)
-}
-
-fn field_of_para(tree: &[Element], para: usize) -> Option<String> {
-    tree.iter().find_map(|e| {
-        e.children.iter().find_map(|child| match child {
-            Node::Text(id) if *id == para => e.field.clone(),
-            Node::Element(inner) => field_of_para(std::slice::from_ref(inner), para),
-            _ => None,
-        })
-    })
-}
-
-/// The krilla tag tree for the document's structure, filled with what drawing marked.
-/// Every marked piece must find its place: text that no structure element claims would be
-/// invisible to a screen reader (and krilla refuses identifiers without a parent).
-fn tag_tree(doc: &Document, mut tags: Tags) -> Result<TagTree, String> {
-    let mut tree = TagTree::new().with_lang(Some(doc.lang.clone()));
-    for element in &doc.structure {
-        if let Some(group) = tag_group(element, &mut tags) {
-            tree.push(group);
-        }
-    }
-    if let Some((para, _)) = tags.paras.iter().find(|(_, pieces)| !pieces.is_empty()) {
-        return Err(format!(
-            "paragraph {para} was drawn but has no place in the document structure"
-        ));
-    }
-    if !tags.figures.is_empty() {
-        return Err("the logo was drawn but has no place in the document structure".into());
-    }
-    Ok(tree)
-}
-
-fn tag_group(element: &Element, tags: &mut Tags) -> Option<TagGroup> {
-    let mut kind: TagKind = match element.role {
-        Role::Heading(level) => Tag::Hn(
-            NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN),
-            element.alt.clone(),
-        )
-        .into(),
-        Role::Paragraph => Tag::P.into(),
-        Role::List { numbered } => Tag::L(if numbered {
-            ListNumbering::Decimal
-        } else {
-            ListNumbering::None
-        })
-        .into(),
-        Role::ListItem => Tag::LI.into(),
-        Role::Label => Tag::Lbl.into(),
-        Role::ListBody => Tag::LBody.into(),
-        Role::Figure => Tag::Figure(element.alt.clone()).into(),
-    };
-    kind.as_any_mut().set_lang(element.lang.clone());
-    kind.as_any_mut()
-        .set_actual_text(element.actual_text.clone());
-    let mut group = TagGroup::new(kind);
-    for child in &element.children {
-        match child {
-            Node::Element(e) => {
-                if let Some(g) = tag_group(e, tags) {
-                    group.push(g);
-                }
-            }
-            Node::Text(para) => {
-                for piece in tags.paras.remove(para).unwrap_or_default() {
-                    match piece {
-                        Piece::Span(id) | Piece::Link(id, None) => group.push(id),
-                        Piece::Link(text, Some(annotation)) => {
-                            let mut link = TagGroup::new(Tag::Link);
-                            link.push(text);
-                            link.push(annotation);
-                            group.push(link);
-                        }
-                    }
-                }
-            }
-            Node::Image => {
-                for id in tags.figures.drain(..) {
-                    group.push(id);
-                }
-            }
-        }
-    }
-    (!group.children.is_empty()).then_some(group)
 }
 
 /// Links drawn on a page, for the caller to annotate once the page's content is done.
@@ -900,64 +639,6 @@ fn rounded_rect(r: &Rect, radius: f32) -> Option<Path> {
     pb.cubic_to(l, t + radius - k, l + radius - k, t, l + radius, t);
     pb.close();
     pb.finish()
-}
-
-/// Renders every page of a PDF to PNG bytes at `dpi`, on white.
-/// The highest `preview --dpi`: print resolution, more than a screen preview needs.
-pub const MAX_PREVIEW_DPI: f32 = 600.0;
-/// The most pixels of one preview page (200 MB as RGBA): an 18×24 in poster at 340 dpi.
-pub const MAX_PREVIEW_PIXELS: f64 = 50e6;
-
-/// Renders each page of a PDF to PNG at `dpi`.
-pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnostic> {
-    preview_pages(pdf_bytes, dpi).map_err(|e| Diagnostic::error(e).field("--dpi"))
-}
-
-fn preview_pages(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, String> {
-    if !dpi.is_finite() || !(1.0..=MAX_PREVIEW_DPI).contains(&dpi) {
-        return Err(format!(
-            "the preview resolution must be 1 to {MAX_PREVIEW_DPI} dpi, got {dpi}"
-        ));
-    }
-    use hayro::hayro_interpret::InterpreterSettings;
-    use hayro::hayro_syntax::Pdf;
-    use hayro::vello_cpu::color::palette::css::WHITE;
-    let pdf = Pdf::new(pdf_bytes).map_err(|e| format!("cannot read PDF for preview: {e:?}"))?;
-    let cache = hayro::RenderCache::new();
-    let scale = dpi / 72.0;
-    let settings = hayro::PixmapSettings {
-        x_scale: scale,
-        y_scale: scale,
-        bg_color: WHITE,
-    };
-    pdf.pages()
-        .iter()
-        .map(|page| {
-            let (w, h) = page.render_dimensions();
-            let pixels = f64::from(w * scale) * f64::from(h * scale);
-            if !pixels.is_finite() || pixels > MAX_PREVIEW_PIXELS {
-                let most = (MAX_PREVIEW_PIXELS / (f64::from(w) * f64::from(h))).sqrt() * 72.0;
-                return Err(format!(
-                    "a {:.1} × {:.1} in page at {dpi} dpi is {:.0} million pixels, more than the {:.0} million a preview may have; use --dpi {:.0} or less",
-                    w / 72.0,
-                    h / 72.0,
-                    pixels / 1e6,
-                    MAX_PREVIEW_PIXELS / 1e6,
-                    most.floor()
-                ));
-            }
-            let pixmap = hayro::render(
-                page,
-                &cache,
-                &InterpreterSettings::default(),
-                &hayro::RenderSettings::default(),
-                &settings,
-            );
-            pixmap
-                .into_png()
-                .map_err(|e| format!("cannot encode PNG: {e:?}"))
-        })
-        .collect()
 }
 
 #[cfg(test)]

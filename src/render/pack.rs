@@ -1,0 +1,135 @@
+//! Packing a written PDF: its dictionaries into deflated object streams, embedded font
+//! programs without the tables a reader never reads, then the `lean` rounding.
+
+use crate::diag::Diagnostic;
+
+/// Rewrites krilla's file with its dictionaries — the structure tree (one object per
+/// tagged element), font dictionaries and widths, page tree, annotations, outline — packed
+/// into deflated object streams behind a cross-reference stream (PDF 1.5). Streams (fonts,
+/// content, XMP) are copied as they are. A third of a tagged flyer's bytes were those
+/// dictionaries written out uncompressed; readers and validators see the same objects.
+/// Then [`crate::lean`] rounds the page content's numbers and, unless the file is archival,
+/// drops what only PDF/A asks for; the cross-reference stream is deflated too.
+pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic> {
+    let mut pdf = lopdf::Document::load_mem(bytes)
+        .map_err(|e| Diagnostic::error(format!("cannot re-read the PDF to pack it: {e}")))?;
+    slim_font_programs(&mut pdf);
+    crate::lean::lean_screen_file(&mut pdf, archival);
+    let options = lopdf::SaveOptions {
+        use_object_streams: true,
+        use_xref_streams: true,
+        object_stream_config: lopdf::ObjectStreamConfig {
+            // One stream for all of them: deflate finds the repeats across elements.
+            max_objects_per_stream: 100_000,
+            compression_level: 9,
+        },
+        ..lopdf::SaveOptions::default()
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    pdf.save_with_options(&mut out, options)
+        .map_err(|e| Diagnostic::error(format!("cannot pack the PDF: {e}")))?;
+    Ok(crate::lean::deflate_xref_stream(out))
+}
+
+/// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it
+/// at the best level. A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
+/// hmtx, head, hhea and maxp tables; the names (copyright, the licence's long text, URLs:
+/// about 1.5 KB a face) and PostScript glyph names are never read from an embedded
+/// subset, whose family and style the font dictionary gives. A font we cannot take apart
+/// is left as it is.
+fn slim_font_programs(pdf: &mut lopdf::Document) {
+    let programs: Vec<lopdf::ObjectId> = pdf
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.has_type(b"FontDescriptor"))
+        .filter_map(|d| {
+            d.get(b"FontFile2")
+                .and_then(lopdf::Object::as_reference)
+                .ok()
+        })
+        .collect();
+    for id in programs {
+        let Ok(lopdf::Object::Stream(stream)) = pdf.get_object_mut(id) else {
+            continue;
+        };
+        let Some(slim) = stream
+            .decompressed_content()
+            .ok()
+            .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
+        else {
+            continue;
+        };
+        stream.set_plain_content(slim);
+        // Level 9 rather than krilla's 6; a font program is read once, so the time is spare.
+        crate::lean::compress(stream);
+    }
+}
+
+/// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
+/// checksums and `head.checkSumAdjustment` made anew; `None` when there was nothing to drop
+/// or the file is not one we can read.
+fn without_tables(font: &[u8], drop: &[[u8; 4]]) -> Option<Vec<u8>> {
+    let be16 = |at: usize| -> Option<usize> {
+        Some(usize::from(u16::from_be_bytes(
+            font.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let be32 = |at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(font.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let count = be16(4)?;
+    let mut tables: Vec<([u8; 4], &[u8])> = Vec::with_capacity(count);
+    for i in 0..count {
+        let record = 12 + 16 * i;
+        let tag: [u8; 4] = font.get(record..record + 4)?.try_into().ok()?;
+        let (offset, length) = (be32(record + 8)?, be32(record + 12)?);
+        if !drop.contains(&tag) {
+            tables.push((tag, font.get(offset..offset.checked_add(length)?)?));
+        }
+    }
+    if tables.len() == count {
+        return None;
+    }
+    fn checksum(data: &[u8]) -> u32 {
+        data.chunks(4).fold(0u32, |sum, chunk| {
+            let mut word = [0u8; 4];
+            word[..chunk.len()].copy_from_slice(chunk);
+            sum.wrapping_add(u32::from_be_bytes(word))
+        })
+    }
+    let n = u16::try_from(tables.len()).ok()?;
+    let log2 = 15 - n.leading_zeros() as u16;
+    let search_range = (1u16 << log2) * 16;
+    let mut out = Vec::with_capacity(font.len());
+    out.extend_from_slice(font.get(0..4)?);
+    for field in [n, search_range, log2, n * 16 - search_range] {
+        out.extend_from_slice(&field.to_be_bytes());
+    }
+    let directory = out.len();
+    out.resize(directory + 16 * tables.len(), 0);
+    let mut head_at = None;
+    for (i, (tag, data)) in tables.iter().enumerate() {
+        let offset = out.len();
+        out.extend_from_slice(data);
+        if tag == b"head" && data.len() >= 12 {
+            out[offset + 8..offset + 12].fill(0); // summed with the adjustment zeroed
+            head_at = Some(offset + 8);
+        }
+        let sum = checksum(&out[offset..]);
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+        let record = directory + 16 * i;
+        out[record..record + 4].copy_from_slice(tag);
+        out[record + 4..record + 8].copy_from_slice(&sum.to_be_bytes());
+        out[record + 8..record + 12].copy_from_slice(&u32::try_from(offset).ok()?.to_be_bytes());
+        out[record + 12..record + 16]
+            .copy_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
+    }
+    if let Some(at) = head_at {
+        let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
+        out[at..at + 4].copy_from_slice(&adjustment.to_be_bytes());
+    }
+    Some(out)
+}
