@@ -223,3 +223,44 @@ fn an_unchanged_rebuild_rewrites_nothing() {
         stderr(&output)
     );
 }
+
+/// A county without a logo carries its name as a mark in the logo's tile. The mark is
+/// artwork: drawn in outlines, it is not text a reader or an extraction finds, so the
+/// headline beside it comes out as one sentence and the name once (from the edition line).
+#[test]
+fn a_county_name_mark_is_drawn_in_outlines_not_text() {
+    let scratch = common::Scratch::new();
+    let output = scratch.run(&[
+        "build",
+        "--county",
+        "kern",
+        "--layout",
+        "flyer-letter",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/kern/flyer-letter.pdf");
+    let text = common::pdf_text(&pdf).to_uppercase();
+    assert_eq!(
+        text.matches("KERN").count(),
+        1,
+        "the name is read once, from the edition line:\n{text}"
+    );
+    // The tile still shows it: the page draws filled paths beyond the rectangles of bands
+    // and tiles (glyph outlines have curves).
+    let doc = Document::load(&pdf).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let content = doc.get_and_decode_page_content(page).unwrap();
+    let curves = content
+        .operations
+        .iter()
+        .filter(|op| op.operator == "c")
+        .count();
+    assert!(
+        curves > 20,
+        "no outlines drawn on the page ({curves} curves)"
+    );
+}

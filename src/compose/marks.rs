@@ -71,6 +71,7 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
             text,
             glyphs,
             para: None,
+            outlined: false,
         }));
     }
 }
@@ -114,5 +115,6 @@ pub fn text_run(
         text: text.to_string(),
         glyphs,
         para: None,
+        outlined: false,
     }))
 }

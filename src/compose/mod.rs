@@ -372,6 +372,9 @@ impl Composer<'_> {
         decorative: bool,
     ) {
         let style = &block.style;
+        // The edition's mark is artwork: drawn in outlines, so the headline beside it
+        // extracts as one sentence.
+        let outlined = frame.content == Some(BlockKey::Edition);
         let face = self.fonts.face(block.prepared.spans[0].font);
         let size = style.size.0;
         let content = (face.ascender - face.descender) * size;
@@ -422,6 +425,7 @@ impl Composer<'_> {
                     text: "-".into(),
                     glyphs: tail,
                     para: None,
+                    outlined,
                 });
             }
             let drawn = !glyphs.is_empty();
@@ -436,6 +440,7 @@ impl Composer<'_> {
                     glyphs,
                     // Decorative text is an artifact: no paragraph to read it under.
                     para: (!decorative).then_some(block.para.id),
+                    outlined,
                 }));
             }
             if let Some(url) = run.link.as_ref().filter(|_| drawn) {

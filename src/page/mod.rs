@@ -136,6 +136,9 @@ pub struct GlyphRun {
     pub glyphs: Vec<PlacedGlyph>,
     /// The paragraph (`Para::id`) this run sets; `None` for print furniture.
     pub para: Option<usize>,
+    /// Drawn as filled outlines, not as text: artwork set in type (a county's name as a
+    /// mark beside the headline), which text extraction must not read into the headline.
+    pub outlined: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -14,7 +14,9 @@ use tags::{describe_violation, tag_tree, violation_field};
 
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
-use crate::page::{Color, Document, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect};
+use crate::page::{
+    Color, Document, GlyphRun, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect,
+};
 use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
@@ -417,6 +419,13 @@ pub(crate) fn draw_items(
                     surface.draw_path(&path);
                 }
             }
+            Item::Text(run) if run.outlined => {
+                surface.set_stroke(None);
+                surface.set_fill(Some(fill_of(&run.color)));
+                if let Some(path) = outlines_of(run, fonts) {
+                    surface.draw_path(&path);
+                }
+            }
             Item::Text(run) => {
                 let ordered = logical_order(&run.glyphs);
                 let glyphs: Vec<PdfGlyph> = ordered
@@ -462,6 +471,59 @@ pub(crate) fn draw_items(
         surface.end_tagged();
     }
     Ok(links)
+}
+
+/// A run's glyphs as one filled path of their outlines, placed as they were set (font
+/// units scaled to the run's size, y flipped to the page's downward axis); `None` when no
+/// glyph draws anything.
+fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
+    struct Pen<'p> {
+        path: &'p mut PathBuilder,
+        x: f32,
+        y: f32,
+        scale: f32,
+    }
+    impl Pen<'_> {
+        fn at(&self, x: f32, y: f32) -> (f32, f32) {
+            (self.x + x * self.scale, self.y - y * self.scale)
+        }
+    }
+    impl rustybuzz::ttf_parser::OutlineBuilder for Pen<'_> {
+        fn move_to(&mut self, x: f32, y: f32) {
+            let (x, y) = self.at(x, y);
+            self.path.move_to(x, y);
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            let (x, y) = self.at(x, y);
+            self.path.line_to(x, y);
+        }
+        fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+            let ((x1, y1), (x, y)) = (self.at(x1, y1), self.at(x, y));
+            self.path.quad_to(x1, y1, x, y);
+        }
+        fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+            let ((x1, y1), (x2, y2), (x, y)) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
+            self.path.cubic_to(x1, y1, x2, y2, x, y);
+        }
+        fn close(&mut self) {
+            self.path.close();
+        }
+    }
+    let face = fonts.face(run.font);
+    let outlines = face.shaper();
+    let mut path = PathBuilder::new();
+    let mut pen_x = run.x;
+    for glyph in &run.glyphs {
+        let mut pen = Pen {
+            path: &mut path,
+            x: pen_x + glyph.x_offset,
+            y: run.y - glyph.y_offset,
+            scale: run.size / face.units_per_em,
+        };
+        outlines.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.id), &mut pen);
+        pen_x += glyph.x_advance;
+    }
+    path.finish()
 }
 
 /// A run's glyphs in the order they are read, each still landing where it was set.
@@ -678,6 +740,7 @@ mod tests {
                     text: text.into(),
                     glyphs,
                     para: Some(7),
+                    outlined: false,
                 })],
                 regions: Vec::new(),
             }],
