@@ -37,11 +37,10 @@ use std::num::NonZeroU64;
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 
-/// Our glyphs carry advances in points at the run's size; krilla asks for them at any size
-/// (it calls with 1.0 to get em units), so scale by `size / run_size`.
+/// The display list's glyphs carry advances in em; krilla asks for them at a font size
+/// (it calls with 1.0 to get em units).
 struct PdfGlyph<'a> {
     glyph: &'a PlacedGlyph,
-    run_size: f32,
     /// The paragraph the glyph sets, so a validator complaint can name its field.
     location: Option<krilla::surface::Location>,
 }
@@ -54,13 +53,13 @@ impl Glyph for PdfGlyph<'_> {
         self.glyph.range.clone()
     }
     fn x_advance(&self, size: f32) -> f32 {
-        self.glyph.x_advance / self.run_size * size
+        self.glyph.x_advance_em * size
     }
     fn x_offset(&self, size: f32) -> f32 {
-        self.glyph.x_offset / self.run_size * size
+        self.glyph.x_offset_em * size
     }
     fn y_offset(&self, size: f32) -> f32 {
-        self.glyph.y_offset / self.run_size * size
+        self.glyph.y_offset_em * size
     }
     fn y_advance(&self, _size: f32) -> f32 {
         0.0
@@ -418,12 +417,11 @@ pub(crate) fn draw_items(
                 }
             }
             Item::Text(run) => {
-                let ordered = logical_order(&run.glyphs);
-                let glyphs: Vec<PdfGlyph> = ordered
+                let glyphs: Vec<PdfGlyph> = run
+                    .glyphs
                     .iter()
                     .map(|glyph| PdfGlyph {
                         glyph,
-                        run_size: run.size,
                         location: run.para.and_then(|id| NonZeroU64::new(id as u64 + 1)),
                     })
                     .collect();
@@ -462,46 +460,6 @@ pub(crate) fn draw_items(
         surface.end_tagged();
     }
     Ok(links)
-}
-
-/// A run's glyphs in the order they are read, each still landing where it was set.
-///
-/// Shaping returns a right-to-left run in visual order; written that way, a reader of the
-/// content stream gets the word backwards, and krilla's `/ReversedChars` (which would
-/// undo that) cannot apply to a run whose marks share their letter's cluster. So the
-/// glyphs are written cluster by cluster in logical order, the pen stepping right to left:
-/// each glyph keeps its own offset, and the advances jump the pen to the next glyph's
-/// place; they still add up to the run's width. Left-to-right runs come back unchanged.
-fn logical_order(glyphs: &[PlacedGlyph]) -> std::borrow::Cow<'_, [PlacedGlyph]> {
-    if glyphs
-        .windows(2)
-        .all(|w| w[0].range.start <= w[1].range.start)
-    {
-        return std::borrow::Cow::Borrowed(glyphs);
-    }
-    // Where each glyph's pen stood when it was set in visual order.
-    let mut pens = Vec::with_capacity(glyphs.len());
-    let mut pen = 0.0;
-    for g in glyphs {
-        pens.push(pen);
-        pen += g.x_advance;
-    }
-    let width = pen;
-    let mut order: Vec<usize> = (0..glyphs.len()).collect();
-    // Stable: the glyphs of one cluster keep their visual order among themselves.
-    order.sort_by_key(|&i| glyphs[i].range.start);
-    let mut out = Vec::with_capacity(glyphs.len());
-    let mut pen = 0.0;
-    for (k, &i) in order.iter().enumerate() {
-        let next = order.get(k + 1).map_or(width, |&j| pens[j]);
-        out.push(PlacedGlyph {
-            x_offset: glyphs[i].x_offset + pens[i] - pen,
-            x_advance: next - pen,
-            ..glyphs[i].clone()
-        });
-        pen = next;
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// Draws a group's items under its clip, transform and opacity (pushed in that order).
@@ -698,54 +656,14 @@ mod tests {
         }
     }
 
-    /// Where each glyph is drawn (pen plus offset), by glyph id.
-    fn drawn_at(glyphs: &[PlacedGlyph]) -> Vec<(u16, f32)> {
-        let mut pen = 0.0;
-        let mut out: Vec<(u16, f32)> = glyphs
-            .iter()
-            .map(|g| {
-                let at = pen + g.x_offset;
-                pen += g.x_advance;
-                (g.id, at)
-            })
-            .collect();
-        out.sort_by_key(|g| g.0);
-        out
-    }
-
-    #[test]
-    fn right_to_left_glyphs_are_written_in_reading_order_in_place() {
-        let glyph = |id: u16, range: Range<usize>, x_advance: f32, x_offset: f32| PlacedGlyph {
-            id,
-            x_advance,
-            x_offset,
-            y_offset: 0.0,
-            range,
-        };
-        // Visual order, as shaping returns a right-to-left run: the last cluster first; a
-        // mark (id 3, no advance) shares the cluster of its letter (id 2).
-        let visual = vec![
-            glyph(4, 4..6, 5.0, 0.0),
-            glyph(3, 2..4, 0.0, 1.5),
-            glyph(2, 2..4, 3.0, 0.0),
-            glyph(1, 0..2, 4.0, 0.0),
-        ];
-        let logical = logical_order(&visual);
-        let ids: Vec<u16> = logical.iter().map(|g| g.id).collect();
-        assert_eq!(ids, vec![1, 3, 2, 4]);
-        assert_eq!(drawn_at(&logical), drawn_at(&visual));
-        let width = |g: &[PlacedGlyph]| g.iter().map(|g| g.x_advance).sum::<f32>();
-        assert!((width(&logical) - width(&visual)).abs() < 1e-4);
-        // Left-to-right runs are left alone.
-        let ltr = vec![glyph(1, 0..1, 4.0, 0.0), glyph(2, 1..2, 3.0, 0.0)];
-        assert!(matches!(logical_order(&ltr), std::borrow::Cow::Borrowed(_)));
-    }
-
     #[test]
     fn a_ua_violation_names_the_content_field() {
         let fonts = crate::compose::text::tests::fonts();
         let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let good = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        let good = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
         assert!(to_pdf(&document(good.clone(), "Hi", "blocks.contact.text"), fonts).is_ok());
         // Glyph 0 (.notdef) is what a missing glyph would draw; PDF/UA forbids it.
         let mut bad = good;
@@ -766,7 +684,10 @@ mod tests {
     fn drawn_text_without_a_place_in_the_structure_is_refused() {
         let fonts = crate::compose::text::tests::fonts();
         let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let glyphs = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        let glyphs = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
         let mut doc = document(glyphs, "Hi", "blocks.contact.text");
         doc.structure.clear();
         let error = to_pdf(&doc, fonts).unwrap_err();
