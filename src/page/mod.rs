@@ -114,6 +114,9 @@ pub struct Group {
     pub transform: Option<Transform>,
     /// Below 1.0 the group is drawn see-through.
     pub opacity: Option<f32>,
+    /// A repeat of content tagged elsewhere in the document (a poster's tile, where the
+    /// assembly sheet's copy carries the tags): drawn as one artifact, its links dropped.
+    pub artifact: bool,
     pub items: Vec<Item>,
 }
 
@@ -248,10 +251,11 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
             Item::Group(group) => {
                 let _ = writeln!(
                     out,
-                    "{pad}group clip={} transform={:?} opacity={:?}",
+                    "{pad}group clip={} transform={:?} opacity={:?}{}",
                     group.clip.as_ref().map_or("-".to_string(), fmt_rect),
                     group.transform.map(|t| [t.a, t.b, t.c, t.d, t.e, t.f]),
-                    group.opacity
+                    group.opacity,
+                    if group.artifact { " artifact" } else { "" }
                 );
                 describe_items(out, &group.items, depth + 1, fonts);
                 Ok(())
