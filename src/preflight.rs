@@ -288,7 +288,7 @@ impl Checker<'_> {
     /// by its descender, along the glyphs' advances.
     fn ink_box(&self, run: &GlyphRun) -> Rect {
         let face = self.fonts.face(run.font);
-        let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+        let width = run.width();
         let top = run.y - face.ascender * run.size;
         Rect {
             x: run.x.min(run.x + width),
@@ -672,7 +672,7 @@ fn relative_luminance(rgb: [u8; 3]) -> f32 {
 /// A run that draws nothing: the zero-width space compose keeps at a line's end for text
 /// extraction, set in a fallback font when the line's font has no space.
 fn is_invisible(run: &GlyphRun) -> bool {
-    run.glyphs.iter().all(|g| g.x_advance == 0.0) && run.text.trim().is_empty()
+    run.glyphs.iter().all(|g| g.x_advance_em == 0.0) && run.text.trim().is_empty()
 }
 
 #[cfg(test)]

@@ -187,6 +187,8 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
                     cell.y + (cell.h - page.height * scale) / 2.0,
                 )),
                 opacity: None,
+                // Thumbnails of other documents: nothing here to read as this one's text.
+                artifact: true,
                 items: page.items.clone(),
             }));
         }

@@ -7,7 +7,7 @@
 use crate::compose::marks::{Anchor, text_run};
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
-use crate::page::{Color, Dash, Document, Group, Item, Page, Rect, Transform};
+use crate::page::{Color, Dash, Document, Group, Item, OutlineEntry, Page, Rect, Transform};
 use crate::units::{PT_PER_IN, PT_PER_MM};
 use std::fmt;
 use std::str::FromStr;
@@ -405,6 +405,7 @@ pub fn sheets(
     cmyk: bool,
 ) -> Result<Document, Diagnostic> {
     let mut pages = Vec::new();
+    let mut outline = Vec::new();
     for (n, page) in doc.pages.iter().enumerate() {
         let grid = Grid::plan(page.width, page.height, spec)?;
         let name = if doc.pages.len() > 1 {
@@ -412,9 +413,20 @@ pub fn sheets(
         } else {
             name.to_string()
         };
+        // A bookmark per sheet: PDF/UA asks a document of several pages for an outline.
+        outline.push(OutlineEntry {
+            title: format!("{name}: how the sheets go together"),
+            page: pages.len(),
+            y: 0.0,
+        });
         pages.push(assembly_sheet(page, &grid, spec, &name, fonts, cmyk));
         for row in 0..grid.rows {
             for column in 0..grid.columns {
+                outline.push(OutlineEntry {
+                    title: format!("{name}: sheet {}", grid.label(row, column)),
+                    page: pages.len(),
+                    y: 0.0,
+                });
                 pages.push(tile_sheet(page, &grid, row, column, &name, fonts, cmyk));
             }
         }
@@ -430,9 +442,10 @@ pub fn sheets(
         lang: doc.lang.clone(),
         year: doc.year,
         pages,
-        outline: Vec::new(),
+        outline,
         print: None,
-        structure: Vec::new(),
+        // The poster's own structure: the assembly sheets' copies are tagged against it.
+        structure: doc.structure.clone(),
     })
 }
 
@@ -447,12 +460,14 @@ fn blank_sheet(width: f32, height: f32) -> Page {
 }
 
 /// The page's display list clipped to `clip` (in sheet coordinates) through `transform`:
-/// the vector copy. Its links are not followed: paper cannot follow them.
-fn copy(page: &Page, clip: Rect, transform: Transform) -> Item {
+/// the vector copy. The assembly sheet's copy carries the poster's tags and links; the
+/// tiles' copies repeat it piece by piece, so they are artifacts (`artifact`).
+fn copy(page: &Page, clip: Rect, transform: Transform, artifact: bool) -> Item {
     Item::Group(Group {
         clip: Some(clip),
         transform: Some(transform),
         opacity: None,
+        artifact,
         items: page.items.clone(),
     })
 }
@@ -473,6 +488,7 @@ fn tile_sheet(
         page,
         win,
         Transform::translate(win.x - source.x, win.y - source.y),
+        true,
     ));
     let marks = sheet_marks(grid, row, column, cmyk);
     sheet.items.extend(marks.items);
@@ -583,6 +599,7 @@ fn assembly_sheet(
         page,
         placed,
         Transform::scale_translate(scale, origin.0, origin.1),
+        false,
     ));
 
     // Sheet coordinates of a rectangle of the page.

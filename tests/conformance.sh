@@ -162,10 +162,12 @@ else
   done
   echo "conformance: tiled poster, $pages Letter pages checked"
 fi
-# Accessibility: veraPDF's PDF/UA-1 profile over every screen PDF of the kit; then the
-# archival editions (--archive) against PDF/A-2a.
+# Accessibility: veraPDF's PDF/UA-1 profile over every screen PDF of the kit and the
+# tiled poster; then the archival editions (--archive) against PDF/A-2a.
 started=$SECONDS
 mapfile -t screen < <(find "$OUT/$YEAR/$CAMPAIGN" -name '*.pdf' | sort)
+# The tiled poster is tagged like the poster and claims PDF/UA-1 too.
+if [ -f "$tiles" ]; then screen+=("$tiles"); fi
 if ! bash tools/verapdf.sh ua1 "${screen[@]}"; then
   fail "$OUT" "veraPDF PDF/UA-1 (see the FAIL lines above)"
 fi

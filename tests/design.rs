@@ -213,7 +213,7 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
             if !session.fonts.face(run.font).family.contains("Oswald") {
                 continue;
             }
-            let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+            let width = run.width();
             match lines.iter_mut().find(|l| (l.0 - run.y).abs() < 0.5) {
                 Some(line) => {
                     line.1 = line.1.min(run.x);
@@ -297,7 +297,7 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
     let widest = runs_by_frame(&session, job, &document)
         .into_iter()
         .filter(|(f, _)| f == "headline")
-        .map(|(_, r)| r.x + r.glyphs.iter().map(|g| g.x_advance).sum::<f32>())
+        .map(|(_, r)| r.x + r.width())
         .fold(f32::MIN, f32::max);
     let own_right = layout.frames[headline].rect.right();
     assert!(
@@ -479,7 +479,7 @@ fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
             layout.name
         );
         for run in &mark {
-            let right = run.x + run.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+            let right = run.x + run.width();
             assert!(
                 run.x >= tile.rect.x - 0.5 && right <= tile.rect.right() + 0.5,
                 "{}: the mark runs out of its tile ({:.1}..{right:.1} in {:.1}..{:.1})",

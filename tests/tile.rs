@@ -372,3 +372,68 @@ fn each_tile_is_its_region_of_the_poster() {
         assert_same(&a, &b, &format!("tile {row},{column} against the poster"));
     }
 }
+
+/// The tile sheets are tagged like the poster they come from: a structure tree (the
+/// poster's, read from the assembly sheet's copy), marked content, the language and a
+/// title shown in the window; and they pass krilla's PDF/UA-1 check on writing.
+#[test]
+fn tile_sheets_carry_a_tag_tree_and_metadata() {
+    let scratch = Scratch::new();
+    let path = build_tiles(&scratch);
+    let doc = Document::load(&path).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let root = catalog
+        .get(b"StructTreeRoot")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let root = doc.get_dictionary(root).unwrap();
+    // The structure has the poster's elements: a heading and paragraphs at least.
+    let types: Vec<Vec<u8>> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type")
+                .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"StructElem"))
+        })
+        .filter_map(|d| d.get(b"S").ok()?.as_name().ok().map(<[u8]>::to_vec))
+        .collect();
+    assert!(root.get(b"K").is_ok(), "{root:?}");
+    assert!(types.iter().any(|t| t == b"H1"), "{types:?}");
+    assert!(
+        types.iter().filter(|t| t.as_slice() == b"P").count() >= 2,
+        "{types:?}"
+    );
+    let mark_info = match catalog.get(b"MarkInfo").unwrap() {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        other => other.as_dict().unwrap(),
+    };
+    assert!(mark_info.get(b"Marked").unwrap().as_bool().unwrap());
+    let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+    assert_eq!(lang, b"en");
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let title = doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
+    let title = lopdf::decode_text_string(title).unwrap();
+    assert!(title.contains("tiled on Letter sheets"), "{title}");
+    let prefs = match catalog.get(b"ViewerPreferences").unwrap() {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        other => other.as_dict().unwrap(),
+    };
+    assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
+    // Every sheet's content is tagged or an artifact: each page holds marked content.
+    for (n, &page) in doc.get_pages().values().enumerate() {
+        let content = String::from_utf8_lossy(&doc.get_page_content(page)).into_owned();
+        assert!(
+            content.contains("BDC") || content.contains("BMC"),
+            "sheet {}",
+            n + 1
+        );
+        if n == 0 {
+            assert!(
+                content.contains("/MCID"),
+                "the assembly sheet carries the tagged copy"
+            );
+        }
+    }
+}

@@ -30,7 +30,7 @@ if [ "$mode" = --check ]; then
         echo "same bytes: all $(wc -l < "$out") PDFs identical"
         rm -f "$out.diff"
     else
-        echo "DIFFERENT: $(grep -c '^+\./' "$out.diff" || true) PDFs changed (see $out.diff)"
+        echo "DIFFERENT: $(grep -c '^+[0-9a-f]' "$out.diff" || true) PDFs changed (see $out.diff)"
         exit 1
     fi
 fi

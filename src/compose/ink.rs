@@ -6,8 +6,8 @@
 //! marks (Ấ) rises well above the cap height, Arabic letters descend below the Latin
 //! descender, and a figure's comma hangs under its baseline into a caption set close below.
 
-use super::text::{Line, PlacedGlyph};
-use super::{Document, Item};
+use super::text::{Line, ShapedGlyph};
+use super::{Document, GlyphRun, Item};
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
 use crate::model::layout::Layout;
@@ -27,36 +27,65 @@ pub struct InkBox {
     pub below: f32,
 }
 
-/// The ink boxes of glyphs set from pen position `x` (advances in points at `size`).
+/// A glyph as ink measuring needs it: id, advance, x and y offsets, in points.
+type GlyphPt = (u16, f32, f32, f32);
+
+/// The ink boxes of glyphs set from pen position `x` at `size`.
 fn glyph_boxes(
     font: FontId,
     size: f32,
     x: f32,
-    glyphs: &[PlacedGlyph],
+    glyphs: impl Iterator<Item = GlyphPt>,
     fonts: &FontBook,
     out: &mut Vec<InkBox>,
 ) {
     let face = fonts.face(font);
     let mut pen = x;
-    for g in glyphs {
-        if let Some(b) = face.ink_bounds(g.id) {
-            let origin = pen + g.x_offset;
+    for (id, advance, x_offset, y_offset) in glyphs {
+        if let Some(b) = face.ink_bounds(id) {
+            let origin = pen + x_offset;
             out.push(InkBox {
                 x0: origin + b.x_min * size,
                 x1: origin + b.x_max * size,
-                above: b.y_max * size + g.y_offset,
-                below: -b.y_min * size - g.y_offset,
+                above: b.y_max * size + y_offset,
+                below: -b.y_min * size - y_offset,
             });
         }
-        pen += g.x_advance;
+        pen += advance;
     }
+}
+
+/// A composed line's glyphs, already in points.
+fn shaped_pt(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = GlyphPt> + '_ {
+    glyphs
+        .iter()
+        .map(|g| (g.id, g.x_advance, g.x_offset, g.y_offset))
+}
+
+/// A placed run's glyphs, from em to points at the run's size.
+fn placed_pt(run: &GlyphRun) -> impl Iterator<Item = GlyphPt> + '_ {
+    run.glyphs.iter().map(|g| {
+        (
+            g.id,
+            g.x_advance_em * run.size,
+            g.x_offset_em * run.size,
+            g.y_offset_em * run.size,
+        )
+    })
 }
 
 /// The ink of a set line, x from the start of its measure.
 pub fn line_boxes(line: &Line, size: f32, fonts: &FontBook) -> Vec<InkBox> {
     let mut out = Vec::new();
     for run in &line.runs {
-        glyph_boxes(run.font, size, line.x + run.x, &run.glyphs, fonts, &mut out);
+        glyph_boxes(
+            run.font,
+            size,
+            line.x + run.x,
+            shaped_pt(&run.glyphs),
+            fonts,
+            &mut out,
+        );
     }
     out
 }
@@ -126,7 +155,14 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
                     }
                 };
                 let line = &mut lines[at];
-                glyph_boxes(run.font, run.size, run.x, &run.glyphs, fonts, &mut line.ink);
+                glyph_boxes(
+                    run.font,
+                    run.size,
+                    run.x,
+                    placed_pt(run),
+                    fonts,
+                    &mut line.ink,
+                );
                 line.text.push_str(&run.text);
             }
             lines.sort_by(|a, b| a.y.total_cmp(&b.y));

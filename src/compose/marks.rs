@@ -69,7 +69,7 @@ pub fn add_print_marks(doc: &mut Document, bleed: f32, slug: &str, fonts: &FontB
             x: far + 4.0,
             y: h + bleed + MARK_GAP + SLUG_SIZE + 2.0,
             text,
-            glyphs,
+            glyphs: super::text::in_em(glyphs, SLUG_SIZE),
             para: None,
             outlined: false,
         }));
@@ -95,7 +95,7 @@ pub fn text_run(
     fonts: &FontBook,
 ) -> Option<Item> {
     let font = fonts.select("Noto Sans", weight, false)?;
-    let width = |glyphs: &[text::PlacedGlyph]| glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+    let width = |glyphs: &[text::ShapedGlyph]| glyphs.iter().map(|g| g.x_advance).sum::<f32>();
     let mut size = size;
     let mut glyphs = text::shape(text, font, size, 0.0, "en", false, fonts);
     if width(&glyphs) > max_width {
@@ -113,7 +113,7 @@ pub fn text_run(
         x,
         y,
         text: text.to_string(),
-        glyphs,
+        glyphs: text::in_em(glyphs, size),
         para: None,
         outlined: false,
     }))

@@ -423,7 +423,7 @@ impl Composer<'_> {
                     x: x + before,
                     y: baseline,
                     text: "-".into(),
-                    glyphs: tail,
+                    glyphs: text::in_em(tail, size),
                     para: None,
                     outlined,
                 });
@@ -437,7 +437,7 @@ impl Composer<'_> {
                     x,
                     y: baseline,
                     text,
-                    glyphs,
+                    glyphs: text::in_em(glyphs, size),
                     // Decorative text is an artifact: no paragraph to read it under.
                     para: (!decorative).then_some(block.para.id),
                     outlined,
@@ -707,7 +707,7 @@ fit = {{ min = "3pt" }}
             let doc = compose_tiny(extra, &frame("definition", "definition", 1, 8, "")).unwrap();
             let mut by_line: Vec<(i32, f32)> = Vec::new();
             for run in runs(&doc) {
-                let w: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+                let w = run.width();
                 match by_line.iter_mut().find(|(y, _)| *y == run.y.round() as i32) {
                     Some((_, total)) => *total += w,
                     None => by_line.push((run.y.round() as i32, w)),
@@ -724,6 +724,44 @@ fit = {{ min = "3pt" }}
         assert!(
             spread(&balanced) < spread(&ragged),
             "{balanced:?} vs {ragged:?}"
+        );
+    }
+
+    /// The display list keeps glyph advances in em of the run's size: the same word at
+    /// two sizes has the same em advances (the font's units over its em), and its width in
+    /// points scales with the size.
+    #[test]
+    fn placed_glyph_advances_are_in_em_of_the_run_size() {
+        let fonts = fonts();
+        let ink = crate::page::Color {
+            name: "ink".into(),
+            rgb: [0, 0, 0],
+            cmyk: None,
+            spot: None,
+        };
+        let run_at = |size: f32| {
+            let anchor = marks::Anchor::Start(0.0, 0.0);
+            match marks::text_run("Mom", 400, size, &ink, anchor, 1000.0, &fonts) {
+                Some(Item::Text(run)) => run,
+                other => panic!("{other:?}"),
+            }
+        };
+        let (small, large) = (run_at(10.0), run_at(40.0));
+        let face = fonts.face(small.font);
+        let units = face.shape_units("Mom", false, "en");
+        assert_eq!(small.glyphs.len(), units.len());
+        for ((s, l), u) in small.glyphs.iter().zip(&large.glyphs).zip(units.iter()) {
+            let em = u.x_advance as f32 / face.units_per_em;
+            assert!(em > 0.3 && em < 1.2, "{em}");
+            assert!((s.x_advance_em - em).abs() < 1e-5, "{s:?} vs {em}");
+            assert!((l.x_advance_em - em).abs() < 1e-5, "{l:?} vs {em}");
+        }
+        assert!((large.width() - 4.0 * small.width()).abs() < 1e-3);
+        let em_sum: f32 = units.iter().map(|u| u.x_advance as f32).sum::<f32>() / face.units_per_em;
+        assert!(
+            (small.width() - 10.0 * em_sum).abs() < 1e-3,
+            "{}",
+            small.width()
         );
     }
 

@@ -38,6 +38,21 @@ impl Rect {
     pub fn bottom(&self) -> f32 {
         self.y + self.h
     }
+
+    /// The part of `self` inside `other`, `None` when they do not overlap.
+    pub fn intersect(&self, other: &Rect) -> Option<Rect> {
+        let (x0, y0) = (self.x.max(other.x), self.y.max(other.y));
+        let (x1, y1) = (
+            self.right().min(other.right()),
+            self.bottom().min(other.bottom()),
+        );
+        (x1 > x0 && y1 > y0).then_some(Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        })
+    }
 }
 
 /// An affine transform `x' = a·x + c·y + e`, `y' = b·x + d·y + f` (PDF's matrix order).
@@ -52,6 +67,35 @@ pub struct Transform {
 }
 
 impl Transform {
+    /// Where the point (`x`, `y`) lands.
+    pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+        (
+            self.a * x + self.c * y + self.e,
+            self.b * x + self.d * y + self.f,
+        )
+    }
+
+    /// The smallest axis-aligned rectangle holding `rect` once transformed.
+    pub fn bounds(&self, rect: &Rect) -> Rect {
+        let corners = [
+            self.apply(rect.x, rect.y),
+            self.apply(rect.right(), rect.y),
+            self.apply(rect.x, rect.bottom()),
+            self.apply(rect.right(), rect.bottom()),
+        ];
+        let (mut x0, mut y0) = (f32::MAX, f32::MAX);
+        let (mut x1, mut y1) = (f32::MIN, f32::MIN);
+        for (x, y) in corners {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        }
+    }
+
     pub fn translate(x: f32, y: f32) -> Transform {
         Transform::scale_translate(1.0, x, y)
     }

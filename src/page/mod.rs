@@ -114,6 +114,9 @@ pub struct Group {
     pub transform: Option<Transform>,
     /// Below 1.0 the group is drawn see-through.
     pub opacity: Option<f32>,
+    /// A repeat of content tagged elsewhere in the document (a poster's tile, where the
+    /// assembly sheet's copy carries the tags): drawn as one artifact, its links dropped.
+    pub artifact: bool,
     pub items: Vec<Item>,
 }
 
@@ -152,15 +155,29 @@ pub struct PlacedImage {
     pub alt: Option<String>,
 }
 
-/// One glyph with its advance and offsets in points.
+/// One glyph with its advance and offsets in em of its run's `size`: a PDF writes glyph
+/// positions in text space (em), so the list keeps them there and a reader wanting points
+/// multiplies by the size once ([`GlyphRun::width`], [`GlyphRun::advance`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedGlyph {
     pub id: u16,
-    pub x_advance: f32,
-    pub x_offset: f32,
-    pub y_offset: f32,
+    pub x_advance_em: f32,
+    pub x_offset_em: f32,
+    pub y_offset_em: f32,
     /// Byte range of the glyph's cluster in the run's text.
     pub range: Range<usize>,
+}
+
+impl GlyphRun {
+    /// How far `glyph` moves the pen, in points.
+    pub fn advance(&self, glyph: &PlacedGlyph) -> f32 {
+        glyph.x_advance_em * self.size
+    }
+
+    /// The run's advance width in points: the sum of its glyphs' advances.
+    pub fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.x_advance_em).sum::<f32>() * self.size
+    }
 }
 
 impl Document {
@@ -237,10 +254,11 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
             Item::Group(group) => {
                 let _ = writeln!(
                     out,
-                    "{pad}group clip={} transform={:?} opacity={:?}",
+                    "{pad}group clip={} transform={:?} opacity={:?}{}",
                     group.clip.as_ref().map_or("-".to_string(), fmt_rect),
                     group.transform.map(|t| [t.a, t.b, t.c, t.d, t.e, t.f]),
-                    group.opacity
+                    group.opacity,
+                    if group.artifact { " artifact" } else { "" }
                 );
                 describe_items(out, &group.items, depth + 1, fonts);
                 Ok(())

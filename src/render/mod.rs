@@ -39,11 +39,10 @@ use std::num::NonZeroU64;
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 
-/// Our glyphs carry advances in points at the run's size; krilla asks for them at any size
-/// (it calls with 1.0 to get em units), so scale by `size / run_size`.
+/// The display list's glyphs carry advances in em; krilla asks for them at a font size
+/// (it calls with 1.0 to get em units).
 struct PdfGlyph<'a> {
     glyph: &'a PlacedGlyph,
-    run_size: f32,
     /// The paragraph the glyph sets, so a validator complaint can name its field.
     location: Option<krilla::surface::Location>,
 }
@@ -56,13 +55,13 @@ impl Glyph for PdfGlyph<'_> {
         self.glyph.range.clone()
     }
     fn x_advance(&self, size: f32) -> f32 {
-        self.glyph.x_advance / self.run_size * size
+        self.glyph.x_advance_em * size
     }
     fn x_offset(&self, size: f32) -> f32 {
-        self.glyph.x_offset / self.run_size * size
+        self.glyph.x_offset_em * size
     }
     fn y_offset(&self, size: f32) -> f32 {
-        self.glyph.y_offset / self.run_size * size
+        self.glyph.y_offset_em * size
     }
     fn y_advance(&self, _size: f32) -> f32 {
         0.0
@@ -160,43 +159,12 @@ pub fn to_pdf_as(
         } else {
             links
         };
-        for link in links {
-            // Linked text in a decorative frame is an artifact; its link would be an
-            // annotation outside the structure, which PDF/UA forbids. The frame that shows
-            // the content for real carries the link.
-            let Some((para, index)) = link.anchor else {
-                continue;
-            };
-            let r = &link.rect;
-            let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h)
-            else {
-                continue;
-            };
-            let target = Target::Action(LinkAction::new(link.url.clone()).into());
-            // The alternate text says where the link goes.
-            let annotation = Annotation::new_link(
-                LinkAnnotation::new(area, target),
-                Some(format!("Link to {}", link.url)),
-            );
-            let id = pdf_page.add_tagged_annotation(annotation);
-            if let Some(Piece::Link(_, slot)) =
-                tags.paras.get_mut(&para).and_then(|p| p.get_mut(index))
-            {
-                *slot = Some(id);
-            }
-        }
+        annotate_links(&mut pdf_page, links, &mut tags, offset);
         pdf_page.finish();
     }
     pdf.set_tag_tree(tag_tree(doc, tags).map_err(Diagnostic::error)?);
 
-    let mut outline = Outline::new();
-    for entry in &doc.outline {
-        outline.push_child(OutlineNode::new(
-            entry.title.nfc().collect(),
-            XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(0.0))),
-        ));
-    }
-    pdf.set_outline(outline);
+    pdf.set_outline(outline(doc));
     pdf.set_metadata(metadata(doc, true));
     let bytes = pdf.finish().map_err(|e| match e {
         KrillaError::Validation(problems) => {
@@ -244,6 +212,51 @@ pub fn to_pdf_as(
     pack_objects(&bytes, conformance.archival)
 }
 
+/// Adds each drawn link's annotation to the page (areas in trim coordinates, the trim at
+/// (`offset`, `offset`)) and ties it to the linked text's tag.
+fn annotate_links(
+    pdf_page: &mut krilla::page::Page,
+    links: Vec<LinkSpot>,
+    tags: &mut Tags,
+    offset: f32,
+) {
+    for link in links {
+        // Linked text in a decorative frame is an artifact; its link would be an
+        // annotation outside the structure, which PDF/UA forbids. The frame that shows
+        // the content for real carries the link.
+        let Some((para, index)) = link.anchor else {
+            continue;
+        };
+        let r = &link.rect;
+        let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h) else {
+            continue;
+        };
+        let target = Target::Action(LinkAction::new(link.url.clone()).into());
+        // The alternate text says where the link goes.
+        let annotation = Annotation::new_link(
+            LinkAnnotation::new(area, target),
+            Some(format!("Link to {}", link.url)),
+        );
+        let id = pdf_page.add_tagged_annotation(annotation);
+        if let Some(Piece::Link(_, slot)) = tags.paras.get_mut(&para).and_then(|p| p.get_mut(index))
+        {
+            *slot = Some(id);
+        }
+    }
+}
+
+/// The bookmarks: one per outline entry, at its page and height.
+fn outline(doc: &Document) -> Outline {
+    let mut outline = Outline::new();
+    for entry in &doc.outline {
+        outline.push_child(OutlineNode::new(
+            entry.title.nfc().collect(),
+            XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(0.0))),
+        ));
+    }
+    outline
+}
+
 /// The document information: title, author, subject, language, creator and a date. The kit
 /// is dated the first of its year, not the wall clock, so rebuilds match. `nfc`: in NFC, as
 /// tagged text is.
@@ -265,21 +278,51 @@ fn metadata(doc: &Document, nfc: bool) -> Metadata {
         .creation_date(DateTime::new(year).month(1).day(1))
 }
 
-/// Writes sheets made for paper around a document — poster tiles, proof sheets — as an
-/// untagged PDF: each page's display list as it is (groups hold the copies of the pages
-/// they show), links dropped, colours in DeviceCMYK when `cmyk`.
+/// Writes sheets made for paper around a document — poster tiles, proof sheets — with
+/// each page's display list as it is (groups hold the copies of the pages they show),
+/// colours in DeviceCMYK when `cmyk`. Sheets that carry a structure (tiles carry their
+/// poster's, tagged on the assembly sheet's copy) are tagged like any page, with their
+/// links, and claim PDF/UA-1; sheets without one (proof sheets) are written untagged.
 pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec<u8>, Diagnostic> {
-    let mut pdf = krilla::Document::new();
+    let tagged = !doc.structure.is_empty();
+    let mut pdf = if tagged {
+        let configuration = ConfigurationBuilder::new()
+            .with_accessibility_validator(Accessibility::UA1)
+            .finish()
+            .map_err(|e| Diagnostic::error(format!("cannot claim PDF/UA-1: {e:?}")))?;
+        krilla::Document::new_with(SerializeSettings {
+            enable_tagging: true,
+            configuration,
+            ..SerializeSettings::default()
+        })
+    } else {
+        krilla::Document::new()
+    };
+    let mut tags = Tags::default();
     for page in &doc.pages {
         let size = Size::from_wh(page.width, page.height)
             .ok_or_else(|| Diagnostic::error("a sheet has no area"))?;
         let mut sheet = pdf.start_page_with(PageSettings::new(size));
         let mut surface = sheet.surface();
-        draw_items(&mut surface, &page.items, fonts, cmyk, None).map_err(Diagnostic::error)?;
+        let links = draw_items(
+            &mut surface,
+            &page.items,
+            fonts,
+            cmyk,
+            tagged.then_some(&mut tags),
+        )
+        .map_err(Diagnostic::error)?;
         surface.finish();
+        if tagged {
+            annotate_links(&mut sheet, links, &mut tags, 0.0);
+        }
         sheet.finish();
     }
-    pdf.set_metadata(metadata(doc, false));
+    if tagged {
+        pdf.set_tag_tree(tag_tree(doc, tags).map_err(Diagnostic::error)?);
+        pdf.set_outline(outline(doc));
+    }
+    pdf.set_metadata(metadata(doc, tagged));
     // Rounded as the poster's own file is (`lean`), so both draw the same pixels.
     pdf.finish()
         .map(crate::lean::round_numbers)
@@ -345,7 +388,9 @@ pub(crate) fn draw_items(
                     None => Open::Artifact,
                 },
                 Item::Image(placed) if placed.alt.is_some() => Open::Nothing,
-                // A group's items open and close their own marked content within it.
+                // A repeat is one artifact; any other group's items open and close their
+                // own marked content within it.
+                Item::Group(group) if group.artifact => Open::Artifact,
                 Item::Group(_) => Open::Nothing,
                 Item::Link { .. } => open,
                 _ => Open::Artifact,
@@ -427,12 +472,11 @@ pub(crate) fn draw_items(
                 }
             }
             Item::Text(run) => {
-                let ordered = logical_order(&run.glyphs);
-                let glyphs: Vec<PdfGlyph> = ordered
+                let glyphs: Vec<PdfGlyph> = run
+                    .glyphs
                     .iter()
                     .map(|glyph| PdfGlyph {
                         glyph,
-                        run_size: run.size,
                         location: run.para.and_then(|id| NonZeroU64::new(id as u64 + 1)),
                     })
                     .collect();
@@ -448,7 +492,15 @@ pub(crate) fn draw_items(
                 );
             }
             Item::Image(placed) => draw_image(surface, placed)?,
-            Item::Group(group) => draw_group(surface, group, fonts, cmyk, tags.as_deref_mut())?,
+            Item::Group(group) => {
+                // Inside an artifact nothing is tagged, and a repeat's links are dropped
+                // (its tagged copy carries them).
+                let tags = tags.as_deref_mut().filter(|_| !group.artifact);
+                let inner = draw_group(surface, group, fonts, cmyk, tags)?;
+                if !group.artifact {
+                    links.extend(inner);
+                }
+            }
             Item::Link { rect, url } => links.push(LinkSpot {
                 rect: *rect,
                 url: url.clone(),
@@ -516,65 +568,26 @@ fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
     for glyph in &run.glyphs {
         let mut pen = Pen {
             path: &mut path,
-            x: pen_x + glyph.x_offset,
-            y: run.y - glyph.y_offset,
+            x: pen_x + glyph.x_offset_em * run.size,
+            y: run.y - glyph.y_offset_em * run.size,
             scale: run.size / face.units_per_em,
         };
         outlines.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.id), &mut pen);
-        pen_x += glyph.x_advance;
+        pen_x += run.advance(glyph);
     }
     path.finish()
 }
 
-/// A run's glyphs in the order they are read, each still landing where it was set.
-///
-/// Shaping returns a right-to-left run in visual order; written that way, a reader of the
-/// content stream gets the word backwards, and krilla's `/ReversedChars` (which would
-/// undo that) cannot apply to a run whose marks share their letter's cluster. So the
-/// glyphs are written cluster by cluster in logical order, the pen stepping right to left:
-/// each glyph keeps its own offset, and the advances jump the pen to the next glyph's
-/// place; they still add up to the run's width. Left-to-right runs come back unchanged.
-fn logical_order(glyphs: &[PlacedGlyph]) -> std::borrow::Cow<'_, [PlacedGlyph]> {
-    if glyphs
-        .windows(2)
-        .all(|w| w[0].range.start <= w[1].range.start)
-    {
-        return std::borrow::Cow::Borrowed(glyphs);
-    }
-    // Where each glyph's pen stood when it was set in visual order.
-    let mut pens = Vec::with_capacity(glyphs.len());
-    let mut pen = 0.0;
-    for g in glyphs {
-        pens.push(pen);
-        pen += g.x_advance;
-    }
-    let width = pen;
-    let mut order: Vec<usize> = (0..glyphs.len()).collect();
-    // Stable: the glyphs of one cluster keep their visual order among themselves.
-    order.sort_by_key(|&i| glyphs[i].range.start);
-    let mut out = Vec::with_capacity(glyphs.len());
-    let mut pen = 0.0;
-    for (k, &i) in order.iter().enumerate() {
-        let next = order.get(k + 1).map_or(width, |&j| pens[j]);
-        out.push(PlacedGlyph {
-            x_offset: glyphs[i].x_offset + pens[i] - pen,
-            x_advance: next - pen,
-            ..glyphs[i].clone()
-        });
-        pen = next;
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// Draws a group's items under its clip, transform and opacity (pushed in that order).
-/// Links inside a group are dropped: a copy of a page on paper cannot be followed.
+/// Returns the links inside it in the surrounding coordinates: each link's area through
+/// the transform, cut to the clip; a link wholly clipped away is dropped.
 fn draw_group(
     surface: &mut Surface,
     group: &Group,
     fonts: &FontBook,
     cmyk: bool,
     tags: Option<&mut Tags>,
-) -> Result<(), String> {
+) -> Result<Vec<LinkSpot>, String> {
     let mut pushed = 0;
     if let Some(clip) = &group.clip {
         let path = rounded_rect(clip, 0.0).ok_or("a group's clip has no area")?;
@@ -594,7 +607,18 @@ fn draw_group(
     for _ in 0..pushed {
         surface.pop();
     }
-    result.map(|_links| ())
+    Ok(result?
+        .into_iter()
+        .filter_map(|mut link| {
+            if let Some(t) = group.transform {
+                link.rect = t.bounds(&link.rect);
+            }
+            if let Some(clip) = &group.clip {
+                link.rect = link.rect.intersect(clip)?;
+            }
+            Some(link)
+        })
+        .collect())
 }
 
 fn draw_image(surface: &mut Surface, placed: &PlacedImage) -> Result<(), String> {
@@ -761,54 +785,79 @@ mod tests {
         }
     }
 
-    /// Where each glyph is drawn (pen plus offset), by glyph id.
-    fn drawn_at(glyphs: &[PlacedGlyph]) -> Vec<(u16, f32)> {
-        let mut pen = 0.0;
-        let mut out: Vec<(u16, f32)> = glyphs
-            .iter()
-            .map(|g| {
-                let at = pen + g.x_offset;
-                pen += g.x_advance;
-                (g.id, at)
-            })
-            .collect();
-        out.sort_by_key(|g| g.0);
-        out
-    }
-
+    /// A sheet showing a page as a group keeps the page's links, their areas carried
+    /// through the group's transform and cut to its clip; a repeat (an artifact group)
+    /// adds none. Tagged, the sheet passes krilla's PDF/UA-1 check.
     #[test]
-    fn right_to_left_glyphs_are_written_in_reading_order_in_place() {
-        let glyph = |id: u16, range: Range<usize>, x_advance: f32, x_offset: f32| PlacedGlyph {
-            id,
-            x_advance,
-            x_offset,
-            y_offset: 0.0,
-            range,
+    fn links_inside_a_group_are_kept_in_page_space() {
+        let fonts = crate::compose::text::tests::fonts();
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        let glyphs = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
+        let mut doc = document(glyphs, "Hi", "blocks.contact.text");
+        let mut items = std::mem::take(&mut doc.pages[0].items);
+        items.push(Item::Link {
+            rect: Rect {
+                x: 10.0,
+                y: 40.0,
+                w: 30.0,
+                h: 12.0,
+            },
+            url: "https://example.org/".into(),
+        });
+        let copy = |artifact: bool, x: f32| {
+            Item::Group(Group {
+                // Cuts the link's right end off (it would reach x + 20).
+                clip: Some(Rect {
+                    x,
+                    y: 0.0,
+                    w: 15.0,
+                    h: 100.0,
+                }),
+                transform: Some(crate::page::Transform::scale_translate(0.5, x, 50.0)),
+                opacity: None,
+                artifact,
+                items: items.clone(),
+            })
         };
-        // Visual order, as shaping returns a right-to-left run: the last cluster first; a
-        // mark (id 3, no advance) shares the cluster of its letter (id 2).
-        let visual = vec![
-            glyph(4, 4..6, 5.0, 0.0),
-            glyph(3, 2..4, 0.0, 1.5),
-            glyph(2, 2..4, 3.0, 0.0),
-            glyph(1, 0..2, 4.0, 0.0),
-        ];
-        let logical = logical_order(&visual);
-        let ids: Vec<u16> = logical.iter().map(|g| g.id).collect();
-        assert_eq!(ids, vec![1, 3, 2, 4]);
-        assert_eq!(drawn_at(&logical), drawn_at(&visual));
-        let width = |g: &[PlacedGlyph]| g.iter().map(|g| g.x_advance).sum::<f32>();
-        assert!((width(&logical) - width(&visual)).abs() < 1e-4);
-        // Left-to-right runs are left alone.
-        let ltr = vec![glyph(1, 0..1, 4.0, 0.0), glyph(2, 1..2, 3.0, 0.0)];
-        assert!(matches!(logical_order(&ltr), std::borrow::Cow::Borrowed(_)));
+        doc.pages[0].items = vec![copy(false, 100.0), copy(true, 20.0)];
+        doc.outline.clear();
+        let pdf = sheets_to_pdf(&doc, fonts, false).unwrap();
+        let pdf = lopdf::Document::load_mem(&pdf).unwrap();
+        assert!(pdf.catalog().unwrap().get(b"StructTreeRoot").is_ok());
+        let page = pdf.get_pages()[&1];
+        let annots = pdf.get_dictionary(page).unwrap().get(b"Annots").unwrap();
+        let annots = annots.as_array().unwrap();
+        assert_eq!(annots.len(), 1, "the artifact copy's link is dropped");
+        let annot = pdf
+            .get_dictionary(annots[0].as_reference().unwrap())
+            .unwrap();
+        let rect: Vec<f32> = annot
+            .get(b"Rect")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_float().unwrap())
+            .collect();
+        // (10, 40) 30 × 12 at half size from (100, 50): x 105..120 (cut at the clip's
+        // right, 115), y 70..76 down, which is 24..30 up a 100 pt page.
+        let want = [105.0, 24.0, 115.0, 30.0];
+        for (got, want) in rect.iter().zip(want) {
+            assert!((got - want).abs() < 0.01, "{rect:?}");
+        }
     }
 
     #[test]
     fn a_ua_violation_names_the_content_field() {
         let fonts = crate::compose::text::tests::fonts();
         let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let good = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        let good = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
         assert!(to_pdf(&document(good.clone(), "Hi", "blocks.contact.text"), fonts).is_ok());
         // Glyph 0 (.notdef) is what a missing glyph would draw; PDF/UA forbids it.
         let mut bad = good;
@@ -829,7 +878,10 @@ mod tests {
     fn drawn_text_without_a_place_in_the_structure_is_refused() {
         let fonts = crate::compose::text::tests::fonts();
         let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let glyphs = crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts);
+        let glyphs = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
         let mut doc = document(glyphs, "Hi", "blocks.contact.text");
         doc.structure.clear();
         let error = to_pdf(&doc, fonts).unwrap_err();

@@ -2,7 +2,7 @@
 //! with the space at its end kept for text extraction; and the paragraph as the line
 //! breaker sees it.
 
-use super::{Line, LineRun, PlacedGlyph, Prepared, TextError, shape};
+use super::{Line, LineRun, Prepared, ShapedGlyph, TextError, shape};
 use crate::compose::linebreak::{self, Break};
 use crate::compose::typography::takes_letter_spacing;
 use crate::fonts::FontBook;
@@ -31,7 +31,7 @@ impl Prepared {
         let Some(space) = shape(" ", font, self.size, 0.0, &self.lang, false, fonts).pop() else {
             return;
         };
-        let zero_width = |at: usize| PlacedGlyph {
+        let zero_width = |at: usize| ShapedGlyph {
             x_advance: 0.0,
             x_offset: 0.0,
             y_offset: 0.0,
@@ -190,7 +190,7 @@ impl Prepared {
 /// Chinese with a few Latin words is flush too. No gap follows the line's last glyph.
 fn justify(line: &mut Line, slack: f32) {
     // The zero-width space kept at a line's end (for text extraction) does not stretch.
-    let stretches = |run: &LineRun, g: &PlacedGlyph| {
+    let stretches = |run: &LineRun, g: &ShapedGlyph| {
         let cluster = &run.text[g.range.clone()];
         (cluster == " " || cluster.starts_with(takes_letter_spacing)) && g.x_advance > 0.0
     };

@@ -33,13 +33,41 @@ pub struct Span {
     pub rtl: bool,
 }
 
-pub use crate::page::PlacedGlyph;
+/// One shaped glyph with its advance and offsets in points at the size it was shaped at.
+/// Composing measures, tracks and justifies lines in points; the display list keeps em
+/// ([`crate::page::PlacedGlyph`]), made by [`in_em`] when a run is placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    pub x_advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// Byte range of the glyph's cluster in the run's text.
+    pub range: Range<usize>,
+}
+
+/// The display list's glyphs for `glyphs` shaped at `size`: in reading order
+/// ([`logical_order`]), points divided by the size. (The renderer multiplies by the size
+/// again; dividing here, once, after ordering in points, is what it used to do itself, so
+/// the PDF's numbers are the same.)
+pub fn in_em(glyphs: Vec<ShapedGlyph>, size: f32) -> Vec<crate::page::PlacedGlyph> {
+    logical_order(glyphs)
+        .into_iter()
+        .map(|g| crate::page::PlacedGlyph {
+            id: g.id,
+            x_advance_em: g.x_advance / size,
+            x_offset_em: g.x_offset / size,
+            y_offset_em: g.y_offset / size,
+            range: g.range,
+        })
+        .collect()
+}
 
 /// A run of glyphs in one font on one line, in visual order, with the text it came from.
 #[derive(Debug, Clone)]
 pub struct LineRun {
     pub font: FontId,
-    pub glyphs: Vec<PlacedGlyph>,
+    pub glyphs: Vec<ShapedGlyph>,
     pub text: String,
     /// x of the run's start relative to the line start.
     pub x: f32,
@@ -50,6 +78,47 @@ pub struct LineRun {
     pub start: usize,
     /// The run's direction.
     pub rtl: bool,
+}
+
+/// A run's glyphs in the order they are read (the order the display list and the PDF
+/// keep them in), each still landing where it was set.
+///
+/// Shaping returns a right-to-left run in visual order; written that way, a reader of the
+/// content stream gets the word backwards, and krilla's `/ReversedChars` (which would
+/// undo that) cannot apply to a run whose marks share their letter's cluster. So the
+/// glyphs are written cluster by cluster in logical order, the pen stepping right to left:
+/// each glyph keeps its own offset, and the advances jump the pen to the next glyph's
+/// place; they still add up to the run's width. Left-to-right runs come back unchanged.
+pub fn logical_order(glyphs: Vec<ShapedGlyph>) -> Vec<ShapedGlyph> {
+    if glyphs
+        .windows(2)
+        .all(|w| w[0].range.start <= w[1].range.start)
+    {
+        return glyphs;
+    }
+    // Where each glyph's pen stood when it was set in visual order.
+    let mut pens = Vec::with_capacity(glyphs.len());
+    let mut pen = 0.0;
+    for g in &glyphs {
+        pens.push(pen);
+        pen += g.x_advance;
+    }
+    let width = pen;
+    let mut order: Vec<usize> = (0..glyphs.len()).collect();
+    // Stable: the glyphs of one cluster keep their visual order among themselves.
+    order.sort_by_key(|&i| glyphs[i].range.start);
+    let mut out = Vec::with_capacity(glyphs.len());
+    let mut pen = 0.0;
+    for (k, &i) in order.iter().enumerate() {
+        let next = order.get(k + 1).map_or(width, |&j| pens[j]);
+        out.push(ShapedGlyph {
+            x_offset: glyphs[i].x_offset + pens[i] - pen,
+            x_advance: next - pen,
+            ..glyphs[i].clone()
+        });
+        pen = next;
+    }
+    out
 }
 
 /// A set line: its runs, its natural width, and the offset alignment gives it.

@@ -1,7 +1,7 @@
 //! Shape: glyphs for a run of text in one face and direction (rustybuzz), and a prepared
 //! paragraph's measurements — the advance before each byte, hyphen widths — at its size.
 
-use super::{PlacedGlyph, Prepared};
+use super::{Prepared, ShapedGlyph};
 use crate::compose::linebreak;
 use crate::fonts::{FontBook, FontId};
 
@@ -89,7 +89,7 @@ pub fn shape(
     lang: &str,
     rtl: bool,
     fonts: &FontBook,
-) -> Vec<PlacedGlyph> {
+) -> Vec<ShapedGlyph> {
     let face = fonts.face(font);
     let shaped = face.shape_units(text, rtl, lang);
     let scale = size / face.units_per_em;
@@ -107,11 +107,11 @@ pub fn shape(
             .copied()
             .unwrap_or(text.len())
     };
-    let mut glyphs: Vec<PlacedGlyph> = shaped
+    let mut glyphs: Vec<ShapedGlyph> = shaped
         .iter()
         .map(|g| {
             let start = g.cluster as usize;
-            PlacedGlyph {
+            ShapedGlyph {
                 id: g.id,
                 x_advance: g.x_advance as f32 * scale,
                 x_offset: g.x_offset as f32 * scale,

@@ -830,3 +830,46 @@ fn uppercase_transform() {
         "STRASSE"
     );
 }
+
+/// Where each glyph is drawn (pen plus offset), by glyph id.
+fn drawn_at(glyphs: &[ShapedGlyph]) -> Vec<(u16, f32)> {
+    let mut pen = 0.0;
+    let mut out: Vec<(u16, f32)> = glyphs
+        .iter()
+        .map(|g| {
+            let at = pen + g.x_offset;
+            pen += g.x_advance;
+            (g.id, at)
+        })
+        .collect();
+    out.sort_by_key(|g| g.0);
+    out
+}
+
+#[test]
+fn right_to_left_glyphs_are_written_in_reading_order_in_place() {
+    let glyph = |id: u16, range: Range<usize>, x_advance: f32, x_offset: f32| ShapedGlyph {
+        id,
+        x_advance,
+        x_offset,
+        y_offset: 0.0,
+        range,
+    };
+    // Visual order, as shaping returns a right-to-left run: the last cluster first; a
+    // mark (id 3, no advance) shares the cluster of its letter (id 2).
+    let visual = vec![
+        glyph(4, 4..6, 5.0, 0.0),
+        glyph(3, 2..4, 0.0, 1.5),
+        glyph(2, 2..4, 3.0, 0.0),
+        glyph(1, 0..2, 4.0, 0.0),
+    ];
+    let logical = logical_order(visual.clone());
+    let ids: Vec<u16> = logical.iter().map(|g| g.id).collect();
+    assert_eq!(ids, vec![1, 3, 2, 4]);
+    assert_eq!(drawn_at(&logical), drawn_at(&visual));
+    let width = |g: &[ShapedGlyph]| g.iter().map(|g| g.x_advance).sum::<f32>();
+    assert!((width(&logical) - width(&visual)).abs() < 1e-4);
+    // Left-to-right runs are left alone.
+    let ltr = vec![glyph(1, 0..1, 4.0, 0.0), glyph(2, 1..2, 3.0, 0.0)];
+    assert_eq!(logical_order(ltr.clone()), ltr);
+}
