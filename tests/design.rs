@@ -49,6 +49,19 @@ fn compose(session: &Session, job: &Job) -> Document {
         .unwrap_or_else(|e| panic!("{}: {e:?}", job.path.display()))
 }
 
+/// Composes every statewide edition of `layout` and hands each one's language and text
+/// runs (by frame) to `check`; returns how many editions it checked.
+fn each_statewide(layout: &str, mut check: impl FnMut(&str, &[(String, &GlyphRun)])) -> usize {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs.iter().filter(|j| layout_name(&session, j) == layout) {
+        let document = compose(&session, job);
+        check(&job.edition.lang, &runs_by_frame(&session, job, &document));
+        checked += 1;
+    }
+    checked
+}
+
 #[test]
 fn the_poster_reads_from_across_a_room_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
@@ -120,26 +133,17 @@ fn the_fact_sheet_sets_its_text_at_a_reading_size_in_every_language() {
     let _shared = crate::common::shared();
     // All four sections run over two columns of page 1 and on into two of page 2, so no
     // language sets its text small on a full page 1 while page 2 stands half empty.
-    let (session, jobs) = session_for(&["statewide"], &common::repo());
-    let mut checked = 0;
-    for job in jobs
-        .iter()
-        .filter(|j| layout_name(&session, j) == "factsheet-letter")
-    {
-        let document = compose(&session, job);
-        let body: Vec<f32> = runs_by_frame(&session, job, &document)
-            .into_iter()
+    let checked = each_statewide("factsheet-letter", |lang, runs| {
+        let smallest = runs
+            .iter()
             .filter(|(frame, _)| frame.starts_with("sections-"))
             .map(|(_, run)| run.size)
-            .collect();
-        let smallest = body.iter().copied().fold(f32::MAX, f32::min);
+            .fold(f32::MAX, f32::min);
         assert!(
             smallest >= 9.49,
-            "{}: fact sheet text at {smallest:.2} pt, under 9.5 pt",
-            job.path.display()
+            "{lang}: fact sheet text at {smallest:.2} pt, under 9.5 pt"
         );
-        checked += 1;
-    }
+    });
     assert_eq!(checked, 7);
 }
 
@@ -533,19 +537,11 @@ fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
 fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    let (session, jobs) = session_for(&["statewide"], &common::repo());
-    let mut checked = 0;
-    for job in jobs
-        .iter()
-        .filter(|j| layout_name(&session, j) == "factsheet-letter")
-    {
-        let document = compose(&session, job);
-        let runs = runs_by_frame(&session, job, &document);
+    let checked = each_statewide("factsheet-letter", |lang, runs| {
         let (left, right) = (
-            body_baselines(&runs, "sections-3"),
-            body_baselines(&runs, "sections-4"),
+            body_baselines(runs, "sections-3"),
+            body_baselines(runs, "sections-4"),
         );
-        let lang = &job.edition.lang;
         // The text runs on to page 2 in every language; balanced, neither column is empty
         // and they end within two lines of each other (a paragraph may not split lower).
         assert!(
@@ -566,8 +562,7 @@ fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
             left.len(),
             right.len()
         );
-        checked += 1;
-    }
+    });
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 }
 

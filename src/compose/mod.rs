@@ -488,9 +488,15 @@ mod tests {
         )
     }
 
-    /// The fixture campaign in a 200 pt square layout with a 160×160 pt grid of eight
-    /// 20 pt rows, one `body` style (10 pt, leading 1.2, plus `style_extra`) and `frames`.
-    fn compose_tiny(style_extra: &str, frames: &str) -> Result<Document, Vec<Diagnostic>> {
+    /// A one-column layout of eight grid rows on a `size` page (20 pt margin), one `body`
+    /// style (Noto Sans, leading 1.2, plus `body`: its size and anything else) and
+    /// `frames`; the folder holding the file goes with it.
+    fn tiny_layout(
+        fonts: &FontBook,
+        size: &str,
+        body: &str,
+        frames: &str,
+    ) -> (tempfile::TempDir, Layout) {
         let dir = tempfile::tempdir().unwrap();
         let layout_path = dir.path().join("tiny.toml");
         std::fs::write(
@@ -498,64 +504,52 @@ mod tests {
             format!(
                 r##"kind = "flyer"
 [page]
-size = "200pt x 200pt"
+size = "{size}"
 margin = "20pt"
 grid = {{ columns = 1, rows = 8 }}
 [colors]
 ink = {{ rgb = "#000000" }}
 [styles.body]
 font = "Noto Sans"
-size = "10pt"
 leading = 1.2
 color = "ink"
-{style_extra}
+{body}
 {frames}"##
             ),
         )
         .unwrap();
-        let fonts = fonts();
-        let layout = Layout::load(&layout_path, &fonts).unwrap();
+        let layout = Layout::load(&layout_path, fonts).unwrap();
+        (dir, layout)
+    }
+
+    /// The fixture campaign's statewide English edition.
+    fn fixture_edition() -> Resolved {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
-        let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
-        compose(&resolved, &layout, &fonts)
+        resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap()
+    }
+
+    /// The fixture campaign in a 200 pt square layout with a 160×160 pt grid of eight
+    /// 20 pt rows, one `body` style (10 pt, leading 1.2, plus `style_extra`) and `frames`.
+    fn compose_tiny(style_extra: &str, frames: &str) -> Result<Document, Vec<Diagnostic>> {
+        let body = format!("size = \"10pt\"\n{style_extra}");
+        let fonts = fonts();
+        let (_dir, layout) = tiny_layout(&fonts, "200pt x 200pt", &body, frames);
+        compose(&fixture_edition(), &layout, &fonts)
     }
 
     /// The tag tree follows each paragraph's block and role: the words messages use for
     /// a field (`blocks.headline.text`) may change without changing a PDF's tags.
     #[test]
     fn renaming_fields_leaves_the_tag_tree_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let layout_path = dir.path().join("tiny.toml");
         let mut frames = frame("headline", "headline", 1, 2, "");
         frames.push_str(&frame("sections", "sections", 3, 3, ""));
         frames.push_str(&frame("facts", "facts", 6, 1, ""));
         frames.push_str(&frame("stats", "stats", 7, 2, ""));
-        std::fs::write(
-            &layout_path,
-            format!(
-                r##"kind = "flyer"
-[page]
-size = "400pt x 400pt"
-margin = "20pt"
-grid = {{ columns = 1, rows = 8 }}
-[colors]
-ink = {{ rgb = "#000000" }}
-[styles.body]
-font = "Noto Sans"
-size = "8pt"
-leading = 1.2
-color = "ink"
-fit = {{ min = "3pt" }}
-{frames}"##
-            ),
-        )
-        .unwrap();
+        let body = "size = \"8pt\"\nfit = { min = \"3pt\" }";
         let fonts = fonts();
-        let layout = Layout::load(&layout_path, &fonts).unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (campaign, _) = Campaign::load(&root.join("tests/fixtures/linked-campaign")).unwrap();
-        let resolved = resolve(&campaign, &Edition::statewide(&campaign, "en", 2027)).unwrap();
+        let (_dir, layout) = tiny_layout(&fonts, "400pt x 400pt", body, &frames);
+        let resolved = fixture_edition();
         let tags = |resolved: &Resolved| {
             fn strip(e: &mut structure::Element) {
                 e.field = None;

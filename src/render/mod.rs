@@ -743,6 +743,16 @@ mod tests {
     }
 
     /// A one-page document with one paragraph (id 7, from `field`) set as `glyphs`.
+    /// "Hi" in Noto Sans at 12 pt, the contact block's one paragraph.
+    fn hi_document(fonts: &FontBook) -> Document {
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        let glyphs = crate::compose::text::in_em(
+            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
+            12.0,
+        );
+        document(glyphs, "Hi", "blocks.contact.text")
+    }
+
     fn document(glyphs: Vec<PlacedGlyph>, text: &str, field: &str) -> Document {
         let fonts = crate::compose::text::tests::fonts();
         let font = fonts.select("Noto Sans", 400, false).unwrap();
@@ -791,12 +801,7 @@ mod tests {
     #[test]
     fn links_inside_a_group_are_kept_in_page_space() {
         let fonts = crate::compose::text::tests::fonts();
-        let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let glyphs = crate::compose::text::in_em(
-            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
-            12.0,
-        );
-        let mut doc = document(glyphs, "Hi", "blocks.contact.text");
+        let mut doc = hi_document(fonts);
         let mut items = std::mem::take(&mut doc.pages[0].items);
         items.push(Item::Link {
             rect: Rect {
@@ -877,12 +882,7 @@ mod tests {
     #[test]
     fn drawn_text_without_a_place_in_the_structure_is_refused() {
         let fonts = crate::compose::text::tests::fonts();
-        let font = fonts.select("Noto Sans", 400, false).unwrap();
-        let glyphs = crate::compose::text::in_em(
-            crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
-            12.0,
-        );
-        let mut doc = document(glyphs, "Hi", "blocks.contact.text");
+        let mut doc = hi_document(fonts);
         doc.structure.clear();
         let error = to_pdf(&doc, fonts).unwrap_err();
         assert!(
