@@ -459,11 +459,12 @@ fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
 }
 
 #[test]
-fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
+fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    // Kern has no logo in the shipped county sheet: every piece shows "Kern County" as a
-    // mark in the logo's tile, inside it, so the edition reads as the county's.
+    // Kern has no logo in the shipped county sheet: every piece shows "Kern County" where
+    // the logo goes, inside that frame, so the edition reads as the county's; on the band
+    // itself, without the logo's white tile, so it does not pass for a seal.
     let (session, jobs) = session_for(&["kern"], &common::repo());
     let english: Vec<&Job> = jobs.iter().filter(|j| j.edition.lang == "en").collect();
     assert_eq!(english.len(), 3, "flyer, fact sheet and poster");
@@ -493,15 +494,18 @@ fn a_county_without_a_logo_carries_its_name_in_the_logo_tile() {
                 tile.rect.right()
             );
         }
-        // The tile is drawn (its white fill) behind the mark.
+        // The logo's tile (its white fill) is not drawn behind the name.
         assert!(
-            document.pages[0].items.iter().any(|item| matches!(item,
+            !document.pages[0].items.iter().any(|item| matches!(item,
                 Item::Shape { rect, fill: Some(_), .. }
                     if (rect.x - tile.rect.x).abs() < 20.0 && (rect.y - tile.rect.y).abs() < 30.0
                         && rect.w < tile.rect.w + 1.0)),
-            "{}: no tile behind the mark",
+            "{}: a tile is drawn behind the name",
             layout.name
         );
+        // Large enough to read as the edition's name: at least the kicker's 18 pt on Letter.
+        let least = mark.iter().map(|r| r.size).fold(f32::MAX, f32::min);
+        assert!(least >= 18.0, "{}: the name is set at {least:.1} pt", layout.name);
     }
 
     // With a logo of its own, the tile shows the logo and no name.

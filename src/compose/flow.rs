@@ -80,7 +80,7 @@ impl Composer<'_> {
         {
             return; // an empty block: nothing to set (check warns about it)
         }
-        // The folio ("1 / 2 →") is the layout's, not the content's: made here, read as a
+        // The folio ("1 / 2 ›") is the layout's, not the content's: made here, read as a
         // pagination artifact, never by a screen reader.
         let made;
         let paras = if *key == BlockKey::Folio {

@@ -134,8 +134,8 @@ pub fn compose(
 }
 
 /// The layout with each image frame that names a `stand_in` turned into a text frame of
-/// it, when the edition has no image (a county without a logo shows its name in the logo's
-/// tile); `None` when nothing stands in.
+/// it, when the edition has no image (a county without a logo shows its name where the logo
+/// would be, on the band, without the logo's tile); `None` when nothing stands in.
 fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
     if resolved.logo.is_some() {
         return None;
@@ -148,6 +148,11 @@ fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
         let frame = &mut out.get_or_insert_with(|| layout.clone()).frames[i];
         frame.content = Some(key.clone());
         frame.image = None;
+        // The tile (fill, border, rules) is the logo's, drawn only under one: the name stands
+        // on the band itself, so it reads as the edition's name, not as a seal it lacks.
+        frame.fill = None;
+        frame.border = None;
+        frame.rules.clear();
     }
     out
 }
@@ -169,17 +174,18 @@ fn edition_mark(resolved: &Resolved) -> Option<Para> {
     })
 }
 
-/// The folio paragraph ("1 / 2 →" on a page that continues, "2 / 2" on the last) for page
+/// The folio paragraph ("1 / 2 ›" on a page that continues, "2 / 2" on the last) for page
 /// `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // The count reads left to right in any script: on a right-to-left page it is set
     // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read
-    // "2 / 1"); the cue points the way the pages turn.
+    // "2 / 1"); the cue points the way the pages turn. The cue is a single guillemet, which
+    // the Latin faces carry: an arrow (→) is only in the CJK faces, so it fell back to one.
     let rtl = text::is_rtl_language(lang);
     let arrow = match (page + 1 < pages, rtl) {
         (false, _) => "",
-        (true, false) => " →",
-        (true, true) => " ←",
+        (true, false) => " ›",
+        (true, true) => " ‹",
     };
     let count = if rtl {
         format!("{}/{pages}", page + 1)
