@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer, de};
 use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// Points per inch (PostScript point).
 pub const PT_PER_IN: f32 = 72.0;
@@ -36,8 +38,98 @@ pub fn check_length(points: f64, text: &str) -> Result<Pt, String> {
 pub struct Pt(pub f32);
 
 impl Pt {
+    pub const ZERO: Pt = Pt(0.0);
+
     pub fn to_mm(self) -> f32 {
         self.0 / PT_PER_MM
+    }
+    pub fn to_in(self) -> f32 {
+        self.0 / PT_PER_IN
+    }
+    pub fn min(self, other: Pt) -> Pt {
+        Pt(self.0.min(other.0))
+    }
+    pub fn max(self, other: Pt) -> Pt {
+        Pt(self.0.max(other.0))
+    }
+    pub fn abs(self) -> Pt {
+        Pt(self.0.abs())
+    }
+    pub fn is_finite(self) -> bool {
+        self.0.is_finite()
+    }
+}
+
+// Lengths add and subtract as lengths, scale by plain numbers, and divide into a ratio.
+// Each operator is the one f32 operation on the inner value, so typed arithmetic gives
+// the same bits as the f32 arithmetic it replaces.
+impl Add for Pt {
+    type Output = Pt;
+    fn add(self, other: Pt) -> Pt {
+        Pt(self.0 + other.0)
+    }
+}
+impl Sub for Pt {
+    type Output = Pt;
+    fn sub(self, other: Pt) -> Pt {
+        Pt(self.0 - other.0)
+    }
+}
+impl Neg for Pt {
+    type Output = Pt;
+    fn neg(self) -> Pt {
+        Pt(-self.0)
+    }
+}
+impl Mul<f32> for Pt {
+    type Output = Pt;
+    fn mul(self, factor: f32) -> Pt {
+        Pt(self.0 * factor)
+    }
+}
+impl Mul<Pt> for f32 {
+    type Output = Pt;
+    fn mul(self, length: Pt) -> Pt {
+        Pt(self * length.0)
+    }
+}
+impl Div<f32> for Pt {
+    type Output = Pt;
+    fn div(self, divisor: f32) -> Pt {
+        Pt(self.0 / divisor)
+    }
+}
+/// How many times `other` goes into `self`: a plain ratio.
+impl Div for Pt {
+    type Output = f32;
+    fn div(self, other: Pt) -> f32 {
+        self.0 / other.0
+    }
+}
+impl AddAssign for Pt {
+    fn add_assign(&mut self, other: Pt) {
+        self.0 += other.0;
+    }
+}
+impl SubAssign for Pt {
+    fn sub_assign(&mut self, other: Pt) {
+        self.0 -= other.0;
+    }
+}
+impl MulAssign<f32> for Pt {
+    fn mul_assign(&mut self, factor: f32) {
+        self.0 *= factor;
+    }
+}
+impl DivAssign<f32> for Pt {
+    fn div_assign(&mut self, divisor: f32) {
+        self.0 /= divisor;
+    }
+}
+/// Sums the inner values with `f32`'s own `sum`, so the bits match.
+impl Sum for Pt {
+    fn sum<I: Iterator<Item = Pt>>(lengths: I) -> Pt {
+        Pt(lengths.map(|p| p.0).sum())
     }
 }
 
@@ -232,5 +324,34 @@ mod tests {
             (Pt(1296.0), Pt(1728.0))
         );
         assert!(parse_page_size("huge").is_err());
+    }
+
+    #[test]
+    fn length_arithmetic_is_the_f32_arithmetic() {
+        // Typed lengths must not move a single bit of output: each operator is the one f32
+        // operation on the inner value.
+        let (a, b, k) = (Pt(12.3), Pt(4.56), 0.7f32);
+        let same = |typed: Pt, plain: f32| assert_eq!(typed.0.to_bits(), plain.to_bits());
+        same(a + b, 12.3 + 4.56);
+        same(a - b, 12.3 - 4.56);
+        same(-a, -12.3);
+        same(a * k, 12.3 * 0.7);
+        same(k * a, 0.7 * 12.3);
+        same(a / k, 12.3 / 0.7);
+        assert_eq!((a / b).to_bits(), (12.3f32 / 4.56).to_bits());
+        let mut c = a;
+        c += b;
+        c -= Pt(1.0);
+        c *= k;
+        c /= 3.0;
+        same(c, (12.3f32 + 4.56 - 1.0) * 0.7 / 3.0);
+        same(
+            [a, b, c].into_iter().sum(),
+            [12.3f32, 4.56, c.0].into_iter().sum(),
+        );
+        same(a.min(b), 4.56);
+        same(a.max(b), 12.3);
+        same((-a).abs(), 12.3);
+        assert_eq!(Pt(72.0).to_in(), 1.0);
     }
 }
