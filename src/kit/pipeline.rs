@@ -28,7 +28,7 @@ impl Session {
                     profile.description
                 ))]
             })?;
-            crate::color::separate_document(&mut document, layout, press);
+            crate::color::separate_document(&mut document, &layout.black, press);
             // Tiles are cut from the trim; press marks outside it would only be clipped.
             if job.tile.is_none() {
                 let slug = self.slug(job);
