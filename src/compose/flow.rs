@@ -3,7 +3,7 @@
 //! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
 //! grow to fill — before declaring an overflow, which is an error with the amount.
 
-use super::grid::baseline_grid;
+use super::grid::{Grid, baseline_grid};
 use super::ink::{self, InkBox};
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
@@ -249,7 +249,7 @@ impl Composer<'_> {
 
         match result {
             Ok((blocks, placements)) => {
-                let pitch = baseline_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
+                let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = target.rect.inset(&target.inset);
@@ -458,7 +458,7 @@ impl Composer<'_> {
     ) -> Result<Vec<Placement>, Failure> {
         let layout = self.layout;
         let mut placements = Vec::new();
-        let mut grid = baseline_grid(&layout.frames[chain[0]], blocks);
+        let mut grid = chain_grid(&layout.frames[chain[0]], blocks);
         let mut cursor = (0usize, 0usize); // (block, byte offset)
         for (n, &fi) in chain.iter().enumerate() {
             let target = &layout.frames[fi];
@@ -777,6 +777,15 @@ impl Composer<'_> {
         }
         Ok(block.prepared.break_lines(from, high).unwrap_or(breaks))
     }
+}
+
+/// The baseline grid of a chain starting at `frame`, its pitch the line height of the
+/// grid role's block.
+fn chain_grid<'f>(frame: &'f Frame, blocks: &[Block]) -> Option<Grid<'f>> {
+    baseline_grid(frame, |role| {
+        let block = blocks.iter().find(|b| b.para.role.name() == role)?;
+        Some(line_height(&block.style))
+    })
 }
 
 pub(super) fn line_height(style: &Style) -> f32 {
