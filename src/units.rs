@@ -15,7 +15,7 @@ pub const PT_PER_MM: f32 = 72.0 / 25.4;
 /// (`1e30`) and would write numbers some PDF readers cannot parse.
 pub const MAX_LENGTH: f32 = 14_400.0;
 /// The smallest page side: 1 in. A smaller page leaves no room for any frame.
-pub const MIN_PAGE_SIDE: f32 = 72.0;
+pub const MIN_PAGE_SIDE: Pt = Pt(72.0);
 
 /// Checks a length in points at the edge: finite, not negative, at most [`MAX_LENGTH`].
 pub fn check_length(points: f64, text: &str) -> Result<Pt, String> {
@@ -185,7 +185,7 @@ pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
         ));
     };
     let (w, h) = (parse_length(w)?, parse_length(h)?);
-    if w.0 < MIN_PAGE_SIDE || h.0 < MIN_PAGE_SIDE {
+    if w < MIN_PAGE_SIDE || h < MIN_PAGE_SIDE {
         return Err(format!(
             "page size `{text}` is smaller than 1in on a side; pages run from 1in to 200in"
         ));
@@ -197,10 +197,10 @@ pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
 /// vertical then horizontal, or four for top, right, bottom, left.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Insets {
-    pub top: f32,
-    pub right: f32,
-    pub bottom: f32,
-    pub left: f32,
+    pub top: Pt,
+    pub right: Pt,
+    pub bottom: Pt,
+    pub left: Pt,
 }
 
 pub fn parse_insets(text: &str) -> Result<Insets, String> {
@@ -208,8 +208,7 @@ pub fn parse_insets(text: &str) -> Result<Insets, String> {
         .split_whitespace()
         .map(parse_length)
         .collect::<Result<Vec<_>, _>>()?;
-    let v: Vec<f32> = parts.iter().map(|p| p.0).collect();
-    match v.as_slice() {
+    match parts.as_slice() {
         [a] => Ok(Insets {
             top: *a,
             right: *a,
@@ -298,19 +297,19 @@ mod tests {
         assert_eq!(
             parse_insets("6pt").unwrap(),
             Insets {
-                top: 6.0,
-                right: 6.0,
-                bottom: 6.0,
-                left: 6.0
+                top: Pt(6.0),
+                right: Pt(6.0),
+                bottom: Pt(6.0),
+                left: Pt(6.0)
             }
         );
         assert_eq!(
             parse_insets("6pt 9pt").unwrap(),
             Insets {
-                top: 6.0,
-                right: 9.0,
-                bottom: 6.0,
-                left: 9.0
+                top: Pt(6.0),
+                right: Pt(9.0),
+                bottom: Pt(6.0),
+                left: Pt(9.0)
             }
         );
         assert!(parse_insets("1pt 2pt 3pt").is_err());
