@@ -280,7 +280,7 @@ pub struct Selection {
     pub tile: Option<crate::tile::Sheet>,
     /// How far neighbouring tiles overlap (for gluing), e.g. `0.5in`, `12mm`
     #[arg(long, value_name = "LENGTH", default_value = "0.5in", value_parser = parse_overlap, requires = "tile")]
-    pub tile_overlap: f32,
+    pub tile_overlap: crate::units::Pt,
     /// The CMYK output ICC profile for print files' PDF/X-4 output intent, over any layout's
     /// `[print] icc` (default: the bundled FOGRA39 coated profile)
     #[arg(long, value_name = "FILE", requires = "print")]
@@ -291,8 +291,8 @@ fn parse_sheet(text: &str) -> Result<crate::tile::Sheet, String> {
     text.parse()
 }
 
-fn parse_overlap(text: &str) -> Result<f32, String> {
-    crate::units::parse_length(text).map(|length| length.0)
+fn parse_overlap(text: &str) -> Result<crate::units::Pt, String> {
+    crate::units::parse_length(text)
 }
 
 impl Selection {

@@ -7,9 +7,9 @@
 //! relative colorimetric (paper white is the page's white; in-gamut colours stay exact),
 //! as the soft-proofing tools (LittleCMS, Acrobat's output preview) use for spot checks.
 
-use crate::compose::{Document, Item};
-use crate::model::layout::{Color, Layout};
+use crate::page::{Color, Document, Item};
 use moxcms::{ColorProfile, Layout as Channels, RenderingIntent, TransformOptions};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -245,23 +245,25 @@ pub enum Build {
     Derived,
 }
 
-/// A palette colour's build by the layout's rules.
-pub fn build_of(color: &Color, layout: &Layout) -> Build {
+/// A palette colour's build by the layout's rules: `black` names the palette colours the
+/// layout marks `black = true` (`Layout::black`).
+pub fn build_of(color: &Color, black: &BTreeSet<String>) -> Build {
     match color.cmyk {
         Some(cmyk) => Build::Pinned(cmyk),
-        None if layout.black.contains(&color.name) => Build::TextBlack,
+        None if black.contains(&color.name) => Build::TextBlack,
         None => Build::Derived,
     }
 }
 
 /// Gives every colour a print file paints its CMYK build: pinned builds stay, text black is
 /// 100 K for text and rules, everything else is separated through `press`. Called on a
-/// composed print document before the preflight looks at it and render paints it.
-pub fn separate_document(doc: &mut Document, layout: &Layout, press: &Press) {
+/// composed print document before the preflight looks at it and render paints it. `black`
+/// names the layout's text-black colours (`Layout::black`).
+pub fn separate_document(doc: &mut Document, black: &BTreeSet<String>, press: &Press) {
     // Small marks (text, rules, outlines) in text black print in K alone; areas get the
     // rich build, which covers solid where one ink alone would look grey.
     let build = |color: &mut Color, small: bool| {
-        color.cmyk = Some(match build_of(color, layout) {
+        color.cmyk = Some(match build_of(color, black) {
             Build::Pinned(cmyk) => cmyk,
             Build::TextBlack if small => TEXT_BLACK,
             Build::TextBlack | Build::Derived => press.separate(color.rgb),

@@ -5,11 +5,12 @@
 //! reports each finding with the edition, layout, frame and the number measured.
 
 use crate::color::{Cmyk, Press, TEXT_BLACK, total_ink};
-use crate::compose::{Document, GlyphRun, ImageData, ImageFormat, Item, Page};
 use crate::diag::Diagnostic;
 use crate::fonts::{FontBook, FontId};
-use crate::model::layout::{Color, Frame, Layout, Rect, Side};
+use crate::model::layout::{Frame, Layout, Side};
+use crate::page::{Color, Document, GlyphRun, ImageData, ImageFormat, Item, Page, Rect};
 use crate::resolve::Edition;
+use crate::units::Pt;
 use rustybuzz::ttf_parser;
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 const GOOD_PPI: f32 = 300.0;
 const MIN_PPI: f32 = 150.0;
 /// The thinnest stroke a press reliably holds.
-const MIN_STROKE: f32 = 0.25;
+const MIN_STROKE: Pt = Pt(0.25);
 /// WCAG 2 AA contrast: normal text, and large text (18 pt, or 14 pt bold).
 const AA_NORMAL: f32 = 4.5;
 const AA_LARGE: f32 = 3.0;
@@ -27,7 +28,7 @@ const AA_LARGE: f32 = 3.0;
 const PAPER: Cmyk = [0, 0, 0, 0];
 /// Reversed type (lighter than the fill it is knocked out of) under this size fringes
 /// where the fill's plates misregister.
-const MIN_REVERSED_SIZE: f32 = 9.0;
+const MIN_REVERSED_SIZE: Pt = Pt(9.0);
 /// An ink at less than this coverage does not show as a fringe when it misregisters.
 const VISIBLE_INK: u8 = 10;
 
@@ -93,7 +94,7 @@ struct Checker<'a> {
     /// Contrast is measured run by run; each frame reports its lowest ratio only.
     worst_contrast: BTreeMap<usize, (f32, Diagnostic)>,
     /// Small reversed type, run by run; each frame reports its smallest size only.
-    smallest_reversed: BTreeMap<usize, (f32, Diagnostic)>,
+    smallest_reversed: BTreeMap<usize, (Pt, Diagnostic)>,
 }
 
 impl Checker<'_> {
@@ -117,7 +118,7 @@ impl Checker<'_> {
         for item in items {
             let Item::Image(placed) = item else { continue };
             let image = &placed.image;
-            let (w_in, h_in) = (placed.rect.w / 72.0, placed.rect.h / 72.0);
+            let (w_in, h_in) = (placed.rect.w.to_in(), placed.rect.h.to_in());
             let ppi = (image.width_px as f32 / w_in).min(image.height_px as f32 / h_in);
             if ppi < GOOD_PPI {
                 let message = format!(
@@ -171,13 +172,13 @@ impl Checker<'_> {
                 Item::Text(run) => Some(run.size),
                 _ => None,
             })
-            .fold(f32::INFINITY, f32::min);
+            .fold(Pt(f32::INFINITY), Pt::min);
         // A hundredth of a point: fit policies land on sizes like 23.999.
-        if smallest + 0.01 < minimum.0 {
+        if smallest + Pt(0.01) < minimum {
             let d = Diagnostic::warning(format!(
                 "text in {} is set at {:.1} pt, under the layout's {}minimum of {:.1} pt, edition {}",
                 self.place(frame),
-                smallest,
+                smallest.0,
                 if fine { "fine-print " } else { "" },
                 minimum.0,
                 self.edition
@@ -199,16 +200,18 @@ impl Checker<'_> {
                 } => Some(*width),
                 _ => None,
             })
-            .fold(f32::INFINITY, f32::min);
+            .fold(Pt(f32::INFINITY), Pt::min);
         if thinnest < MIN_STROKE {
             let d = Diagnostic::warning(format!(
-                "a stroke in {} is {:.2} pt wide, under the {MIN_STROKE} pt a press holds, edition {}",
+                "a stroke in {} is {:.2} pt wide, under the {} pt a press holds, edition {}",
                 self.place(frame),
-                thinnest,
+                thinnest.0,
+                MIN_STROKE.0,
                 self.edition
             ))
             .hint(format!(
-                "make rules and borders at least {MIN_STROKE} pt wide"
+                "make rules and borders at least {} pt wide",
+                MIN_STROKE.0
             ));
             self.push(frame, d);
         }
@@ -217,7 +220,7 @@ impl Checker<'_> {
     /// Text must stay inside the safe zone; what a frame draws must too, except on the
     /// sides it declares to bleed.
     fn safe_zone(&mut self, frame: &Frame, page: &Page, items: &[Item]) {
-        let safe = self.layout.print.safe.0;
+        let safe_zone = self.layout.print.safe;
         let (w, h) = (page.width, page.height);
         // Distance of a box from the trim on each side; negative past the trim.
         let gaps = |r: &Rect| {
@@ -228,16 +231,16 @@ impl Checker<'_> {
                 (Side::Left, r.x),
             ]
         };
-        let mut text_gap = f32::INFINITY;
+        let mut text_gap = Pt(f32::INFINITY);
         // The closest a frame's drawing comes to each side, for sides it does not bleed on.
-        let mut drawing_gaps: Vec<(Side, f32)> = Vec::new();
+        let mut drawing_gaps: Vec<(Side, Pt)> = Vec::new();
         for item in items {
             if let Item::Text(run) = item {
                 if is_invisible(run) {
                     continue;
                 }
                 let ink = self.ink_box(run);
-                text_gap = gaps(&ink).iter().map(|g| g.1).fold(text_gap, f32::min);
+                text_gap = gaps(&ink).iter().map(|g| g.1).fold(text_gap, Pt::min);
                 continue;
             }
             let Some(extent) = drawn_extent(item) else {
@@ -253,7 +256,9 @@ impl Checker<'_> {
                 }
             }
         }
-        if text_gap < safe {
+        // In messages, in points.
+        let safe = safe_zone.0;
+        if text_gap < safe_zone {
             let d = Diagnostic::error(format!(
                 "text in {} {}, inside the {safe:.1} pt safe zone, edition {}",
                 self.place(frame),
@@ -263,8 +268,8 @@ impl Checker<'_> {
             .hint("keep text at least the safe distance inside the trim: move the frame or add an inset");
             self.push(frame, d);
         }
-        drawing_gaps.retain(|(_, gap)| *gap < safe);
-        if let Some(worst) = drawing_gaps.iter().map(|g| g.1).reduce(f32::min) {
+        drawing_gaps.retain(|(_, gap)| *gap < safe_zone);
+        if let Some(worst) = drawing_gaps.iter().map(|g| g.1).reduce(Pt::min) {
             let sides: Vec<String> = drawing_gaps
                 .iter()
                 .map(|(side, _)| format!("{side:?}").to_lowercase())
@@ -338,7 +343,7 @@ impl Checker<'_> {
             self.press.proof(ground),
         );
         let weight = self.fonts.face(run.font).weight;
-        let large = run.size >= 18.0 || (run.size >= 14.0 && weight >= 700);
+        let large = run.size >= Pt(18.0) || (run.size >= Pt(14.0) && weight >= 700);
         let needed = if large { AA_LARGE } else { AA_NORMAL };
         if ratio < needed {
             let on_screen = contrast_ratio(
@@ -393,15 +398,17 @@ impl Checker<'_> {
             return;
         }
         let d = Diagnostic::warning(format!(
-            "{:.1} pt text in {} is reversed out of {} ({inks} inks) in {}: under {MIN_REVERSED_SIZE} pt, misregistered plates fringe its letters, edition {}",
-            run.size,
+            "{:.1} pt text in {} is reversed out of {} ({inks} inks) in {}: under {} pt, misregistered plates fringe its letters, edition {}",
+            run.size.0,
             self.place(frame),
             color_name(&fill),
             color_name(&run.color),
+            MIN_REVERSED_SIZE.0,
             self.edition
         ))
         .hint(format!(
-            "set reversed text at {MIN_REVERSED_SIZE} pt or more (bold helps), or put it on a fill of one ink or a spot colour"
+            "set reversed text at {} pt or more (bold helps), or put it on a fill of one ink or a spot colour",
+            MIN_REVERSED_SIZE.0
         ));
         self.smallest_reversed
             .insert(frame.index, (run.size, Self::about(frame, d)));
@@ -498,7 +505,7 @@ impl Checker<'_> {
 fn drawn_extent(item: &Item) -> Option<Rect> {
     match item {
         Item::Shape { rect, stroke, .. } => {
-            let half = stroke.as_ref().map_or(0.0, |(_, w)| w / 2.0);
+            let half = stroke.as_ref().map_or(Pt::ZERO, |(_, w)| *w / 2.0);
             Some(Rect {
                 x: rect.x - half,
                 y: rect.y - half,
@@ -509,11 +516,15 @@ fn drawn_extent(item: &Item) -> Option<Rect> {
         Item::Line {
             from, to, width, ..
         } => {
-            let half = width / 2.0;
+            let half = *width / 2.0;
             let (x0, x1) = (from.0.min(to.0), from.0.max(to.0));
             let (y0, y1) = (from.1.min(to.1), from.1.max(to.1));
             // A rule's width runs across it; its length ends at its end points.
-            let (dx, dy) = if y0 == y1 { (0.0, half) } else { (half, 0.0) };
+            let (dx, dy) = if y0 == y1 {
+                (Pt::ZERO, half)
+            } else {
+                (half, Pt::ZERO)
+            };
             Some(Rect {
                 x: x0 - dx,
                 y: y0 - dy,
@@ -522,22 +533,11 @@ fn drawn_extent(item: &Item) -> Option<Rect> {
             })
         }
         // The image shows only inside its clip.
-        Item::Image(placed) => intersection(&placed.rect, &placed.clip),
+        Item::Image(placed) => placed.rect.intersect(&placed.clip),
         // A group shows at most its clip; an unclipped group (none is composed) counts as none.
         Item::Group(group) => group.clip,
         Item::Text(_) | Item::Link { .. } => None,
     }
-}
-
-fn intersection(a: &Rect, b: &Rect) -> Option<Rect> {
-    let (x0, y0) = (a.x.max(b.x), a.y.max(b.y));
-    let (x1, y1) = (a.right().min(b.right()), a.bottom().min(b.bottom()));
-    (x1 > x0 && y1 > y0).then_some(Rect {
-        x: x0,
-        y: y0,
-        w: x1 - x0,
-        h: y1 - y0,
-    })
 }
 
 fn holds(outer: &Rect, inner: &Rect) -> bool {
@@ -548,7 +548,8 @@ fn holds(outer: &Rect, inner: &Rect) -> bool {
 }
 
 /// "comes within 3.2 pt of the trim", "reaches the trim", "runs 4.0 pt past the trim"
-fn describe_gap(gap: f32) -> String {
+fn describe_gap(gap: Pt) -> String {
+    let gap = gap.0;
     if gap > 0.05 {
         format!("comes within {gap:.1} pt of the trim")
     } else if gap > -0.05 {
@@ -589,7 +590,7 @@ fn rgb_model(image: &ImageData) -> Option<&'static str> {
             // Within the metadata budget compose already held the image to: the default
             // limits would inflate an ICC chunk of up to 512 MB here.
             let mut limits = image::Limits::default();
-            limits.max_alloc = Some(crate::compose::image_limits::MAX_METADATA_BYTES);
+            limits.max_alloc = Some(crate::page::image_limits::MAX_METADATA_BYTES);
             let decoder = image::codecs::png::PngDecoder::with_limits(
                 std::io::Cursor::new(image.bytes.as_slice()),
                 limits,

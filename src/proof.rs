@@ -7,7 +7,7 @@
 
 use crate::compose::marks::{Anchor, text_run};
 use crate::fonts::FontBook;
-use crate::page::{Color, Document, Group, Item, Page, Rect, Transform};
+use crate::page::{Color, Document, Group, Item, Page, Pt, Rect, Transform};
 
 /// The paper a proof is printed on (portrait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -19,10 +19,10 @@ pub enum ProofSheet {
 
 impl ProofSheet {
     /// Width and height in points.
-    pub fn size(self) -> (f32, f32) {
+    pub fn size(self) -> (Pt, Pt) {
         match self {
-            ProofSheet::Letter => (612.0, 792.0),
-            ProofSheet::Tabloid => (792.0, 1224.0),
+            ProofSheet::Letter => (Pt(612.0), Pt(792.0)),
+            ProofSheet::Tabloid => (Pt(792.0), Pt(1224.0)),
         }
     }
 }
@@ -47,13 +47,13 @@ pub struct Entry {
     pub status: Status,
 }
 
-const MARGIN: f32 = 36.0;
-const HEADER: f32 = 44.0;
-const GAP: f32 = 14.0;
+const MARGIN: Pt = Pt(36.0);
+const HEADER: Pt = Pt(44.0);
+const GAP: Pt = Pt(14.0);
 /// Room under a thumbnail for its two label lines.
-const LABEL: f32 = 26.0;
+const LABEL: Pt = Pt(26.0);
 /// The thumbnail width aimed at; the sheet's columns share the width evenly.
-const THUMB_WIDTH: f32 = 118.0;
+const THUMB_WIDTH: Pt = Pt(118.0);
 
 fn color(name: &str, rgb: [u8; 3]) -> Color {
     Color {
@@ -94,11 +94,12 @@ pub fn sheets(
     let (pw, ph) = entries
         .iter()
         .find_map(|e| e.page.as_ref().map(|p| (p.width, p.height)))
-        .unwrap_or((612.0, 792.0));
+        .unwrap_or((Pt(612.0), Pt(792.0)));
     let room_w = w - 2.0 * MARGIN;
     let columns = (((room_w + GAP) / (THUMB_WIDTH + GAP)).floor() as usize).max(1);
     let thumb_w = (room_w - GAP * (columns - 1) as f32) / columns as f32;
-    let thumb_h = thumb_w * ph / pw;
+    // The page's aspect, multiplied before dividing as it always was (same rounding).
+    let thumb_h = thumb_w * ph.0 / pw.0;
     let row_h = thumb_h + LABEL + GAP;
     let rows = (((h - 2.0 * MARGIN - HEADER + GAP) / row_h).floor() as usize).max(1);
     let per_sheet = columns * rows;
@@ -117,9 +118,9 @@ pub fn sheets(
         items.extend(text_run(
             title,
             700,
-            14.0,
+            Pt(14.0),
             &ink(),
-            Anchor::Start(MARGIN, MARGIN + 14.0),
+            Anchor::Start(MARGIN, MARGIN + Pt(14.0)),
             room_w,
             fonts,
         ));
@@ -131,9 +132,9 @@ pub fn sheets(
         items.extend(text_run(
             &summary,
             400,
-            8.0,
+            Pt(8.0),
             &ink(),
-            Anchor::Start(MARGIN, MARGIN + 28.0),
+            Anchor::Start(MARGIN, MARGIN + Pt(28.0)),
             room_w,
             fonts,
         ));
@@ -175,7 +176,7 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
             let scale = (cell.w / page.width).min(cell.h / page.height);
             items.push(Item::Shape {
                 rect: cell,
-                radius: 0.0,
+                radius: Pt::ZERO,
                 fill: Some(white()),
                 stroke: None,
             });
@@ -194,7 +195,7 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
         }
         None => items.push(Item::Shape {
             rect: cell,
-            radius: 0.0,
+            radius: Pt::ZERO,
             fill: Some(color("proof no page", [250, 225, 225])),
             stroke: None,
         }),
@@ -202,7 +203,7 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
     let (frame, width, badge, detail) = match &entry.status {
         Status::Passed => (
             grey(),
-            0.5,
+            Pt(0.5),
             None,
             format!(
                 "{} page{}",
@@ -212,52 +213,52 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
         ),
         Status::Flagged(findings) => (
             amber(),
-            1.5,
+            Pt(1.5),
             Some((amber(), format!("{} FINDING(S)", findings.len()))),
             findings.first().cloned().unwrap_or_default(),
         ),
         Status::Failed(errors) => (
             red(),
-            2.0,
+            Pt(2.0),
             Some((red(), "FAILS".to_string())),
             errors.first().cloned().unwrap_or_default(),
         ),
     };
     items.push(Item::Shape {
         rect: cell,
-        radius: 0.0,
+        radius: Pt::ZERO,
         fill: None,
         stroke: Some((frame, width)),
     });
     if let Some((fill, text)) = badge {
         let badge = Rect {
-            x: cell.x + 4.0,
-            y: cell.y + 4.0,
-            w: cell.w - 8.0,
-            h: 16.0,
+            x: cell.x + Pt(4.0),
+            y: cell.y + Pt(4.0),
+            w: cell.w - Pt(8.0),
+            h: Pt(16.0),
         };
         items.push(Item::Shape {
             rect: badge,
-            radius: 3.0,
+            radius: Pt(3.0),
             fill: Some(fill),
             stroke: None,
         });
         items.extend(text_run(
             &text,
             700,
-            9.0,
+            Pt(9.0),
             &white(),
-            Anchor::Center(badge.x + badge.w / 2.0, badge.y + 11.5),
-            badge.w - 6.0,
+            Anchor::Center(badge.x + badge.w / 2.0, badge.y + Pt(11.5)),
+            badge.w - Pt(6.0),
             fonts,
         ));
     }
     items.extend(text_run(
         &entry.label,
         700,
-        8.0,
+        Pt(8.0),
         &ink(),
-        Anchor::Start(cell.x, cell.bottom() + 10.0),
+        Anchor::Start(cell.x, cell.bottom() + Pt(10.0)),
         cell.w,
         fonts,
     ));
@@ -271,9 +272,9 @@ fn cell_items(entry: &Entry, cell: Rect, fonts: &FontBook, items: &mut Vec<Item>
         items.extend(text_run(
             &detail,
             400,
-            6.0,
+            Pt(6.0),
             &ink(),
-            Anchor::Start(cell.x, cell.bottom() + 19.0),
+            Anchor::Start(cell.x, cell.bottom() + Pt(19.0)),
             cell.w,
             fonts,
         ));
@@ -286,16 +287,16 @@ mod tests {
 
     fn page(fill: [u8; 3]) -> Page {
         Page {
-            width: 612.0,
-            height: 792.0,
+            width: Pt(612.0),
+            height: Pt(792.0),
             items: vec![Item::Shape {
                 rect: Rect {
-                    x: 0.0,
-                    y: 0.0,
-                    w: 612.0,
-                    h: 100.0,
+                    x: Pt(0.0),
+                    y: Pt(0.0),
+                    w: Pt(612.0),
+                    h: Pt(100.0),
                 },
-                radius: 0.0,
+                radius: Pt::ZERO,
                 fill: Some(color("band", fill)),
                 stroke: None,
             }],
@@ -317,7 +318,7 @@ mod tests {
         items
             .iter()
             .filter_map(|i| match i {
-                Item::Text(run) => Some((run.text.clone(), run.x, run.y)),
+                Item::Text(run) => Some((run.text.clone(), run.x.0, run.y.0)),
                 _ => None,
             })
             .collect()
@@ -349,7 +350,7 @@ mod tests {
         assert!(
             doc.pages
                 .iter()
-                .all(|p| p.width == 612.0 && p.height == 792.0)
+                .all(|p| p.width == Pt(612.0) && p.height == Pt(792.0))
         );
         let all: Vec<Item> = doc.pages.iter().flat_map(|p| p.items.clone()).collect();
         // Every edition that composed is one thumbnail group (the failing one has none).

@@ -8,27 +8,27 @@ use crate::compose::marks::{Anchor, text_run};
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::page::{Color, Dash, Document, Group, Item, OutlineEntry, Page, Rect, Transform};
-use crate::units::{PT_PER_IN, PT_PER_MM};
+use crate::units::{PT_PER_IN, PT_PER_MM, Pt};
 use std::fmt;
 use std::str::FromStr;
 
 /// The edge an office printer cannot print on (most leave 0.17–0.25 in).
-pub const MARGIN: f32 = 0.25 * PT_PER_IN;
+pub const MARGIN: Pt = Pt(0.25 * PT_PER_IN);
 /// Printable room kept around the copy for the marks and the label, so nothing is ever
 /// drawn over the poster itself and the overlaps of neighbours match exactly.
-pub const GUTTER: f32 = 0.25 * PT_PER_IN;
+pub const GUTTER: Pt = Pt(0.25 * PT_PER_IN);
 /// A page that prints whole on one sheet at this scale or more (the printer's "fit to
 /// page": a Letter flyer on Letter or A4 paper) is not tiled.
 pub const MIN_FIT_SCALE: f32 = 0.9;
 
 /// Crop marks and alignment marks start this far outside the copy and run this long.
-const MARK_GAP: f32 = 3.0;
-const MARK_LENGTH: f32 = 12.0;
+const MARK_GAP: Pt = Pt(3.0);
+const MARK_LENGTH: Pt = Pt(12.0);
 /// Arm length of an alignment cross.
-const CROSS_ARM: f32 = 4.5;
+const CROSS_ARM: Pt = Pt(4.5);
 /// Thin enough to cut along precisely, thick enough for a 300 dpi office printer.
-const MARK_WIDTH: f32 = 0.5;
-const LABEL_SIZE: f32 = 8.0;
+const MARK_WIDTH: Pt = Pt(0.5);
+const LABEL_SIZE: Pt = Pt(8.0);
 
 /// A paper size an office printer takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,11 +48,11 @@ impl Sheet {
     }
 
     /// Width and height in points, portrait.
-    pub fn size(self) -> (f32, f32) {
+    pub fn size(self) -> (Pt, Pt) {
         match self {
-            Sheet::Letter => (8.5 * PT_PER_IN, 11.0 * PT_PER_IN),
-            Sheet::Tabloid => (11.0 * PT_PER_IN, 17.0 * PT_PER_IN),
-            Sheet::A4 => (210.0 * PT_PER_MM, 297.0 * PT_PER_MM),
+            Sheet::Letter => (Pt(8.5 * PT_PER_IN), Pt(11.0 * PT_PER_IN)),
+            Sheet::Tabloid => (Pt(11.0 * PT_PER_IN), Pt(17.0 * PT_PER_IN)),
+            Sheet::A4 => (Pt(210.0 * PT_PER_MM), Pt(297.0 * PT_PER_MM)),
         }
     }
 
@@ -89,15 +89,15 @@ impl fmt::Display for Sheet {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TileSpec {
     pub sheet: Sheet,
-    pub overlap: f32,
+    pub overlap: Pt,
 }
 
 /// Whether a `width` × `height` page prints on one sheet without tiling: scaled into the
 /// sheet's printable area, in either orientation, it keeps at least [`MIN_FIT_SCALE`].
-pub fn fits_on_one_sheet(width: f32, height: f32, sheet: Sheet) -> bool {
+pub fn fits_on_one_sheet(width: Pt, height: Pt, sheet: Sheet) -> bool {
     let (w, h) = sheet.size();
     let (pw, ph) = (w - 2.0 * MARGIN, h - 2.0 * MARGIN);
-    let scale = |across: f32, down: f32| (across / width).min(down / height).min(1.0);
+    let scale = |across: Pt, down: Pt| (across / width).min(down / height).min(1.0);
     scale(pw, ph).max(scale(ph, pw)) >= MIN_FIT_SCALE
 }
 
@@ -108,21 +108,21 @@ pub fn fits_on_one_sheet(width: f32, height: f32, sheet: Sheet) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Grid {
     /// The sheet as printed (landscape sheets are wider than tall).
-    pub sheet_width: f32,
-    pub sheet_height: f32,
+    pub sheet_width: Pt,
+    pub sheet_height: Pt,
     pub rows: usize,
     pub columns: usize,
-    pub tile_width: f32,
-    pub tile_height: f32,
-    pub overlap: f32,
-    pub page_width: f32,
-    pub page_height: f32,
+    pub tile_width: Pt,
+    pub tile_height: Pt,
+    pub overlap: Pt,
+    pub page_width: Pt,
+    pub page_height: Pt,
 }
 
 impl Grid {
     /// The grid for a `page_width` × `page_height` page, on portrait or landscape sheets,
     /// whichever needs fewer (portrait on a tie).
-    pub fn plan(page_width: f32, page_height: f32, spec: TileSpec) -> Result<Grid, Diagnostic> {
+    pub fn plan(page_width: Pt, page_height: Pt, spec: TileSpec) -> Result<Grid, Diagnostic> {
         let (w, h) = spec.sheet.size();
         let portrait = Self::oriented(page_width, page_height, w, h, spec.overlap);
         let landscape = Self::oriented(page_width, page_height, h, w, spec.overlap);
@@ -132,10 +132,10 @@ impl Grid {
             (None, Some(l)) => Ok(l),
             (None, None) => Err(Diagnostic::error(format!(
                 "an overlap of {:.2} in leaves no room on a {} sheet, whose copy area is {:.2} × {:.2} in",
-                spec.overlap / PT_PER_IN,
+                spec.overlap.to_in(),
                 spec.sheet.display_name(),
-                (w - 2.0 * (MARGIN + GUTTER)) / PT_PER_IN,
-                (h - 2.0 * (MARGIN + GUTTER)) / PT_PER_IN,
+                (w - 2.0 * (MARGIN + GUTTER)).to_in(),
+                (h - 2.0 * (MARGIN + GUTTER)).to_in(),
             ))
             .field("--tile-overlap")
             .hint("give a smaller overlap, or tile on a larger sheet")),
@@ -143,18 +143,18 @@ impl Grid {
     }
 
     fn oriented(
-        page_width: f32,
-        page_height: f32,
-        sheet_width: f32,
-        sheet_height: f32,
-        overlap: f32,
+        page_width: Pt,
+        page_height: Pt,
+        sheet_width: Pt,
+        sheet_height: Pt,
+        overlap: Pt,
     ) -> Option<Grid> {
         let room_across = sheet_width - 2.0 * (MARGIN + GUTTER);
         let room_down = sheet_height - 2.0 * (MARGIN + GUTTER);
         let columns = tiles_along(page_width, room_across, overlap)?;
         let rows = tiles_along(page_height, room_down, overlap)?;
         // Equal tiles: n of them cover the length plus the n - 1 shared strips.
-        let share = |length: f32, n: usize| (length + (n - 1) as f32 * overlap) / n as f32;
+        let share = |length: Pt, n: usize| (length + (n - 1) as f32 * overlap) / n as f32;
         Some(Grid {
             sheet_width,
             sheet_height,
@@ -210,7 +210,7 @@ impl Grid {
 
 /// How many tiles of `room` cover `length` when neighbours share `overlap`; `None` when
 /// the overlap leaves no room for progress.
-fn tiles_along(length: f32, room: f32, overlap: f32) -> Option<usize> {
+fn tiles_along(length: Pt, room: Pt, overlap: Pt) -> Option<usize> {
     if room <= overlap {
         return None;
     }
@@ -228,7 +228,7 @@ fn tiles_along(length: f32, room: f32, overlap: f32) -> Option<usize> {
 /// neighbours.
 pub struct SheetMarks {
     pub items: Vec<Item>,
-    pub cut_lines: Vec<((f32, f32), (f32, f32))>,
+    pub cut_lines: Vec<((Pt, Pt), (Pt, Pt))>,
 }
 
 pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetMarks {
@@ -237,7 +237,7 @@ pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetM
     let win = grid.window();
     let (left, top, right, bottom) = (win.x, win.y, win.right(), win.bottom());
     let mut items = Vec::new();
-    let mut line = |from: (f32, f32), to: (f32, f32)| {
+    let mut line = |from: (Pt, Pt), to: (Pt, Pt)| {
         items.push(Item::Line {
             from,
             to,
@@ -302,7 +302,7 @@ pub fn sheet_marks(grid: &Grid, row: usize, column: usize, cmyk: bool) -> SheetM
         .into_iter()
         .map(|rect| Item::Shape {
             rect,
-            radius: 0.0,
+            radius: Pt::ZERO,
             fill: Some(glue.clone()),
             stroke: None,
         })
@@ -377,7 +377,7 @@ fn sheet_label(
         grid.sheets()
     );
     // Between the glue bars of the bottom gutter.
-    let room = win.w - 2.0 * (grid.overlap + CROSS_ARM + 6.0);
+    let room = win.w - 2.0 * (grid.overlap + CROSS_ARM + Pt(6.0));
     text_run(
         &text,
         400,
@@ -385,7 +385,7 @@ fn sheet_label(
         &mark_ink(cmyk),
         Anchor::Center(
             win.x + win.w / 2.0,
-            win.bottom() + MARK_GAP + LABEL_SIZE + 2.0,
+            win.bottom() + MARK_GAP + LABEL_SIZE + Pt(2.0),
         ),
         room,
         fonts,
@@ -417,7 +417,7 @@ pub fn sheets(
         outline.push(OutlineEntry {
             title: format!("{name}: how the sheets go together"),
             page: pages.len(),
-            y: 0.0,
+            y: Pt::ZERO,
         });
         pages.push(assembly_sheet(page, &grid, spec, &name, fonts, cmyk));
         for row in 0..grid.rows {
@@ -425,7 +425,7 @@ pub fn sheets(
                 outline.push(OutlineEntry {
                     title: format!("{name}: sheet {}", grid.label(row, column)),
                     page: pages.len(),
-                    y: 0.0,
+                    y: Pt::ZERO,
                 });
                 pages.push(tile_sheet(page, &grid, row, column, &name, fonts, cmyk));
             }
@@ -450,7 +450,7 @@ pub fn sheets(
 }
 
 /// A sheet of paper with nothing on it yet.
-fn blank_sheet(width: f32, height: f32) -> Page {
+fn blank_sheet(width: Pt, height: Pt) -> Page {
     Page {
         width,
         height,
@@ -502,8 +502,8 @@ fn tile_sheet(
             color: mark_ink(cmyk),
             width: MARK_WIDTH,
             dash: Some(Dash {
-                array: vec![4.0, 3.0],
-                offset: 0.0,
+                array: vec![Pt(4.0), Pt(3.0)],
+                offset: Pt::ZERO,
             }),
         });
     }
@@ -521,10 +521,10 @@ fn assembly_sheet(
     fonts: &FontBook,
     cmyk: bool,
 ) -> Page {
-    const HEADER: f32 = 58.0;
+    const HEADER: Pt = Pt(58.0);
     let (w, h) = spec.sheet.size();
-    let inner = |w: f32, h: f32| (w - 2.0 * MARGIN, h - 2.0 * MARGIN - HEADER);
-    let scale_in = |(aw, ah): (f32, f32)| (aw / page.width).min(ah / page.height);
+    let inner = |w: Pt, h: Pt| (w - 2.0 * MARGIN, h - 2.0 * MARGIN - HEADER);
+    let scale_in = |(aw, ah): (Pt, Pt)| (aw / page.width).min(ah / page.height);
     // The orientation that shows the page larger.
     let (w, h) = if scale_in(inner(h, w)) > scale_in(inner(w, h)) {
         (h, w)
@@ -542,7 +542,7 @@ fn assembly_sheet(
     let ink = mark_ink(cmyk);
 
     let mut header = Vec::new();
-    let line_at = |n: f32| MARGIN + 12.0 + n * 12.0;
+    let line_at = |n: f32| MARGIN + Pt(12.0) + n * Pt(12.0);
     let width = w - 2.0 * MARGIN;
     let (sheet_kind, orientation) = (
         spec.sheet.display_name(),
@@ -553,27 +553,27 @@ fn assembly_sheet(
         },
     );
     let lines = [
-        (format!("Assembly: {name}"), 700, 11.0),
+        (format!("Assembly: {name}"), 700, Pt(11.0)),
         (
             format!(
                 "{} {sheet_kind} sheets ({orientation}) in {} rows × {} columns; neighbours overlap by {:.2} in. Print at 100 % (actual size), not “fit to page”.",
                 grid.sheets(),
                 grid.rows,
                 grid.columns,
-                grid.overlap / PT_PER_IN
+                grid.overlap.to_in()
             ),
             400,
-            8.0,
+            Pt(8.0),
         ),
         (
             "Cut each sheet along its dashed lines (left and top). Lay it over its left and upper neighbours so the cut edge meets their + marks on the grey bars; tape from the back.".to_string(),
             400,
-            8.0,
+            Pt(8.0),
         ),
         (
             "Last, trim the outer edges at the crop marks. Shaded below: the strips two sheets share.".to_string(),
             400,
-            8.0,
+            Pt(8.0),
         ),
     ];
     for (n, (text, weight, size)) in lines.iter().enumerate() {
@@ -615,7 +615,7 @@ fn assembly_sheet(
         let x = grid.source(0, column).x;
         strips.push(Rect {
             x,
-            y: 0.0,
+            y: Pt::ZERO,
             w: grid.overlap,
             h: page.height,
         });
@@ -623,7 +623,7 @@ fn assembly_sheet(
     for row in 1..grid.rows {
         let y = grid.source(row, 0).y;
         strips.push(Rect {
-            x: 0.0,
+            x: Pt::ZERO,
             y,
             w: page.width,
             h: grid.overlap,
@@ -636,9 +636,9 @@ fn assembly_sheet(
         .into_iter()
         .map(|r| Item::Shape {
             rect: to_sheet(r),
-            radius: 0.0,
+            radius: Pt::ZERO,
             fill: (!cmyk).then(|| shade.clone()),
-            stroke: cmyk.then(|| (shade.clone(), 1.0)),
+            stroke: cmyk.then(|| (shade.clone(), Pt(1.0))),
         })
         .collect();
     if cmyk {
@@ -659,48 +659,48 @@ fn assembly_sheet(
     };
     let mut overlay = vec![Item::Shape {
         rect: placed,
-        radius: 0.0,
+        radius: Pt::ZERO,
         fill: None,
-        stroke: Some((ink.clone(), 0.75)),
+        stroke: Some((ink.clone(), Pt(0.75))),
     }];
     for row in 0..grid.rows {
         for column in 0..grid.columns {
             let tile = to_sheet(grid.source(row, column));
             overlay.push(Item::Shape {
                 rect: tile,
-                radius: 0.0,
+                radius: Pt::ZERO,
                 fill: None,
-                stroke: Some((ink.clone(), 0.75)),
+                stroke: Some((ink.clone(), Pt(0.75))),
             });
             let (cx, cy) = (tile.x + tile.w / 2.0, tile.y + tile.h / 2.0);
             let number = row * grid.columns + column + 1;
             overlay.push(Item::Shape {
                 rect: Rect {
-                    x: cx - 34.0,
-                    y: cy - 18.0,
-                    w: 68.0,
-                    h: 34.0,
+                    x: cx - Pt(34.0),
+                    y: cy - Pt(18.0),
+                    w: Pt(68.0),
+                    h: Pt(34.0),
                 },
-                radius: 4.0,
+                radius: Pt(4.0),
                 fill: Some(white.clone()),
-                stroke: Some((ink.clone(), 0.5)),
+                stroke: Some((ink.clone(), Pt(0.5))),
             });
             overlay.extend(text_run(
                 &number.to_string(),
                 700,
-                14.0,
+                Pt(14.0),
                 &ink,
-                Anchor::Center(cx, cy + 1.0),
-                60.0,
+                Anchor::Center(cx, cy + Pt(1.0)),
+                Pt(60.0),
                 fonts,
             ));
             overlay.extend(text_run(
                 &format!("row {}, column {}", row + 1, column + 1),
                 400,
-                6.5,
+                Pt(6.5),
                 &ink,
-                Anchor::Center(cx, cy + 11.0),
-                64.0,
+                Anchor::Center(cx, cy + Pt(11.0)),
+                Pt(64.0),
                 fonts,
             ));
         }
@@ -715,27 +715,33 @@ mod tests {
 
     const LETTER_OVERLAP: TileSpec = TileSpec {
         sheet: Sheet::Letter,
-        overlap: 36.0,
+        overlap: Pt(36.0),
     };
 
     #[test]
     fn poster_on_letter_takes_landscape_sheets_in_four_rows_of_two() {
-        let grid = Grid::plan(1296.0, 1728.0, LETTER_OVERLAP).unwrap();
+        let grid = Grid::plan(Pt(1296.0), Pt(1728.0), LETTER_OVERLAP).unwrap();
         // Copy area on landscape Letter: 11 × 8.5 in less 2 × 0.5 in = 10 × 7.5 in.
         // Across: 2 × 10 − 0.5 ≥ 18; down: 4 × 7.5 − 3 × 0.5 ≥ 24 (3 would give 21.5).
         // Portrait (7.5 × 10 in) would take 3 × 3 = 9.
         assert!(grid.landscape());
         assert_eq!((grid.rows, grid.columns), (4, 2));
-        assert_eq!((grid.sheet_width, grid.sheet_height), (792.0, 612.0));
-        assert!((grid.tile_width - (1296.0 + 36.0) / 2.0).abs() < 1e-3);
-        assert!((grid.tile_height - (1728.0 + 3.0 * 36.0) / 4.0).abs() < 1e-3);
+        assert_eq!(
+            (grid.sheet_width, grid.sheet_height),
+            (Pt(792.0), Pt(612.0))
+        );
+        assert!((grid.tile_width - Pt((1296.0 + 36.0) / 2.0)).abs() < Pt(1e-3));
+        assert!((grid.tile_height - Pt((1728.0 + 3.0 * 36.0) / 4.0)).abs() < Pt(1e-3));
         // The last tile ends at the page's corner; neighbours share exactly the overlap.
         let last = grid.source(3, 1);
-        assert!((last.right() - 1296.0).abs() < 1e-3 && (last.bottom() - 1728.0).abs() < 1e-3);
-        assert!((grid.source(0, 0).right() - grid.source(0, 1).x - 36.0).abs() < 1e-3);
+        assert!(
+            (last.right() - Pt(1296.0)).abs() < Pt(1e-3)
+                && (last.bottom() - Pt(1728.0)).abs() < Pt(1e-3)
+        );
+        assert!((grid.source(0, 0).right() - grid.source(0, 1).x - Pt(36.0)).abs() < Pt(1e-3));
         // The copy stays inside the printable area with the gutter to spare.
         let win = grid.window();
-        assert!(win.x >= MARGIN + GUTTER - 1e-3 && win.y >= MARGIN + GUTTER - 1e-3);
+        assert!(win.x >= MARGIN + GUTTER - Pt(1e-3) && win.y >= MARGIN + GUTTER - Pt(1e-3));
         assert_eq!(grid.label(1, 0), "row 2, column 1 of 4×2");
     }
 
@@ -743,22 +749,22 @@ mod tests {
     fn tabloid_and_a4_grids() {
         // Tabloid copy area 10 × 16 in: 18 × 24 fits in 2 × 2 portrait.
         let tabloid = Grid::plan(
-            1296.0,
-            1728.0,
+            Pt(1296.0),
+            Pt(1728.0),
             TileSpec {
                 sheet: Sheet::Tabloid,
-                overlap: 36.0,
+                overlap: Pt(36.0),
             },
         )
         .unwrap();
         assert_eq!((tabloid.rows, tabloid.columns), (2, 2));
         assert!(!tabloid.landscape());
         let a4 = Grid::plan(
-            1296.0,
-            1728.0,
+            Pt(1296.0),
+            Pt(1728.0),
             TileSpec {
                 sheet: Sheet::A4,
-                overlap: 36.0,
+                overlap: Pt(36.0),
             },
         )
         .unwrap();
@@ -768,10 +774,10 @@ mod tests {
     #[test]
     fn an_overlap_wider_than_the_copy_area_is_refused() {
         let err = Grid::plan(
-            1296.0,
-            1728.0,
+            Pt(1296.0),
+            Pt(1728.0),
             TileSpec {
-                overlap: 600.0,
+                overlap: Pt(600.0),
                 ..LETTER_OVERLAP
             },
         )
@@ -781,18 +787,18 @@ mod tests {
 
     #[test]
     fn sheet_sized_pages_are_not_tiled() {
-        assert!(fits_on_one_sheet(612.0, 792.0, Sheet::Letter));
-        assert!(fits_on_one_sheet(612.0, 792.0, Sheet::A4));
-        assert!(!fits_on_one_sheet(1296.0, 1728.0, Sheet::Letter));
-        assert!(fits_on_one_sheet(792.0, 1224.0, Sheet::Tabloid));
-        assert!(!fits_on_one_sheet(792.0, 1224.0, Sheet::Letter));
+        assert!(fits_on_one_sheet(Pt(612.0), Pt(792.0), Sheet::Letter));
+        assert!(fits_on_one_sheet(Pt(612.0), Pt(792.0), Sheet::A4));
+        assert!(!fits_on_one_sheet(Pt(1296.0), Pt(1728.0), Sheet::Letter));
+        assert!(fits_on_one_sheet(Pt(792.0), Pt(1224.0), Sheet::Tabloid));
+        assert!(!fits_on_one_sheet(Pt(792.0), Pt(1224.0), Sheet::Letter));
     }
 
     #[test]
     fn marks_stay_outside_the_copy_and_mark_each_neighbours_edge() {
-        let grid = Grid::plan(1296.0, 1728.0, LETTER_OVERLAP).unwrap();
+        let grid = Grid::plan(Pt(1296.0), Pt(1728.0), LETTER_OVERLAP).unwrap();
         let win = grid.window();
-        let lines = |row, column| -> Vec<((f32, f32), (f32, f32))> {
+        let lines = |row, column| -> Vec<((Pt, Pt), (Pt, Pt))> {
             sheet_marks(&grid, row, column, false)
                 .items
                 .iter()
@@ -802,11 +808,11 @@ mod tests {
                 })
                 .collect()
         };
-        let inside = |(x, y): (f32, f32)| {
-            x > win.x + 0.01
-                && x < win.right() - 0.01
-                && y > win.y + 0.01
-                && y < win.bottom() - 0.01
+        let inside = |(x, y): (Pt, Pt)| {
+            x > win.x + Pt(0.01)
+                && x < win.right() - Pt(0.01)
+                && y > win.y + Pt(0.01)
+                && y < win.bottom() - Pt(0.01)
         };
         for row in 0..grid.rows {
             for column in 0..grid.columns {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer, de};
 use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// Points per inch (PostScript point).
 pub const PT_PER_IN: f32 = 72.0;
@@ -13,7 +15,7 @@ pub const PT_PER_MM: f32 = 72.0 / 25.4;
 /// (`1e30`) and would write numbers some PDF readers cannot parse.
 pub const MAX_LENGTH: f32 = 14_400.0;
 /// The smallest page side: 1 in. A smaller page leaves no room for any frame.
-pub const MIN_PAGE_SIDE: f32 = 72.0;
+pub const MIN_PAGE_SIDE: Pt = Pt(72.0);
 
 /// Checks a length in points at the edge: finite, not negative, at most [`MAX_LENGTH`].
 pub fn check_length(points: f64, text: &str) -> Result<Pt, String> {
@@ -36,8 +38,98 @@ pub fn check_length(points: f64, text: &str) -> Result<Pt, String> {
 pub struct Pt(pub f32);
 
 impl Pt {
+    pub const ZERO: Pt = Pt(0.0);
+
     pub fn to_mm(self) -> f32 {
         self.0 / PT_PER_MM
+    }
+    pub fn to_in(self) -> f32 {
+        self.0 / PT_PER_IN
+    }
+    pub fn min(self, other: Pt) -> Pt {
+        Pt(self.0.min(other.0))
+    }
+    pub fn max(self, other: Pt) -> Pt {
+        Pt(self.0.max(other.0))
+    }
+    pub fn abs(self) -> Pt {
+        Pt(self.0.abs())
+    }
+    pub fn is_finite(self) -> bool {
+        self.0.is_finite()
+    }
+}
+
+// Lengths add and subtract as lengths, scale by plain numbers, and divide into a ratio.
+// Each operator is the one f32 operation on the inner value, so typed arithmetic gives
+// the same bits as the f32 arithmetic it replaces.
+impl Add for Pt {
+    type Output = Pt;
+    fn add(self, other: Pt) -> Pt {
+        Pt(self.0 + other.0)
+    }
+}
+impl Sub for Pt {
+    type Output = Pt;
+    fn sub(self, other: Pt) -> Pt {
+        Pt(self.0 - other.0)
+    }
+}
+impl Neg for Pt {
+    type Output = Pt;
+    fn neg(self) -> Pt {
+        Pt(-self.0)
+    }
+}
+impl Mul<f32> for Pt {
+    type Output = Pt;
+    fn mul(self, factor: f32) -> Pt {
+        Pt(self.0 * factor)
+    }
+}
+impl Mul<Pt> for f32 {
+    type Output = Pt;
+    fn mul(self, length: Pt) -> Pt {
+        Pt(self * length.0)
+    }
+}
+impl Div<f32> for Pt {
+    type Output = Pt;
+    fn div(self, divisor: f32) -> Pt {
+        Pt(self.0 / divisor)
+    }
+}
+/// How many times `other` goes into `self`: a plain ratio.
+impl Div for Pt {
+    type Output = f32;
+    fn div(self, other: Pt) -> f32 {
+        self.0 / other.0
+    }
+}
+impl AddAssign for Pt {
+    fn add_assign(&mut self, other: Pt) {
+        self.0 += other.0;
+    }
+}
+impl SubAssign for Pt {
+    fn sub_assign(&mut self, other: Pt) {
+        self.0 -= other.0;
+    }
+}
+impl MulAssign<f32> for Pt {
+    fn mul_assign(&mut self, factor: f32) {
+        self.0 *= factor;
+    }
+}
+impl DivAssign<f32> for Pt {
+    fn div_assign(&mut self, divisor: f32) {
+        self.0 /= divisor;
+    }
+}
+/// Sums the inner values with `f32`'s own `sum`, so the bits match.
+impl Sum for Pt {
+    fn sum<I: Iterator<Item = Pt>>(lengths: I) -> Pt {
+        Pt(lengths.map(|p| p.0).sum())
     }
 }
 
@@ -93,7 +185,7 @@ pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
         ));
     };
     let (w, h) = (parse_length(w)?, parse_length(h)?);
-    if w.0 < MIN_PAGE_SIDE || h.0 < MIN_PAGE_SIDE {
+    if w < MIN_PAGE_SIDE || h < MIN_PAGE_SIDE {
         return Err(format!(
             "page size `{text}` is smaller than 1in on a side; pages run from 1in to 200in"
         ));
@@ -105,10 +197,10 @@ pub fn parse_page_size(text: &str) -> Result<(Pt, Pt), String> {
 /// vertical then horizontal, or four for top, right, bottom, left.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Insets {
-    pub top: f32,
-    pub right: f32,
-    pub bottom: f32,
-    pub left: f32,
+    pub top: Pt,
+    pub right: Pt,
+    pub bottom: Pt,
+    pub left: Pt,
 }
 
 pub fn parse_insets(text: &str) -> Result<Insets, String> {
@@ -116,8 +208,7 @@ pub fn parse_insets(text: &str) -> Result<Insets, String> {
         .split_whitespace()
         .map(parse_length)
         .collect::<Result<Vec<_>, _>>()?;
-    let v: Vec<f32> = parts.iter().map(|p| p.0).collect();
-    match v.as_slice() {
+    match parts.as_slice() {
         [a] => Ok(Insets {
             top: *a,
             right: *a,
@@ -206,19 +297,19 @@ mod tests {
         assert_eq!(
             parse_insets("6pt").unwrap(),
             Insets {
-                top: 6.0,
-                right: 6.0,
-                bottom: 6.0,
-                left: 6.0
+                top: Pt(6.0),
+                right: Pt(6.0),
+                bottom: Pt(6.0),
+                left: Pt(6.0)
             }
         );
         assert_eq!(
             parse_insets("6pt 9pt").unwrap(),
             Insets {
-                top: 6.0,
-                right: 9.0,
-                bottom: 6.0,
-                left: 9.0
+                top: Pt(6.0),
+                right: Pt(9.0),
+                bottom: Pt(6.0),
+                left: Pt(9.0)
             }
         );
         assert!(parse_insets("1pt 2pt 3pt").is_err());
@@ -232,5 +323,34 @@ mod tests {
             (Pt(1296.0), Pt(1728.0))
         );
         assert!(parse_page_size("huge").is_err());
+    }
+
+    #[test]
+    fn length_arithmetic_is_the_f32_arithmetic() {
+        // Typed lengths must not move a single bit of output: each operator is the one f32
+        // operation on the inner value.
+        let (a, b, k) = (Pt(12.3), Pt(4.56), 0.7f32);
+        let same = |typed: Pt, plain: f32| assert_eq!(typed.0.to_bits(), plain.to_bits());
+        same(a + b, 12.3 + 4.56);
+        same(a - b, 12.3 - 4.56);
+        same(-a, -12.3);
+        same(a * k, 12.3 * 0.7);
+        same(k * a, 0.7 * 12.3);
+        same(a / k, 12.3 / 0.7);
+        assert_eq!((a / b).to_bits(), (12.3f32 / 4.56).to_bits());
+        let mut c = a;
+        c += b;
+        c -= Pt(1.0);
+        c *= k;
+        c /= 3.0;
+        same(c, (12.3f32 + 4.56 - 1.0) * 0.7 / 3.0);
+        same(
+            [a, b, c].into_iter().sum(),
+            [12.3f32, 4.56, c.0].into_iter().sum(),
+        );
+        same(a.min(b), 4.56);
+        same(a.max(b), 12.3);
+        same((-a).abs(), 12.3);
+        assert_eq!(Pt(72.0).to_in(), 1.0);
     }
 }

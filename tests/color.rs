@@ -26,7 +26,7 @@ fn every_shipped_palette_colour_prints_within_delta_e_3_of_its_screen_colour() {
         for color in layout.colors.values() {
             let screen = lab_of_srgb(color.rgb);
             let what = format!("colour `{}` of layout `{}`", color.name, layout.name);
-            match build_of(color, layout) {
+            match build_of(color, &layout.black) {
                 Build::Pinned(cmyk) => {
                     // A build pinned by hand is the designer's or the printer's call, not
                     // the profile's; it is reported, not held to the ΔE.

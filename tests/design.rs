@@ -6,7 +6,7 @@
 use crate::common;
 
 use broadside::batch::{Job, Options, Session};
-use broadside::compose::{Document, GlyphRun, Item};
+use broadside::page::{Document, GlyphRun, Item};
 
 fn session_for(counties: &[&str], root: &std::path::Path) -> (Session, Vec<Job>) {
     let options = Options {
@@ -80,17 +80,17 @@ fn the_poster_reads_from_across_a_room_in_every_language() {
         for (frame, run) in &runs {
             let what = format!(
                 "{lang}: `{}` in frame `{frame}` at {:.1}pt",
-                run.text, run.size
+                run.text, run.size.0
             );
             if frame == "sources" {
                 continue; // the footnote, read up close
             }
-            assert!(run.size >= 24.0, "{what}: under 24 pt");
+            assert!(run.size.0 >= 24.0, "{what}: under 24 pt");
             if frame.starts_with("stat-") || frame == "callout" {
-                assert!(run.size >= 32.0, "{what}: a caption under 32 pt");
+                assert!(run.size.0 >= 32.0, "{what}: a caption under 32 pt");
             }
             if frame == "action" && run.text.contains("653-1838") {
-                assert!(run.size >= 48.0, "{what}: the phone number under 48 pt");
+                assert!(run.size.0 >= 48.0, "{what}: the phone number under 48 pt");
                 phone += 1;
             }
         }
@@ -113,7 +113,7 @@ fn the_flyer_body_is_set_for_reading() {
         let body: Vec<f32> = runs_by_frame(&session, job, &document)
             .into_iter()
             .filter(|(frame, _)| frame.starts_with("sections-"))
-            .map(|(_, run)| run.size)
+            .map(|(_, run)| run.size.0)
             .collect();
         assert!(!body.is_empty());
         let smallest = body.iter().copied().fold(f32::MAX, f32::min);
@@ -137,7 +137,7 @@ fn the_fact_sheet_sets_its_text_at_a_reading_size_in_every_language() {
         let smallest = runs
             .iter()
             .filter(|(frame, _)| frame.starts_with("sections-"))
-            .map(|(_, run)| run.size)
+            .map(|(_, run)| run.size.0)
             .fold(f32::MAX, f32::min);
         assert!(
             smallest >= 9.49,
@@ -151,7 +151,7 @@ fn the_fact_sheet_sets_its_text_at_a_reading_size_in_every_language() {
 fn first_baseline(runs: &[(String, &GlyphRun)], frame: &str) -> f32 {
     runs.iter()
         .filter(|(f, _)| f == frame)
-        .map(|(_, r)| r.y)
+        .map(|(_, r)| r.y.0)
         .fold(f32::MAX, f32::min)
 }
 
@@ -183,7 +183,7 @@ fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
             let sizes: Vec<f32> = runs
                 .iter()
                 .filter(|(f, _)| f == frame)
-                .map(|(_, r)| r.size)
+                .map(|(_, r)| r.size.0)
                 .collect();
             let figure = sizes.iter().copied().fold(f32::MIN, f32::max);
             let caption = sizes.iter().copied().fold(f32::MAX, f32::min);
@@ -217,13 +217,13 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
             if !session.fonts.face(run.font).family.contains("Oswald") {
                 continue;
             }
-            let width = run.width();
-            match lines.iter_mut().find(|l| (l.0 - run.y).abs() < 0.5) {
+            let width = run.width().0;
+            match lines.iter_mut().find(|l| (l.0 - run.y.0).abs() < 0.5) {
                 Some(line) => {
-                    line.1 = line.1.min(run.x);
-                    line.2 = line.2.max(run.x + width);
+                    line.1 = line.1.min(run.x.0);
+                    line.2 = line.2.max(run.x.0 + width);
                 }
-                None => lines.push((run.y, run.x, run.x + width)),
+                None => lines.push((run.y.0, run.x.0, run.x.0 + width)),
             }
         }
         assert_eq!(
@@ -247,7 +247,7 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
 /// A frame with nothing to show draws nothing: no text or image region, and no filled
 /// shape inside its rectangle (an empty panel or tile).
 fn assert_draws_nothing(
-    page: &broadside::compose::Page,
+    page: &broadside::page::Page,
     layout: &broadside::model::layout::Layout,
     frame: usize,
 ) {
@@ -259,10 +259,10 @@ fn assert_draws_nothing(
     let own = &layout.frames[frame].rect;
     let panel = page.items.iter().any(|item| {
         matches!(item, Item::Shape { rect, fill: Some(_), .. }
-            if rect.x > own.x - 0.5
-                && rect.y > own.y - 0.5
-                && rect.right() < own.right() + 0.5
-                && rect.bottom() < own.bottom() + 0.5)
+            if rect.x.0 > own.x.0 - 0.5
+                && rect.y.0 > own.y.0 - 0.5
+                && rect.right().0 < own.right().0 + 0.5
+                && rect.bottom().0 < own.bottom().0 + 0.5)
     });
     assert!(
         !panel,
@@ -301,9 +301,9 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
     let widest = runs_by_frame(&session, job, &document)
         .into_iter()
         .filter(|(f, _)| f == "headline")
-        .map(|(_, r)| r.x + r.width())
+        .map(|(_, r)| r.x.0 + r.width().0)
         .fold(f32::MIN, f32::max);
-    let own_right = layout.frames[headline].rect.right();
+    let own_right = layout.frames[headline].rect.right().0;
     assert!(
         widest > own_right + 1.0,
         "the headline stays inside its own columns (right edge {own_right:.1}, widest line ends {widest:.1}) instead of taking the logo's"
@@ -343,7 +343,7 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         .unwrap()];
     let panel = document.pages[0].items.iter().any(|item| {
         matches!(item, Item::Shape { rect, .. }
-            if (rect.y - definition.rect.y).abs() < 0.5 && (rect.x - definition.rect.x).abs() < 0.5)
+            if (rect.y.0 - definition.rect.y.0).abs() < 0.5 && (rect.x.0 - definition.rect.x.0).abs() < 0.5)
     });
     assert!(!panel, "an empty definition still drew its tinted panel");
 }
@@ -378,7 +378,7 @@ fn body_baselines(runs: &[(String, &GlyphRun)], frame: &str) -> Vec<f32> {
     let sizes: Vec<f32> = runs
         .iter()
         .filter(|(f, _)| f == frame)
-        .map(|(_, r)| r.size)
+        .map(|(_, r)| r.size.0)
         .collect();
     let body = sizes
         .iter()
@@ -387,8 +387,8 @@ fn body_baselines(runs: &[(String, &GlyphRun)], frame: &str) -> Vec<f32> {
         .unwrap_or(0.0);
     let mut baselines: Vec<f32> = runs
         .iter()
-        .filter(|(f, r)| f == frame && (r.size - body).abs() < 0.01)
-        .map(|(_, r)| r.y)
+        .filter(|(f, r)| f == frame && (r.size.0 - body).abs() < 0.01)
+        .map(|(_, r)| r.y.0)
         .collect();
     baselines.sort_by(f32::total_cmp);
     baselines.dedup_by(|a, b| (*a - *b).abs() < 0.05);
@@ -484,27 +484,27 @@ fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
             layout.name
         );
         for run in &mark {
-            let right = run.x + run.width();
+            let right = run.x.0 + run.width().0;
             assert!(
-                run.x >= tile.rect.x - 0.5 && right <= tile.rect.right() + 0.5,
+                run.x.0 >= tile.rect.x.0 - 0.5 && right <= tile.rect.right().0 + 0.5,
                 "{}: the mark runs out of its tile ({:.1}..{right:.1} in {:.1}..{:.1})",
                 layout.name,
-                run.x,
-                tile.rect.x,
-                tile.rect.right()
+                run.x.0,
+                tile.rect.x.0,
+                tile.rect.right().0
             );
         }
         // The logo's tile (its white fill) is not drawn behind the name.
         assert!(
             !document.pages[0].items.iter().any(|item| matches!(item,
                 Item::Shape { rect, fill: Some(_), .. }
-                    if (rect.x - tile.rect.x).abs() < 20.0 && (rect.y - tile.rect.y).abs() < 30.0
-                        && rect.w < tile.rect.w + 1.0)),
+                    if (rect.x.0 - tile.rect.x.0).abs() < 20.0 && (rect.y.0 - tile.rect.y.0).abs() < 30.0
+                        && rect.w.0 < tile.rect.w.0 + 1.0)),
             "{}: a tile is drawn behind the name",
             layout.name
         );
         // Large enough to read as the edition's name: at least the kicker's 18 pt on Letter.
-        let least = mark.iter().map(|r| r.size).fold(f32::MAX, f32::min);
+        let least = mark.iter().map(|r| r.size.0).fold(f32::MAX, f32::min);
         assert!(least >= 18.0, "{}: the name is set at {least:.1} pt", layout.name);
     }
 
@@ -597,11 +597,11 @@ fn no_word_is_divided_across_columns_or_the_page_turn() {
             let foot = runs
                 .iter()
                 .filter(|(f, _)| f == frame)
-                .map(|(_, r)| r.y)
+                .map(|(_, r)| r.y.0)
                 .fold(f32::MIN, f32::max);
             let divided = runs
                 .iter()
-                .any(|(f, r)| f == frame && (r.y - foot).abs() < 0.05 && r.text == "-");
+                .any(|(f, r)| f == frame && (r.y.0 - foot).abs() < 0.05 && r.text == "-");
             assert!(
                 !divided,
                 "{name} ({}): `{frame}` ends in a hyphenated word",

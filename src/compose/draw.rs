@@ -30,9 +30,9 @@ impl Composer<'_> {
         let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
         // Pixels beyond what any press resolves only weigh down the file (and a huge
         // image in a small frame is usually the wrong file): refused, with the size to use.
-        let ppi = image.width_px as f32 / (rect.w / 72.0);
+        let ppi = image.width_px as f32 / rect.w.to_in();
         if !ppi.is_finite() || ppi > image_limits::MAX_PPI {
-            let most = (image_limits::MAX_PPI * rect.w / 72.0).floor();
+            let most = (image_limits::MAX_PPI * rect.w.0 / 72.0).floor();
             let mut d = Diagnostic::error(format!(
                 "the logo of edition {} would be embedded at {ppi:.0} ppi in frame `{}` of layout `{}`, above the {} ppi broadside embeds",
                 self.resolved.edition,
@@ -66,10 +66,11 @@ impl Composer<'_> {
 pub(super) fn fit_image(area: Rect, width_px: u32, height_px: u32, fit: ImageFit) -> Rect {
     let (iw, ih) = (width_px as f32, height_px as f32);
     let scale = match fit {
-        ImageFit::Contain => (area.w / iw).min(area.h / ih),
-        ImageFit::Cover => (area.w / iw).max(area.h / ih),
+        ImageFit::Contain => (area.w.0 / iw).min(area.h.0 / ih),
+        ImageFit::Cover => (area.w.0 / iw).max(area.h.0 / ih),
     };
-    let (w, h) = (iw * scale, ih * scale);
+    // The image's size in points: its pixels at `scale` points each.
+    let (w, h) = (Pt(iw * scale), Pt(ih * scale));
     Rect {
         x: area.x + (area.w - w) / 2.0,
         y: area.y + (area.h - h) / 2.0,
@@ -82,7 +83,7 @@ pub(super) fn fit_image(area: Rect, width_px: u32, height_px: u32, fit: ImageFit
 /// layout's bleed, so trimming never leaves a white sliver.
 pub(super) fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
     let mut rect = frame.rect;
-    let bleed = layout.bleed.0;
+    let bleed = layout.bleed;
     for side in &frame.bleed {
         match side {
             Side::Top => {
@@ -93,22 +94,22 @@ pub(super) fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
                 rect.w += rect.x + bleed;
                 rect.x = -bleed;
             }
-            Side::Bottom => rect.h = layout.height.0 + bleed - rect.y,
-            Side::Right => rect.w = layout.width.0 + bleed - rect.x,
+            Side::Bottom => rect.h = layout.height + bleed - rect.y,
+            Side::Right => rect.w = layout.width + bleed - rect.x,
         }
     }
-    let stroke = frame.border.as_ref().map(|(c, w)| (c.clone(), w.0));
+    let stroke = frame.border.clone();
     if frame.fill.is_some() || stroke.is_some() {
         page.items.push(Item::Shape {
             rect,
-            radius: frame.radius.0,
+            radius: frame.radius,
             fill: frame.fill.clone(),
             stroke,
         });
     }
     for rule in &frame.rules {
         let r = frame.rect;
-        let half = rule.width.0 / 2.0;
+        let half = rule.width / 2.0;
         let (from, to) = match rule.side {
             Side::Top => ((r.x, r.y + half), (r.right(), r.y + half)),
             Side::Bottom => ((r.x, r.bottom() - half), (r.right(), r.bottom() - half)),
@@ -119,7 +120,7 @@ pub(super) fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
             from,
             to,
             color: rule.color.clone(),
-            width: rule.width.0,
+            width: rule.width,
             dash: None,
         });
     }

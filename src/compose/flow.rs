@@ -3,15 +3,16 @@
 //! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
 //! grow to fill — before declaring an overflow, which is an error with the amount.
 
-use super::grid::baseline_grid;
+use super::grid::{Grid, baseline_grid};
 use super::ink::{self, InkBox};
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
 use crate::model::content::{BlockKey, Role};
-use crate::model::layout::{Frame, Rect, Remedy, Style, TextFit, VAlign};
+use crate::model::layout::{Frame, Remedy, Style, TextFit, VAlign};
+use crate::page::Rect;
 use crate::resolve::Para;
-use crate::units::PT_PER_MM;
+use crate::units::{PT_PER_MM, Pt};
 
 /// A paragraph prepared for setting, with the (possibly fitted) style it is set in.
 pub(super) struct Block<'a> {
@@ -249,7 +250,7 @@ impl Composer<'_> {
 
         match result {
             Ok((blocks, placements)) => {
-                let pitch = baseline_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
+                let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = target.rect.inset(&target.inset);
@@ -265,8 +266,8 @@ impl Composer<'_> {
                     };
                     let shift = match valign {
                         VAlign::Top | VAlign::Distribute => 0.0,
-                        VAlign::Middle => (area.h - used) / 2.0,
-                        VAlign::Bottom => area.h - used,
+                        VAlign::Middle => (area.h.0 - used) / 2.0,
+                        VAlign::Bottom => area.h.0 - used,
                     };
                     // Distribute: the spare height goes evenly between paragraphs; on a
                     // baseline grid, one whole line of it into every gap, at most (what
@@ -275,7 +276,7 @@ impl Composer<'_> {
                         .windows(2)
                         .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != Role::Heading)
                         .count();
-                    let spare = (area.h - used).max(0.0);
+                    let spare = (area.h.0 - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
@@ -300,7 +301,7 @@ impl Composer<'_> {
                         self.emit_line(
                             target,
                             area,
-                            top + shift + spread,
+                            Pt(top + shift + spread),
                             &blocks[b],
                             &line,
                             &mut frame_items[fi],
@@ -433,7 +434,7 @@ impl Composer<'_> {
             return None;
         }
         let frame = &self.layout.frames[chain[from]];
-        let full = frame.rect.inset(&frame.inset).h;
+        let full = frame.rect.inset(&frame.inset).h.0;
         let holds = |h: f32| self.place(chain, blocks, Some((from, h))).is_ok();
         // The least height that holds everything, to a tenth of a point.
         let (mut short, mut enough) = (0.0f32, full);
@@ -458,14 +459,18 @@ impl Composer<'_> {
     ) -> Result<Vec<Placement>, Failure> {
         let layout = self.layout;
         let mut placements = Vec::new();
-        let mut grid = baseline_grid(&layout.frames[chain[0]], blocks);
+        let mut grid = chain_grid(&layout.frames[chain[0]], blocks);
         let mut cursor = (0usize, 0usize); // (block, byte offset)
         for (n, &fi) in chain.iter().enumerate() {
             let target = &layout.frames[fi];
             let last_frame = n + 1 == chain.len();
-            let mut area: Rect = target.rect.inset(&target.inset);
+            // Flow measures in plain points: the frame's measure and depth, the depth capped
+            // for balanced columns.
+            let area: Rect = target.rect.inset(&target.inset);
+            let measure = area.w.0;
+            let mut depth = area.h.0;
             if let Some((_, height)) = cap.filter(|&(from, _)| n >= from) {
-                area.h = area.h.min(height);
+                depth = depth.min(height);
             }
             let mut placed: Placement = Vec::new();
             let mut y = 0.0f32;
@@ -481,7 +486,7 @@ impl Composer<'_> {
                 if cursor.1 == 0 && !placed.is_empty() {
                     y += block.style.space_before.0;
                 }
-                let breaks = self.breaks(target, block, cursor.1, area.w)?;
+                let breaks = self.breaks(target, block, cursor.1, measure)?;
                 let count = breaks.len();
                 let lines: Vec<Line> = breaks
                     .iter()
@@ -489,7 +494,7 @@ impl Composer<'_> {
                     .map(|(li, brk)| {
                         block
                             .prepared
-                            .set_line(brk, area.w, li + 1 == count, self.fonts)
+                            .set_line(brk, measure, li + 1 == count, self.fonts)
                     })
                     .collect();
                 // On a grid, lines keep their pitch (the grid's, or a heading's own leading,
@@ -534,7 +539,7 @@ impl Composer<'_> {
                         hug_from = Some(placed.len());
                     }
                 }
-                let fitting = tops.iter().take_while(|&&t| t + height <= area.h + 0.01);
+                let fitting = tops.iter().take_while(|&&t| t + height <= depth + 0.01);
                 let mut fits = fitting.count();
                 // A heading stays with the first lines of what follows it: at the foot of a
                 // column, a heading over two lines reads as stranded.
@@ -550,7 +555,7 @@ impl Composer<'_> {
                         + next.style.space_before.0;
                     let next_lines = next
                         .prepared
-                        .break_lines(0, area.w)
+                        .break_lines(0, measure)
                         .map_or(1, |b| b.len().min(HEADING_KEEPS_LINES));
                     let next_height = line_height(&next.style);
                     let mut next_tops: Vec<f32> = (0..next_lines)
@@ -567,7 +572,7 @@ impl Composer<'_> {
                             0.0,
                         );
                     }
-                    if next_tops.last().map_or(after, |t| t + next_height) > area.h + 0.01 {
+                    if next_tops.last().map_or(after, |t| t + next_height) > depth + 0.01 {
                         fits = 0;
                     }
                 }
@@ -605,13 +610,13 @@ impl Composer<'_> {
                     y = top + height;
                     placed.push((top, cursor.0, line));
                 }
-                if y > area.h + 0.01 {
-                    let needed = self.height_needed(blocks, cursor, y, area.w);
+                if y > depth + 0.01 {
+                    let needed = self.height_needed(blocks, cursor, y, measure);
                     return Err(Failure::Overflow {
                         frame: fi,
-                        excess: needed - area.h,
+                        excess: needed - depth,
                         used: needed,
-                        available: area.h,
+                        available: depth,
                         field: block.para.field.clone(),
                     });
                 }
@@ -640,7 +645,7 @@ impl Composer<'_> {
         grid_pitch: Option<f32>,
     ) -> Vec<f32> {
         let height = line_height(&block.style);
-        let Some(gap) = block.style.ink_gap() else {
+        let Some(Pt(gap)) = block.style.ink_gap() else {
             return (0..lines.len()).map(|i| y + i as f32 * height).collect();
         };
         let size = block.style.size.0;
@@ -779,6 +784,15 @@ impl Composer<'_> {
     }
 }
 
+/// The baseline grid of a chain starting at `frame`, its pitch the line height of the
+/// grid role's block.
+fn chain_grid<'f>(frame: &'f Frame, blocks: &[Block]) -> Option<Grid<'f>> {
+    baseline_grid(frame, |role| {
+        let block = blocks.iter().find(|b| b.para.role.name() == role)?;
+        Some(line_height(&block.style))
+    })
+}
+
 pub(super) fn line_height(style: &Style) -> f32 {
     style.size.0 * style.leading
 }
@@ -799,17 +813,17 @@ fn adjusted(base: &Style, adjust: Adjust) -> Style {
         return base.clone();
     };
     let mut style = base.clone();
-    let mut size = base.size.0 * adjust.scale;
-    size = size.max(fit.min.0);
+    let mut size = base.size * adjust.scale;
+    size = size.max(fit.min);
     if let Some(max) = fit.max {
-        size = size.min(max.0);
+        size = size.min(max);
     }
-    style.size = crate::units::Pt(size);
+    style.size = size;
     // Space around a paragraph is part of its type's rhythm: it scales with the size (a
     // baseline grid stays whole when a fit shrinks the text).
-    let ratio = size / base.size.0;
-    style.space_before = crate::units::Pt(base.space_before.0 * ratio);
-    style.space_after = crate::units::Pt(base.space_after.0 * ratio);
+    let ratio = size / base.size;
+    style.space_before = base.space_before * ratio;
+    style.space_after = base.space_after * ratio;
     style.tracking = (base.tracking + adjust.tracking).max(fit.tracking_min.min(base.tracking));
     style
 }

@@ -1,7 +1,6 @@
 //! The baseline grid of a chain of threaded frames: the pitch and origin its lines keep,
 //! and how a paragraph's lines move onto it.
 
-use super::flow::{Block, line_height};
 use crate::model::layout::Frame;
 
 /// A baseline grid shared by a chain of threaded frames: the lines of one role (the body)
@@ -91,11 +90,15 @@ impl Grid<'_> {
     }
 }
 
-/// The grid the frame asks for (`baseline_grid = "<role>"`), its pitch the line height of
-/// that role's (fitted) style, so it scales with a fit.
-pub(super) fn baseline_grid<'b>(frame: &'b Frame, blocks: &[Block]) -> Option<Grid<'b>> {
+/// The grid the frame asks for (`baseline_grid = "<role>"`), its pitch the line height
+/// `line_height` gives for that role (the role's fitted style's, so it scales with a fit).
+/// Flow hands the line heights in, so the grid knows nothing of flow's blocks.
+pub(super) fn baseline_grid<'b>(
+    frame: &'b Frame,
+    line_height: impl Fn(&str) -> Option<f32>,
+) -> Option<Grid<'b>> {
     let role = frame.baseline_grid.as_deref()?;
-    let pitch = line_height(&blocks.iter().find(|b| b.para.role.name() == role)?.style);
+    let pitch = line_height(role)?;
     (pitch > 0.0).then_some(Grid {
         role,
         pitch,

@@ -64,12 +64,13 @@ fn shaped_pt(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = GlyphPt> + '_ {
 
 /// A placed run's glyphs, from em to points at the run's size.
 fn placed_pt(run: &GlyphRun) -> impl Iterator<Item = GlyphPt> + '_ {
-    run.glyphs.iter().map(|g| {
+    let size = run.size.0;
+    run.glyphs.iter().map(move |g| {
         (
             g.id,
-            g.x_advance_em * run.size,
-            g.x_offset_em * run.size,
-            g.y_offset_em * run.size,
+            g.x_advance_em * size,
+            g.x_offset_em * size,
+            g.y_offset_em * size,
         )
     })
 }
@@ -143,11 +144,11 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
             for item in &page.items[region.items.clone()] {
                 let Item::Text(run) = item else { continue };
                 // Runs of one line share its baseline exactly.
-                let at = match lines.iter().position(|l| (l.y - run.y).abs() < EPSILON) {
+                let at = match lines.iter().position(|l| (l.y - run.y.0).abs() < EPSILON) {
                     Some(at) => at,
                     None => {
                         lines.push(PageLine {
-                            y: run.y,
+                            y: run.y.0,
                             ink: Vec::new(),
                             text: String::new(),
                         });
@@ -157,8 +158,8 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
                 let line = &mut lines[at];
                 glyph_boxes(
                     run.font,
-                    run.size,
-                    run.x,
+                    run.size.0,
+                    run.x.0,
                     placed_pt(run),
                     fonts,
                     &mut line.ink,

@@ -25,6 +25,7 @@ use crate::model::content::{BlockKey, Role};
 use crate::model::layout::{Frame, ImageFit, Layout, Side};
 use crate::page::Rect;
 use crate::resolve::{Para, Resolved};
+use crate::units::Pt;
 use draw::decorate;
 #[cfg(test)]
 use draw::fit_image;
@@ -94,8 +95,8 @@ pub fn compose(
     }
     let mut pages: Vec<Page> = (0..layout.pages)
         .map(|_| Page {
-            width: layout.width.0,
-            height: layout.height.0,
+            width: layout.width,
+            height: layout.height,
             items: Vec::new(),
             regions: Vec::new(),
         })
@@ -371,7 +372,7 @@ impl Composer<'_> {
         &mut self,
         frame: &Frame,
         area: Rect,
-        top: f32,
+        top: Pt,
         block: &flow::Block,
         line: &Line,
         out: &mut Vec<Item>,
@@ -382,9 +383,9 @@ impl Composer<'_> {
         // extracts as one sentence.
         let outlined = frame.content == Some(BlockKey::Edition);
         let face = self.fonts.face(block.prepared.spans[0].font);
-        let size = style.size.0;
+        let size = style.size;
         let content = (face.ascender - face.descender) * size;
-        let baseline = area.y + top + flow::baseline_offset(block, self.fonts);
+        let baseline = area.y + top + Pt(flow::baseline_offset(block, self.fonts));
         // Bookmarks: the headline, the facts heading, section headings and the sources label,
         // each at its first line.
         let heads_outline = !decorative
@@ -404,7 +405,7 @@ impl Composer<'_> {
         in_reading_order.sort_by_key(|run| run.start);
         let last = in_reading_order.len().saturating_sub(1);
         for (n, run) in in_reading_order.into_iter().enumerate() {
-            let x = area.x + line.x + run.x;
+            let x = area.x + Pt(line.x) + Pt(run.x);
             let mut glyphs = run.glyphs.clone();
             let mut text = run.text.clone();
             // The hyphen added at a line break is not part of the word: it is drawn as an
@@ -421,7 +422,7 @@ impl Composer<'_> {
                 for g in &mut tail {
                     g.range = g.range.start - at..g.range.end - at;
                 }
-                let before: f32 = glyphs.iter().map(|g| g.x_advance).sum();
+                let before = Pt(glyphs.iter().map(|g| g.x_advance).sum());
                 hyphen = Some(GlyphRun {
                     font: run.font,
                     size,
@@ -454,7 +455,7 @@ impl Composer<'_> {
                     rect: Rect {
                         x,
                         y: baseline - face.ascender * size,
-                        w: run.width,
+                        w: Pt(run.width),
                         h: content,
                     },
                     url: url.clone(),
@@ -604,9 +605,9 @@ color = "ink"
             &frame("definition", "definition", 1, 1, ""),
         )
         .unwrap();
-        let size = runs(&doc)[0].size;
+        let size = runs(&doc)[0].size.0;
         assert!((5.0..9.0).contains(&size), "{size}");
-        let bottom = runs(&doc).iter().map(|r| r.y).fold(0.0, f32::max);
+        let bottom = runs(&doc).iter().map(|r| r.y.0).fold(0.0, f32::max);
         assert!(bottom <= 40.0 + 0.5, "text stays in the frame: {bottom}");
     }
 
@@ -634,9 +635,9 @@ color = "ink"
             &frame("definition", "definition", 1, 8, "text_fit = \"fill\""),
         )
         .unwrap();
-        let size = runs(&doc)[0].size;
+        let size = runs(&doc)[0].size.0;
         assert!(size > 13.0 && size <= 40.0, "{size}");
-        let bottom = runs(&doc).iter().map(|r| r.y).fold(0.0, f32::max);
+        let bottom = runs(&doc).iter().map(|r| r.y.0).fold(0.0, f32::max);
         assert!(bottom <= 180.5, "{bottom}");
     }
 
@@ -659,14 +660,14 @@ color = "ink"
         let mut lines: Vec<(usize, i32)> = runs(&doc)
             .iter()
             .filter_map(|r| {
-                let frame = if (r.x - first_x).abs() < 0.01 {
+                let frame = if (r.x.0 - first_x).abs() < 0.01 {
                     0
-                } else if (r.x - second_x).abs() < 0.01 {
+                } else if (r.x.0 - second_x).abs() < 0.01 {
                     1
                 } else {
                     return None;
                 };
-                Some((frame, r.y.round() as i32))
+                Some((frame, r.y.0.round() as i32))
             })
             .collect();
         lines.sort();
@@ -707,10 +708,13 @@ color = "ink"
             let doc = compose_tiny(extra, &frame("definition", "definition", 1, 8, "")).unwrap();
             let mut by_line: Vec<(i32, f32)> = Vec::new();
             for run in runs(&doc) {
-                let w = run.width();
-                match by_line.iter_mut().find(|(y, _)| *y == run.y.round() as i32) {
+                let w = run.width().0;
+                match by_line
+                    .iter_mut()
+                    .find(|(y, _)| *y == run.y.0.round() as i32)
+                {
                     Some((_, total)) => *total += w,
-                    None => by_line.push((run.y.round() as i32, w)),
+                    None => by_line.push((run.y.0.round() as i32, w)),
                 }
             }
             by_line.into_iter().map(|(_, w)| w).collect()
@@ -740,8 +744,8 @@ color = "ink"
             spot: None,
         };
         let run_at = |size: f32| {
-            let anchor = marks::Anchor::Start(0.0, 0.0);
-            match marks::text_run("Mom", 400, size, &ink, anchor, 1000.0, &fonts) {
+            let anchor = marks::Anchor::Start(Pt::ZERO, Pt::ZERO);
+            match marks::text_run("Mom", 400, Pt(size), &ink, anchor, Pt(1000.0), &fonts) {
                 Some(Item::Text(run)) => run,
                 other => panic!("{other:?}"),
             }
@@ -756,10 +760,10 @@ color = "ink"
             assert!((s.x_advance_em - em).abs() < 1e-5, "{s:?} vs {em}");
             assert!((l.x_advance_em - em).abs() < 1e-5, "{l:?} vs {em}");
         }
-        assert!((large.width() - 4.0 * small.width()).abs() < 1e-3);
+        assert!((large.width() - 4.0 * small.width()).abs() < Pt(1e-3));
         let em_sum: f32 = units.iter().map(|u| u.x_advance as f32).sum::<f32>() / face.units_per_em;
         assert!(
-            (small.width() - 10.0 * em_sum).abs() < 1e-3,
+            (small.width() - Pt(10.0 * em_sum)).abs() < Pt(1e-3),
             "{}",
             small.width()
         );
@@ -778,7 +782,10 @@ color = "ink"
             .collect();
         assert!(runs.len() >= 3);
         for run in runs {
-            assert!(run.x >= 20.0 && run.y > 20.0 && run.y < 180.0, "{run:?}");
+            assert!(
+                run.x.0 >= 20.0 && run.y.0 > 20.0 && run.y.0 < 180.0,
+                "{run:?}"
+            );
         }
     }
 
@@ -804,7 +811,7 @@ color = "ink"
         let lines = compose_definition(8).unwrap().pages[0]
             .items
             .iter()
-            .filter(|i| matches!(i, Item::Text(r) if r.x == 20.0))
+            .filter(|i| matches!(i, Item::Text(r) if r.x.0 == 20.0))
             .count() as f32;
         let expected = (lines * 12.0 - 20.0) / crate::units::PT_PER_MM;
         assert!((mm - expected).abs() < 0.15, "{mm} mm, expected {expected}");
@@ -821,29 +828,29 @@ color = "ink"
     #[test]
     fn images_contain_or_cover() {
         let area = Rect {
-            x: 0.0,
-            y: 0.0,
-            w: 100.0,
-            h: 50.0,
+            x: Pt(0.0),
+            y: Pt(0.0),
+            w: Pt(100.0),
+            h: Pt(50.0),
         };
         let contain = fit_image(area, 200, 200, ImageFit::Contain);
         assert_eq!(
             contain,
             Rect {
-                x: 25.0,
-                y: 0.0,
-                w: 50.0,
-                h: 50.0
+                x: Pt(25.0),
+                y: Pt(0.0),
+                w: Pt(50.0),
+                h: Pt(50.0)
             }
         );
         let cover = fit_image(area, 200, 200, ImageFit::Cover);
         assert_eq!(
             cover,
             Rect {
-                x: 0.0,
-                y: -25.0,
-                w: 100.0,
-                h: 100.0
+                x: Pt(0.0),
+                y: Pt(-25.0),
+                w: Pt(100.0),
+                h: Pt(100.0)
             }
         );
     }

@@ -30,7 +30,7 @@ impl Session {
                 // Only a regular file of a size an image may have is read here (a pipe
                 // would block); anything else is refused when the document is composed.
                 let readable = std::fs::metadata(logo).is_ok_and(|m| {
-                    m.is_file() && m.len() <= crate::compose::image_limits::MAX_FILE_BYTES
+                    m.is_file() && m.len() <= crate::page::image_limits::MAX_FILE_BYTES
                 });
                 let bytes = if readable {
                     std::fs::read(logo).unwrap_or_default()
@@ -51,7 +51,7 @@ impl Session {
         if let Some(spec) = job.tile {
             add(
                 "tile",
-                format!("{} {}", spec.sheet, spec.overlap.to_bits()).as_bytes(),
+                format!("{} {}", spec.sheet, spec.overlap.0.to_bits()).as_bytes(),
             );
         }
         if job.print {

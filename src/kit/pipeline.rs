@@ -3,8 +3,9 @@
 //! sheet's entries, which run it without writing.
 
 use super::{Built, Job, Outcome, Session, one_line};
-use crate::compose::{self, Document};
+use crate::compose;
 use crate::diag::Diagnostic;
+use crate::page::Document;
 use crate::pdfx::{self, IccProfile};
 use crate::render;
 use crate::resolve;
@@ -28,11 +29,11 @@ impl Session {
                     profile.description
                 ))]
             })?;
-            crate::color::separate_document(&mut document, layout, press);
+            crate::color::separate_document(&mut document, &layout.black, press);
             // Tiles are cut from the trim; press marks outside it would only be clipped.
             if job.tile.is_none() {
                 let slug = self.slug(job);
-                compose::marks::add_print_marks(&mut document, layout.bleed.0, &slug, &self.fonts);
+                compose::marks::add_print_marks(&mut document, layout.bleed, &slug, &self.fonts);
             }
         }
         Ok(document)

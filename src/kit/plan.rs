@@ -92,7 +92,7 @@ impl Session {
             layouts.retain(|&li| !self.fits_on_sheet(li, spec));
             for &li in &layouts {
                 let layout = &self.layouts[li];
-                if let Err(e) = tile::Grid::plan(layout.width.0, layout.height.0, spec) {
+                if let Err(e) = tile::Grid::plan(layout.width, layout.height, spec) {
                     problems.push(
                         Diagnostic::error(format!("cannot tile layout `{}`: {e}", layout.name))
                             .field("--tile-overlap")
@@ -227,7 +227,7 @@ impl Session {
     /// Whether a layout's pages print whole on the tile sheet, so `--tile` leaves it out.
     fn fits_on_sheet(&self, layout: usize, spec: TileSpec) -> bool {
         let layout = &self.layouts[layout];
-        tile::fits_on_one_sheet(layout.width.0, layout.height.0, spec.sheet)
+        tile::fits_on_one_sheet(layout.width, layout.height, spec.sheet)
     }
 
     /// For `--tile`: one note per layout the user named that is not tiled because it prints
@@ -250,8 +250,8 @@ impl Session {
                 Diagnostic::warning(format!(
                     "layout `{}` ({:.1} × {:.1} in) prints whole on a {} sheet; it is not tiled",
                     l.name,
-                    l.width.0 / crate::units::PT_PER_IN,
-                    l.height.0 / crate::units::PT_PER_IN,
+                    l.width.to_in(),
+                    l.height.to_in(),
                     spec.sheet
                 ))
                 .hint("build it without --tile and print it at “fit to page”")
@@ -428,7 +428,7 @@ mod tests {
         let o = Options {
             tile: Some(TileSpec {
                 sheet: tile::Sheet::Letter,
-                overlap: 36.0,
+                overlap: crate::units::Pt(36.0),
             }),
             ..options(&["statewide"], &[])
         };
@@ -437,8 +437,8 @@ mod tests {
         for job in &jobs {
             let layout = &session.layouts[job.layout];
             assert!(!tile::fits_on_one_sheet(
-                layout.width.0,
-                layout.height.0,
+                layout.width,
+                layout.height,
                 tile::Sheet::Letter
             ));
             assert!(job.path.to_string_lossy().ends_with(".tiles-letter.pdf"));

@@ -1,7 +1,7 @@
 //! Colour and geometry of the display list: palette colours, rectangles and affine
 //! transforms, in points from the page's top-left corner, y down.
 
-use crate::units::Insets;
+use crate::units::{Insets, Pt};
 
 /// A named palette colour.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +17,10 @@ pub struct Color {
 /// An axis-aligned rectangle in points, origin at the trim's top-left, y down.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
+    pub x: Pt,
+    pub y: Pt,
+    pub w: Pt,
+    pub h: Pt,
 }
 
 impl Rect {
@@ -28,14 +28,14 @@ impl Rect {
         Rect {
             x: self.x + by.left,
             y: self.y + by.top,
-            w: (self.w - by.left - by.right).max(0.0),
-            h: (self.h - by.top - by.bottom).max(0.0),
+            w: (self.w - by.left - by.right).max(Pt::ZERO),
+            h: (self.h - by.top - by.bottom).max(Pt::ZERO),
         }
     }
-    pub fn right(&self) -> f32 {
+    pub fn right(&self) -> Pt {
         self.x + self.w
     }
-    pub fn bottom(&self) -> f32 {
+    pub fn bottom(&self) -> Pt {
         self.y + self.h
     }
 
@@ -55,20 +55,21 @@ impl Rect {
     }
 }
 
-/// An affine transform `x' = a·x + c·y + e`, `y' = b·x + d·y + f` (PDF's matrix order).
+/// An affine transform `x' = a·x + c·y + e`, `y' = b·x + d·y + f` (PDF's matrix order):
+/// `a` to `d` are plain factors, the move `e`, `f` a length.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Transform {
     pub a: f32,
     pub b: f32,
     pub c: f32,
     pub d: f32,
-    pub e: f32,
-    pub f: f32,
+    pub e: Pt,
+    pub f: Pt,
 }
 
 impl Transform {
     /// Where the point (`x`, `y`) lands.
-    pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+    pub fn apply(&self, x: Pt, y: Pt) -> (Pt, Pt) {
         (
             self.a * x + self.c * y + self.e,
             self.b * x + self.d * y + self.f,
@@ -83,8 +84,8 @@ impl Transform {
             self.apply(rect.x, rect.bottom()),
             self.apply(rect.right(), rect.bottom()),
         ];
-        let (mut x0, mut y0) = (f32::MAX, f32::MAX);
-        let (mut x1, mut y1) = (f32::MIN, f32::MIN);
+        let (mut x0, mut y0) = (Pt(f32::MAX), Pt(f32::MAX));
+        let (mut x1, mut y1) = (Pt(f32::MIN), Pt(f32::MIN));
         for (x, y) in corners {
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
         }
@@ -96,12 +97,12 @@ impl Transform {
         }
     }
 
-    pub fn translate(x: f32, y: f32) -> Transform {
+    pub fn translate(x: Pt, y: Pt) -> Transform {
         Transform::scale_translate(1.0, x, y)
     }
 
     /// Scales by `scale` about the origin, then moves the origin to (`x`, `y`).
-    pub fn scale_translate(scale: f32, x: f32, y: f32) -> Transform {
+    pub fn scale_translate(scale: f32, x: Pt, y: Pt) -> Transform {
         Transform {
             a: scale,
             b: 0.0,

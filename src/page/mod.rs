@@ -11,6 +11,7 @@ pub use geom::{Color, Rect, Transform};
 pub use image::{ImageData, ImageFormat, image_limits};
 
 use crate::fonts::{FontBook, FontId};
+pub use crate::units::Pt;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::Arc;
@@ -36,22 +37,22 @@ pub struct Document {
 /// that holds the bleed, the crop marks and the slug.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PrintSetup {
-    pub bleed: f32,
-    pub offset: f32,
+    pub bleed: Pt,
+    pub offset: Pt,
 }
 
 #[derive(Debug, Clone)]
 pub struct OutlineEntry {
     pub title: String,
     pub page: usize,
-    pub y: f32,
+    pub y: Pt,
 }
 
 /// One page's display list, in points from the trim's top-left corner, y down.
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub width: f32,
-    pub height: f32,
+    pub width: Pt,
+    pub height: Pt,
     pub items: Vec<Item>,
     /// Which layout frame drew which items, so checks can name the frame. Items outside
     /// every region (print marks, slug) belong to no frame.
@@ -71,15 +72,15 @@ pub enum Item {
     /// A filled and/or stroked rectangle, optionally with rounded corners.
     Shape {
         rect: Rect,
-        radius: f32,
+        radius: Pt,
         fill: Option<Color>,
-        stroke: Option<(Color, f32)>,
+        stroke: Option<(Color, Pt)>,
     },
     Line {
-        from: (f32, f32),
-        to: (f32, f32),
+        from: (Pt, Pt),
+        to: (Pt, Pt),
         color: Color,
-        width: f32,
+        width: Pt,
         /// Dashed (cut lines) or solid (`None`).
         dash: Option<Dash>,
     },
@@ -123,18 +124,18 @@ pub struct Group {
 /// A stroke's dash pattern, in points: on, off, on, … from `offset`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dash {
-    pub array: Vec<f32>,
-    pub offset: f32,
+    pub array: Vec<Pt>,
+    pub offset: Pt,
 }
 
 /// Glyphs in one font and colour, starting at a baseline point.
 #[derive(Debug, Clone)]
 pub struct GlyphRun {
     pub font: FontId,
-    pub size: f32,
+    pub size: Pt,
     pub color: Color,
-    pub x: f32,
-    pub y: f32,
+    pub x: Pt,
+    pub y: Pt,
     pub text: String,
     pub glyphs: Vec<PlacedGlyph>,
     /// The paragraph (`Para::id`) this run sets; `None` for print furniture.
@@ -170,12 +171,12 @@ pub struct PlacedGlyph {
 
 impl GlyphRun {
     /// How far `glyph` moves the pen, in points.
-    pub fn advance(&self, glyph: &PlacedGlyph) -> f32 {
+    pub fn advance(&self, glyph: &PlacedGlyph) -> Pt {
         glyph.x_advance_em * self.size
     }
 
     /// The run's advance width in points: the sum of its glyphs' advances.
-    pub fn width(&self) -> f32 {
+    pub fn width(&self) -> Pt {
         self.glyphs.iter().map(|g| g.x_advance_em).sum::<f32>() * self.size
     }
 }
@@ -186,7 +187,13 @@ impl Document {
     pub fn describe(&self, fonts: &FontBook) -> String {
         let mut out = String::new();
         for (n, page) in self.pages.iter().enumerate() {
-            let _ = writeln!(out, "page {} {:.1}x{:.1}", n + 1, page.width, page.height);
+            let _ = writeln!(
+                out,
+                "page {} {:.1}x{:.1}",
+                n + 1,
+                page.width.0,
+                page.height.0
+            );
             describe_items(&mut out, &page.items, 1, fonts);
         }
         out
@@ -208,11 +215,11 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
                 out,
                 "{pad}shape {} r{:.1} fill={} stroke={}",
                 fmt_rect(rect),
-                radius,
+                radius.0,
                 fill.as_ref().map_or("-", |c| &c.name),
                 stroke
                     .as_ref()
-                    .map_or("-".to_string(), |(c, w)| format!("{}@{w:.2}", c.name))
+                    .map_or("-".to_string(), |(c, w)| format!("{}@{:.2}", c.name, w.0))
             ),
             Item::Line {
                 from,
@@ -223,23 +230,26 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
             } => {
                 writeln!(
                     out,
-                    "{pad}line ({:.1},{:.1})-({:.1},{:.1}) {}@{width:.2}{}",
-                    from.0,
-                    from.1,
-                    to.0,
-                    to.1,
+                    "{pad}line ({:.1},{:.1})-({:.1},{:.1}) {}@{:.2}{}",
+                    from.0.0,
+                    from.1.0,
+                    to.0.0,
+                    to.1.0,
                     color.name,
-                    dash.as_ref()
-                        .map_or(String::new(), |d| format!(" dash {:?}", d.array))
+                    width.0,
+                    dash.as_ref().map_or(String::new(), |d| format!(
+                        " dash {:?}",
+                        d.array.iter().map(|on_off| on_off.0).collect::<Vec<f32>>()
+                    ))
                 )
             }
             Item::Text(run) => writeln!(
                 out,
                 "{pad}text ({:.1},{:.1}) {} {:.1}pt {} {:?}",
-                run.x,
-                run.y,
+                run.x.0,
+                run.y.0,
                 fonts.face(run.font).family,
-                run.size,
+                run.size.0,
                 run.color.name,
                 run.text
             ),
@@ -256,7 +266,7 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
                     out,
                     "{pad}group clip={} transform={:?} opacity={:?}{}",
                     group.clip.as_ref().map_or("-".to_string(), fmt_rect),
-                    group.transform.map(|t| [t.a, t.b, t.c, t.d, t.e, t.f]),
+                    group.transform.map(|t| [t.a, t.b, t.c, t.d, t.e.0, t.f.0]),
                     group.opacity,
                     if group.artifact { " artifact" } else { "" }
                 );
@@ -268,5 +278,5 @@ fn describe_items(out: &mut String, items: &[Item], depth: usize, fonts: &FontBo
 }
 
 fn fmt_rect(r: &Rect) -> String {
-    format!("[{:.1},{:.1} {:.1}x{:.1}]", r.x, r.y, r.w, r.h)
+    format!("[{:.1},{:.1} {:.1}x{:.1}]", r.x.0, r.y.0, r.w.0, r.h.0)
 }

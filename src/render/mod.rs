@@ -15,7 +15,7 @@ use tags::{describe_violation, tag_tree, violation_field};
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::page::{
-    Color, Document, GlyphRun, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Rect,
+    Color, Document, GlyphRun, Group, ImageFormat, Item, PlacedGlyph, PlacedImage, Pt, Rect,
 };
 use krilla::SerializeSettings;
 use krilla::action::LinkAction;
@@ -127,15 +127,16 @@ pub fn to_pdf_as(
     let mut tags = Tags::default();
     // Print pages grow by the marks margin on every side; the trim sits at (offset, offset)
     // with the bleed box around it. Screen pages are the trim.
-    let offset = doc.print.map_or(0.0, |p| p.offset);
+    let offset = doc.print.map_or(Pt::ZERO, |p| p.offset);
     let cmyk = doc.print.is_some();
     for page in &doc.pages {
         let (w, h) = (page.width + 2.0 * offset, page.height + 2.0 * offset);
-        let size = Size::from_wh(w, h).ok_or_else(|| Diagnostic::error("page has no area"))?;
+        let size = Size::from_wh(w.0, h.0).ok_or_else(|| Diagnostic::error("page has no area"))?;
         let mut settings = PageSettings::new(size);
         if let Some(print) = doc.print {
             let b = print.bleed;
-            let rect = |x: f32, y: f32, w: f32, h: f32| krilla::geom::Rect::from_xywh(x, y, w, h);
+            let rect =
+                |x: Pt, y: Pt, w: Pt, h: Pt| krilla::geom::Rect::from_xywh(x.0, y.0, w.0, h.0);
             settings = settings
                 .with_bleed_box(rect(
                     offset - b,
@@ -147,7 +148,7 @@ pub fn to_pdf_as(
         }
         let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
-        surface.push_transform(&Transform::from_translate(offset, offset));
+        surface.push_transform(&Transform::from_translate(offset.0, offset.0));
         let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))
             .map_err(Diagnostic::error)?;
         surface.pop();
@@ -218,7 +219,7 @@ fn annotate_links(
     pdf_page: &mut krilla::page::Page,
     links: Vec<LinkSpot>,
     tags: &mut Tags,
-    offset: f32,
+    offset: Pt,
 ) {
     for link in links {
         // Linked text in a decorative frame is an artifact; its link would be an
@@ -228,7 +229,8 @@ fn annotate_links(
             continue;
         };
         let r = &link.rect;
-        let Some(area) = krilla::geom::Rect::from_xywh(r.x + offset, r.y + offset, r.w, r.h) else {
+        let (x, y) = (r.x + offset, r.y + offset);
+        let Some(area) = krilla::geom::Rect::from_xywh(x.0, y.0, r.w.0, r.h.0) else {
             continue;
         };
         let target = Target::Action(LinkAction::new(link.url.clone()).into());
@@ -251,7 +253,7 @@ fn outline(doc: &Document) -> Outline {
     for entry in &doc.outline {
         outline.push_child(OutlineNode::new(
             entry.title.nfc().collect(),
-            XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(0.0))),
+            XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(Pt::ZERO).0)),
         ));
     }
     outline
@@ -300,7 +302,7 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
     };
     let mut tags = Tags::default();
     for page in &doc.pages {
-        let size = Size::from_wh(page.width, page.height)
+        let size = Size::from_wh(page.width.0, page.height.0)
             .ok_or_else(|| Diagnostic::error("a sheet has no area"))?;
         let mut sheet = pdf.start_page_with(PageSettings::new(size));
         let mut surface = sheet.surface();
@@ -314,7 +316,7 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
         .map_err(Diagnostic::error)?;
         surface.finish();
         if tagged {
-            annotate_links(&mut sheet, links, &mut tags, 0.0);
+            annotate_links(&mut sheet, links, &mut tags, Pt::ZERO);
         }
         sheet.finish();
     }
@@ -373,7 +375,7 @@ pub(crate) fn draw_items(
     mut tags: Option<&mut Tags>,
 ) -> Result<Vec<LinkSpot>, String> {
     let fill_of = |c: &Color| fill_of(c, cmyk);
-    let stroke_of = |c: &Color, w: f32| stroke_of(c, w, cmyk);
+    let stroke_of = |c: &Color, w: Pt| stroke_of(c, w, cmyk);
     let mut links = Vec::new();
     let mut open = Open::Nothing;
     // The piece the latest linked run made, for the link item that follows it.
@@ -450,14 +452,14 @@ pub(crate) fn draw_items(
                 dash,
             } => {
                 let mut pb = PathBuilder::new();
-                pb.move_to(from.0, from.1);
-                pb.line_to(to.0, to.1);
+                pb.move_to(from.0.0, from.1.0);
+                pb.line_to(to.0.0, to.1.0);
                 if let Some(path) = pb.finish() {
                     surface.set_fill(None);
                     surface.set_stroke(Some(Stroke {
                         dash: dash.as_ref().map(|d| StrokeDash {
-                            array: d.array.clone(),
-                            offset: d.offset,
+                            array: d.array.iter().map(|length| length.0).collect(),
+                            offset: d.offset.0,
                         }),
                         ..stroke_of(color, *width)
                     }));
@@ -483,11 +485,11 @@ pub(crate) fn draw_items(
                 surface.set_stroke(None);
                 surface.set_fill(Some(fill_of(&run.color)));
                 surface.draw_glyphs(
-                    Point::from_xy(run.x, run.y),
+                    Point::from_xy(run.x.0, run.y.0),
                     &glyphs,
                     fonts.face(run.font).pdf_font(),
                     &run.text,
-                    run.size,
+                    run.size.0,
                     false,
                 );
             }
@@ -568,9 +570,9 @@ fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
     for glyph in &run.glyphs {
         let mut pen = Pen {
             path: &mut path,
-            x: pen_x + glyph.x_offset_em * run.size,
-            y: run.y - glyph.y_offset_em * run.size,
-            scale: run.size / face.units_per_em,
+            x: (pen_x + glyph.x_offset_em * run.size).0,
+            y: (run.y - glyph.y_offset_em * run.size).0,
+            scale: run.size.0 / face.units_per_em,
         };
         outlines.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.id), &mut pen);
         pen_x += run.advance(glyph);
@@ -590,12 +592,12 @@ fn draw_group(
 ) -> Result<Vec<LinkSpot>, String> {
     let mut pushed = 0;
     if let Some(clip) = &group.clip {
-        let path = rounded_rect(clip, 0.0).ok_or("a group's clip has no area")?;
+        let path = rounded_rect(clip, Pt::ZERO).ok_or("a group's clip has no area")?;
         surface.push_clip_path(&path, &FillRule::NonZero);
         pushed += 1;
     }
     if let Some(t) = group.transform {
-        surface.push_transform(&Transform::from_row(t.a, t.b, t.c, t.d, t.e, t.f));
+        surface.push_transform(&Transform::from_row(t.a, t.b, t.c, t.d, t.e.0, t.f.0));
         pushed += 1;
     }
     if let Some(opacity) = group.opacity {
@@ -628,12 +630,13 @@ fn draw_image(surface: &mut Surface, placed: &PlacedImage) -> Result<(), String>
         ImageFormat::Jpeg => Image::from_jpeg(data, true),
         ImageFormat::Png => Image::from_png(data, true),
     }?;
-    let clip = rounded_rect(&placed.clip, 0.0).ok_or("image frame has no area")?;
+    let clip = rounded_rect(&placed.clip, Pt::ZERO).ok_or("image frame has no area")?;
     surface.push_clip_path(&clip, &FillRule::NonZero);
-    surface.push_transform(&Transform::from_translate(placed.rect.x, placed.rect.y));
+    let rect = placed.rect;
+    surface.push_transform(&Transform::from_translate(rect.x.0, rect.y.0));
     // The stored pixels are drawn turned by the EXIF orientation into the shown box.
     let (turn, stored_w, stored_h) =
-        orientation_transform(placed.image.orientation, placed.rect.w, placed.rect.h);
+        orientation_transform(placed.image.orientation, rect.w.0, rect.h.0);
     surface.push_transform(&turn);
     surface.draw_image(
         image,
@@ -695,25 +698,26 @@ fn fill_of(color: &Color, cmyk: bool) -> Fill {
     }
 }
 
-fn stroke_of(color: &Color, width: f32, cmyk: bool) -> Stroke {
+fn stroke_of(color: &Color, width: Pt, cmyk: bool) -> Stroke {
     Stroke {
         paint: paint_of(color, cmyk),
-        width,
+        width: width.0,
         ..Stroke::default()
     }
 }
 
-/// A rectangle path with corners rounded by `radius` (cubic arcs).
-fn rounded_rect(r: &Rect, radius: f32) -> Option<Path> {
+/// A rectangle path with corners rounded by `radius` (cubic arcs). The path is krilla's,
+/// in plain numbers (points).
+fn rounded_rect(r: &Rect, radius: Pt) -> Option<Path> {
     let mut pb = PathBuilder::new();
-    let radius = radius.min(r.w / 2.0).min(r.h / 2.0).max(0.0);
+    let radius = radius.min(r.w / 2.0).min(r.h / 2.0).max(Pt::ZERO).0;
     if radius == 0.0 {
-        pb.push_rect(krilla::geom::Rect::from_xywh(r.x, r.y, r.w, r.h)?);
+        pb.push_rect(krilla::geom::Rect::from_xywh(r.x.0, r.y.0, r.w.0, r.h.0)?);
         return pb.finish();
     }
     // Control-point distance for a quarter circle.
     let k = radius * 0.552_284_8;
-    let (l, t, rt, b) = (r.x, r.y, r.right(), r.bottom());
+    let (l, t, rt, b) = (r.x.0, r.y.0, r.right().0, r.bottom().0);
     pb.move_to(l + radius, t);
     pb.line_to(rt - radius, t);
     pb.cubic_to(rt - radius + k, t, rt, t + radius - k, rt, t + radius);
@@ -748,7 +752,7 @@ mod tests {
         let font = fonts.select("Noto Sans", 400, false).unwrap();
         let glyphs = crate::compose::text::in_em(
             crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
-            12.0,
+            Pt(12.0),
         );
         document(glyphs, "Hi", "blocks.contact.text")
     }
@@ -763,14 +767,14 @@ mod tests {
             lang: "en".into(),
             year: 2027,
             pages: vec![Page {
-                width: 200.0,
-                height: 100.0,
+                width: Pt(200.0),
+                height: Pt(100.0),
                 items: vec![Item::Text(GlyphRun {
                     font,
-                    size: 12.0,
+                    size: Pt(12.0),
                     color: ink(),
-                    x: 10.0,
-                    y: 50.0,
+                    x: Pt(10.0),
+                    y: Pt(50.0),
                     text: text.into(),
                     glyphs,
                     para: Some(7),
@@ -781,7 +785,7 @@ mod tests {
             outline: vec![crate::page::OutlineEntry {
                 title: "Title".into(),
                 page: 0,
-                y: 0.0,
+                y: Pt::ZERO,
             }],
             print: None,
             structure: vec![Element {
@@ -805,29 +809,29 @@ mod tests {
         let mut items = std::mem::take(&mut doc.pages[0].items);
         items.push(Item::Link {
             rect: Rect {
-                x: 10.0,
-                y: 40.0,
-                w: 30.0,
-                h: 12.0,
+                x: Pt(10.0),
+                y: Pt(40.0),
+                w: Pt(30.0),
+                h: Pt(12.0),
             },
             url: "https://example.org/".into(),
         });
-        let copy = |artifact: bool, x: f32| {
+        let copy = |artifact: bool, x: Pt| {
             Item::Group(Group {
                 // Cuts the link's right end off (it would reach x + 20).
                 clip: Some(Rect {
                     x,
-                    y: 0.0,
-                    w: 15.0,
-                    h: 100.0,
+                    y: Pt(0.0),
+                    w: Pt(15.0),
+                    h: Pt(100.0),
                 }),
-                transform: Some(crate::page::Transform::scale_translate(0.5, x, 50.0)),
+                transform: Some(crate::page::Transform::scale_translate(0.5, x, Pt(50.0))),
                 opacity: None,
                 artifact,
                 items: items.clone(),
             })
         };
-        doc.pages[0].items = vec![copy(false, 100.0), copy(true, 20.0)];
+        doc.pages[0].items = vec![copy(false, Pt(100.0)), copy(true, Pt(20.0))];
         doc.outline.clear();
         let pdf = sheets_to_pdf(&doc, fonts, false).unwrap();
         let pdf = lopdf::Document::load_mem(&pdf).unwrap();
@@ -861,7 +865,7 @@ mod tests {
         let font = fonts.select("Noto Sans", 400, false).unwrap();
         let good = crate::compose::text::in_em(
             crate::compose::text::shape("Hi", font, 12.0, 0.0, "en", false, fonts),
-            12.0,
+            Pt(12.0),
         );
         assert!(to_pdf(&document(good.clone(), "Hi", "blocks.contact.text"), fonts).is_ok());
         // Glyph 0 (.notdef) is what a missing glyph would draw; PDF/UA forbids it.

@@ -15,7 +15,9 @@ use super::linebreak::{self, Opportunity};
 use super::typography::Typography;
 use crate::fonts::{FontBook, FontId};
 use crate::markup::Inline;
-use crate::model::layout::{Align, Color, Style};
+use crate::model::layout::{Align, Style};
+use crate::page::Color;
+use crate::units::Pt;
 use std::ops::Range;
 
 use bidi::bidi_levels;
@@ -50,14 +52,14 @@ pub struct ShapedGlyph {
 /// ([`logical_order`]), points divided by the size. (The renderer multiplies by the size
 /// again; dividing here, once, after ordering in points, is what it used to do itself, so
 /// the PDF's numbers are the same.)
-pub fn in_em(glyphs: Vec<ShapedGlyph>, size: f32) -> Vec<crate::page::PlacedGlyph> {
+pub fn in_em(glyphs: Vec<ShapedGlyph>, size: Pt) -> Vec<crate::page::PlacedGlyph> {
     logical_order(glyphs)
         .into_iter()
         .map(|g| crate::page::PlacedGlyph {
             id: g.id,
-            x_advance_em: g.x_advance / size,
-            x_offset_em: g.x_offset / size,
-            y_offset_em: g.y_offset / size,
+            x_advance_em: Pt(g.x_advance) / size,
+            x_offset_em: Pt(g.x_offset) / size,
+            y_offset_em: Pt(g.y_offset) / size,
             range: g.range,
         })
         .collect()

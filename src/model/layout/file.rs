@@ -82,7 +82,7 @@ fn line_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D
 
 fn stroke_width<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pt, D::Error> {
     let width = Pt::deserialize(d)?;
-    if width.0 > limits::MAX_STROKE {
+    if width > limits::MAX_STROKE {
         return Err(serde::de::Error::custom(format!(
             "a stroke is at most 1in (72pt) wide, got {width}"
         )));
@@ -92,7 +92,7 @@ fn stroke_width<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pt, D::Error> 
 
 fn bleed_width<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Pt, D::Error> {
     let width = Pt::deserialize(d)?;
-    if width.0 > limits::MAX_BLEED {
+    if width > limits::MAX_BLEED {
         return Err(serde::de::Error::custom(format!(
             "bleed is at most 1in (72pt), got {width}"
         )));
@@ -591,7 +591,7 @@ impl Resolver<'_> {
         }
 
         let grid = &spec.page.grid;
-        let margin = spec.page.margin.0;
+        let margin = spec.page.margin;
         if grid.columns == 0 || grid.rows == 0 {
             self.problems.push(
                 Diagnostic::error("the grid needs at least one column and one row")
@@ -601,9 +601,9 @@ impl Resolver<'_> {
         }
         let columns = grid.columns.max(1) as f32;
         let rows = grid.rows.max(1) as f32;
-        let col_w = (width.0 - 2.0 * margin - (columns - 1.0) * grid.column_gap.0) / columns;
-        let row_h = (height.0 - 2.0 * margin - (rows - 1.0) * grid.row_gap.0) / rows;
-        if col_w <= 0.0 || row_h <= 0.0 {
+        let col_w = (width - 2.0 * margin - (columns - 1.0) * grid.column_gap) / columns;
+        let row_h = (height - 2.0 * margin - (rows - 1.0) * grid.row_gap) / rows;
+        if col_w <= Pt::ZERO || row_h <= Pt::ZERO {
             self.problems.push(
                 Diagnostic::error("margins and gaps leave no room for the grid")
                     .in_file(path)
@@ -669,10 +669,10 @@ impl Resolver<'_> {
                 );
             }
             let cell = Rect {
-                x: margin + (a.col.max(1) - 1) as f32 * (col_w + grid.column_gap.0),
-                y: margin + (a.row.max(1) - 1) as f32 * (row_h + grid.row_gap.0),
-                w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap.0,
-                h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap.0,
+                x: margin + (a.col.max(1) - 1) as f32 * (col_w + grid.column_gap),
+                y: margin + (a.row.max(1) - 1) as f32 * (row_h + grid.row_gap),
+                w: a.cols as f32 * col_w + (a.cols.max(1) - 1) as f32 * grid.column_gap,
+                h: a.rows as f32 * row_h + (a.rows.max(1) - 1) as f32 * grid.row_gap,
             };
             let o = &f.outset;
             let grown = Rect {
@@ -681,10 +681,12 @@ impl Resolver<'_> {
                 w: cell.w + o.left + o.right,
                 h: cell.h + o.top + o.bottom,
             };
-            if grown.x < -0.01
-                || grown.y < -0.01
-                || grown.right() > width.0 + 0.01
-                || grown.bottom() > height.0 + 0.01
+            // A hundredth of a point of rounding is allowed.
+            let slack = Pt(0.01);
+            if grown.x < -slack
+                || grown.y < -slack
+                || grown.right() > width + slack
+                || grown.bottom() > height + slack
             {
                 self.problems.push(
                     Diagnostic::error(format!(
@@ -986,11 +988,11 @@ impl Resolver<'_> {
         let sizes = [Some(s.size), s.fit.as_ref().map(|f| f.min)]
             .into_iter()
             .chain([s.fit.as_ref().and_then(|f| f.max)]);
-        if let Some(size) = sizes.flatten().find(|p| p.0 > limits::MAX_TYPE_SIZE) {
+        if let Some(size) = sizes.flatten().find(|p| *p > limits::MAX_TYPE_SIZE) {
             self.problems.push(
                 Diagnostic::error(format!(
                     "type size {size} is larger than the largest broadside sets ({}pt, 20in)",
-                    limits::MAX_TYPE_SIZE
+                    limits::MAX_TYPE_SIZE.0
                 ))
                 .at(self.at(span.clone()))
                 .field(format!("styles.{name}.size")),

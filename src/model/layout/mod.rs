@@ -19,14 +19,16 @@ use std::path::Path;
 /// Each is far above what a real layout uses and far below what would exhaust memory or
 /// write numbers a PDF reader cannot take.
 pub mod limits {
+    use crate::units::Pt;
+
     /// Pages per document.
     pub const MAX_PAGES: usize = 16;
     /// Grid columns and rows.
     pub const MAX_GRID: u32 = 200;
     /// Border and rule widths, in points (1 in).
-    pub const MAX_STROKE: f32 = 72.0;
+    pub const MAX_STROKE: Pt = Pt(72.0);
     /// A style's type size, in points (20 in).
-    pub const MAX_TYPE_SIZE: f32 = 1440.0;
+    pub const MAX_TYPE_SIZE: Pt = Pt(1440.0);
     /// Leading, as a multiple of the size.
     pub const LEADING: (f64, f64) = (0.5, 5.0);
     /// Tracking, in thousandths of an em.
@@ -34,7 +36,7 @@ pub mod limits {
     /// A style's `lines`.
     pub const MAX_LINES: usize = 100;
     /// Bleed, in points (1 in).
-    pub const MAX_BLEED: f32 = 72.0;
+    pub const MAX_BLEED: Pt = Pt(72.0);
 }
 
 /// One step of a fit policy, tried in the order the style lists them.
@@ -157,14 +159,11 @@ pub const DEFAULT_INK_GAP_EM: f32 = 0.06;
 impl Style {
     /// The least distance, in points, the ink of a line of this style keeps from the line
     /// above it; `None` when the leading is kept exact.
-    pub fn ink_gap(&self) -> Option<f32> {
+    pub fn ink_gap(&self) -> Option<Pt> {
         if self.keep_leading {
             return None;
         }
-        Some(
-            self.ink_gap
-                .map_or(self.size.0 * DEFAULT_INK_GAP_EM, |g| g.0),
-        )
+        Some(self.ink_gap.unwrap_or(self.size * DEFAULT_INK_GAP_EM))
     }
 }
 
@@ -324,7 +323,7 @@ impl Layout {
         };
         let mut layout = self.clone();
         for frame in &mut layout.frames {
-            frame.rect.x = self.width.0 - frame.rect.x - frame.rect.w;
+            frame.rect.x = self.width - frame.rect.x - frame.rect.w;
             frame.bleed = frame.bleed.iter().map(|&s| flip(s)).collect();
             for rule in &mut frame.rules {
                 rule.side = flip(rule.side);
