@@ -106,7 +106,7 @@ pub fn compose(
         let start = page.items.len();
         // An image frame's fill and border frame the image, an extra's frame its text;
         // without them they would be an empty box, so they are drawn only when present.
-        if !frame_is_empty(frame, resolved) {
+        if !shows_nothing(layout, frame, resolved) {
             decorate(frame, layout, page);
         }
         page.items.extend(items);
@@ -208,6 +208,25 @@ fn folio(page: usize, pages: usize, lang: &str) -> Para {
 /// Whether a frame has nothing to show in this edition: a logo frame without a logo, an
 /// `extra.*` the county leaves blank, or a block whose text is empty. Such a frame draws no
 /// fill or border (it would be an empty panel) and may give its area to another frame.
+/// Whether a frame has nothing to show in this edition: its own content is empty, or, for
+/// a frame another threads into, the chain's content is (the second column of an empty
+/// definition draws no panel either).
+fn shows_nothing(layout: &Layout, frame: &Frame, resolved: &Resolved) -> bool {
+    if !frame.is_continuation {
+        return frame_is_empty(frame, resolved);
+    }
+    // Walk back to the chain's first frame; the loader refuses loops, and the step count
+    // bounds the walk regardless.
+    let mut head = frame.index;
+    for _ in 0..layout.frames.len() {
+        match layout.frames.iter().position(|f| f.continue_to == Some(head)) {
+            Some(before) => head = before,
+            None => break,
+        }
+    }
+    head != frame.index && frame_is_empty(&layout.frames[head], resolved)
+}
+
 fn frame_is_empty(frame: &Frame, resolved: &Resolved) -> bool {
     if frame.image.is_some() {
         return resolved.logo.is_none();
