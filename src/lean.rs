@@ -4,7 +4,9 @@
 
 use lopdf::{Document, Object};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 thread_local! {
     /// One deflater per thread, reset between streams: setting one up at the best level
@@ -14,14 +16,44 @@ thread_local! {
         RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
 }
 
+/// Streams already deflated in this process, by their plain bytes: the documents of a run
+/// share most of them (a face's subset and its ToUnicode map are the same in every county's
+/// flyer, and so is a page that does not name the county), and deflating at the best level
+/// — most of it clearing the deflater's tables, for a flyer's small streams — was a sixth of
+/// a batch's time. Deflate gives the same bytes for the same input, so a remembered stream
+/// is the stream. Bounded, so a whole kit (or a long `serve`) stays small: once the memo
+/// holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
+    std::sync::LazyLock::new(Default::default);
+
+const DEFLATED_MEMO_BYTES: usize = 8 << 20;
+
+#[derive(Default)]
+struct DeflatedMemo {
+    streams: HashMap<Vec<u8>, Option<Arc<[u8]>>>,
+    bytes: usize,
+}
+
 /// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
-/// encoder, so the same bytes), with the thread's deflater reused.
+/// encoder, so the same bytes), with the thread's deflater reused; from the memo when the
+/// same bytes were deflated before.
 fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
-    DEFLATER.with(|cell| {
+    if let Some(known) = DEFLATED.lock().ok()?.streams.get(data) {
+        return known.as_deref().map(<[u8]>::to_vec);
+    }
+    let deflated = DEFLATER.with(|cell| {
         let mut encoder = cell.borrow_mut();
         encoder.write_all(data).ok()?;
         encoder.reset(Vec::new()).ok()
-    })
+    });
+    let mut memo = DEFLATED.lock().ok()?;
+    let size = data.len() + deflated.as_ref().map_or(0, Vec::len);
+    if memo.bytes + size <= DEFLATED_MEMO_BYTES {
+        memo.bytes += size;
+        memo.streams
+            .insert(data.to_vec(), deflated.as_deref().map(Arc::from));
+    }
+    deflated
 }
 
 /// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
