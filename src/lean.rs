@@ -492,7 +492,8 @@ fn compact_width_array(entries: &[Object]) -> Option<Vec<Object>> {
 
 /// PDF/UA-1 asks for none of this; PDF/A does (or forbids the alternative):
 /// - a font descriptor's `CIDSet` (PDF/A-1 requires it, PDF/A-2 checks it if present);
-/// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools).
+/// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools);
+/// - the XMP entries that repeat the Info dictionary and the file (see [`lean_xmp`]).
 fn drop_archival_extras(pdf: &mut Document) {
     let mut cid_sets = Vec::new();
     for object in pdf.objects.values_mut() {
@@ -514,13 +515,70 @@ fn drop_archival_extras(pdf: &mut Document) {
     if let Some(id) = metadata
         && let Ok(Object::Stream(stream)) = pdf.get_object_mut(id)
     {
+        if let Some(lean) = stream
+            .decompressed_content()
+            .ok()
+            .and_then(|plain| lean_xmp(&plain))
+        {
+            stream.set_plain_content(lean);
+        }
         compress(stream);
     }
 }
 
+/// What the XMP packet of a file that is not archival keeps: its title, language and PDF/UA
+/// part, which PDF/UA-1 asks for (the title shown in the window, `dc:title`; the part,
+/// `pdfuaid:part`). The rest krilla writes repeats the Info dictionary (author, subject,
+/// creator tool, dates) or the file itself (page count, PDF version, format, the IDs that
+/// are the trailer's `/ID`, the rendition class): nearly half the packet once deflated. PDF/A
+/// asks for all of it, so archival files keep the packet whole. `None` when the packet
+/// does not look like the one krilla writes.
+const XMP_DROPPED: [&str; 11] = [
+    "dc:description",
+    "dc:creator",
+    "dc:format",
+    "xmp:CreatorTool",
+    "xmp:ModifyDate",
+    "xmp:CreateDate",
+    "xmpMM:InstanceID",
+    "xmpMM:DocumentID",
+    "xmpMM:RenditionClass",
+    "xmpTPg:NPages",
+    "pdf:PDFVersion",
+];
+
+fn lean_xmp(plain: &[u8]) -> Option<Vec<u8>> {
+    let mut xmp = std::str::from_utf8(plain).ok()?.to_string();
+    for name in ["dc:title", "pdfuaid:part"] {
+        xmp.contains(&format!("<{name}>")).then_some(())?;
+    }
+    for name in XMP_DROPPED {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        if let Some(start) = xmp.find(&open) {
+            let end = start + xmp[start..].find(&close)? + close.len();
+            xmp.replace_range(start..end, "");
+        }
+    }
+    // Namespaces nothing uses any more.
+    for prefix in ["xmp", "xmpMM", "xmpTPg", "pdf"] {
+        if xmp.contains(&format!("<{prefix}:")) {
+            continue;
+        }
+        let declaration = format!(" xmlns:{prefix}=\"");
+        if let Some(start) = xmp.find(&declaration) {
+            let value = start + declaration.len();
+            let end = value + xmp[value..].find('"')? + 1;
+            // The white space before it goes too (xmp-writer puts two spaces).
+            let start = xmp[..start].trim_end_matches(' ').len();
+            xmp.replace_range(start..end, "");
+        }
+    }
+    (xmp.len() < plain.len()).then(|| xmp.into_bytes())
+}
+
 /// The lean steps on a screen file before it is saved: rounded page content and ToUnicode
 /// maps without comments always; for a file that is not archival (PDF/A) as well, no CID
-/// sets and deflated metadata.
+/// sets and a lean, deflated XMP packet.
 pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
     round_page_content(pdf);
     strip_cmap_comments(pdf);
@@ -763,6 +821,24 @@ end
         // A dictionary that never ends: the map is kept whole.
         let odd = b"/CIDSystemInfo 3 dict dup begin\n/Registry (Adobe) def\n";
         assert_eq!(lean_cmap(odd), odd.to_vec());
+    }
+
+    #[test]
+    fn the_xmp_packet_keeps_what_pdf_ua_asks_for() {
+        let krilla = concat!(
+            r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="xmp-writer"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:xmp="http://ns.adobe.com/xap/1.0/"  xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"  xmlns:xmpTPg="http://ns.adobe.com/xap/1.0/t/pg/"  xmlns:pdf="http://ns.adobe.com/pdf/1.3/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
+            r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Hi &amp; bye</rdf:li></rdf:Alt></dc:title><dc:description><rdf:Alt><rdf:li xml:lang="x-default">About</rdf:li></rdf:Alt></dc:description><dc:creator><rdf:Seq><rdf:li>Us</rdf:li></rdf:Seq></dc:creator><xmp:CreatorTool>broadside 0.1.0</xmp:CreatorTool><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><xmp:ModifyDate>2027-01-01T00:00:00Z</xmp:ModifyDate><xmp:CreateDate>2027-01-01T00:00:00Z</xmp:CreateDate><pdfuaid:part>1</pdfuaid:part><xmpTPg:NPages>1</xmpTPg:NPages><dc:format>application/pdf</dc:format><xmpMM:InstanceID>m8dBxnwVJScPgmHrOHyZIA==</xmpMM:InstanceID><xmpMM:DocumentID>IsuSWvCSSK1O4B+jcJfGEg==</xmpMM:DocumentID><xmpMM:RenditionClass>proof</xmpMM:RenditionClass><pdf:PDFVersion>1.7</pdf:PDFVersion></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
+        );
+        let lean = String::from_utf8(lean_xmp(krilla.as_bytes()).unwrap()).unwrap();
+        assert_eq!(
+            lean,
+            concat!(
+                r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="xmp-writer"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
+                r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Hi &amp; bye</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
+            )
+        );
+        // Without the title or the PDF/UA part it is not the packet we know: left alone.
+        assert_eq!(lean_xmp(b"<x:xmpmeta><pdfuaid:part>1</pdfuaid:part></x:xmpmeta>"), None);
     }
 
     #[test]
