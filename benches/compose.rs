@@ -47,7 +47,9 @@ fn main() {
         // Writing alone, from the composed page. Streams deflated once are remembered for
         // the run (`lean`), so after the first run this is writing as a batch sees it.
         let doc = session.compose(&job).unwrap();
-        let write = time(200, || broadside::render::to_pdf(&doc, &session.fonts).unwrap());
+        let write = time(200, || {
+            broadside::render::to_pdf(&doc, &session.fonts).unwrap()
+        });
         println!(
             "flyer {label}: compose {compose:.2?}, write {write:.2?}, compose + PDF {pdf:.2?} (median of 200)"
         );

@@ -838,7 +838,10 @@ end
             )
         );
         // Without the title or the PDF/UA part it is not the packet we know: left alone.
-        assert_eq!(lean_xmp(b"<x:xmpmeta><pdfuaid:part>1</pdfuaid:part></x:xmpmeta>"), None);
+        assert_eq!(
+            lean_xmp(b"<x:xmpmeta><pdfuaid:part>1</pdfuaid:part></x:xmpmeta>"),
+            None
+        );
     }
 
     #[test]

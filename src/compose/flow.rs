@@ -153,10 +153,12 @@ impl Composer<'_> {
             if let Some((_, Some(set))) = tried.borrow().iter().find(|(a, _)| *a == adjust) {
                 return Ok(set.clone());
             }
-            let set = self.blocks(frame, key, paras, adjust, &prepared).and_then(|blocks| {
-                let placements = self.place(&chain, &blocks, None)?;
-                Ok((blocks, placements))
-            });
+            let set = self
+                .blocks(frame, key, paras, adjust, &prepared)
+                .and_then(|blocks| {
+                    let placements = self.place(&chain, &blocks, None)?;
+                    Ok((blocks, placements))
+                });
             tried
                 .borrow_mut()
                 .push((adjust, set.as_ref().ok().cloned()));
