@@ -16,17 +16,18 @@ thread_local! {
         RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
 }
 
-/// Streams already deflated in this process, by their plain bytes: the documents of a run
-/// share most of them (a face's subset and its ToUnicode map are the same in every county's
-/// flyer, and so is a page that does not name the county), and deflating at the best level
-/// — most of it clearing the deflater's tables, for a flyer's small streams — was a sixth of
-/// a batch's time. Deflate gives the same bytes for the same input, so a remembered stream
-/// is the stream. Bounded, so a whole kit (or a long `serve`) stays small: once the memo
-/// holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+/// Font programs and ToUnicode maps already deflated in this process, by their plain bytes:
+/// the documents of a run share most of them (a face's subset and its map are the same in
+/// every county's flyer that sets the same glyphs in that face), and deflating at the best
+/// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
+/// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
+/// remembered stream is the stream. Page content, which names the county, is not
+/// remembered; and the memo is bounded, so a whole kit (or a long `serve`) stays small: once
+/// it holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
 static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
     std::sync::LazyLock::new(Default::default);
 
-const DEFLATED_MEMO_BYTES: usize = 8 << 20;
+const DEFLATED_MEMO_BYTES: usize = 2 << 20;
 
 #[derive(Default)]
 struct DeflatedMemo {
@@ -35,17 +36,21 @@ struct DeflatedMemo {
 }
 
 /// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
-/// encoder, so the same bytes), with the thread's deflater reused; from the memo when the
-/// same bytes were deflated before.
+/// encoder, so the same bytes), with the thread's deflater reused.
 fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
-    if let Some(known) = DEFLATED.lock().ok()?.streams.get(data) {
-        return known.as_deref().map(<[u8]>::to_vec);
-    }
-    let deflated = DEFLATER.with(|cell| {
+    DEFLATER.with(|cell| {
         let mut encoder = cell.borrow_mut();
         encoder.write_all(data).ok()?;
         encoder.reset(Vec::new()).ok()
-    });
+    })
+}
+
+/// [`deflate_best`], from the memo when the same bytes were deflated before.
+fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
+    if let Some(known) = DEFLATED.lock().ok()?.streams.get(data) {
+        return known.as_deref().map(<[u8]>::to_vec);
+    }
+    let deflated = deflate_best(data);
     let mut memo = DEFLATED.lock().ok()?;
     let size = data.len() + deflated.as_ref().map_or(0, Vec::len);
     if memo.bytes + size <= DEFLATED_MEMO_BYTES {
@@ -60,10 +65,20 @@ fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
 /// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
 /// costs.
 pub(crate) fn compress(stream: &mut lopdf::Stream) {
+    compress_with(stream, deflate_best);
+}
+
+/// [`compress`] for a stream other documents of the run are likely to hold too (a font
+/// program, a ToUnicode map): deflated once per run.
+pub(crate) fn compress_shared(stream: &mut lopdf::Stream) {
+    compress_with(stream, deflate_best_shared);
+}
+
+fn compress_with(stream: &mut lopdf::Stream, deflate: fn(&[u8]) -> Option<Vec<u8>>) {
     if stream.dict.get(b"Filter").is_ok() {
         return;
     }
-    if let Some(deflated) = deflate_best(&stream.content)
+    if let Some(deflated) = deflate(&stream.content)
         && deflated.len() + 19 < stream.content.len()
     {
         stream.dict.set("Filter", "FlateDecode");
@@ -401,7 +416,7 @@ fn strip_cmap_comments(pdf: &mut Document) {
         let lean = lean_cmap(&plain);
         if lean.len() < plain.len() {
             stream.set_plain_content(lean);
-            compress(stream);
+            compress_shared(stream);
         }
     }
 }
