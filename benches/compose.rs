@@ -1,7 +1,8 @@
-//! `cargo bench`: time to compose (shape, break, place) and to write one flyer, per
-//! language, as medians over many runs; then whole batches in one process — the flyers of
-//! the 58 counties, and the full default kit — written to a scratch folder. A plain bench binary (no harness) so it needs no
-//! extra crates; compare medians between commits, the machines are noisy.
+//! `cargo bench`: time to compose (shape, break, place), to write (the composed page to
+//! PDF) and both for one flyer, per language, as medians over many runs; then whole
+//! batches in one process — the flyers of the 58 counties, and the full default kit —
+//! written to a scratch folder. A plain bench binary (no harness) so it needs no extra
+//! crates; compare medians between commits, the machines are noisy.
 
 use broadside::batch::{Options, Session};
 use std::path::PathBuf;
@@ -43,7 +44,15 @@ fn main() {
         let label = format!("{} {}", job.edition.slug, job.edition.lang);
         let compose = time(200, || session.compose(&job).unwrap());
         let pdf = time(200, || session.render(&job).unwrap());
-        println!("flyer {label}: compose {compose:.2?}, compose + PDF {pdf:.2?} (median of 200)");
+        // Writing alone, from the composed page. Streams deflated once are remembered for
+        // the run (`lean`), so after the first run this is writing as a batch sees it.
+        let doc = session.compose(&job).unwrap();
+        let write = time(200, || {
+            broadside::render::to_pdf(&doc, &session.fonts).unwrap()
+        });
+        println!(
+            "flyer {label}: compose {compose:.2?}, write {write:.2?}, compose + PDF {pdf:.2?} (median of 200)"
+        );
     }
 
     // Batches, in parallel as `broadside build` runs them, into a fresh folder each time

@@ -4,7 +4,9 @@
 
 use lopdf::{Document, Object};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 thread_local! {
     /// One deflater per thread, reset between streams: setting one up at the best level
@@ -12,6 +14,25 @@ thread_local! {
     /// streams (9% of a one-flyer run went to it).
     static DEFLATER: RefCell<flate2::write::ZlibEncoder<Vec<u8>>> =
         RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
+}
+
+/// Font programs and ToUnicode maps already deflated in this process, by their plain bytes:
+/// the documents of a run share most of them (a face's subset and its map are the same in
+/// every county's flyer that sets the same glyphs in that face), and deflating at the best
+/// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
+/// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
+/// remembered stream is the stream. Page content, which names the county, is not
+/// remembered; and the memo is bounded, so a whole kit (or a long `serve`) stays small: once
+/// it holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
+    std::sync::LazyLock::new(Default::default);
+
+const DEFLATED_MEMO_BYTES: usize = 2 << 20;
+
+#[derive(Default)]
+struct DeflatedMemo {
+    streams: HashMap<Vec<u8>, Option<Arc<[u8]>>>,
+    bytes: usize,
 }
 
 /// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
@@ -24,14 +45,40 @@ fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// [`deflate_best`], from the memo when the same bytes were deflated before.
+fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
+    if let Some(known) = DEFLATED.lock().ok()?.streams.get(data) {
+        return known.as_deref().map(<[u8]>::to_vec);
+    }
+    let deflated = deflate_best(data);
+    let mut memo = DEFLATED.lock().ok()?;
+    let size = data.len() + deflated.as_ref().map_or(0, Vec::len);
+    if memo.bytes + size <= DEFLATED_MEMO_BYTES {
+        memo.bytes += size;
+        memo.streams
+            .insert(data.to_vec(), deflated.as_deref().map(Arc::from));
+    }
+    deflated
+}
+
 /// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
 /// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
 /// costs.
 pub(crate) fn compress(stream: &mut lopdf::Stream) {
+    compress_with(stream, deflate_best);
+}
+
+/// [`compress`] for a stream other documents of the run are likely to hold too (a font
+/// program, a ToUnicode map): deflated once per run.
+pub(crate) fn compress_shared(stream: &mut lopdf::Stream) {
+    compress_with(stream, deflate_best_shared);
+}
+
+fn compress_with(stream: &mut lopdf::Stream, deflate: fn(&[u8]) -> Option<Vec<u8>>) {
     if stream.dict.get(b"Filter").is_ok() {
         return;
     }
-    if let Some(deflated) = deflate_best(&stream.content)
+    if let Some(deflated) = deflate(&stream.content)
         && deflated.len() + 19 < stream.content.len()
     {
         stream.dict.set("Filter", "FlateDecode");
@@ -369,7 +416,7 @@ fn strip_cmap_comments(pdf: &mut Document) {
         let lean = lean_cmap(&plain);
         if lean.len() < plain.len() {
             stream.set_plain_content(lean);
-            compress(stream);
+            compress_shared(stream);
         }
     }
 }
@@ -460,7 +507,8 @@ fn compact_width_array(entries: &[Object]) -> Option<Vec<Object>> {
 
 /// PDF/UA-1 asks for none of this; PDF/A does (or forbids the alternative):
 /// - a font descriptor's `CIDSet` (PDF/A-1 requires it, PDF/A-2 checks it if present);
-/// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools).
+/// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools);
+/// - the XMP entries that repeat the Info dictionary and the file (see [`lean_xmp`]).
 fn drop_archival_extras(pdf: &mut Document) {
     let mut cid_sets = Vec::new();
     for object in pdf.objects.values_mut() {
@@ -482,13 +530,70 @@ fn drop_archival_extras(pdf: &mut Document) {
     if let Some(id) = metadata
         && let Ok(Object::Stream(stream)) = pdf.get_object_mut(id)
     {
+        if let Some(lean) = stream
+            .decompressed_content()
+            .ok()
+            .and_then(|plain| lean_xmp(&plain))
+        {
+            stream.set_plain_content(lean);
+        }
         compress(stream);
     }
 }
 
+/// What the XMP packet of a file that is not archival keeps: its title, language and PDF/UA
+/// part, which PDF/UA-1 asks for (the title shown in the window, `dc:title`; the part,
+/// `pdfuaid:part`). The rest krilla writes repeats the Info dictionary (author, subject,
+/// creator tool, dates) or the file itself (page count, PDF version, format, the IDs that
+/// are the trailer's `/ID`, the rendition class): nearly half the packet once deflated. PDF/A
+/// asks for all of it, so archival files keep the packet whole. `None` when the packet
+/// does not look like the one krilla writes.
+const XMP_DROPPED: [&str; 11] = [
+    "dc:description",
+    "dc:creator",
+    "dc:format",
+    "xmp:CreatorTool",
+    "xmp:ModifyDate",
+    "xmp:CreateDate",
+    "xmpMM:InstanceID",
+    "xmpMM:DocumentID",
+    "xmpMM:RenditionClass",
+    "xmpTPg:NPages",
+    "pdf:PDFVersion",
+];
+
+fn lean_xmp(plain: &[u8]) -> Option<Vec<u8>> {
+    let mut xmp = std::str::from_utf8(plain).ok()?.to_string();
+    for name in ["dc:title", "pdfuaid:part"] {
+        xmp.contains(&format!("<{name}>")).then_some(())?;
+    }
+    for name in XMP_DROPPED {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        if let Some(start) = xmp.find(&open) {
+            let end = start + xmp[start..].find(&close)? + close.len();
+            xmp.replace_range(start..end, "");
+        }
+    }
+    // Namespaces nothing uses any more.
+    for prefix in ["xmp", "xmpMM", "xmpTPg", "pdf"] {
+        if xmp.contains(&format!("<{prefix}:")) {
+            continue;
+        }
+        let declaration = format!(" xmlns:{prefix}=\"");
+        if let Some(start) = xmp.find(&declaration) {
+            let value = start + declaration.len();
+            let end = value + xmp[value..].find('"')? + 1;
+            // The white space before it goes too (xmp-writer puts two spaces).
+            let start = xmp[..start].trim_end_matches(' ').len();
+            xmp.replace_range(start..end, "");
+        }
+    }
+    (xmp.len() < plain.len()).then(|| xmp.into_bytes())
+}
+
 /// The lean steps on a screen file before it is saved: rounded page content and ToUnicode
 /// maps without comments always; for a file that is not archival (PDF/A) as well, no CID
-/// sets and deflated metadata.
+/// sets and a lean, deflated XMP packet.
 pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
     round_page_content(pdf);
     strip_cmap_comments(pdf);
@@ -731,6 +836,27 @@ end
         // A dictionary that never ends: the map is kept whole.
         let odd = b"/CIDSystemInfo 3 dict dup begin\n/Registry (Adobe) def\n";
         assert_eq!(lean_cmap(odd), odd.to_vec());
+    }
+
+    #[test]
+    fn the_xmp_packet_keeps_what_pdf_ua_asks_for() {
+        let krilla = concat!(
+            r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="xmp-writer"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:xmp="http://ns.adobe.com/xap/1.0/"  xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"  xmlns:xmpTPg="http://ns.adobe.com/xap/1.0/t/pg/"  xmlns:pdf="http://ns.adobe.com/pdf/1.3/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
+            r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Hi &amp; bye</rdf:li></rdf:Alt></dc:title><dc:description><rdf:Alt><rdf:li xml:lang="x-default">About</rdf:li></rdf:Alt></dc:description><dc:creator><rdf:Seq><rdf:li>Us</rdf:li></rdf:Seq></dc:creator><xmp:CreatorTool>broadside 0.1.0</xmp:CreatorTool><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><xmp:ModifyDate>2027-01-01T00:00:00Z</xmp:ModifyDate><xmp:CreateDate>2027-01-01T00:00:00Z</xmp:CreateDate><pdfuaid:part>1</pdfuaid:part><xmpTPg:NPages>1</xmpTPg:NPages><dc:format>application/pdf</dc:format><xmpMM:InstanceID>m8dBxnwVJScPgmHrOHyZIA==</xmpMM:InstanceID><xmpMM:DocumentID>IsuSWvCSSK1O4B+jcJfGEg==</xmpMM:DocumentID><xmpMM:RenditionClass>proof</xmpMM:RenditionClass><pdf:PDFVersion>1.7</pdf:PDFVersion></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
+        );
+        let lean = String::from_utf8(lean_xmp(krilla.as_bytes()).unwrap()).unwrap();
+        assert_eq!(
+            lean,
+            concat!(
+                r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="xmp-writer"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
+                r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Hi &amp; bye</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
+            )
+        );
+        // Without the title or the PDF/UA part it is not the packet we know: left alone.
+        assert_eq!(
+            lean_xmp(b"<x:xmpmeta><pdfuaid:part>1</pdfuaid:part></x:xmpmeta>"),
+            None
+        );
     }
 
     #[test]

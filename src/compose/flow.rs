@@ -15,6 +15,7 @@ use crate::resolve::Para;
 use crate::units::{PT_PER_MM, Pt};
 
 /// A paragraph prepared for setting, with the (possibly fitted) style it is set in.
+#[derive(Clone)]
 pub(super) struct Block<'a> {
     pub para: &'a Para,
     pub style: Style,
@@ -144,10 +145,31 @@ impl Composer<'_> {
         // Each paragraph is prepared once; fit attempts only re-measure it at their size.
         let prepared: std::cell::RefCell<Vec<Option<text::Prepared>>> =
             std::cell::RefCell::new(vec![None; paras.len()]);
-        let attempt = |adjust: Adjust| -> Result<(Vec<Block>, Vec<Placement>), Failure> {
-            let blocks = self.blocks(frame, key, paras, adjust, &prepared)?;
-            let placements = self.place(&chain, &blocks, None)?;
-            Ok((blocks, placements))
+        // Each adjustment is set once: the searches below ask again for what they have
+        // tried (a search starts at the size already set, and the chosen value is set again
+        // after it), and setting a frame's text at a size is most of composing.
+        type Set<'p> = (Vec<Block<'p>>, Vec<Placement>);
+        let tried: std::cell::RefCell<Vec<(Adjust, Option<Set>)>> = Default::default();
+        let attempt = |adjust: Adjust| -> Result<Set, Failure> {
+            if let Some((_, Some(set))) = tried.borrow().iter().find(|(a, _)| *a == adjust) {
+                return Ok(set.clone());
+            }
+            let set = self
+                .blocks(frame, key, paras, adjust, &prepared)
+                .and_then(|blocks| {
+                    let placements = self.place(&chain, &blocks, None)?;
+                    Ok((blocks, placements))
+                });
+            tried
+                .borrow_mut()
+                .push((adjust, set.as_ref().ok().cloned()));
+            set
+        };
+        let fits = |adjust: Adjust| -> bool {
+            if let Some((_, set)) = tried.borrow().iter().find(|(a, _)| *a == adjust) {
+                return set.is_some();
+            }
+            attempt(adjust).is_ok()
         };
 
         let mut result = attempt(NONE);
@@ -160,11 +182,10 @@ impl Composer<'_> {
                 .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
                 .fold(4.0f32, f32::min);
             if let Some(scale) = largest_fitting(1.0, ceiling, |scale| {
-                attempt(Adjust {
+                fits(Adjust {
                     scale,
                     tracking: 0.0,
                 })
-                .is_ok()
             }) {
                 adjust_used = Adjust {
                     scale,
@@ -191,9 +212,8 @@ impl Composer<'_> {
                 match remedy {
                     Remedy::Shrink => {
                         tried.push(format!("shrink to {:.1}pt", fitted[0].size.0 * floor));
-                        let best = largest_fitting(floor, 1.0, |scale| {
-                            attempt(Adjust { scale, ..adjust }).is_ok()
-                        });
+                        let best =
+                            largest_fitting(floor, 1.0, |scale| fits(Adjust { scale, ..adjust }));
                         adjust.scale = best.unwrap_or(floor);
                     }
                     Remedy::Tighten => {
@@ -204,11 +224,10 @@ impl Composer<'_> {
                         tried.push(format!("tighten tracking by {:.0}/1000 em", -limit));
                         // Tighten as little as needed: search the change between 0 and the limit.
                         let best = largest_fitting(0.0, 1.0, |t| {
-                            attempt(Adjust {
+                            fits(Adjust {
                                 tracking: limit * (1.0 - t),
                                 ..adjust
                             })
-                            .is_ok()
                         });
                         adjust.tracking = limit * (1.0 - best.unwrap_or(0.0));
                     }

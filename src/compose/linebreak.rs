@@ -383,18 +383,20 @@ fn runt_demerits(line: &str) -> f32 {
 /// The demerits of one line from byte `a` to opportunity `to`, or `None` if it cannot fit
 /// even with its spaces shrunk. Lines with equal demerits look equally good. `first` says
 /// the line starts its paragraph (a one-line paragraph cannot avoid a runt);
-/// `after_hyphen`, that the line before ends in a hyphen.
+/// `after_hyphen`, that the line before ends in a hyphen. `trimmed` is where the text
+/// before `to` ends without its trailing white space (`trimmed_end(0, to.at)`): a line from
+/// `a` ends there, or at `a` if it is all white space.
 fn line_demerits(
     p: &Breakable,
     a: usize,
-    to: &Opportunity,
+    (to, trimmed): (&Opportunity, usize),
     width: f32,
     (first, last): (bool, bool),
     after_hyphen: bool,
 ) -> Option<f32> {
     let justified = p.justified;
     let hyphen = to.kind == Kind::Hyphen;
-    let end = p.trimmed_end(a, to.at);
+    let end = a.max(trimmed);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
     // Counting a line's spaces costs a pass over its text, and the breaker asks about every
     // candidate line: ragged lines have no use for the count.
@@ -449,7 +451,8 @@ pub(crate) fn total_demerits(p: &Breakable, lines: &[Range<usize>], width: f32) 
     for (i, line) in lines.iter().enumerate() {
         let to = p.opportunities.iter().find(|o| o.at == line.end)?;
         let place = (i == 0, i + 1 == lines.len());
-        sum += line_demerits(p, line.start, to, width, place, false)?;
+        let trimmed = p.trimmed_end(0, to.at);
+        sum += line_demerits(p, line.start, (to, trimmed), width, place, false)?;
     }
     Some(sum)
 }
@@ -471,10 +474,14 @@ fn fit_segment(
         let to = opps[j - 1];
         let last = j == opps.len();
         let hyphen = to.kind == Kind::Hyphen;
+        // Every line ending at `to` ends where its trailing white space starts: found once
+        // here rather than for each line tried (the loop below is most of breaking).
+        let trimmed = p.trimmed_end(0, to.at);
         for i in (0..j).rev() {
             let Some(from) = best[i] else { continue };
             let place = (i == 0, last);
-            let Some(demerits) = line_demerits(p, position(i), to, width, place, from.hyphens > 0)
+            let end = (to, trimmed);
+            let Some(demerits) = line_demerits(p, position(i), end, width, place, from.hyphens > 0)
             else {
                 break; // longer lines (smaller i) only get wider
             };

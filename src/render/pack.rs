@@ -61,8 +61,8 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             continue;
         };
         stream.set_plain_content(slim);
-        // Level 9 rather than krilla's 6; a font program is read once, so the time is spare.
-        crate::lean::compress(stream);
+        // Level 9 rather than krilla's 6, once per run for each subset (see `lean`).
+        crate::lean::compress_shared(stream);
     }
 }
 

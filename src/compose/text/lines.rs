@@ -73,9 +73,16 @@ impl Prepared {
     }
 
     /// Breaks the text from byte `from` into lines no wider than `width` (total fit).
+    /// The same question gives the answer it gave before (see `BreakMemo`).
     pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
-        linebreak::total_fit(&self.breakable(), from, width)
-            .map_err(|linebreak::TooWide { word, excess }| TextError::TooWide { word, excess })
+        let key = (from, width.to_bits());
+        if let Some((_, found)) = self.broken.0.borrow().iter().find(|(k, _)| *k == key) {
+            return found.clone();
+        }
+        let found = linebreak::total_fit(&self.breakable(), from, width)
+            .map_err(|linebreak::TooWide { word, excess }| TextError::TooWide { word, excess });
+        self.broken.0.borrow_mut().push((key, found.clone()));
+        found
     }
 
     /// The paragraph as the line breaker sees it.
