@@ -29,9 +29,12 @@ static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
 
 const DEFLATED_MEMO_BYTES: usize = 2 << 20;
 
+/// Streams by the SHA-256 of their plain bytes (a font program is tens of kilobytes; its
+/// digest 32 bytes, and a collision is not a practical concern), each with its deflated
+/// bytes; `bytes` counts what the memo holds.
 #[derive(Default)]
 struct DeflatedMemo {
-    streams: HashMap<Vec<u8>, Option<Arc<[u8]>>>,
+    streams: HashMap<[u8; 32], Option<Arc<[u8]>>>,
     bytes: usize,
 }
 
@@ -47,16 +50,17 @@ fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
 
 /// [`deflate_best`], from the memo when the same bytes were deflated before.
 fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
-    if let Some(known) = DEFLATED.lock().ok()?.streams.get(data) {
+    use sha2::Digest as _;
+    let key: [u8; 32] = sha2::Sha256::digest(data).into();
+    if let Some(known) = DEFLATED.lock().ok()?.streams.get(&key) {
         return known.as_deref().map(<[u8]>::to_vec);
     }
     let deflated = deflate_best(data);
     let mut memo = DEFLATED.lock().ok()?;
-    let size = data.len() + deflated.as_ref().map_or(0, Vec::len);
+    let size = key.len() + deflated.as_ref().map_or(0, Vec::len);
     if memo.bytes + size <= DEFLATED_MEMO_BYTES {
         memo.bytes += size;
-        memo.streams
-            .insert(data.to_vec(), deflated.as_deref().map(Arc::from));
+        memo.streams.insert(key, deflated.as_deref().map(Arc::from));
     }
     deflated
 }

@@ -505,7 +505,11 @@ fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
         );
         // Large enough to read as the edition's name: at least the kicker's 18 pt on Letter.
         let least = mark.iter().map(|r| r.size.0).fold(f32::MAX, f32::min);
-        assert!(least >= 18.0, "{}: the name is set at {least:.1} pt", layout.name);
+        assert!(
+            least >= 18.0,
+            "{}: the name is set at {least:.1} pt",
+            layout.name
+        );
     }
 
     // With a logo of its own, the tile shows the logo and no name.

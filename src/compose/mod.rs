@@ -219,7 +219,11 @@ fn shows_nothing(layout: &Layout, frame: &Frame, resolved: &Resolved) -> bool {
     // bounds the walk regardless.
     let mut head = frame.index;
     for _ in 0..layout.frames.len() {
-        match layout.frames.iter().position(|f| f.continue_to == Some(head)) {
+        match layout
+            .frames
+            .iter()
+            .position(|f| f.continue_to == Some(head))
+        {
             Some(before) => head = before,
             None => break,
         }
