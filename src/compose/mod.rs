@@ -183,11 +183,9 @@ fn folio(page: usize, pages: usize, lang: &str) -> Para {
     // "2 / 1"); the cue points the way the pages turn. The cue is a single guillemet, which
     // the Latin faces carry: an arrow (→) is only in the CJK faces, so it fell back to one.
     let rtl = text::is_rtl_language(lang);
-    let arrow = match (page + 1 < pages, rtl) {
-        (false, _) => "",
-        (true, false) => " ›",
-        (true, true) => " ‹",
-    };
+    // The same character either way: U+203A is mirrored in a right-to-left run (UAX #9
+    // L4), so an Arabic page shows it pointing left, the way its pages turn.
+    let arrow = if page + 1 < pages { " ›" } else { "" };
     let count = if rtl {
         format!("{}/{pages}", page + 1)
     } else {
