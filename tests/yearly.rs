@@ -191,8 +191,8 @@ fn an_unchanged_rerun_rewrites_nothing_and_the_manifest_lists_every_file() {
     // A changed input rebuilds exactly the documents it feeds.
     scratch.edit(
         "layouts/poster-18x24.toml",
-        "size = \"26pt\"",
-        "size = \"25pt\"",
+        "size = \"14pt\"",
+        "size = \"13pt\"",
     );
     let changed = scratch.run(&["build", "--year", "2027", "--county", "alameda"]);
     assert!(
