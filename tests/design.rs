@@ -346,6 +346,21 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
             if (rect.y.0 - definition.rect.y.0).abs() < 0.5 && (rect.x.0 - definition.rect.x.0).abs() < 0.5)
     });
     assert!(!panel, "an empty definition still drew its tinted panel");
+    // Nor does the column it threads into (its own fill, over the gutter).
+    let second = &layout.frames[layout
+        .frames
+        .iter()
+        .position(|f| f.id == "definition-2")
+        .unwrap()];
+    let second_panel = document.pages[0].items.iter().any(|item| {
+        matches!(item, Item::Shape { rect, .. }
+            if (rect.y.0 - second.rect.y.0).abs() < 0.5 && rect.x.0 < second.rect.x.0 + 0.5
+                && rect.right().0 > second.rect.x.0)
+    });
+    assert!(
+        !second_panel,
+        "an empty definition's second column drew its panel"
+    );
 }
 
 #[test]

@@ -499,6 +499,18 @@ mod tests {
         FontBook::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")]).unwrap()
     }
 
+    #[test]
+    fn the_page_cue_is_one_character_the_latin_faces_draw() {
+        assert_eq!(folio(0, 2, "en").markdown, "1 / 2 ›");
+        assert_eq!(folio(1, 2, "en").markdown, "2 / 2");
+        // Right to left: the count without spaces, the same cue (mirrored when set).
+        assert_eq!(folio(0, 2, "ar").markdown, "1/2 ›");
+        // The folio's face (Oswald) draws the cue itself: no fallback to a CJK face.
+        let book = fonts();
+        let oswald = book.select("Oswald", 600, false).unwrap();
+        assert!(book.covers(oswald, '›'));
+    }
+
     /// The fixture campaign composed into a one-frame layout whose definition frame is
     /// `rows` grid rows (of 20 pt) tall.
     fn compose_definition(rows: u32) -> Result<Document, Vec<Diagnostic>> {
