@@ -287,8 +287,9 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         assert_draws_nothing(page, layout, local);
     }
 
-    // The statewide flyer has no county logo: the logo tile beside the headline draws
-    // nothing, and the headline sets across the logo's columns too (`collapse_into`).
+    // The statewide flyer has no county logo: the co-branding tile beside the agency
+    // lock-up draws nothing, and the lock-up sets across the logo's columns too
+    // (`collapse_into`).
     let job = jobs
         .iter()
         .find(|j| layout_name(&session, j) == "flyer-letter" && j.edition.lang == "en")
@@ -296,17 +297,17 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
     let document = compose(&session, job);
     let layout = &session.layouts[job.layout];
     let frame = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
-    let (logo, headline) = (frame("logo"), frame("headline"));
+    let (logo, agency) = (frame("logo"), frame("agency"));
     assert_draws_nothing(&document.pages[0], layout, logo);
-    let widest = runs_by_frame(&session, job, &document)
+    let leftmost = runs_by_frame(&session, job, &document)
         .into_iter()
-        .filter(|(f, _)| f == "headline")
-        .map(|(_, r)| r.x.0 + r.width().0)
-        .fold(f32::MIN, f32::max);
-    let own_right = layout.frames[headline].rect.right().0;
+        .filter(|(f, _)| f == "agency")
+        .map(|(_, r)| r.x.0)
+        .fold(f32::MAX, f32::min);
+    let own_left = layout.frames[agency].rect.x.0;
     assert!(
-        widest > own_right + 1.0,
-        "the headline stays inside its own columns (right edge {own_right:.1}, widest line ends {widest:.1}) instead of taking the logo's"
+        leftmost < own_left - 1.0,
+        "the lock-up stays inside its own columns (left edge {own_left:.1}, lines start at {leftmost:.1}) instead of taking the logo's"
     );
 
     // An empty block: its frame draws no fill, and `check` warns about it.
@@ -518,11 +519,29 @@ fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
             "{}: a tile is drawn behind the name",
             layout.name
         );
-        // Large enough to read as the edition's name: at least the kicker's 18 pt on Letter.
+        // A co-brand: the county's name at least as large as the state's name in the
+        // lock-up beside it...
+        let runs = runs_by_frame(&session, job, &document);
         let least = mark.iter().map(|r| r.size.0).fold(f32::MAX, f32::min);
+        let state = runs
+            .iter()
+            .filter(|(f, r)| (f == "agency" || f == "agency-1") && r.text.contains("OFFICE"))
+            .map(|(_, r)| r.size.0)
+            .fold(0.0, f32::max);
         assert!(
-            least >= 18.0,
-            "{}: the name is set at {least:.1} pt",
+            state > 0.0 && least >= state,
+            "{}: the name is set at {least:.1} pt beside the state's {state:.1} pt",
+            layout.name
+        );
+        // ...and the edition line names the county at 18 pt or more on every piece.
+        let edition = runs
+            .iter()
+            .filter(|(f, r)| f == "kicker" && r.text.to_uppercase().contains("KERN"))
+            .map(|(_, r)| r.size.0)
+            .fold(0.0, f32::max);
+        assert!(
+            edition >= 18.0,
+            "{}: the edition line names the county at {edition:.1} pt",
             layout.name
         );
     }
@@ -554,6 +573,58 @@ fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
             .any(|item| matches!(item, Item::Image(_))),
         "the county's logo is missing"
     );
+}
+
+#[test]
+fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Co-branding: a county's logo sits in the footer band, on the lock-up's line and
+    // just before it, not up in the headline band where it cost the headline its width.
+    let scratch = common::Scratch::new();
+    scratch.add_logo("kern.jpg");
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Kern,Bakersfield,en,,,,,",
+        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
+    );
+    let (session, jobs) = session_for(&["kern"], scratch.path());
+    let english: Vec<&Job> = jobs.iter().filter(|j| j.edition.lang == "en").collect();
+    assert_eq!(english.len(), 3, "flyer, fact sheet and poster");
+    for job in english {
+        let document = compose(&session, job);
+        let layout = &session.layouts[job.layout];
+        let name = layout_name(&session, job);
+        let logo = document.pages[0]
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Image(image) => Some(image.rect),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{name}: the county's logo is missing"));
+        let lock_up: Vec<&GlyphRun> = runs_by_frame(&session, job, &document)
+            .into_iter()
+            .filter(|(f, _)| f == "agency" || f == "agency-1")
+            .map(|(_, r)| r)
+            .collect();
+        let (top, bottom) = lock_up.iter().fold((f32::MAX, f32::MIN), |(t, b), r| {
+            (t.min(r.y.0 - r.size.0), b.max(r.y.0))
+        });
+        let left = lock_up.iter().map(|r| r.x.0).fold(f32::MAX, f32::min);
+        let middle = logo.y.0 + logo.h.0 / 2.0;
+        assert!(
+            logo.y.0 > layout.height.0 * 0.75 && middle > top && middle < bottom,
+            "{name}: the logo (y {:.0}..{:.0}) is not on the lock-up's lines (y {top:.0}..{bottom:.0})",
+            logo.y.0,
+            logo.bottom().0
+        );
+        let gap = left - logo.right().0;
+        assert!(
+            gap > 0.0 && gap < 72.0,
+            "{name}: the logo ends {gap:.0} pt before the lock-up, not beside it"
+        );
+    }
 }
 
 #[test]
