@@ -287,8 +287,8 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         assert_draws_nothing(page, layout, local);
     }
 
-    // The statewide flyer has no county logo: the co-branding tile beside the agency
-    // lock-up draws nothing, and the lock-up sets across the logo's columns too
+    // The statewide flyer has no county logo: the co-branding tile before the agency
+    // lock-up draws nothing, and the call to action sets across the logo's columns too
     // (`collapse_into`).
     let job = jobs
         .iter()
@@ -297,17 +297,17 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
     let document = compose(&session, job);
     let layout = &session.layouts[job.layout];
     let frame = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
-    let (logo, agency) = (frame("logo"), frame("agency"));
+    let (logo, action) = (frame("logo"), frame("action"));
     assert_draws_nothing(&document.pages[0], layout, logo);
-    let leftmost = runs_by_frame(&session, job, &document)
+    let widest = runs_by_frame(&session, job, &document)
         .into_iter()
-        .filter(|(f, _)| f == "agency")
-        .map(|(_, r)| r.x.0)
-        .fold(f32::MAX, f32::min);
-    let own_left = layout.frames[agency].rect.x.0;
+        .filter(|(f, _)| f == "action")
+        .map(|(_, r)| r.x.0 + r.width().0)
+        .fold(f32::MIN, f32::max);
+    let own_right = layout.frames[action].rect.right().0;
     assert!(
-        leftmost < own_left - 1.0,
-        "the lock-up stays inside its own columns (left edge {own_left:.1}, lines start at {leftmost:.1}) instead of taking the logo's"
+        widest > own_right + 1.0,
+        "the call to action stays inside its own columns (right edge {own_right:.1}, widest line ends {widest:.1}) instead of taking the logo's"
     );
 
     // An empty block: its frame draws no fill, and `check` warns about it.
@@ -625,6 +625,45 @@ fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
             "{name}: the logo ends {gap:.0} pt before the lock-up, not beside it"
         );
     }
+}
+
+#[test]
+fn a_poster_without_a_local_line_shows_the_number_to_call_in_its_card() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // The card beside the hero figure holds a county's local help line; the statewide
+    // edition has none, and the card shows the number to call instead (`stand_in`) rather
+    // than leaving a hole. The footer reads the number already, so the card's copy is
+    // decoration: a screen reader hears it once.
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "poster-18x24" && j.edition.lang == "en")
+        .unwrap();
+    let document = compose(&session, job);
+    let runs = runs_by_frame(&session, job, &document);
+    let card: Vec<&GlyphRun> = runs
+        .iter()
+        .filter(|(f, _)| f == "local")
+        .map(|(_, r)| *r)
+        .collect();
+    let text: String = card.iter().map(|r| r.text.clone() + " ").collect();
+    assert!(text.contains("653-1838"), "the card shows {text:?}");
+    assert!(
+        card.iter().all(|r| r.para.is_none()),
+        "the card's copy of the number is read as content, a second time"
+    );
+    let phone = card
+        .iter()
+        .filter(|r| r.text.contains("653"))
+        .map(|r| r.size.0)
+        .fold(0.0, f32::max);
+    assert!(phone >= 48.0, "the card's number is {phone:.1} pt");
+    assert!(
+        runs.iter()
+            .any(|(f, r)| f == "action" && r.text.contains("653") && r.para.is_some()),
+        "the footer's number is not read"
+    );
 }
 
 #[test]

@@ -134,26 +134,39 @@ pub fn compose(
     })
 }
 
-/// The layout with each image frame that names a `stand_in` turned into a text frame of
-/// it, when the edition has no image (a county without a logo shows its name where the logo
-/// would be, on the band, without the logo's tile); `None` when nothing stands in.
+/// The layout with each frame that names a `stand_in` and has nothing of its own to show
+/// in this edition showing the stand-in instead; `None` when nothing stands in.
+/// - An image frame without an image becomes a text frame of its stand-in (a county
+///   without a logo shows its name where the logo would be, without the logo's tile).
+/// - A text frame whose content is empty (an `extra.*` the county leaves blank) shows the
+///   stand-in block in its own card: the statewide poster shows the number to call where a
+///   county's local help line would be, rather than a hole. A block another frame already
+///   reads is shown as decoration, so a screen reader does not hear it twice.
 fn with_stand_ins(layout: &Layout, resolved: &Resolved) -> Option<Layout> {
-    if resolved.logo.is_some() {
-        return None;
-    }
     let mut out: Option<Layout> = None;
     for (i, frame) in layout.frames.iter().enumerate() {
-        let (Some(_), Some(key)) = (&frame.image, &frame.stand_in) else {
+        let Some(key) = &frame.stand_in else {
             continue;
         };
+        if !frame_is_empty(frame, resolved) {
+            continue;
+        }
+        let read_elsewhere = layout
+            .frames
+            .iter()
+            .any(|f| f.index != frame.index && !f.decorative && f.content.as_ref() == Some(key));
         let frame = &mut out.get_or_insert_with(|| layout.clone()).frames[i];
+        if frame.image.take().is_some() {
+            // The tile (fill, border, rules) is the logo's, drawn only under one: the name
+            // stands on the band itself, so it reads as the edition's name, not as a seal
+            // it lacks.
+            frame.fill = None;
+            frame.border = None;
+            frame.rules.clear();
+        } else {
+            frame.decorative |= read_elsewhere;
+        }
         frame.content = Some(key.clone());
-        frame.image = None;
-        // The tile (fill, border, rules) is the logo's, drawn only under one: the name stands
-        // on the band itself, so it reads as the edition's name, not as a seal it lacks.
-        frame.fill = None;
-        frame.border = None;
-        frame.rules.clear();
     }
     out
 }

@@ -718,15 +718,19 @@ impl Resolver<'_> {
                         CONTENT_KEYS.to_vec(),
                     );
                 }
-                if f.image.is_none() || f.content.is_some() {
+                let stands_for_itself = f
+                    .content
+                    .as_ref()
+                    .is_some_and(|c| c.get_ref() == stand_in.get_ref());
+                if f.image.is_some() == f.content.is_some() || stands_for_itself {
                     self.problems.push(
                         Diagnostic::error(format!(
-                            "frame `{}` has a `stand_in` but is not an image frame",
+                            "frame `{}` has a `stand_in` but no image or content of its own to stand in for",
                             ids[i]
                         ))
                         .at(location.clone())
                         .field(field("stand_in"))
-                        .hint("`stand_in` is the text an image frame shows when the edition has no image: give the frame `image = \"logo\"` and no `content`"),
+                        .hint("`stand_in` is what a frame shows when the edition has nothing for it: give the frame either `image = \"logo\"` or a `content` (such as `extra.local`) other than the stand-in"),
                     );
                 }
             }

@@ -489,15 +489,32 @@ mod tests {
     }
 
     #[test]
-    fn a_stand_in_belongs_to_an_image_frame_and_names_content() {
+    fn a_stand_in_stands_for_an_image_or_a_content_and_names_content() {
         let frame = |extra: &str| {
             format!(
                 "[[frames]]\nid = \"extra-mark\"\narea = {{ col = 1, row = 1, cols = 4, rows = 4 }}\nstyle = \"mark\"\n{extra}\n"
             )
         };
-        let errors = load_with(&frame("content = \"kicker\"\nstand_in = \"edition\"")).unwrap_err();
+        // Nothing to stand in for: no image and no content, or the content itself.
+        for extra in [
+            "stand_in = \"edition\"",
+            "content = \"kicker\"\nstand_in = \"kicker\"",
+        ] {
+            let errors = load_with(&frame(extra)).unwrap_err();
+            assert!(
+                errors[0]
+                    .to_string()
+                    .contains("no image or content of its own"),
+                "{extra}: {}",
+                errors[0]
+            );
+        }
+        // A text frame may stand in for its own empty content (a county's blank extra).
+        let layout = load_with(&frame("content = \"extra.local\"\nstand_in = \"action\"")).unwrap();
+        let card = layout.frames.iter().find(|f| f.id == "extra-mark").unwrap();
+        assert_eq!(card.stand_in, Some(BlockKey::Action));
+        let errors = load_with(&frame("stand_in = \"edition\"")).unwrap_err();
         let d = &errors[0];
-        assert!(d.to_string().contains("not an image frame"), "{d}");
         // The frame added after the shipped flyer's own, numbered from 0.
         let shipped = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
