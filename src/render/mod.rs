@@ -626,7 +626,8 @@ fn draw_group(
 fn draw_image(surface: &mut Surface, placed: &PlacedImage) -> Result<(), String> {
     let data: krilla::Data = placed.image.bytes.clone().into();
     let image = match placed.image.format {
-        // JPEG goes into the PDF as it is (DCTDecode), never re-encoded.
+        // A JPEG goes into the PDF as it is (DCTDecode), never re-encoded; one finer than
+        // 1200 ppi where it lands reaches here already resampled, as a PNG (`ImageData::downsampled`).
         ImageFormat::Jpeg => Image::from_jpeg(data, true),
         ImageFormat::Png => Image::from_png(data, true),
     }?;
