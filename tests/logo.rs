@@ -314,3 +314,32 @@ fn the_print_flyer_with_a_downsampled_logo_is_pdfx4_and_rebuilds_identically() {
         "the logo's ICC profile is lost"
     );
 }
+
+#[test]
+fn the_archive_flyer_with_a_downsampled_logo_is_pdfa() {
+    // krilla's PDF/A-2a validator refused any logo here: images asked the reader to
+    // interpolate them, which PDF/A forbids. Archival files now ask for none.
+    let scratch = Scratch::new();
+    let p3 = display_p3();
+    alameda_logo(&scratch, "seal.png", &seal_png(2400, Some(p3.clone())));
+    let output = build_flyer(&scratch, &["--archive"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/alameda/flyer-letter.archive.pdf");
+    let logo = the_logo(&pdf);
+    assert!(logo.width_px <= most_at_1200_ppi(logo.width_pt), "{logo:?}");
+    assert!(
+        logo.icc.as_ref() == Some(&p3),
+        "the logo's ICC profile is lost"
+    );
+    let doc = Document::load(&pdf).unwrap();
+    for object in doc.objects.values() {
+        if let Ok(stream) = object.as_stream() {
+            assert!(
+                !matches!(stream.dict.get(b"Interpolate"), Ok(Object::Boolean(true))),
+                "an image asks to be interpolated in a PDF/A file"
+            );
+        }
+    }
+}
