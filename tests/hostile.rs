@@ -304,12 +304,34 @@ fn jpeg_claiming_65500_pixels_is_refused() {
 }
 
 #[test]
-fn logo_embedded_far_above_print_resolution_is_refused() {
-    // 8000 px across a frame a couple of inches wide: thousands of ppi.
+fn logo_embedded_far_above_print_resolution_is_downsampled() {
+    // 8000 px across a frame under an inch wide: thousands of ppi. It was refused; now it
+    // is resampled to 1200 ppi at its placed size, as a layout program's export does, by
+    // `check` and `build` alike without an error.
     let scratch = Scratch::new();
     alameda_logo(&scratch, "fine.png", &zero_png(8000, 1000, None));
-    let err = both_refuse(&scratch, 1, "above the 1200 ppi");
-    assert!(err.contains("resize the image to at most"), "{err}");
+    let check = run(&scratch, "check", &[]);
+    assert!(check.status.success(), "check: {}", stderr(&check));
+    let build = run(&scratch, "build", &[]);
+    assert!(build.status.success(), "build: {}", stderr(&build));
+    let outputs = scratch.outputs();
+    assert_eq!(outputs.len(), 1, "{outputs:?}");
+    let images = crate::logo::drawn_images(&outputs[0]);
+    assert_eq!(images.len(), 1, "{images:?}");
+    let logo = &images[0];
+    let most = crate::logo::most_at_1200_ppi(logo.width_pt);
+    assert!(
+        logo.width_px <= most && logo.width_px + 2 >= most,
+        "{logo:?}: {most} px allowed"
+    );
+    // Its aspect kept (8:1, to the pixel the cap leaves), and grey stays grey.
+    let tall = logo.width_px as f32 / 8.0;
+    assert!((logo.height_px as f32 - tall).abs() <= 1.0, "{logo:?}");
+    assert!(
+        logo.height_px <= crate::logo::most_at_1200_ppi(logo.height_pt),
+        "{logo:?}"
+    );
+    assert_ne!(logo.space, "DeviceRGB", "{logo:?}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod design;
 mod hostile;
 mod ink;
 mod install;
+mod logo;
 mod pdf;
 mod pdfx;
 mod preflight;

@@ -221,7 +221,7 @@ fn names_and_keys(doc: &Document) -> Vec<Vec<u8>> {
 
 /// Checks one print file against the PDF/X-4 requirements our files can meet or miss,
 /// returning the output condition identifier.
-fn assert_pdfx4(path: &Path) -> String {
+pub fn assert_pdfx4(path: &Path) -> String {
     let name = path.display();
     let bytes = std::fs::read(path).unwrap();
     // PDF 1.6 (what PDF/X-4 is based on), with a binary comment on the second line.

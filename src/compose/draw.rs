@@ -28,37 +28,75 @@ impl Composer<'_> {
         };
         let area = frame.rect.inset(&frame.inset);
         let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
-        // Pixels beyond what any press resolves only weigh down the file (and a huge
-        // image in a small frame is usually the wrong file): refused, with the size to use.
+        let location = self
+            .resolved
+            .edition
+            .county
+            .as_ref()
+            .map(|c| c.location.clone());
         let ppi = image.width_px as f32 / rect.w.to_in();
-        if !ppi.is_finite() || ppi > image_limits::MAX_PPI {
-            let most = (image_limits::MAX_PPI * rect.w.0 / 72.0).floor();
+        if !ppi.is_finite() {
             let mut d = Diagnostic::error(format!(
-                "the logo of edition {} would be embedded at {ppi:.0} ppi in frame `{}` of layout `{}`, above the {} ppi broadside embeds",
-                self.resolved.edition,
-                frame.id,
-                self.layout.name,
-                image_limits::MAX_PPI
+                "frame `{}` of layout `{}` leaves no room for the logo of edition {}",
+                frame.id, self.layout.name, self.resolved.edition
             ))
-            .field("logo")
-            .hint(format!(
-                "resize the image to at most {most} pixels wide ({} × {} now)",
-                image.width_px, image.height_px
-            ));
-            if let Some(c) = self.resolved.edition.county.as_ref() {
-                d = d.at(c.location.clone());
+            .hint("make the frame larger than its inset");
+            if let Some(at) = location {
+                d = d.at(at);
             }
             self.problems.push(d);
             return;
         }
+        // Pixels beyond what any press resolves only weigh down the file: an image finer
+        // than MAX_PPI where it lands (a county's 2000 px seal in a logo tile under an inch
+        // wide) is resampled to MAX_PPI at its placed size, as a layout program's PDF
+        // export does. The placed rectangle stays the one the full image gave.
+        let image = if ppi > image_limits::MAX_PPI {
+            let (width, height) = most_pixels(&image, rect);
+            match image.downsampled(width, height) {
+                Ok(smaller) => smaller,
+                Err(why) => {
+                    let mut d = Diagnostic::error(format!(
+                        "image `{}` {why} (logo of edition {}, {ppi:.0} ppi in frame `{}` of layout `{}`, above the {} ppi broadside embeds)",
+                        logo.path.display(),
+                        self.resolved.edition,
+                        frame.id,
+                        self.layout.name,
+                        image_limits::MAX_PPI
+                    ))
+                    .field("logo")
+                    .hint("fix the `logo` cell of the county sheet");
+                    if let Some(at) = location {
+                        d = d.at(at);
+                    }
+                    self.problems.push(d);
+                    return;
+                }
+            }
+        } else {
+            Arc::new(image)
+        };
         out.push(Item::Image(PlacedImage {
             clip: area,
             rect,
-            image: Arc::new(image),
+            image,
             // A decorative logo frame (a repeat) is an artifact, like a declared-decorative logo.
             alt: logo.alt.clone().filter(|_| !frame.decorative),
         }));
     }
+}
+
+/// The pixels an image placed at `rect` has at [`image_limits::MAX_PPI`]: as wide as that
+/// allows, as tall as its aspect then gives (and no taller than the cap allows), at least one.
+fn most_pixels(image: &ImageData, rect: Rect) -> (u32, u32) {
+    let cap = |length: Pt| (f64::from(image_limits::MAX_PPI) * f64::from(length.0) / 72.0).floor();
+    let width = cap(rect.w).clamp(1.0, f64::from(image.width_px));
+    let tall = f64::from(image.height_px) * width / f64::from(image.width_px);
+    let height = tall
+        .round()
+        .min(cap(rect.h))
+        .clamp(1.0, f64::from(image.height_px));
+    (width as u32, height as u32)
 }
 
 /// Where an image of `width_px`×`height_px` lands in `area`, centred: whole and as large as

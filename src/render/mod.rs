@@ -149,8 +149,15 @@ pub fn to_pdf_as(
         let mut pdf_page = pdf.start_page_with(settings);
         let mut surface = pdf_page.surface();
         surface.push_transform(&Transform::from_translate(offset.0, offset.0));
-        let links = draw_items(&mut surface, &page.items, fonts, cmyk, Some(&mut tags))
-            .map_err(Diagnostic::error)?;
+        let links = draw_items(
+            &mut surface,
+            &page.items,
+            fonts,
+            cmyk,
+            !conformance.archival,
+            Some(&mut tags),
+        )
+        .map_err(Diagnostic::error)?;
         surface.pop();
         surface.finish();
         // Paper cannot follow a link, and PDF/X keeps annotations off the printed area: print
@@ -311,6 +318,7 @@ pub fn sheets_to_pdf(doc: &Document, fonts: &FontBook, cmyk: bool) -> Result<Vec
             &page.items,
             fonts,
             cmyk,
+            true,
             tagged.then_some(&mut tags),
         )
         .map_err(Diagnostic::error)?;
@@ -366,12 +374,14 @@ enum Open {
 /// DeviceCMYK when `cmyk` (print) and RGB otherwise. With `tags`, every item is marked:
 /// paragraph text as spans of its paragraph, the logo as a figure, and decoration, marks
 /// and decorative images as artifacts. Links are not drawn but returned, in the same
-/// coordinates, for the caller to annotate.
+/// coordinates, for the caller to annotate. Images ask the reader to smooth them when
+/// `interpolate` (a coarse logo on screen), which PDF/A forbids.
 pub(crate) fn draw_items(
     surface: &mut Surface,
     items: &[Item],
     fonts: &FontBook,
     cmyk: bool,
+    interpolate: bool,
     mut tags: Option<&mut Tags>,
 ) -> Result<Vec<LinkSpot>, String> {
     let fill_of = |c: &Color| fill_of(c, cmyk);
@@ -493,12 +503,12 @@ pub(crate) fn draw_items(
                     false,
                 );
             }
-            Item::Image(placed) => draw_image(surface, placed)?,
+            Item::Image(placed) => draw_image(surface, placed, interpolate)?,
             Item::Group(group) => {
                 // Inside an artifact nothing is tagged, and a repeat's links are dropped
                 // (its tagged copy carries them).
                 let tags = tags.as_deref_mut().filter(|_| !group.artifact);
-                let inner = draw_group(surface, group, fonts, cmyk, tags)?;
+                let inner = draw_group(surface, group, fonts, cmyk, interpolate, tags)?;
                 if !group.artifact {
                     links.extend(inner);
                 }
@@ -588,6 +598,7 @@ fn draw_group(
     group: &Group,
     fonts: &FontBook,
     cmyk: bool,
+    interpolate: bool,
     tags: Option<&mut Tags>,
 ) -> Result<Vec<LinkSpot>, String> {
     let mut pushed = 0;
@@ -605,7 +616,7 @@ fn draw_group(
         surface.push_opacity(opacity);
         pushed += 1;
     }
-    let result = draw_items(surface, &group.items, fonts, cmyk, tags);
+    let result = draw_items(surface, &group.items, fonts, cmyk, interpolate, tags);
     for _ in 0..pushed {
         surface.pop();
     }
@@ -623,12 +634,17 @@ fn draw_group(
         .collect())
 }
 
-fn draw_image(surface: &mut Surface, placed: &PlacedImage) -> Result<(), String> {
+fn draw_image(
+    surface: &mut Surface,
+    placed: &PlacedImage,
+    interpolate: bool,
+) -> Result<(), String> {
     let data: krilla::Data = placed.image.bytes.clone().into();
     let image = match placed.image.format {
-        // JPEG goes into the PDF as it is (DCTDecode), never re-encoded.
-        ImageFormat::Jpeg => Image::from_jpeg(data, true),
-        ImageFormat::Png => Image::from_png(data, true),
+        // A JPEG goes into the PDF as it is (DCTDecode), never re-encoded; one finer than
+        // 1200 ppi where it lands reaches here already resampled, as a PNG (`ImageData::downsampled`).
+        ImageFormat::Jpeg => Image::from_jpeg(data, interpolate),
+        ImageFormat::Png => Image::from_png(data, interpolate),
     }?;
     let clip = rounded_rect(&placed.clip, Pt::ZERO).ok_or("image frame has no area")?;
     surface.push_clip_path(&clip, &FillRule::NonZero);
