@@ -228,3 +228,29 @@ fn text_below_the_layout_minimum_is_reported_with_its_size() {
         "{found:#?}"
     );
 }
+
+/// A county that fills in everything of its own — contact, phone, logo and a local help
+/// line, in English, Spanish and Chinese, where Spanish sets longest — still gives print
+/// files every layout's preflight passes: the longer words must stay inside the safe zone
+/// (Spanish once pushed the poster's call to action within 2.7 pt of the trim).
+#[test]
+fn a_county_with_all_its_own_data_passes_preflight_in_every_layout_and_language() {
+    let scratch = Scratch::new();
+    // A seal fine enough for the poster's 2 in tile at 300 ppi (and downsampled for the
+    // flyer's smaller one).
+    let logos = scratch.campaign().join("logos");
+    std::fs::create_dir_all(&logos).unwrap();
+    std::fs::write(logos.join("alameda.png"), crate::logo::seal_png(1200, None)).unwrap();
+    // A sheet of this one county, with the translated columns its languages need.
+    let sheet = format!("{HEADER}\n{ALAMEDA}\n");
+    std::fs::write(scratch.campaign().join("counties.csv"), sheet).unwrap();
+    let output = scratch.run(&["check", "--print", "--county", "alameda", "--year", "2027"]);
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(!err.lines().any(|l| l.starts_with("error: ")), "{err}");
+    // Nine documents were checked: three layouts in three languages.
+    assert!(err.contains("9 document(s) checked"), "{err}");
+}
+
+const HEADER: &str = r#"county,seat,languages,program,contact,phone,logo,logo_alt,extra.local,program:es,contact:es,extra.local:es,logo_alt:es,county:es,county:zh-Hant,program:zh-Hant,contact:zh-Hant,extra.local:zh-Hant,logo_alt:zh-Hant"#;
+const ALAMEDA: &str = r#"Alameda,Oakland,en;es;zh-Hant,the Alameda County Social Services Agency,the Human Trafficking Coordinator,(510) 271-9100,logos/alameda.png,Alameda County Social Services seal,Alameda County H.E.A.T. Watch: 24-hour help at **(510) 208-4777** or heatwatch.org,la Agencia de Servicios Sociales del Condado de Alameda,la Coordinadora de Trata de Personas,H.E.A.T. Watch del Condado de Alameda: ayuda las 24 horas al **(510) 208-4777** o en heatwatch.org,Sello de Servicios Sociales del Condado de Alameda,Alameda,阿拉米達,阿拉米達縣社會服務局,人口販運協調員,阿拉米達縣 H.E.A.T. Watch：24 小時求助專線 **(510) 208-4777** 或 heatwatch.org,阿拉米達縣社會服務局徽章"#;
