@@ -114,14 +114,23 @@ impl Prepared {
             brk.hyphen,
             width.to_bits(),
             last,
-            self.size.to_bits(),
-            self.tracking.to_bits(),
         );
-        if let Some(line) = self.broken.0.borrow().lines.get(&key) {
-            return line.clone();
+        let at = (self.size.to_bits(), self.tracking.to_bits());
+        {
+            let memo = self.broken.0.borrow();
+            if memo.lines_at == at
+                && let Some(line) = memo.lines.get(&key)
+            {
+                return line.clone();
+            }
         }
         let line = self.set_line_afresh(brk, width, last, fonts);
-        self.broken.0.borrow_mut().lines.insert(key, line.clone());
+        let mut memo = self.broken.0.borrow_mut();
+        if memo.lines_at != at {
+            memo.lines.clear();
+            memo.lines_at = at;
+        }
+        memo.lines.insert(key, line.clone());
         line
     }
 
