@@ -653,6 +653,12 @@ fn load_faces(path: &Path) -> Result<Vec<Face>, Diagnostic> {
     // file truncated underneath us could fault, which is the usual contract for fonts.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|err| Diagnostic::error(format!("cannot read font: {err}")).in_file(path))?;
+    // Glyphs are read here and there across a file, not from start to end: without this,
+    // each glyph read brought the pages around it in too (read-ahead), and a Chinese
+    // document had nearly all of a 3.6 MB face resident. Only advice: ignored where
+    // unsupported.
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Random);
     let data: FontData = Arc::new(FontBytes::Mapped(map));
     let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
     if count == 0 {
