@@ -22,19 +22,25 @@ thread_local! {
 /// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
 /// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
 /// remembered stream is the stream. Page content, which names the county, is not
-/// remembered; and the memo is bounded, so a whole kit (or a long `serve`) stays small: once
-/// it holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+/// remembered; a stream is remembered the second time it is deflated, so one no other
+/// document shares (a statewide edition's subset in its language) takes no room; and the
+/// memo is bounded, so a whole kit (or a long `serve`) stays small: once it holds
+/// `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
 static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
     std::sync::LazyLock::new(Default::default);
 
 const DEFLATED_MEMO_BYTES: usize = 2 << 20;
 
+/// At most this many digests of streams deflated once (32 bytes each).
+const DEFLATED_SEEN_MAX: usize = 1 << 16;
+
 /// Streams by the SHA-256 of their plain bytes (a font program is tens of kilobytes; its
 /// digest 32 bytes, and a collision is not a practical concern), each with its deflated
-/// bytes; `bytes` counts what the memo holds.
+/// bytes; `seen`, the digests of those deflated once; `bytes` counts what the memo holds.
 #[derive(Default)]
 struct DeflatedMemo {
     streams: HashMap<[u8; 32], Option<Arc<[u8]>>>,
+    seen: std::collections::HashSet<[u8; 32]>,
     bytes: usize,
 }
 
@@ -58,7 +64,11 @@ fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
     let deflated = deflate_best(data);
     let mut memo = DEFLATED.lock().ok()?;
     let size = key.len() + deflated.as_ref().map_or(0, Vec::len);
-    if memo.bytes + size <= DEFLATED_MEMO_BYTES {
+    let again = memo.seen.contains(&key);
+    if !again && memo.seen.len() < DEFLATED_SEEN_MAX {
+        memo.seen.insert(key);
+    }
+    if again && memo.bytes + size <= DEFLATED_MEMO_BYTES {
         memo.bytes += size;
         memo.streams.insert(key, deflated.as_deref().map(Arc::from));
     }
