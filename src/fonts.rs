@@ -979,11 +979,18 @@ mod tests {
             "the cached answer is the same"
         );
         assert_eq!(face.ink_bounds(space), None);
-        assert_eq!(face.ink_bounds(space), None, "the cached answer is the same");
+        assert_eq!(
+            face.ink_bounds(space),
+            None,
+            "the cached answer is the same"
+        );
         assert_eq!(face.ink_bounds(u16::MAX), None, "no such glyph");
         // A descender's negative units survive the slot's packing.
         let p = face.shaper().glyph_index('p').unwrap().0;
-        let measured = face.shaper().glyph_bounding_box(ttf_parser::GlyphId(p)).unwrap();
+        let measured = face
+            .shaper()
+            .glyph_bounding_box(ttf_parser::GlyphId(p))
+            .unwrap();
         assert!(measured.y_min < 0);
         assert_eq!(ink_box(ink_slot(measured)), measured);
         assert_eq!(face.ink_bounds(p), face.ink_bounds(p));

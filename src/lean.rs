@@ -256,7 +256,7 @@ impl ContentLexer<'_> {
                     self.at += 1;
                 }
                 let digits = &self.data[start..self.at];
-                if self.peek()? != b'>' || digits.len() % 2 != 0 {
+                if self.peek()? != b'>' || !digits.len().is_multiple_of(2) {
                     return None;
                 }
                 self.at += 1;

@@ -9,11 +9,11 @@ use super::linebreak::Break;
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
+use crate::fonts::FontBook;
 use crate::model::content::{BlockKey, Role};
 use crate::model::layout::{Frame, Remedy, Style, TextFit, VAlign};
 use crate::page::Rect;
 use crate::resolve::Para;
-use crate::fonts::FontBook;
 use crate::units::{PT_PER_MM, Pt};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -46,8 +46,21 @@ impl<'a> Block<'a> {
     /// The ink of `line`, set from `brk` at `measure`: balancing places the same blocks
     /// again and again (a dozen heights tried), and measuring every line's glyphs each
     /// time cost more than the rest of placing them.
-    fn line_ink(&self, brk: &Break, measure: f32, last: bool, line: &Line, fonts: &FontBook) -> Rc<[InkBox]> {
-        let key = (brk.range.start, brk.range.end, brk.hyphen, measure.to_bits(), last);
+    fn line_ink(
+        &self,
+        brk: &Break,
+        measure: f32,
+        last: bool,
+        line: &Line,
+        fonts: &FontBook,
+    ) -> Rc<[InkBox]> {
+        let key = (
+            brk.range.start,
+            brk.range.end,
+            brk.hyphen,
+            measure.to_bits(),
+            last,
+        );
         if let Some(ink) = self.inks.borrow().get(&key) {
             return ink.clone();
         }
