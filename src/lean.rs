@@ -22,19 +22,25 @@ thread_local! {
 /// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
 /// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
 /// remembered stream is the stream. Page content, which names the county, is not
-/// remembered; and the memo is bounded, so a whole kit (or a long `serve`) stays small: once
-/// it holds `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+/// remembered; a stream is remembered the second time it is deflated, so one no other
+/// document shares (a statewide edition's subset in its language) takes no room; and the
+/// memo is bounded, so a whole kit (or a long `serve`) stays small: once it holds
+/// `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
 static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
     std::sync::LazyLock::new(Default::default);
 
 const DEFLATED_MEMO_BYTES: usize = 2 << 20;
 
+/// At most this many digests of streams deflated once (32 bytes each).
+const DEFLATED_SEEN_MAX: usize = 1 << 16;
+
 /// Streams by the SHA-256 of their plain bytes (a font program is tens of kilobytes; its
 /// digest 32 bytes, and a collision is not a practical concern), each with its deflated
-/// bytes; `bytes` counts what the memo holds.
+/// bytes; `seen`, the digests of those deflated once; `bytes` counts what the memo holds.
 #[derive(Default)]
 struct DeflatedMemo {
     streams: HashMap<[u8; 32], Option<Arc<[u8]>>>,
+    seen: std::collections::HashSet<[u8; 32]>,
     bytes: usize,
 }
 
@@ -58,7 +64,11 @@ fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
     let deflated = deflate_best(data);
     let mut memo = DEFLATED.lock().ok()?;
     let size = key.len() + deflated.as_ref().map_or(0, Vec::len);
-    if memo.bytes + size <= DEFLATED_MEMO_BYTES {
+    let again = memo.seen.contains(&key);
+    if !again && memo.seen.len() < DEFLATED_SEEN_MAX {
+        memo.seen.insert(key);
+    }
+    if again && memo.bytes + size <= DEFLATED_MEMO_BYTES {
         memo.bytes += size;
         memo.streams.insert(key, deflated.as_deref().map(Arc::from));
     }
@@ -146,11 +156,14 @@ fn round_page_content(pdf: &mut Document) {
 }
 
 /// A page's content decoded into the operations lopdf's `Content::decode` gives, for the
-/// part of the syntax krilla writes: numbers, names, literal strings, arrays, dictionaries
-/// and operators. Anything else (a comment, a hexadecimal string, an escaped name, an
-/// inline image, `true`/`false`/`null`, a reference) gives `None`, and lopdf's own parser
+/// part of the syntax krilla writes: numbers, names, literal strings, hexadecimal strings
+/// of whole bytes (krilla writes a run's glyph ids in hex where they are not printable:
+/// most of a Korean or Chinese page), arrays, dictionaries and operators. Anything else (a
+/// comment, an escaped name, an inline image, `true`/`false`/`null`, a reference, white
+/// space or an odd digit in a hexadecimal string) gives `None`, and lopdf's own parser
 /// decodes the stream. lopdf's parser is general and slow: it took a tenth of a batch's
-/// time, more than rounding the numbers saved in writing.
+/// time, more than rounding the numbers saved in writing, and its operations for a
+/// Korean flyer's page were the whole kit's peak of memory (4 MB).
 fn decode_plain_content(data: &[u8]) -> Option<lopdf::content::Content> {
     let mut lexer = ContentLexer { data, at: 0 };
     let mut operations = Vec::new();
@@ -236,7 +249,25 @@ impl ContentLexer<'_> {
                 self.at += 1;
                 Object::Array(items)
             }
-            b'<' if self.data.get(self.at + 1) == Some(&b'<') => {
+            b'<' if self.data.get(self.at + 1) != Some(&b'<') => {
+                self.at += 1;
+                let start = self.at;
+                while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                    self.at += 1;
+                }
+                let digits = &self.data[start..self.at];
+                if self.peek()? != b'>' || !digits.len().is_multiple_of(2) {
+                    return None;
+                }
+                self.at += 1;
+                let value = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+                let bytes = digits
+                    .chunks(2)
+                    .map(|pair| Some((value(pair[0])? << 4) | value(pair[1])?))
+                    .collect::<Option<Vec<u8>>>()?;
+                Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+            }
+            b'<' => {
                 self.at += 2;
                 self.skip_white();
                 let mut dict = lopdf::Dictionary::new();
@@ -723,7 +754,7 @@ mod tests {
 
     #[test]
     fn page_content_decodes_as_lopdf_decodes_it() {
-        let content: &[u8] = b"/Artifact BMC\nq\n1 0 0 -1 0 792 cm\n0.122 0.165 0.361 rg\n-9 -9 m\n.5 -.25 l\nh\nf\nQ\nEMC\n/Span <</MCID 0 /Lang (en)>> BDC\nBT\n/f0 18 Tf\n1 0 0 -1 36 36.636 Tm\n[(a\\(b\\)c) -50(\\r\\n\\t\\\\\\061\\7x) -49.99994(x(y)z) 8(\r\n\r)] TJ\nT*\n(l\\\nine) '\nET\nEMC";
+        let content: &[u8] = b"/Artifact BMC\nq\n1 0 0 -1 0 792 cm\n0.122 0.165 0.361 rg\n-9 -9 m\n.5 -.25 l\nh\nf\nQ\nEMC\n/Span <</MCID 0 /Lang (en)>> BDC\nBT\n/f0 18 Tf\n1 0 0 -1 36 36.636 Tm\n[(a\\(b\\)c) -50(\\r\\n\\t\\\\\\061\\7x) -49.99994(x(y)z) 8(\r\n\r)] TJ\nT*\n(l\\\nine) '\n[<000B0080> -12.5<>] TJ\n<00fFaB>Tj\nET\nEMC";
         let ours = decode_plain_content(content).expect("krilla's syntax");
         let theirs = lopdf::content::Content::decode(content).unwrap();
         assert_eq!(ours.operations.len(), theirs.operations.len());
@@ -735,7 +766,9 @@ mod tests {
         // What it does not read, lopdf's parser does.
         for other in [
             &b"% a comment\nq"[..],
-            b"<00ff> Tj",
+            b"<00f> Tj",
+            b"<00 ff> Tj",
+            b"<00fg> Tj",
             b"/A#20B gs",
             b"true x",
             b"BI /W 1 ID x EI",

@@ -234,7 +234,20 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
         if !can_break_inside(phrase) {
             continue; // one word: there is nothing to keep together
         }
+        // A phrase's first letter against each word's first byte, before anything else:
+        // most words start with another letter (what `match_at` would find first).
+        let first = phrase
+            .chars()
+            .next()
+            .filter(|p| p.is_ascii() && !p.is_whitespace());
         for &start in &starts {
+            if let Some(p) = first
+                && let Some(&c) = text.as_bytes().get(start)
+                && c.is_ascii()
+                && !c.eq_ignore_ascii_case(&(p as u8))
+            {
+                continue;
+            }
             let ends_a_word = |end: usize| {
                 text[..end].chars().next_back().is_some_and(is_ideographic)
                     || text[end..]

@@ -5,14 +5,19 @@
 
 use super::grid::{Grid, baseline_grid};
 use super::ink::{self, InkBox};
+use super::linebreak::Break;
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
 use crate::diag::Diagnostic;
+use crate::fonts::FontBook;
 use crate::model::content::{BlockKey, Role};
 use crate::model::layout::{Frame, Remedy, Style, TextFit, VAlign};
 use crate::page::Rect;
 use crate::resolve::Para;
 use crate::units::{PT_PER_MM, Pt};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A paragraph prepared for setting, with the (possibly fitted) style it is set in.
 #[derive(Clone)]
@@ -20,6 +25,49 @@ pub(super) struct Block<'a> {
     pub para: &'a Para,
     pub style: Style,
     pub prepared: text::Prepared,
+    /// The ink of the lines set from it so far (see [`Block::line_ink`]).
+    inks: Rc<RefCell<HashMap<InkKey, Rc<[InkBox]>>>>,
+}
+
+/// A set line by its range, whether it ends hyphenated, the measure (its bits) and
+/// whether it is the paragraph's last line.
+type InkKey = (usize, usize, bool, u32, bool);
+
+impl<'a> Block<'a> {
+    fn new(para: &'a Para, style: Style, prepared: text::Prepared) -> Self {
+        Block {
+            para,
+            style,
+            prepared,
+            inks: Rc::default(),
+        }
+    }
+
+    /// The ink of `line`, set from `brk` at `measure`: balancing places the same blocks
+    /// again and again (a dozen heights tried), and measuring every line's glyphs each
+    /// time cost more than the rest of placing them.
+    fn line_ink(
+        &self,
+        brk: &Break,
+        measure: f32,
+        last: bool,
+        line: &Line,
+        fonts: &FontBook,
+    ) -> Rc<[InkBox]> {
+        let key = (
+            brk.range.start,
+            brk.range.end,
+            brk.hyphen,
+            measure.to_bits(),
+            last,
+        );
+        if let Some(ink) = self.inks.borrow().get(&key) {
+            return ink.clone();
+        }
+        let ink: Rc<[InkBox]> = ink::line_boxes(line, self.style.size.0, fonts).into();
+        self.inks.borrow_mut().insert(key, ink.clone());
+        ink
+    }
 }
 
 /// How far a fit policy has adjusted the styles that allow it.
@@ -400,11 +448,8 @@ impl Composer<'_> {
             };
             let style = adjusted(base, adjust);
             if let Some(first) = &prepared.borrow()[index] {
-                blocks.push(Block {
-                    para,
-                    prepared: first.resized(style.size.0, style.tracking, self.fonts),
-                    style,
-                });
+                let prepared = first.resized(style.size.0, style.tracking, self.fonts);
+                blocks.push(Block::new(para, style, prepared));
                 continue;
             }
             match text::prepare_with(
@@ -416,11 +461,7 @@ impl Composer<'_> {
             ) {
                 Ok(first) => {
                     prepared.borrow_mut()[index] = Some(first.clone());
-                    blocks.push(Block {
-                        para,
-                        style,
-                        prepared: first,
-                    })
+                    blocks.push(Block::new(para, style, first))
                 }
                 Err(TextError::MissingGlyphs(missing)) => {
                     return Err(Failure::Fatal(self.missing_glyphs(frame, para, &missing)));
@@ -497,7 +538,7 @@ impl Composer<'_> {
             let mut hug_from: Option<usize> = None;
             let mut previous_after = 0.0f32; // the space after the block above
             // The last line placed in this frame: its baseline (from the frame top) and ink.
-            let mut above: Option<(f32, Vec<InkBox>)> = None;
+            let mut above: Option<(f32, Rc<[InkBox]>)> = None;
             'blocks: while cursor.0 < blocks.len() {
                 let block = &blocks[cursor.0];
                 let height = line_height(&block.style);
@@ -525,7 +566,19 @@ impl Composer<'_> {
                         height
                     }
                 });
-                let mut tops = self.line_tops(block, &lines, y, above.as_ref(), on_grid);
+                // The lines' ink, where the style keeps ink apart.
+                let inks: Vec<Rc<[InkBox]>> = match block.style.ink_gap() {
+                    Some(_) => breaks
+                        .iter()
+                        .zip(&lines)
+                        .enumerate()
+                        .map(|(li, (brk, line))| {
+                            block.line_ink(brk, measure, li + 1 == count, line, self.fonts)
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let mut tops = self.line_tops(block, &lines, &inks, y, above.as_ref(), on_grid);
                 if let Some(grid) = grid.as_mut() {
                     let offset = baseline_offset(block, self.fonts);
                     // Half the declared space above may go, never the space the ink asked for.
@@ -619,12 +672,9 @@ impl Composer<'_> {
                 }
                 let baseline = baseline_offset(block, self.fonts);
                 let gap = block.style.ink_gap();
-                for (top, line) in tops.into_iter().zip(lines) {
+                for (li, (top, line)) in tops.into_iter().zip(lines).enumerate() {
                     if gap.is_some() {
-                        above = Some((
-                            top + baseline,
-                            ink::line_boxes(&line, block.style.size.0, self.fonts),
-                        ));
+                        above = Some((top + baseline, inks[li].clone()));
                     }
                     y = top + height;
                     placed.push((top, cursor.0, line));
@@ -659,19 +709,15 @@ impl Composer<'_> {
         &self,
         block: &Block,
         lines: &[Line],
+        inks: &[Rc<[InkBox]>],
         y: f32,
-        above: Option<&(f32, Vec<InkBox>)>,
+        above: Option<&(f32, Rc<[InkBox]>)>,
         grid_pitch: Option<f32>,
     ) -> Vec<f32> {
         let height = line_height(&block.style);
         let Some(Pt(gap)) = block.style.ink_gap() else {
             return (0..lines.len()).map(|i| y + i as f32 * height).collect();
         };
-        let size = block.style.size.0;
-        let inks: Vec<Vec<InkBox>> = lines
-            .iter()
-            .map(|l| ink::line_boxes(l, size, self.fonts))
-            .collect();
         let mut step = inks
             .windows(2)
             .map(|pair| ink::clearance(&pair[0], &pair[1], gap, height))

@@ -36,8 +36,9 @@ impl Session {
             });
         let mut campaigns = Vec::new();
         let mut warnings = Vec::new();
+        // Only the translations of the languages the run names (all when it names none).
         for dir in campaign_dirs(&options.content, &mut problems) {
-            match Campaign::load(&dir) {
+            match Campaign::load_languages(&dir, &options.languages) {
                 Ok((campaign, mut warns)) => {
                     warnings.append(&mut warns);
                     campaigns.push(campaign);

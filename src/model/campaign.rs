@@ -225,8 +225,12 @@ pub struct Campaign {
     pub sources: Vec<Source>,
     pub counties: Vec<County>,
     pub counties_file: Option<PathBuf>,
-    /// Overlays found beside `campaign.toml`, sorted by language tag.
+    /// Overlays found beside `campaign.toml`, sorted by language tag: all of them, or
+    /// those of the languages a run selects ([`Campaign::load_languages`]).
     pub translations: Vec<Translation>,
+    /// The language of every overlay beside `campaign.toml` (read from its file name),
+    /// sorted, whether it was loaded or not.
+    translation_langs: Vec<String>,
 }
 
 /// Variables every edition defines; a campaign's `[vars]` may not redefine them.
@@ -236,6 +240,17 @@ impl Campaign {
     /// Loads `dir/campaign.toml` and `dir/counties.csv` (if present), returning every
     /// problem found in either file.
     pub fn load(dir: &Path) -> Result<(Campaign, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Campaign::load_languages(dir, &[])
+    }
+
+    /// Like [`Campaign::load`], but reads and checks only the translations of `langs`
+    /// (all when it is empty): a run that builds one language need not parse and
+    /// validate the others (half of a one-flyer run's loading). The other overlays are
+    /// still known by their file names, so the campaign's languages stay the same.
+    pub fn load_languages(
+        dir: &Path,
+        langs: &[String],
+    ) -> Result<(Campaign, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let path = dir.join("campaign.toml");
         let file = SourceFile::read(&path).map_err(|e| vec![e])?;
@@ -276,9 +291,11 @@ impl Campaign {
             counties,
             counties_file,
             translations: Vec::new(),
+            translation_langs: Vec::new(),
         };
         let mut campaign = campaign;
-        campaign.translations = load_translations(dir, &mut problems);
+        (campaign.translations, campaign.translation_langs) =
+            load_translations(dir, langs, &mut problems);
         let mut warnings = campaign.validate(&mut problems);
         for translation in &campaign.translations {
             translation.validate(&campaign, &mut problems, &mut warnings);
@@ -560,7 +577,7 @@ impl Campaign {
     /// The base language, then every translation's.
     pub fn languages(&self) -> Vec<&str> {
         let mut langs = vec![self.meta.lang.as_str()];
-        langs.extend(self.translations.iter().map(Translation::lang));
+        langs.extend(self.translation_langs.iter().map(String::as_str));
         langs
     }
 
@@ -643,7 +660,13 @@ fn empty_inline_links(inline: &crate::markup::Inline) -> Vec<String> {
 }
 
 /// Loads every `campaign.<lang>.toml` beside the campaign, sorted by language tag.
-fn load_translations(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Translation> {
+/// The overlays beside `campaign.toml` of `langs` (all when empty), and the language of
+/// every overlay there, by file name; one that does not load is in neither.
+fn load_translations(
+    dir: &Path,
+    langs: &[String],
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Translation>, Vec<String>) {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -659,14 +682,26 @@ fn load_translations(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Translat
         })
         .unwrap_or_default();
     paths.sort();
-    paths
-        .iter()
-        .filter_map(|path| match Translation::load(path) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                problems.push(e);
-                None
+    let mut translations = Vec::new();
+    let mut all = Vec::new();
+    for path in &paths {
+        let lang = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("campaign."))
+            .and_then(|n| n.strip_suffix(".toml"))
+            .unwrap_or("");
+        if !langs.is_empty() && !langs.iter().any(|l| l == lang) {
+            all.push(lang.to_string());
+            continue;
+        }
+        match Translation::load(path) {
+            Ok(t) => {
+                all.push(t.lang().to_string());
+                translations.push(t);
             }
-        })
-        .collect()
+            Err(e) => problems.push(e),
+        }
+    }
+    (translations, all)
 }

@@ -75,13 +75,18 @@ impl Prepared {
     /// Breaks the text from byte `from` into lines no wider than `width` (total fit).
     /// The same question gives the answer it gave before (see `BreakMemo`).
     pub fn break_lines(&self, from: usize, width: f32) -> Result<Vec<Break>, TextError> {
-        let key = (from, width.to_bits());
-        if let Some((_, found)) = self.broken.0.borrow().iter().find(|(k, _)| *k == key) {
+        let key = (
+            from,
+            width.to_bits(),
+            self.size.to_bits(),
+            self.tracking.to_bits(),
+        );
+        if let Some(found) = self.broken.0.borrow().breaks.get(&key) {
             return found.clone();
         }
         let found = linebreak::total_fit(&self.breakable(), from, width)
             .map_err(|linebreak::TooWide { word, excess }| TextError::TooWide { word, excess });
-        self.broken.0.borrow_mut().push((key, found.clone()));
+        self.broken.0.borrow_mut().breaks.insert(key, found.clone());
         found
     }
 
@@ -101,7 +106,35 @@ impl Prepared {
     /// Shapes and positions one line in visual order, applying alignment (and
     /// justification unless it is the paragraph's last line or ends at a forced break).
     /// Alignment is relative to the paragraph direction: `left` means the start side.
+    /// The same line asked for again is the line set before (see `BreakMemo`).
     pub fn set_line(&self, brk: &Break, width: f32, last: bool, fonts: &FontBook) -> Line {
+        let key = (
+            brk.range.start,
+            brk.range.end,
+            brk.hyphen,
+            width.to_bits(),
+            last,
+        );
+        let at = (self.size.to_bits(), self.tracking.to_bits());
+        {
+            let memo = self.broken.0.borrow();
+            if memo.lines_at == at
+                && let Some(line) = memo.lines.get(&key)
+            {
+                return line.clone();
+            }
+        }
+        let line = self.set_line_afresh(brk, width, last, fonts);
+        let mut memo = self.broken.0.borrow_mut();
+        if memo.lines_at != at {
+            memo.lines.clear();
+            memo.lines_at = at;
+        }
+        memo.lines.insert(key, line.clone());
+        line
+    }
+
+    fn set_line_afresh(&self, brk: &Break, width: f32, last: bool, fonts: &FontBook) -> Line {
         let range = brk.range.clone();
         let forced = self.text[range.clone()].ends_with('\n');
         let end = self.trimmed_end(range.start, range.end);

@@ -19,7 +19,9 @@ use crate::model::layout::{Align, Style};
 use crate::page::Color;
 use crate::units::Pt;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 
 use bidi::bidi_levels;
 pub use bidi::is_rtl_language;
@@ -163,20 +165,33 @@ pub struct Prepared {
     pub(crate) broken: BreakMemo,
 }
 
-/// The line breaks a paragraph already gave, by where they start and the measure: fit
-/// searches, balancing and the height estimate ask a paragraph for the same breaks many
-/// times (total fit was a sixth of a batch's time). Emptied whenever the paragraph is
-/// measured again.
+/// The line breaks a paragraph already gave, by where they start, the measure and the
+/// size and tracking it was measured at, and the lines it set from them: fit searches,
+/// balancing and the height estimate ask a paragraph for the same breaks and lines many
+/// times (total fit was a sixth of a batch's time, setting lines a tenth of a flyer's).
+/// Shared by a paragraph's copies at every size ([`Prepared::resized`]): everything a
+/// break or a set line depends on but the size and tracking is fixed when the paragraph
+/// is prepared, so a fit search that comes back to a size finds its answers. The lines
+/// are kept for one size and tracking at a time (balancing places the blocks of one size
+/// a dozen times): kept for every size a search tried, they raised a whole kit's peak
+/// memory by 2 MB.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct BreakMemo(RefCell<Vec<BrokenAt>>);
+pub(crate) struct BreakMemo(Rc<RefCell<Memo>>);
 
-type BrokenAt = ((usize, u32), Result<Vec<linebreak::Break>, TextError>);
-
-impl BreakMemo {
-    pub(crate) fn clear(&mut self) {
-        self.0.get_mut().clear();
-    }
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    pub(crate) breaks: HashMap<BreakKey, Result<Vec<linebreak::Break>, TextError>>,
+    pub(crate) lines: HashMap<LineKey, Line>,
+    /// The size and tracking (their bits) of the lines in `lines`.
+    pub(crate) lines_at: (u32, u32),
 }
+
+/// Start, measure, size and tracking (the floats by their bits).
+pub(crate) type BreakKey = (usize, u32, u32, u32);
+
+/// The line's range, whether it ends hyphenated, the measure (its bits) and whether it is
+/// the paragraph's last line.
+pub(crate) type LineKey = (usize, usize, bool, u32, bool);
 
 /// A character no loaded font can draw.
 #[derive(Debug, Clone, PartialEq)]

@@ -37,13 +37,11 @@ impl Prepared {
         for (i, width) in hyphens {
             p.opportunities[i].hyphen_width = width;
         }
-        p.broken.clear();
         p
     }
 
     /// Shapes every span once and records the advance before each byte offset.
     pub(super) fn measure(&mut self, fonts: &FontBook) {
-        self.broken.clear();
         let mut per_byte = vec![0.0f32; self.text.len() + 1];
         for span in &self.spans {
             let glyphs = shape(
