@@ -147,83 +147,12 @@ fn round_page_content(pdf: &mut Document) {
         for operation in &mut content.operations {
             operation.operands.iter_mut().for_each(round_operand);
         }
-        join_text_objects(&mut content.operations);
         let Ok(encoded) = content.encode() else {
             continue;
         };
         stream.set_plain_content(encoded);
         compress(stream);
     }
-}
-
-/// Where a text object krilla writes starts: `q`, `cm`, one fill-colour operator, `BT`,
-/// `Tr`, `Tf`. Returns what sets its state (the transform, the colour, the rendering mode
-/// and the font), to compare with the next one's.
-fn text_object_state(
-    ops: &[lopdf::content::Operation],
-    at: usize,
-) -> Option<[&lopdf::content::Operation; 4]> {
-    let [q, cm, colour, bt, tr, tf] = ops.get(at..at + 6)? else {
-        return None;
-    };
-    let fill = matches!(colour.operator.as_str(), "rg" | "g" | "k" | "sc" | "scn");
-    (q.operator == "q"
-        && cm.operator == "cm"
-        && fill
-        && bt.operator == "BT"
-        && tr.operator == "Tr"
-        && tf.operator == "Tf")
-        .then_some([cm, colour, tr, tf])
-}
-
-fn same_state(a: [&lopdf::content::Operation; 4], b: [&lopdf::content::Operation; 4]) -> bool {
-    a.iter()
-        .zip(b)
-        .all(|(x, y)| x.operator == y.operator && x.operands == y.operands)
-}
-
-/// Consecutive text runs in one state joined into one text object. krilla wraps every run
-/// (a line of a paragraph, mostly) in its own `q cm rg BT Tr Tf … ET Q`; where the next run
-/// has the same transform, colour, rendering mode and font and nothing but positioning
-/// (`Tm`) and showing (`TJ`, `Tj`) came between, the `ET Q q cm rg BT Tr Tf` between
-/// them changes nothing a reader draws or extracts (the next run sets its own `Tm`, and no
-/// marked-content operator lies between), so it is dropped: ~80 bytes of a flyer's
-/// deflated page. A run in another state, or after any other operator, starts anew.
-fn join_text_objects(ops: &mut Vec<lopdf::content::Operation>) {
-    let mut keep = vec![true; ops.len()];
-    // The state of the text object being written, while only Tm/TJ/Tj followed its start.
-    let mut open: Option<usize> = None;
-    let mut i = 0;
-    while i < ops.len() {
-        if text_object_state(ops, i).is_some() {
-            open = Some(i);
-            i += 6;
-            continue;
-        }
-        match ops[i].operator.as_str() {
-            "Tm" | "TJ" | "Tj" => {}
-            "ET" => {
-                let joins = open.is_some_and(|start| {
-                    ops.get(i + 1).is_some_and(|q| q.operator == "Q")
-                        && match (text_object_state(ops, start), text_object_state(ops, i + 2)) {
-                            (Some(this), Some(next)) => same_state(this, next),
-                            _ => false,
-                        }
-                });
-                if joins {
-                    // Drop ET Q q cm colour BT Tr Tf; the object stays open in its state.
-                    keep[i..i + 8].iter_mut().for_each(|k| *k = false);
-                    i += 8;
-                    continue;
-                }
-                open = None;
-            }
-            _ => open = None,
-        }
-        i += 1;
-    }
-    let mut keep = keep.into_iter();
-    ops.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// A page's content decoded into the operations lopdf's `Content::decode` gives, for the
@@ -821,64 +750,6 @@ mod tests {
         assert_eq!(rounded(0.12156863), Object::Real(0.122));
         assert_eq!(rounded(0.012345), Object::Real(0.012345));
         assert_eq!(rounded(792.0), Object::Integer(792));
-    }
-
-    #[test]
-    fn runs_in_one_state_share_a_text_object_and_others_do_not() {
-        let run = |colour: &str, between: &str| {
-            format!(
-                "q\n1 0 0 -1 0 792 cm\n{colour} rg\nBT\n0 Tr\n/f3 10.2 Tf\n1 0 0 -1 36 414 Tm\n[(a) 20(b)] TJ\n{between}ET\nQ\n"
-            )
-        };
-        let joined = |page: String| {
-            let mut content = decode_plain_content(page.as_bytes()).unwrap();
-            join_text_objects(&mut content.operations);
-            let ops: Vec<&str> = content
-                .operations
-                .iter()
-                .map(|o| o.operator.as_str())
-                .collect();
-            ops.iter().filter(|&&o| o == "BT").count()
-        };
-        let grey = "0.133 0.133 0.133";
-        // Three lines of one paragraph: one text object.
-        let para = format!(
-            "/Span <</MCID 7>> BDC\n{}{}{}EMC\n",
-            run(grey, ""),
-            run(grey, ""),
-            run(grey, "")
-        );
-        assert_eq!(joined(para), 1);
-        // Another colour, a text-state operator the first run set, or a marked-content
-        // boundary between them: each keeps its own.
-        assert_eq!(joined(format!("{}{}", run(grey, ""), run("1 1 1", ""))), 2);
-        assert_eq!(
-            joined(format!("{}{}", run(grey, "1 Tc\n"), run(grey, ""))),
-            2
-        );
-        assert_eq!(
-            joined(format!(
-                "/Span <</MCID 1>> BDC\n{}EMC\n/Span <</MCID 2>> BDC\n{}EMC\n",
-                run(grey, ""),
-                run(grey, "")
-            )),
-            2
-        );
-        // The joined object still draws both runs.
-        let mut content =
-            decode_plain_content(format!("{}{}", run(grey, ""), run(grey, "")).as_bytes()).unwrap();
-        join_text_objects(&mut content.operations);
-        let shows = content
-            .operations
-            .iter()
-            .filter(|o| o.operator == "TJ")
-            .count();
-        let places = content
-            .operations
-            .iter()
-            .filter(|o| o.operator == "Tm")
-            .count();
-        assert_eq!((shows, places), (2, 2));
     }
 
     #[test]
