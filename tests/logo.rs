@@ -309,6 +309,15 @@ fn the_print_flyer_with_a_downsampled_logo_is_pdfx4_and_rebuilds_identically() {
     let logo = the_logo(&first);
     assert!(logo.width_px <= most_at_1200_ppi(logo.width_pt), "{logo:?}");
     assert_eq!(logo.space, "ICCBased", "{logo:?}");
+    // The press's RIP renders the image at its own resolution: no smoothing asked for.
+    let doc = Document::load(&first).unwrap();
+    assert!(
+        doc.objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .all(|stream| !matches!(stream.dict.get(b"Interpolate"), Ok(Object::Boolean(true)))),
+        "an image asks to be interpolated in a print file"
+    );
     assert!(
         logo.icc.as_ref() == Some(&p3),
         "the logo's ICC profile is lost"

@@ -154,7 +154,9 @@ pub fn to_pdf_as(
             &page.items,
             fonts,
             cmyk,
-            !conformance.archival,
+            // Smoothing helps a coarse logo on screen; PDF/A forbids asking for it, and a
+            // press RIP renders at its own resolution, where print workflows expect none.
+            !conformance.archival && doc.print.is_none(),
             Some(&mut tags),
         )
         .map_err(Diagnostic::error)?;
