@@ -39,6 +39,19 @@ fn runs_by_frame<'d>(
     out
 }
 
+/// A copy of the repository's kit in which Kern, which has no logo in the shipped county
+/// sheet, has one (the fixture JPEG as `logos/kern.jpg`).
+fn kern_with_a_logo() -> common::Scratch {
+    let scratch = common::Scratch::new();
+    scratch.add_logo("kern.jpg");
+    scratch.edit(
+        "content/trafficking-prevention/counties.csv",
+        "Kern,Bakersfield,en,,,,,",
+        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
+    );
+    scratch
+}
+
 fn layout_name<'s>(session: &'s Session, job: &Job) -> &'s str {
     &session.layouts[job.layout].name
 }
@@ -547,13 +560,7 @@ fn a_county_without_a_logo_carries_its_name_where_the_logo_goes() {
     }
 
     // With a logo of its own, the tile shows the logo and no name.
-    let scratch = common::Scratch::new();
-    scratch.add_logo("kern.jpg");
-    scratch.edit(
-        "content/trafficking-prevention/counties.csv",
-        "Kern,Bakersfield,en,,,,,",
-        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
-    );
+    let scratch = kern_with_a_logo();
     let (session, jobs) = session_for(&["kern"], scratch.path());
     let job = jobs
         .iter()
@@ -581,13 +588,7 @@ fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
     let _shared = crate::common::shared();
     // Co-branding: a county's logo sits in the footer band, on the lock-up's line and
     // just before it, not up in the headline band where it cost the headline its width.
-    let scratch = common::Scratch::new();
-    scratch.add_logo("kern.jpg");
-    scratch.edit(
-        "content/trafficking-prevention/counties.csv",
-        "Kern,Bakersfield,en,,,,,",
-        "Kern,Bakersfield,en,,,,logos/kern.jpg,Kern County seal",
-    );
+    let scratch = kern_with_a_logo();
     let (session, jobs) = session_for(&["kern"], scratch.path());
     let english: Vec<&Job> = jobs.iter().filter(|j| j.edition.lang == "en").collect();
     assert_eq!(english.len(), 3, "flyer, fact sheet and poster");

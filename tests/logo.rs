@@ -202,18 +202,26 @@ fn alameda_logo(scratch: &Scratch, name: &str, bytes: &[u8]) {
     );
 }
 
-fn build_flyer(scratch: &Scratch, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "build",
-        "--county",
-        "alameda",
-        "--layout",
-        "flyer-letter",
-        "--lang",
-        "en",
-    ];
+/// Alameda's English flyer, the one document these tests build or check.
+const ALAMEDA_FLYER: &[&str] = &[
+    "--county",
+    "alameda",
+    "--layout",
+    "flyer-letter",
+    "--lang",
+    "en",
+];
+
+/// Runs `command` on Alameda's English flyer, with `extra` arguments.
+fn run_flyer(scratch: &Scratch, command: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![command];
+    args.extend_from_slice(ALAMEDA_FLYER);
     args.extend_from_slice(extra);
     scratch.run(&args)
+}
+
+fn build_flyer(scratch: &Scratch, extra: &[&str]) -> std::process::Output {
+    run_flyer(scratch, "build", extra)
 }
 
 /// The one image drawn in a PDF with a soft mask's partner left out: the logo's colour.
@@ -229,15 +237,7 @@ fn a_2400_px_logo_in_the_flyer_is_downsampled_to_1200_ppi_with_its_icc_profile()
     let scratch = Scratch::new();
     let p3 = display_p3();
     alameda_logo(&scratch, "seal.png", &seal_png(2400, Some(p3.clone())));
-    let check = scratch.run(&[
-        "check",
-        "--county",
-        "alameda",
-        "--layout",
-        "flyer-letter",
-        "--lang",
-        "en",
-    ]);
+    let check = run_flyer(&scratch, "check", &[]);
     assert!(check.status.success(), "{}", stderr(&check));
     let build = build_flyer(&scratch, &[]);
     assert!(build.status.success(), "{}", stderr(&build));
