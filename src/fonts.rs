@@ -71,6 +71,8 @@ pub struct Face {
     /// Ascender and descender in em (descender is negative).
     pub ascender: f32,
     pub descender: f32,
+    /// Height of the capitals in em (OS/2 `sCapHeight`; 0.7 em where the face has none).
+    pub cap_height: f32,
     /// OS/2 fsType: 0 means installable embedding.
     pub embedding_flags: u16,
     /// Built when the face first shapes text: most runs use a handful of the faces.
@@ -745,6 +747,10 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         units_per_em,
         ascender: f32::from(parsed.ascender()) / units_per_em,
         descender: f32::from(parsed.descender()) / units_per_em,
+        cap_height: parsed
+            .capital_height()
+            .filter(|&h| h > 0)
+            .map_or(0.7, |h| f32::from(h) / units_per_em),
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),

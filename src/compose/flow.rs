@@ -11,7 +11,7 @@ use super::{Composer, Item};
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::model::content::{BlockKey, Role};
-use crate::model::layout::{Frame, Remedy, Style, TextFit, VAlign};
+use crate::model::layout::{Frame, Remedy, SideHead, Style, TextFit, VAlign};
 use crate::page::Rect;
 use crate::resolve::Para;
 use crate::units::{PT_PER_MM, Pt};
@@ -86,6 +86,77 @@ const NONE: Adjust = Adjust {
 
 /// Lines placed in one frame: (top of line, block index, line).
 type Placement = Vec<(f32, usize, Line)>;
+
+/// Where a paragraph is set in a frame with side heads (`Frame::side_head`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Column {
+    /// The frame's whole measure: a frame without side heads, or text before the first.
+    Full,
+    /// A side head, in its narrow column.
+    Head,
+    /// The text after a side head, beside it.
+    Beside,
+}
+
+/// Each block's column in `frame`.
+fn columns(frame: &Frame, blocks: &[Block]) -> Vec<Column> {
+    let Some(side) = &frame.side_head else {
+        return vec![Column::Full; blocks.len()];
+    };
+    let mut after_head = false;
+    blocks
+        .iter()
+        .map(|block| {
+            if block.para.role.name() == side.role {
+                after_head = true;
+                Column::Head
+            } else if after_head {
+                Column::Beside
+            } else {
+                Column::Full
+            }
+        })
+        .collect()
+}
+
+/// The part of a frame's content area a column's lines are set in.
+fn column_area(area: Rect, side: Option<&SideHead>, column: Column) -> Rect {
+    match (side, column) {
+        (Some(side), Column::Head) => Rect {
+            x: if side.at_right {
+                area.right() - side.width
+            } else {
+                area.x
+            },
+            w: side.width,
+            ..area
+        },
+        (Some(side), Column::Beside) => Rect {
+            x: if side.at_right {
+                area.x
+            } else {
+                area.x + side.width + side.gap
+            },
+            w: area.w - side.width - side.gap,
+            ..area
+        },
+        _ => area,
+    }
+}
+
+/// A side head placed in a frame, for the text set beside it.
+struct HeadRow {
+    /// The top of the head's capitals, from the frame top: the text beside it starts with
+    /// its capitals there.
+    cap_top: f32,
+    /// Below the head and its space after: the next head starts no higher.
+    bottom: f32,
+    /// The line above the head: the text beside it keeps its distance from that, not
+    /// from the head.
+    above: Option<(f32, Rc<[InkBox]>)>,
+    /// No text has been set beside it yet.
+    fresh: bool,
+}
 
 /// Why a chain could not be set.
 enum Failure {
@@ -321,9 +392,13 @@ impl Composer<'_> {
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = target.rect.inset(&target.inset);
+                    let columns = columns(target, &blocks);
+                    // The lowest line's foot (beside a side head, the head may reach lower
+                    // than the last line set).
                     let used = placed
-                        .last()
-                        .map_or(0.0, |(top, b, _)| top + line_height(&blocks[*b].style));
+                        .iter()
+                        .map(|(top, b, _)| top + line_height(&blocks[*b].style))
+                        .fold(0.0, f32::max);
                     // Balanced columns keep their lines at the top: no spare to spread.
                     let is_balanced = balanced.is_some_and(|(from, _)| n >= from);
                     let valign = if is_balanced {
@@ -341,7 +416,11 @@ impl Composer<'_> {
                     // is left stays at the foot: gaps stay alike, paragraphs do not float).
                     let paragraph_gaps = placed
                         .windows(2)
-                        .filter(|w| w[0].1 != w[1].1 && blocks[w[0].1].para.role != Role::Heading)
+                        .filter(|w| {
+                            w[0].1 != w[1].1
+                                && blocks[w[0].1].para.role != Role::Heading
+                                && columns[w[1].1] != Column::Beside
+                        })
                         .count();
                     let spare = (area.h.0 - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
@@ -358,8 +437,11 @@ impl Composer<'_> {
                     let mut gap_index = 0;
                     for (top, b, line) in placed {
                         if let Some(previous) = previous_block.filter(|&p| p != b) {
-                            // A heading stays with its text: the gap goes above it.
-                            if blocks[previous].para.role != Role::Heading {
+                            // A heading stays with its text, and text beside a side head
+                            // with the head: the gap goes above them.
+                            if blocks[previous].para.role != Role::Heading
+                                && columns[b] != Column::Beside
+                            {
                                 spread += gaps.get(gap_index).copied().unwrap_or(0.0);
                                 gap_index += 1;
                             }
@@ -367,7 +449,7 @@ impl Composer<'_> {
                         }
                         self.emit_line(
                             target,
-                            area,
+                            column_area(area, target.side_head.as_ref(), columns[b]),
                             Pt(top + shift + spread),
                             &blocks[b],
                             &line,
@@ -527,7 +609,8 @@ impl Composer<'_> {
             // Flow measures in plain points: the frame's measure and depth, the depth capped
             // for balanced columns.
             let area: Rect = target.rect.inset(&target.inset);
-            let measure = area.w.0;
+            let columns = columns(target, blocks);
+            let mut row: Option<HeadRow> = None;
             let mut depth = area.h.0;
             if let Some((_, height)) = cap.filter(|&(from, _)| n >= from) {
                 depth = depth.min(height);
@@ -541,10 +624,30 @@ impl Composer<'_> {
             let mut above: Option<(f32, Rc<[InkBox]>)> = None;
             'blocks: while cursor.0 < blocks.len() {
                 let block = &blocks[cursor.0];
+                let column = columns[cursor.0];
+                let measure = column_area(area, target.side_head.as_ref(), column).w.0;
                 let height = line_height(&block.style);
+                // A side head starts below the head and the text beside it before it.
+                if column == Column::Head
+                    && let Some(before) = row.take()
+                {
+                    y = y.max(before.bottom);
+                }
                 let line_end = y - previous_after; // the bottom of the line above
-                if cursor.1 == 0 && !placed.is_empty() {
-                    y += block.style.space_before.0;
+                let above_head = above.clone();
+                match row.as_mut() {
+                    // The first text beside a side head: its capitals level with the head's.
+                    Some(head) if column == Column::Beside && head.fresh && cursor.1 == 0 => {
+                        head.fresh = false;
+                        y = head.cap_top
+                            - (baseline_offset(block, self.fonts) - cap_height(block, self.fonts));
+                        above = head.above.clone();
+                    }
+                    _ => {
+                        if cursor.1 == 0 && !placed.is_empty() {
+                            y += block.style.space_before.0;
+                        }
+                    }
                 }
                 let breaks = self.breaks(target, block, cursor.1, measure)?;
                 let count = breaks.len();
@@ -672,6 +775,14 @@ impl Composer<'_> {
                 }
                 let baseline = baseline_offset(block, self.fonts);
                 let gap = block.style.ink_gap();
+                if column == Column::Head {
+                    row = tops.first().map(|&top| HeadRow {
+                        cap_top: top + baseline - cap_height(block, self.fonts),
+                        bottom: 0.0, // set below, when the head's lines are placed
+                        above: above_head.clone(),
+                        fresh: true,
+                    });
+                }
                 for (li, (top, line)) in tops.into_iter().zip(lines).enumerate() {
                     if gap.is_some() {
                         above = Some((top + baseline, inks[li].clone()));
@@ -691,6 +802,11 @@ impl Composer<'_> {
                 }
                 y += block.style.space_after.0;
                 previous_after = block.style.space_after.0;
+                if column == Column::Head
+                    && let Some(head) = row.as_mut()
+                {
+                    head.bottom = y;
+                }
                 cursor = (cursor.0 + 1, 0);
             }
             placements.push(placed);
@@ -774,17 +890,29 @@ impl Composer<'_> {
         width: f32,
     ) -> Result<Vec<super::linebreak::Break>, Failure> {
         let too_wide = |word: String, excess: f32| {
+            // A side head, or the text beside one, has a column of the frame, not all of it.
+            let full = frame.rect.inset(&frame.inset).w.0;
+            let column = if width < full - 0.01 {
+                format!("the {width:.1} pt column of frame")
+            } else {
+                "frame".to_string()
+            };
             let message = format!(
-                "`{word}` is {:.1} mm wider than frame `{}` of layout `{}` for edition {}",
+                "`{word}` is {:.1} mm wider than {column} `{}` of layout `{}` for edition {}",
                 excess / PT_PER_MM,
                 frame.id,
                 self.layout.name,
                 self.resolved.edition
             );
-            Failure::TooWide(self.frame_error(frame, message).hint(format!(
-                "from `{}`; use a smaller style or a wider frame",
-                block.para.field
-            )))
+            let remedy = if frame.side_head.is_some() {
+                "use a smaller style or a wider `side_head.width`"
+            } else {
+                "use a smaller style or a wider frame"
+            };
+            Failure::TooWide(
+                self.frame_error(frame, message)
+                    .hint(format!("from `{}`; {remedy}", block.para.field)),
+            )
         };
         let mut width = width;
         let mut breaks = match block.prepared.break_lines(from, width) {
@@ -860,6 +988,11 @@ fn chain_grid<'f>(frame: &'f Frame, blocks: &[Block]) -> Option<Grid<'f>> {
 
 pub(super) fn line_height(style: &Style) -> f32 {
     style.size.0 * style.leading
+}
+
+/// The height of a block's capitals, in points.
+fn cap_height(block: &Block, fonts: &crate::fonts::FontBook) -> f32 {
+    fonts.face(block.prepared.spans[0].font).cap_height * block.style.size.0
 }
 
 /// Where a block's baseline sits below the top of its line box: the face's ascender to

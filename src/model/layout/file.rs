@@ -429,6 +429,23 @@ struct FrameSpec {
     /// is fitted, and all take the smallest of their fitted sizes.
     #[serde(default)]
     fit_group: Option<String>,
+    /// Paragraphs of one role (a statistic's figure) in a narrow column beside the
+    /// paragraphs after them (its sentence).
+    #[serde(default)]
+    side_head: Option<SideHeadSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SideHeadSpec {
+    role: Spanned<String>,
+    width: Pt,
+    #[serde(default = "default_side_gap")]
+    gap: Pt,
+}
+
+fn default_side_gap() -> Pt {
+    Pt(8.0)
 }
 
 #[derive(Debug, Deserialize)]
@@ -816,6 +833,47 @@ impl Resolver<'_> {
                 let known = f.styles.keys().map(String::as_str).collect();
                 self.unknown("role", role, field("baseline_grid"), known);
             }
+            // Side heads: a role the frame has a style for, a column narrower than the
+            // frame, and one frame (the rows do not thread on into another).
+            let side_head = f.side_head.as_ref().and_then(|side| {
+                let role = &side.role;
+                if f.style.is_none() && !f.styles.contains_key(role.get_ref()) {
+                    let known = f.styles.keys().map(String::as_str).collect();
+                    self.unknown("role", role, field("side_head.role"), known);
+                    return None;
+                }
+                let measure = rect.w - f.inset.left - f.inset.right;
+                if side.width.0 <= 0.0 || side.width + side.gap >= measure {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frame `{}`: its side heads' column ({:.1}pt and a {:.1}pt gap) leaves no room beside it in a measure of {:.1}pt",
+                            ids[i], side.width.0, side.gap.0, measure.0
+                        ))
+                        .at(location.clone())
+                        .field(field("side_head.width"))
+                        .hint("give `side_head.width` a length narrower than the frame, such as \"0.75in\""),
+                    );
+                    return None;
+                }
+                if f.continue_to.is_some() {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frame `{}` has side heads and threads into another frame",
+                            ids[i]
+                        ))
+                        .at(location.clone())
+                        .field(field("side_head"))
+                        .hint("side heads are set in one frame; remove `continue_to` or `side_head`"),
+                    );
+                    return None;
+                }
+                Some(SideHead {
+                    role: role.get_ref().clone(),
+                    width: side.width,
+                    gap: side.gap,
+                    at_right: false,
+                })
+            });
             frames.push(Frame {
                 id: ids[i].clone(),
                 index: i,
@@ -853,6 +911,7 @@ impl Resolver<'_> {
                 balance: f.balance,
                 baseline_grid: f.baseline_grid.as_ref().map(|r| r.get_ref().clone()),
                 fit_group: f.fit_group.clone(),
+                side_head,
                 location,
             });
         }
@@ -1000,6 +1059,20 @@ impl Resolver<'_> {
                 ))
                 .at(self.at(span.clone()))
                 .field(format!("styles.{name}.size")),
+            );
+        }
+        // A fit policy sets the style between `min` and `max`: a bound at or under zero
+        // would set the type at no size at all.
+        if let Some(fit) = &s.fit
+            && (fit.min.0 <= 0.0 || fit.max.is_some_and(|max| max.0 <= 0.0 || max < fit.min))
+        {
+            self.problems.push(
+                Diagnostic::error(
+                    "a fit policy's `min` and `max` must be larger than zero, and `max` at least `min`",
+                )
+                .at(self.at(span.clone()))
+                .field(format!("styles.{name}.fit"))
+                .hint("e.g. `fit = { min = \"9pt\", max = \"12pt\" }`"),
             );
         }
         if s.ink_gap.is_some_and(|g| g.0 < 0.0) {

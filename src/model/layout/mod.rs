@@ -214,7 +214,22 @@ pub struct Frame {
     pub baseline_grid: Option<String>,
     /// Frames with the same `fit_group` are set at one (the smallest fitted) size.
     pub fit_group: Option<String>,
+    /// Paragraphs of one role set in a narrow column beside the paragraphs that follow
+    /// them (a statistic's figure beside its sentence).
+    pub side_head: Option<SideHead>,
     pub location: Location,
+}
+
+/// A frame's side heads: each paragraph of `role` is set in a column `width` wide at the
+/// frame's start (its right side when `at_right`: a right-to-left edition), and the
+/// paragraphs after it, up to the next one, beside it, `gap` apart, their first line's
+/// capitals level with the head's. The next head starts below both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideHead {
+    pub role: String,
+    pub width: Pt,
+    pub gap: Pt,
+    pub at_right: bool,
 }
 
 impl Frame {
@@ -329,6 +344,9 @@ impl Layout {
                 rule.side = flip(rule.side);
             }
             std::mem::swap(&mut frame.inset.left, &mut frame.inset.right);
+            if let Some(side) = &mut frame.side_head {
+                side.at_right = !side.at_right;
+            }
         }
         layout
     }
@@ -531,5 +549,67 @@ mod tests {
         let layout = load_with(&frame("image = \"logo\"\nstand_in = \"edition\"")).unwrap();
         let logo = layout.frames.iter().find(|f| f.id == "logo").unwrap();
         assert_eq!(logo.stand_in, Some(BlockKey::Edition));
+    }
+
+    #[test]
+    fn a_fit_policy_with_a_bound_at_zero_or_a_max_under_its_min_is_refused() {
+        for fit in [
+            "{ min = \"0pt\" }",
+            "{ min = \"9pt\", max = \"0pt\" }",
+            "{ min = \"9pt\", max = \"8pt\" }",
+        ] {
+            let errors = load_with(&format!("[styles.body.lang.vi]\nfit = {fit}\n")).unwrap_err();
+            let d = &errors[0];
+            assert!(d.to_string().contains("must be larger than zero"), "{fit}: {d}");
+            assert_eq!(d.field.as_deref(), Some("styles.body.lang.vi.fit"), "{fit}");
+        }
+    }
+
+    #[test]
+    fn side_heads_name_a_styled_role_a_column_that_leaves_room_and_flip_for_rtl() {
+        // A frame 4 columns of the flyer's grid wide (~80 pt).
+        let frame = |side: &str, extra: &str| {
+            format!(
+                "[[frames]]\nid = \"figures\"\narea = {{ col = 1, row = 1, cols = 4, rows = 4 }}\ncontent = \"stats\"\nstyles = {{ value = \"stat-value\", caption = \"stat-caption\" }}\nside_head = {side}\n{extra}\n"
+            )
+        };
+        let layout = load_with(&frame("{ role = \"value\", width = \"0.5in\" }", "")).unwrap();
+        let figures = layout.frames.iter().find(|f| f.id == "figures").unwrap();
+        let side = figures.side_head.as_ref().unwrap();
+        assert_eq!(
+            (side.role.as_str(), side.width, side.gap),
+            ("value", Pt(36.0), Pt(8.0))
+        );
+        assert!(!side.at_right);
+        // A right-to-left edition reads the figure first, at the right.
+        let mirrored = layout.mirrored();
+        let figures = mirrored.frames.iter().find(|f| f.id == "figures").unwrap();
+        assert!(figures.side_head.as_ref().unwrap().at_right);
+        // A role the frame has no style for.
+        let errors = load_with(&frame("{ role = \"valeu\", width = \"0.5in\" }", "")).unwrap_err();
+        let d = &errors[0];
+        assert!(
+            d.field.as_deref().unwrap_or("").ends_with("side_head.role"),
+            "{d}"
+        );
+        assert!(d.hint.as_deref().unwrap_or("").contains("value"), "{d}");
+        // A column as wide as the frame leaves nothing beside it.
+        let errors = load_with(&frame("{ role = \"value\", width = \"2in\" }", "")).unwrap_err();
+        assert!(
+            errors[0].to_string().contains("leaves no room beside it"),
+            "{}",
+            errors[0]
+        );
+        // Side heads are set in one frame.
+        let errors = load_with(&frame(
+            "{ role = \"value\", width = \"0.5in\" }",
+            "continue_to = \"headline\"",
+        ))
+        .unwrap_err();
+        assert!(
+            errors[0].to_string().contains("threads into another frame"),
+            "{}",
+            errors[0]
+        );
     }
 }
