@@ -177,10 +177,11 @@ fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
         let document = compose(&session, job);
         let runs = runs_by_frame(&session, job, &document);
         let name = layout_name(&session, job);
-        let figures: &[&str] = match name {
-            "flyer-letter" => &["callout", "stat-1", "stat-2", "stat-3"],
-            _ => &["stat-1", "stat-2", "stat-3"],
-        };
+        // The flyer lists its statistics beside their captions (see the next test).
+        if name == "flyer-letter" {
+            continue;
+        }
+        let figures: &[&str] = &["stat-1", "stat-2", "stat-3"];
         let baselines: Vec<f32> = figures.iter().map(|f| first_baseline(&runs, f)).collect();
         for (f, b) in figures.iter().zip(&baselines) {
             assert!(
@@ -212,6 +213,82 @@ fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
             );
         }
     }
+}
+
+#[test]
+fn the_flyer_sets_each_figure_beside_its_caption_capitals_level_in_every_language() {
+    // The flyer's statistics are a list on the right column's measure (`side_head`): each
+    // figure in a narrow column, its caption beside it (not under it), the caption's first
+    // capitals level with the figure's, at a reading size.
+    let _shared = crate::common::shared();
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "flyer-letter")
+    {
+        let lang = &job.edition.lang;
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let stats: Vec<&GlyphRun> = runs
+            .iter()
+            .filter(|(f, _)| f == "stats")
+            .map(|(_, r)| *r)
+            .collect();
+        let figure_size = stats.iter().map(|r| r.size.0).fold(0.0, f32::max);
+        let mut figures: Vec<&GlyphRun> = stats
+            .iter()
+            .copied()
+            .filter(|r| r.size.0 == figure_size)
+            .collect();
+        figures.sort_by(|a, b| a.y.0.total_cmp(&b.y.0));
+        assert_eq!(figures.len(), 3, "{lang}: three figures in the list");
+        let cap_top = |r: &GlyphRun| r.y.0 - session.fonts.face(r.font).cap_height * r.size.0;
+        for (n, figure) in figures.iter().enumerate() {
+            let next = figures.get(n + 1).map_or(f32::MAX, |f| cap_top(f));
+            let caption: Vec<&GlyphRun> = stats
+                .iter()
+                .copied()
+                .filter(|r| r.size.0 < figure_size && r.y.0 > cap_top(figure) && r.y.0 < next)
+                .collect();
+            assert!(
+                !caption.is_empty(),
+                "{lang}: `{}` has no caption",
+                figure.text
+            );
+            let first = caption
+                .iter()
+                .min_by(|a, b| a.y.0.total_cmp(&b.y.0))
+                .unwrap();
+            assert!(
+                (cap_top(first) - cap_top(figure)).abs() < 0.5,
+                "{lang}: `{}` caption's capitals at {:.1}, the figure's at {:.1}",
+                figure.text,
+                cap_top(first),
+                cap_top(figure)
+            );
+            for run in &caption {
+                let beside = run.x.0 >= (figure.x + figure.width()).0 - 0.01
+                    || (run.x + run.width()).0 <= figure.x.0 + 0.01;
+                assert!(
+                    beside,
+                    "{lang}: caption `{}` runs under the figure `{}`",
+                    run.text, figure.text
+                );
+                // At the body's size in English, no smaller than 8.5 pt in any language
+                // (Tagalog's run a third longer).
+                let floor = if lang == "en" { 9.5 } else { 8.5 };
+                assert!(
+                    run.size.0 >= floor - 0.01,
+                    "{lang}: caption `{}` at {:.2} pt",
+                    run.text,
+                    run.size.0
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
 }
 
 #[test]
