@@ -1,7 +1,7 @@
 //! Structure: the document's logical tree for tagged PDF — headings, paragraphs, the list
-//! of statistics, the logo figure, the list of sources — in the content's reading order
-//! (headline → definition → sections → statistics → callout → action → contact → agency → sources),
-//! whatever the frames' places on the grid. Leaves name paragraphs by id; render ties each
+//! of statistics, the logo figure, the list of sources — page by page, and on a page in the
+//! content's reading order (headline → definition → sections → statistics → callout →
+//! action → contact → agency → sources), whatever the frames' places on the grid. Leaves name paragraphs by id; render ties each
 //! to the glyph runs it drew.
 
 use crate::diag::Diagnostic;
@@ -140,12 +140,54 @@ pub fn build(
         tree.push(sources);
     }
 
+    // Page by page: what a page shows is read before the next page (a fact sheet with its
+    // figures on page 1 and the sections on page 2 reads the figures first); on a page, in
+    // the content's order.
+    let page_of: BTreeMap<usize, usize> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(n, p)| {
+            p.items.iter().filter_map(move |item| match item {
+                Item::Text(run) => run.para.map(|para| (para, n)),
+                _ => None,
+            })
+        })
+        .fold(BTreeMap::new(), |mut first, (para, n)| {
+            first.entry(para).or_insert(n);
+            first
+        });
+    let mut previous = 0;
+    let mut keyed: Vec<(usize, Element)> = tree
+        .into_iter()
+        .map(|element| {
+            // An element without text of its own (the logo) stays after the one before it.
+            let page = first_page(&element, &page_of).unwrap_or(previous);
+            previous = page;
+            (page, element)
+        })
+        .collect();
+    keyed.sort_by_key(|(page, _)| *page);
+    let mut tree: Vec<Element> = keyed.into_iter().map(|(_, e)| e).collect();
+
     check_heading_levels(&tree, layout)?;
     let transformed = transformed_paragraphs(resolved, layout);
     for element in &mut tree {
         read_as_written(element, &transformed);
     }
     Ok(tree)
+}
+
+/// The first page any paragraph of `element` is drawn on.
+fn first_page(element: &Element, page_of: &BTreeMap<usize, usize>) -> Option<usize> {
+    element
+        .children
+        .iter()
+        .filter_map(|child| match child {
+            Node::Text(id) => page_of.get(id).copied(),
+            Node::Element(inner) => first_page(inner, page_of),
+            Node::Image => None,
+        })
+        .min()
 }
 
 /// The paragraphs (by id, with their plain text in NFC) that a style shows transformed

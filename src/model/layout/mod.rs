@@ -560,7 +560,10 @@ mod tests {
         ] {
             let errors = load_with(&format!("[styles.body.lang.vi]\nfit = {fit}\n")).unwrap_err();
             let d = &errors[0];
-            assert!(d.to_string().contains("must be larger than zero"), "{fit}: {d}");
+            assert!(
+                d.to_string().contains("must be larger than zero"),
+                "{fit}: {d}"
+            );
             assert_eq!(d.field.as_deref(), Some("styles.body.lang.vi.fit"), "{fit}");
         }
     }
