@@ -144,8 +144,8 @@ fn the_flyer_body_is_set_for_reading() {
 fn the_fact_sheet_sets_its_text_at_a_reading_size_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    // All four sections run over two columns of page 1 and on into two of page 2, so no
-    // language sets its text small on a full page 1 while page 2 stands half empty.
+    // All four sections fill page 2's two columns, grown to fill them, in no language
+    // smaller than a reading size.
     let checked = each_statewide("factsheet-letter", |lang, runs| {
         let smallest = runs
             .iter()
@@ -517,20 +517,12 @@ fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
         let where_ = format!("{name} ({})", job.edition.lang);
         // Columns side by side start on one baseline (a heading at the top of the first,
         // whatever the second starts with), and every body line of both sits on one grid,
-        // the body's line apart. The fact sheet's text runs on to two more columns on
-        // page 2, which share a grid of their own.
-        let mut pairs = vec![("sections-1", "sections-2")];
-        if name == "factsheet-letter" {
-            assert!(
-                !body_baselines(&runs, "sections-3").is_empty(),
-                "{where_}: nothing runs on to page 2"
-            );
-            pairs.push(("sections-3", "sections-4"));
-        }
+        // the body's line apart (the fact sheet's are on page 2).
+        let pairs = vec![("sections-1", "sections-2")];
         let mut grids = Vec::new();
         for (a, b) in pairs {
             let (left, right) = (body_baselines(&runs, a), body_baselines(&runs, b));
-            // Page 1's second column always has text; page 2's may not, where it runs short.
+            // The second column always has text.
             assert!(
                 !right.is_empty() || a != "sections-1",
                 "{where_}: nothing in `{b}`"
@@ -768,16 +760,16 @@ fn a_card_without_its_own_content_shows_its_stand_in_read_once() {
 }
 
 #[test]
-fn the_fact_sheet_run_on_ends_in_two_level_columns_in_every_language() {
+fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
     let checked = each_statewide("factsheet-letter", |lang, runs| {
         let (left, right) = (
-            body_baselines(runs, "sections-3"),
-            body_baselines(runs, "sections-4"),
+            body_baselines(runs, "sections-1"),
+            body_baselines(runs, "sections-2"),
         );
-        // The text runs on to page 2 in every language; balanced, neither column is empty
-        // and they end within two lines of each other (a paragraph may not split lower).
+        // Page 2's sections are balanced: neither column is empty and they end within two
+        // lines of each other (a paragraph may not split lower).
         assert!(
             !left.is_empty() && !right.is_empty(),
             "{lang}: page 2's columns hold {} and {} lines",

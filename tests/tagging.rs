@@ -123,7 +123,8 @@ fn repeated_content_must_be_declared_decorative() {
     );
 }
 
-/// Text read from the tag tree, in tree order, is the campaign's content in reading order.
+/// Text read from the tag tree, in tree order, is the campaign's content in reading order,
+/// page by page.
 #[test]
 fn reading_order_follows_the_content_not_the_grid() {
     let scratch = Scratch::new();
@@ -134,23 +135,33 @@ fn reading_order_follows_the_content_not_the_grid() {
             .unwrap();
     let blocks = &campaign["blocks"];
     let s = |v: &toml::Value| v.as_str().unwrap().to_string();
-    // The flyer shows the first three sections (the fourth is on the fact sheet).
-    let expected_for = |sections: usize| -> Vec<String> {
+    // The flyer shows the first three sections (the fourth is on the fact sheet), before
+    // the figures; the fact sheet its figures on page 1 and all four sections on page 2,
+    // so they are read after the figures.
+    let expected_for = |sections: usize, figures_first: bool| -> Vec<String> {
         let mut expected = vec![
             s(&blocks["headline"]["text"]),
             s(&blocks["definition"]["text"]),
         ];
+        let mut text = Vec::new();
         for section in blocks["sections"].as_array().unwrap().iter().take(sections) {
-            expected.push(s(&section["heading"]));
-            expected.push(s(&section["body"]));
+            text.push(s(&section["heading"]));
+            text.push(s(&section["body"]));
         }
-        expected.push(s(&blocks["facts"]["text"]));
+        let mut figures = vec![s(&blocks["facts"]["text"])];
         for stat in blocks["stats"].as_array().unwrap() {
-            expected.push(s(&stat["value"]));
-            expected.push(s(&stat["caption"]));
+            figures.push(s(&stat["value"]));
+            figures.push(s(&stat["caption"]));
         }
-        expected.push(s(&blocks["callout"]["value"]));
-        expected.push(s(&blocks["callout"]["text"]));
+        figures.push(s(&blocks["callout"]["value"]));
+        figures.push(s(&blocks["callout"]["text"]));
+        if figures_first {
+            expected.extend(figures);
+            expected.extend(text);
+        } else {
+            expected.extend(text);
+            expected.extend(figures);
+        }
         expected.push(s(&blocks["agency"]["name"]));
         expected.push(s(&blocks["agency"]["department"]));
         expected
@@ -163,8 +174,11 @@ fn reading_order_follows_the_content_not_the_grid() {
             .flat_map(char::to_lowercase)
             .collect()
     };
-    for (layout, sections) in [("flyer-letter", 3), ("factsheet-letter", usize::MAX)] {
-        let expected = expected_for(sections);
+    for (layout, sections, figures_first) in [
+        ("flyer-letter", 3, false),
+        ("factsheet-letter", usize::MAX, true),
+    ] {
+        let expected = expected_for(sections, figures_first);
         let pdf = scratch.path().join(format!(
             "out/2027/trafficking-prevention/alameda/{layout}.pdf"
         ));
