@@ -763,9 +763,10 @@ impl Composer<'_> {
                         keep = if keep > 2 { keep - 1 } else { 0 };
                     }
                     // No word divided across columns or the page turn ("popu- / lation"):
-                    // the hyphenated line goes on with the rest, while two stay here.
-                    if keep > 2 && breaks[keep - 1].hyphen {
-                        keep -= 1;
+                    // the hyphenated line goes on with the rest, while two stay here; with
+                    // only two here, one would be left alone, so the paragraph goes on whole.
+                    if keep >= 2 && breaks[keep - 1].hyphen {
+                        keep = if keep > 2 { keep - 1 } else { 0 };
                     }
                     for (top, line) in tops.into_iter().zip(lines).take(keep) {
                         placed.push((top, cursor.0, line));

@@ -749,6 +749,55 @@ color = "ink"
     }
 
     #[test]
+    fn no_word_is_divided_across_threaded_frames() {
+        // Hyphenated text split at every height the first frame can have, in several
+        // measures: the first frame's last line never ends in the hyphen a break adds (the
+        // word goes on whole, with the paragraph when only two lines would stay behind).
+        let mut hyphenated = 0;
+        for step in 0..24 {
+            let side = 10.0 + 2.0 * step as f32;
+            for capacity in 1..6 {
+                let bottom = 160.0 - (12.0 * capacity as f32 + 1.0);
+                let first = format!(
+                    "inset = \"0pt {side}pt {bottom}pt {side}pt\"\ncontinue_to = \"second\""
+                );
+                let frames = format!(
+                    "{}{}",
+                    frame("first", "definition", 1, 8, &first),
+                    frame("second", "", 1, 8, &format!("inset = \"0pt {side}pt\""))
+                );
+                let Ok(doc) = compose_tiny("hyphenate = true", &frames) else {
+                    continue; // too little room for the text in two frames
+                };
+                hyphenated += runs(&doc).iter().filter(|r| r.text == "-").count();
+                // The first frame's runs (frame 0 of the layout), and its lowest line.
+                let page = &doc.pages[0];
+                let first: Vec<&GlyphRun> = page
+                    .regions
+                    .iter()
+                    .filter(|region| region.frame == 0)
+                    .flat_map(|region| &page.items[region.items.clone()])
+                    .filter_map(|item| match item {
+                        Item::Text(run) => Some(run),
+                        _ => None,
+                    })
+                    .collect();
+                let foot = first.iter().map(|r| r.y.0).fold(f32::MIN, f32::max);
+                assert!(
+                    !first
+                        .iter()
+                        .any(|r| (r.y.0 - foot).abs() < 0.05 && r.text == "-"),
+                    "side {side}, capacity {capacity}: the first frame ends in a divided word"
+                );
+            }
+        }
+        assert!(
+            hyphenated > 0,
+            "no case hyphenated: the test proves nothing"
+        );
+    }
+
+    #[test]
     fn balanced_lines_are_of_similar_length() {
         let widths = |extra: &str| -> Vec<f32> {
             let doc = compose_tiny(extra, &frame("definition", "definition", 1, 8, "")).unwrap();
