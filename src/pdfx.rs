@@ -5,7 +5,8 @@
 //! adds what ISO 15930-7 (PDF/X-4) asks of the document as a whole:
 //!
 //! - a `/GTS_PDFX` output intent in the catalog naming the print condition
-//!   (`/OutputConditionIdentifier` and `/Info` from the profile's description,
+//!   (`/OutputConditionIdentifier` the registry's "FOGRA39" for the bundled profile, a
+//!   shop's profile's description otherwise; `/Info` the profile's description;
 //!   `/RegistryName`) with the CMYK output profile embedded as `/DestOutputProfile`
 //!   (an ICC stream, `/N 4`);
 //! - `/GTS_PDFXVersion (PDF/X-4)` and `/Trapped /False` in the document information
@@ -142,11 +143,12 @@ fn to_pdfx(pdf: &[u8], profile: &IccProfile, document_key: &str) -> Result<Vec<u
 
     // The output intent with its profile.
     let profile_id = doc.add_object(profile_stream(profile));
+    let (identifier, condition) = profile.output_condition();
     let intent = dictionary! {
         "Type" => "OutputIntent",
         "S" => "GTS_PDFX",
-        "OutputConditionIdentifier" => lopdf::text_string(&profile.description),
-        "OutputCondition" => lopdf::text_string(&profile.description),
+        "OutputConditionIdentifier" => lopdf::text_string(&identifier),
+        "OutputCondition" => lopdf::text_string(&condition),
         "Info" => lopdf::text_string(&profile.description),
         "RegistryName" => Object::string_literal(REGISTRY),
         "DestOutputProfile" => profile_id,

@@ -75,10 +75,31 @@ pub fn show(signature: &[u8; 4]) -> String {
     String::from_utf8_lossy(signature).trim_end().to_string()
 }
 
+/// The print condition the bundled profile characterizes, as the ICC's registry of
+/// characterization data names it: a press's RIP matches the output intent's identifier
+/// against the registry, and "FOGRA39" is the name it knows (the profile's own description
+/// says whose build it is).
+pub const BUNDLED_CONDITION: (&str, &str) = (
+    "FOGRA39",
+    "Offset printing, according to ISO 12647-2:2004/Amd 1, OFCOM, paper type 1 or 2 = coated art, 115 g/m2, tone value increase curves A (CMY) and B (K)",
+);
+
 impl IccProfile {
     /// The bundled FOGRA39 profile.
     pub fn default_print() -> Arc<IccProfile> {
         DEFAULT.clone()
+    }
+
+    /// The output intent's `/OutputConditionIdentifier` and `/OutputCondition`: the
+    /// registry's name for the bundled profile's condition; for any other profile (a
+    /// shop's, from `--icc`) its own description, which is all broadside knows of it.
+    pub fn output_condition(&self) -> (String, String) {
+        if self.sha256 == DEFAULT.sha256 {
+            let (identifier, condition) = BUNDLED_CONDITION;
+            (identifier.to_string(), condition.to_string())
+        } else {
+            (self.description.clone(), self.description.clone())
+        }
     }
 
     /// Parses any ICC profile: header, tag table and description.
