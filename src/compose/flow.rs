@@ -296,9 +296,13 @@ impl Composer<'_> {
         // Grow to fill: the largest scale (within each style's max) that still fits.
         let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
         if fill && result.is_ok() && !fitted.is_empty() {
+            // As far as the first style to reach its `max` allows; a style whose `max` is
+            // its size (a figure that may give way but never grows) keeps its size and does
+            // not hold the others back.
             let ceiling = fitted
                 .iter()
                 .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
+                .filter(|ratio| (ratio - 1.0).abs() > 1e-4)
                 .fold(4.0f32, f32::min);
             if let Some(scale) = largest_fitting(1.0, ceiling, |scale| {
                 fits(Adjust {
@@ -399,9 +403,11 @@ impl Composer<'_> {
                         .iter()
                         .map(|(top, b, _)| top + line_height(&blocks[*b].style))
                         .fold(0.0, f32::max);
-                    // Balanced columns keep their lines at the top: no spare to spread.
+                    // Balanced columns keep their lines at the top, unless the frame
+                    // distributes its spare between paragraphs (a grid line at most in each
+                    // gap): then both columns reach down the page alike.
                     let is_balanced = balanced.is_some_and(|(from, _)| n >= from);
-                    let valign = if is_balanced {
+                    let valign = if is_balanced && target.valign != VAlign::Distribute {
                         VAlign::Top
                     } else {
                         target.valign

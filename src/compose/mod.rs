@@ -749,6 +749,29 @@ color = "ink"
     }
 
     #[test]
+    fn a_style_at_its_own_max_keeps_its_size_while_the_others_fill() {
+        // The callout's figure may shrink but never grows (`max` = its size); its sentence
+        // grows to fill the frame, not held back by the figure.
+        let frames = format!(
+            "[styles.figure]\nfont = \"Noto Sans\"\nsize = \"20pt\"\ncolor = \"ink\"\nfit = {{ min = \"12pt\", max = \"20pt\" }}\n\n{}",
+            frame(
+                "callout",
+                "",
+                1,
+                8,
+                "content = \"callout\"\nstyles = { value = \"figure\", text = \"body\" }\ntext_fit = \"fill\""
+            )
+        );
+        let doc = compose_tiny("fit = { min = \"8pt\", max = \"30pt\" }", &frames).unwrap();
+        let sizes: Vec<f32> = runs(&doc).iter().map(|r| r.size.0).collect();
+        // The figure is the first run, its sentence the rest.
+        let figure = sizes[0];
+        let sentence = sizes[1..].iter().copied().fold(f32::MAX, f32::min);
+        assert_eq!(figure, 20.0, "{sizes:?}");
+        assert!(sentence > 10.5, "the sentence did not grow: {sizes:?}");
+    }
+
+    #[test]
     fn no_word_is_divided_across_threaded_frames() {
         // Hyphenated text split at every height the first frame can have, in several
         // measures: the first frame's last line never ends in the hyphen a break adds (the
