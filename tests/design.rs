@@ -790,6 +790,37 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
         );
     });
     assert_eq!(checked, 7, "the fact sheet in seven languages");
+
+    // And they reach down the page: what the grown type leaves is spread between the
+    // paragraphs (`valign = "distribute"`, a line at most in each gap), so neither column
+    // stops more than three and a half lines above its frame's foot (English stopped
+    // almost six lines, 1.4 in, above the footer before).
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "factsheet-letter")
+    {
+        let layout = &session.layouts[job.layout];
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        for id in ["sections-1", "sections-2"] {
+            let frame = layout.frames.iter().find(|f| f.id == id).unwrap();
+            let foot = frame.rect.bottom().0;
+            let baselines = body_baselines(&runs, id);
+            let pitch = baselines
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .fold(f32::MAX, f32::min);
+            let last = baselines.last().unwrap();
+            assert!(
+                foot - last <= 3.5 * pitch,
+                "{} ({}): `{id}` ends {:.1} pt above its foot ({pitch:.1} pt lines)",
+                layout.name,
+                job.edition.lang,
+                foot - last
+            );
+        }
+    }
 }
 
 #[test]
