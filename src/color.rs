@@ -1,12 +1,14 @@
-//! Print colour management with moxcms: palette colours separated into CMYK through the
-//! print output profile, and printed CMYK proofed back to CIELAB and sRGB, so print files
-//! match their screen twins and the preflight can measure what the press will put down.
+//! Print colour management with moxcms: palette colours and RGB images (a county's logo)
+//! separated into CMYK through the print output profile, and printed CMYK proofed back to
+//! CIELAB and sRGB, so print files match their screen twins and the preflight can measure
+//! what the press will put down.
 //!
 //! Conventions: CMYK is in whole percent (what a printer reads on a proof, and what a
 //! layout pins), Lab is CIELAB D50 (the ICC connection space), the rendering intent is
 //! relative colorimetric (paper white is the page's white; in-gamut colours stay exact),
 //! as the soft-proofing tools (LittleCMS, Acrobat's output preview) use for spot checks.
 
+use crate::page::image::{ImageData, ImageFormat};
 use crate::page::{Color, Document, Item};
 use moxcms::{ColorProfile, Layout as Channels, RenderingIntent, TransformOptions};
 use std::collections::BTreeSet;
@@ -36,7 +38,19 @@ pub struct Press {
     pub max_ink: u16,
     /// Builds already derived, by screen colour: a document paints few colours many times.
     builds: Mutex<HashMap<[u8; 3], Cmyk>>,
+    /// The output profile, for the pixel transforms images are separated with.
+    profile: ColorProfile,
+    /// Images already separated, by the SHA-256 of their file: a county's logo is placed
+    /// in every print file of its edition. Bounded by [`SEPARATED_MEMO_BYTES`].
+    images: Mutex<SeparatedMemo>,
 }
+
+/// Separated images by the SHA-256 of their file, and the bytes they hold.
+type SeparatedMemo = (HashMap<[u8; 32], Arc<ImageData>>, usize);
+
+/// The most separated pixels a [`Press`] remembers: past it, images are separated again
+/// for each file rather than held (58 counties' logos must not pile up in memory).
+const SEPARATED_MEMO_BYTES: usize = 32 << 20;
 
 impl std::fmt::Debug for Press {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -85,6 +99,8 @@ impl Press {
             to_rgb,
             max_ink: 400,
             builds: Mutex::default(),
+            profile: cmyk,
+            images: Mutex::default(),
         };
         let black = press.table_build([0, 0, 0]);
         press.max_ink = total_ink(black).max(100);
@@ -255,6 +271,76 @@ pub fn build_of(color: &Color, black: &BTreeSet<String>) -> Build {
     }
 }
 
+impl Press {
+    /// An RGB image (a county's PNG or JPEG logo) as CMYK pixels separated through the
+    /// output profile — from the file's own ICC profile where it has an RGB one, else from
+    /// sRGB, relative colorimetric like the palette — with its alpha kept beside them;
+    /// `None` for an image that is already grey or CMYK, which prints as it is. Errors
+    /// complete "image … cannot be separated: …".
+    pub fn separate_image(&self, image: &ImageData) -> Result<Option<Arc<ImageData>>, String> {
+        use sha2::Digest as _;
+        if image.format == ImageFormat::Cmyk {
+            return Ok(None);
+        }
+        let key = <[u8; 32]>::from(sha2::Sha256::digest(image.bytes.as_slice()));
+        if let Some(known) = self.images.lock().ok().and_then(|m| m.0.get(&key).cloned()) {
+            return Ok(Some(known));
+        }
+        let decoded =
+            crate::page::image::decode_shown(&image.bytes, image.format, image.orientation);
+        let (decoded, icc) = match decoded {
+            Ok(decoded) => decoded,
+            // A CMYK JPEG goes to the press as it is.
+            Err(crate::page::image::Decode::CmykJpeg) => return Ok(None),
+            Err(crate::page::image::Decode::Failed(why)) => return Err(why),
+        };
+        if !decoded.color().has_color() {
+            return Ok(None); // grey prints in black alone
+        }
+        let source = icc
+            .and_then(|icc| ColorProfile::new_from_slice(&icc).ok())
+            .filter(|p| p.color_space == moxcms::DataColorSpace::Rgb)
+            .unwrap_or_else(ColorProfile::new_srgb);
+        let options = TransformOptions {
+            rendering_intent: RenderingIntent::RelativeColorimetric,
+            ..TransformOptions::default()
+        };
+        // moxcms carries the four inks in its RGBA layout.
+        let transform = source
+            .create_transform_8bit(Channels::Rgb, &self.profile, Channels::Rgba, options)
+            .map_err(|e| format!("the output profile cannot separate its pixels ({e})"))?;
+        let has_alpha = decoded.color().has_alpha();
+        let rgba = decoded.into_rgba8();
+        let (width, height) = rgba.dimensions();
+        let pixels = rgba.into_raw();
+        let rgb: Vec<u8> = pixels
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        let mut inks = vec![0u8; rgb.len() / 3 * 4];
+        transform
+            .transform(&rgb, &mut inks)
+            .map_err(|e| format!("its pixels cannot be separated ({e})"))?;
+        let alpha: Vec<u8> = pixels.chunks_exact(4).map(|p| p[3]).collect();
+        let separated = Arc::new(ImageData {
+            bytes: Arc::new(inks),
+            format: ImageFormat::Cmyk,
+            alpha: (has_alpha && alpha.iter().any(|&a| a < 255)).then(|| Arc::new(alpha)),
+            width_px: width,
+            height_px: height,
+            orientation: 1,
+        });
+        if let Ok(mut memo) = self.images.lock() {
+            let size = separated.bytes.len() + separated.alpha.as_ref().map_or(0, |a| a.len());
+            if memo.1 + size <= SEPARATED_MEMO_BYTES {
+                memo.1 += size;
+                memo.0.insert(key, separated.clone());
+            }
+        }
+        Ok(Some(separated))
+    }
+}
+
 /// Gives every colour a print file paints its CMYK build: pinned builds stay, text black is
 /// 100 K for text and rules, everything else is separated through `press`. Called on a
 /// composed print document before the preflight looks at it and render paints it. `black`
@@ -281,7 +367,14 @@ pub fn separate_document(doc: &mut Document, black: &BTreeSet<String>, press: &P
             }
             Item::Line { color, .. } => build(color, true),
             Item::Text(run) => build(&mut run.color, true),
-            Item::Image(_) | Item::Link { .. } | Item::Group(_) => {}
+            // An RGB image is separated too; one that cannot be stays RGB, and the print
+            // preflight says the shop converts it.
+            Item::Image(placed) => {
+                if let Ok(Some(separated)) = press.separate_image(&placed.image) {
+                    placed.image = separated;
+                }
+            }
+            Item::Link { .. } | Item::Group(_) => {}
         });
     }
 }

@@ -616,6 +616,8 @@ fn rgb_model(image: &ImageData) -> Option<&'static str> {
                 _ => None,
             }
         }
+        // Separated through the output profile already.
+        ImageFormat::Cmyk => None,
     }
 }
 

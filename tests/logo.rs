@@ -308,7 +308,9 @@ fn the_print_flyer_with_a_downsampled_logo_is_pdfx4_and_rebuilds_identically() {
     );
     let logo = the_logo(&first);
     assert!(logo.width_px <= most_at_1200_ppi(logo.width_pt), "{logo:?}");
-    assert_eq!(logo.space, "ICCBased", "{logo:?}");
+    // Separated for the press (its P3 profile read on the way): CMYK, no profile of its own.
+    assert_eq!(logo.space, "DeviceCMYK", "{logo:?}");
+    assert!(logo.icc.is_none(), "{logo:?}");
     // The press's RIP renders the image at its own resolution: no smoothing asked for.
     let doc = Document::load(&first).unwrap();
     assert!(
@@ -318,10 +320,67 @@ fn the_print_flyer_with_a_downsampled_logo_is_pdfx4_and_rebuilds_identically() {
             .all(|stream| !matches!(stream.dict.get(b"Interpolate"), Ok(Object::Boolean(true)))),
         "an image asks to be interpolated in a print file"
     );
+}
+
+#[test]
+fn a_county_s_rgb_logo_prints_in_cmyk_separated_through_the_output_profile() {
+    // An untagged (sRGB) seal: the screen file keeps its RGB pixels; the print file has
+    // them separated through the output profile, so the shop gets the inks the proof shows
+    // and its transparency still masks the tile.
+    let scratch = Scratch::new();
+    alameda_logo(&scratch, "seal.png", &seal_png(200, None));
+    let output = build_flyer(&scratch, &["--print"]);
+    assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        logo.icc.as_ref() == Some(&p3),
-        "the logo's ICC profile is lost"
+        !stderr(&output).contains("converts it to CMYK"),
+        "{}",
+        stderr(&output)
     );
+    let out = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/alameda");
+    let print = out.join("flyer-letter.print.pdf");
+    let logo = the_logo(&print);
+    assert_eq!(logo.space, "DeviceCMYK", "{logo:?}");
+    assert_eq!((logo.width_px, logo.height_px), (200, 200), "{logo:?}");
+    crate::pdfx::assert_pdfx4(&print);
+
+    // The seal's gold rim, separated: its proof through the profile is the screen gold.
+    let doc = Document::load(&print).unwrap();
+    let image = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| {
+            s.dict
+                .get(b"ColorSpace")
+                .ok()
+                .and_then(|c| c.as_name().ok())
+                == Some(b"DeviceCMYK")
+                && s.dict.get(b"Width").is_ok()
+        })
+        .expect("a CMYK image");
+    assert!(image.dict.has(b"SMask"), "the seal's transparency is lost");
+    let inks = image.decompressed_content().unwrap();
+    assert_eq!(inks.len(), 200 * 200 * 4);
+    let at = (4 * 200 + 100) * 4; // row 4, the middle: on the rim
+    let cmyk: [u8; 4] =
+        std::array::from_fn(|i| (f32::from(inks[at + i]) * 100.0 / 255.0).round() as u8);
+    let press = broadside::color::Press::new(broadside::pdfx::icc::DEFAULT_PROFILE).unwrap();
+    let de = broadside::color::delta_e(
+        press.lab(cmyk),
+        broadside::color::lab_of_srgb([200, 160, 40]),
+    );
+    assert!(
+        de < 4.0,
+        "the rim separates to {cmyk:?}, ΔE76 {de:.1} from its screen gold"
+    );
+
+    // The screen file keeps the county's RGB pixels.
+    let output = build_flyer(&scratch, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let screen = the_logo(&out.join("flyer-letter.pdf"));
+    assert_ne!(screen.space, "DeviceCMYK", "{screen:?}");
 }
 
 #[test]

@@ -11,14 +11,21 @@ use std::sync::{Arc, LazyLock, Mutex};
 pub enum ImageFormat {
     Png,
     Jpeg,
+    /// Raw CMYK pixels, 8 bits an ink, row by row as shown: an RGB image separated
+    /// through a print file's output profile (`crate::color::Press::separate_image`).
+    Cmyk,
 }
 
 /// An image file's bytes, passed to the PDF unchanged: the county's own file, or the PNG
-/// [`ImageData::downsampled`] made of it.
+/// [`ImageData::downsampled`] made of it; in a print file, an RGB image's pixels separated
+/// into CMYK.
 #[derive(Debug)]
 pub struct ImageData {
     pub bytes: Arc<Vec<u8>>,
     pub format: ImageFormat,
+    /// The alpha of [`ImageFormat::Cmyk`] pixels, 8 bits each, when any is not opaque (a
+    /// file's own alpha stays in its bytes).
+    pub alpha: Option<Arc<Vec<u8>>>,
     /// The size as the image is meant to be seen: after its EXIF orientation (a phone
     /// photo stored sideways is as wide as it is shown).
     pub width_px: u32,
@@ -89,6 +96,7 @@ impl ImageData {
         Ok(ImageData {
             bytes: Arc::new(bytes),
             format,
+            alpha: None,
             width_px,
             height_px,
             orientation,
@@ -130,6 +138,7 @@ impl ImageData {
         let image = Arc::new(ImageData {
             bytes: Arc::new(bytes),
             format: ImageFormat::Png,
+            alpha: None,
             width_px,
             height_px,
             orientation: 1,
@@ -167,52 +176,14 @@ fn resample(
     width: u32,
     height: u32,
 ) -> Result<Vec<u8>, String> {
-    use image::{DynamicImage, ImageDecoder, ImageEncoder};
-    use image_limits::*;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODED_BYTES);
-    let cursor = std::io::Cursor::new(bytes);
-    let (decoded, icc) = match format {
-        ImageFormat::Png => {
-            let mut decoder = image::codecs::png::PngDecoder::with_limits(cursor, limits)
-                .map_err(|e| describe(e, "PNG"))?;
-            let icc = decoder.icc_profile().map_err(|e| describe(e, "PNG"))?;
-            let decoded = DynamicImage::from_decoder(decoder).map_err(|e| describe(e, "PNG"))?;
-            (decoded, icc)
-        }
-        ImageFormat::Jpeg => {
-            // image turns CMYK into RGB when decoding, without the profile: the colours
-            // would change, and the CMYK profile would no longer fit the pixels.
-            let mut header = zune_jpeg::JpegDecoder::new(std::io::Cursor::new(bytes));
-            header
-                .decode_headers()
-                .map_err(|e| format!("is not a readable JPEG ({e})"))?;
-            use zune_jpeg::zune_core::colorspace::ColorSpace;
-            if matches!(
-                header.input_colorspace(),
-                Some(ColorSpace::CMYK | ColorSpace::YCCK)
-            ) {
-                return Err(format!(
-                    "is a CMYK JPEG, which broadside cannot downsample with its colours kept; \
-                     save it at most {width} × {height} pixels, or as an RGB image"
-                ));
-            }
-            let mut decoder =
-                image::codecs::jpeg::JpegDecoder::new(cursor).map_err(|e| describe(e, "JPEG"))?;
-            decoder
-                .set_limits(limits)
-                .map_err(|e| describe(e, "JPEG"))?;
-            let icc = decoder.icc_profile().map_err(|e| describe(e, "JPEG"))?;
-            let decoded = DynamicImage::from_decoder(decoder).map_err(|e| describe(e, "JPEG"))?;
-            (decoded, icc)
-        }
-    };
-    let mut decoded = decoded;
-    if let Some(turn) = image::metadata::Orientation::from_exif(orientation) {
-        decoded.apply_orientation(turn);
-    }
+    use image::{DynamicImage, ImageEncoder};
+    let (decoded, icc) = decode_shown(bytes, format, orientation).map_err(|why| match why {
+        Decode::CmykJpeg => format!(
+            "is a CMYK JPEG, which broadside cannot downsample with its colours kept; \
+             save it at most {width} × {height} pixels, or as an RGB image"
+        ),
+        Decode::Failed(why) => why,
+    })?;
     // 8 bits a channel; grey stays grey and alpha stays where there is some.
     use image::ColorType as C;
     let (source, alpha) = match decoded.color() {
@@ -251,6 +222,70 @@ fn resample(
         .write_image(&pixels, width, height, colour.into())
         .map_err(|e| format!("cannot be written as a PNG once resampled ({e})"))?;
     Ok(png)
+}
+
+/// Why an image file was not decoded.
+pub enum Decode {
+    /// A CMYK JPEG: the image crate would turn it into RGB without its profile.
+    CmykJpeg,
+    /// Completes "image `<file>` …".
+    Failed(String),
+}
+
+/// An image file's pixels as they are meant to be seen (its EXIF orientation applied),
+/// decoded within [`image_limits`], with its embedded ICC profile if it has one.
+pub fn decode_shown(
+    bytes: &[u8],
+    format: ImageFormat,
+    orientation: u8,
+) -> Result<(image::DynamicImage, Option<Vec<u8>>), Decode> {
+    use image::{DynamicImage, ImageDecoder};
+    use image_limits::*;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    let cursor = std::io::Cursor::new(bytes);
+    let failed = |e, kind| Decode::Failed(describe(e, kind));
+    let (mut decoded, icc) = match format {
+        ImageFormat::Png => {
+            let mut decoder = image::codecs::png::PngDecoder::with_limits(cursor, limits)
+                .map_err(|e| failed(e, "PNG"))?;
+            let icc = decoder.icc_profile().map_err(|e| failed(e, "PNG"))?;
+            let decoded = DynamicImage::from_decoder(decoder).map_err(|e| failed(e, "PNG"))?;
+            (decoded, icc)
+        }
+        ImageFormat::Jpeg => {
+            // image turns CMYK into RGB when decoding, without the profile: the colours
+            // would change, and the CMYK profile would no longer fit the pixels.
+            let mut header = zune_jpeg::JpegDecoder::new(std::io::Cursor::new(bytes));
+            header
+                .decode_headers()
+                .map_err(|e| Decode::Failed(format!("is not a readable JPEG ({e})")))?;
+            use zune_jpeg::zune_core::colorspace::ColorSpace;
+            if matches!(
+                header.input_colorspace(),
+                Some(ColorSpace::CMYK | ColorSpace::YCCK)
+            ) {
+                return Err(Decode::CmykJpeg);
+            }
+            let mut decoder =
+                image::codecs::jpeg::JpegDecoder::new(cursor).map_err(|e| failed(e, "JPEG"))?;
+            decoder.set_limits(limits).map_err(|e| failed(e, "JPEG"))?;
+            let icc = decoder.icc_profile().map_err(|e| failed(e, "JPEG"))?;
+            let decoded = DynamicImage::from_decoder(decoder).map_err(|e| failed(e, "JPEG"))?;
+            (decoded, icc)
+        }
+        ImageFormat::Cmyk => {
+            return Err(Decode::Failed(
+                "is already separated into CMYK pixels".to_string(),
+            ));
+        }
+    };
+    if let Some(turn) = image::metadata::Orientation::from_exif(orientation) {
+        decoded.apply_orientation(turn);
+    }
+    Ok((decoded, icc))
 }
 
 /// `source` (8 bits a channel) resampled to `width` × `height` with image's Lanczos-3,
@@ -371,6 +406,11 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
         )
     };
     let cursor = || std::io::Cursor::new(bytes);
+    let (reader_format, kind) = match format {
+        ImageFormat::Png => (image::ImageFormat::Png, "PNG"),
+        ImageFormat::Jpeg => (image::ImageFormat::Jpeg, "JPEG"),
+        ImageFormat::Cmyk => return Err("is separated pixels, not an image file".into()),
+    };
     // First the header and metadata, within a small budget: an ICC chunk that inflates
     // to a gigabyte stops here.
     let (width, height, icc, orientation) = match format {
@@ -403,6 +443,7 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
                 .map_or(1, |o| o.to_exif());
             (w as u32, h as u32, icc, orientation)
         }
+        ImageFormat::Cmyk => unreachable!("refused above"),
     };
     if width == 0 || height == 0 {
         return Err("has no pixels".into());
@@ -429,15 +470,8 @@ fn probe(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32, u8), String> {
     }
     // Then every pixel, so a truncated or corrupt file is refused before it is embedded.
     let mut reader = image::ImageReader::new(cursor());
-    reader.set_format(match format {
-        ImageFormat::Png => image::ImageFormat::Png,
-        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
-    });
+    reader.set_format(reader_format);
     reader.limits(limits(MAX_DECODED_BYTES));
-    let kind = match format {
-        ImageFormat::Png => "PNG",
-        ImageFormat::Jpeg => "JPEG",
-    };
     reader.decode().map_err(|e| describe(e, kind))?;
     // The JPEG decoder is lenient and fills a truncated scan with grey; a JPEG whose last
     // scan has no end marker after it is cut off.

@@ -647,6 +647,16 @@ fn draw_image(
         // 1200 ppi where it lands reaches here already resampled, as a PNG (`ImageData::downsampled`).
         ImageFormat::Jpeg => Image::from_jpeg(data, interpolate),
         ImageFormat::Png => Image::from_png(data, interpolate),
+        // A print file's RGB image, separated through its output profile: DeviceCMYK,
+        // which the output intent defines.
+        ImageFormat::Cmyk => Image::from_custom(
+            CmykPixels {
+                inks: placed.image.bytes.clone(),
+                alpha: placed.image.alpha.clone(),
+                size: (placed.image.width_px, placed.image.height_px),
+            },
+            interpolate,
+        ),
     }?;
     let clip = rounded_rect(&placed.clip, Pt::ZERO).ok_or("image frame has no area")?;
     surface.push_clip_path(&clip, &FillRule::NonZero);
@@ -664,6 +674,50 @@ fn draw_image(
     surface.pop();
     surface.pop();
     Ok(())
+}
+
+/// Separated CMYK pixels as krilla takes them ([`ImageFormat::Cmyk`]).
+#[derive(Clone)]
+struct CmykPixels {
+    inks: std::sync::Arc<Vec<u8>>,
+    alpha: Option<std::sync::Arc<Vec<u8>>>,
+    size: (u32, u32),
+}
+
+/// krilla tells images apart by this hash: the pixels themselves, so the same logo in two
+/// places is one image in the file, whatever the allocation.
+impl std::hash::Hash for CmykPixels {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.inks.hash(state);
+        self.alpha.hash(state);
+        self.size.hash(state);
+    }
+}
+
+impl krilla::image::CustomImage for CmykPixels {
+    fn color_channel(&self) -> &[u8] {
+        &self.inks
+    }
+
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        self.alpha.as_deref().map(Vec::as_slice)
+    }
+
+    fn bits_per_component(&self) -> krilla::image::BitsPerComponent {
+        krilla::image::BitsPerComponent::Eight
+    }
+
+    fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+
+    fn color_space(&self) -> krilla::image::ImageColorspace {
+        krilla::image::ImageColorspace::Cmyk
+    }
 }
 
 /// For an image shown `w` × `h` (y down) with EXIF `orientation`: the transform from the
