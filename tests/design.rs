@@ -812,6 +812,35 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
                 .map(|w| w[1] - w[0])
                 .fold(f32::MAX, f32::min);
             let last = baselines.last().unwrap();
+            // Sections stand apart more than the paragraphs of one section: the space before
+            // a heading (from the body line above it) is larger than any paragraph's.
+            let mut lines: Vec<(f32, bool)> = runs
+                .iter()
+                .filter(|(f, _)| f == id)
+                .map(|(_, r)| {
+                    let heading = session.fonts.face(r.font).family.contains("Oswald");
+                    (r.y.0, heading)
+                })
+                .collect();
+            lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+            lines.dedup_by(|a, b| (a.0 - b.0).abs() < 0.05);
+            let (mut before_heading, mut between_paragraphs) = (f32::MAX, 0.0f32);
+            for w in lines.windows(2) {
+                let step = w[1].0 - w[0].0;
+                match (w[0].1, w[1].1) {
+                    (false, true) => before_heading = before_heading.min(step),
+                    (false, false) => between_paragraphs = between_paragraphs.max(step),
+                    _ => {}
+                }
+            }
+            if before_heading < f32::MAX {
+                assert!(
+                    before_heading > between_paragraphs + 0.5,
+                    "{} ({}): `{id}` has {before_heading:.1} pt before a heading, {between_paragraphs:.1} pt between paragraphs",
+                    layout.name,
+                    job.edition.lang
+                );
+            }
             assert!(
                 foot - last <= 3.5 * pitch,
                 "{} ({}): `{id}` ends {:.1} pt above its foot ({pitch:.1} pt lines)",

@@ -417,24 +417,42 @@ impl Composer<'_> {
                         VAlign::Middle => (area.h.0 - used) / 2.0,
                         VAlign::Bottom => area.h.0 - used,
                     };
-                    // Distribute: the spare height goes evenly between paragraphs; on a
-                    // baseline grid, one whole line of it into every gap, at most (what
-                    // is left stays at the foot: gaps stay alike, paragraphs do not float).
-                    let paragraph_gaps = placed
+                    // Distribute: the spare height goes between paragraphs. On a baseline
+                    // grid, in whole lines, alike for gaps of a kind: first a line before
+                    // each heading, then a second there, then a line between the
+                    // paragraphs of a section — sections stand apart more than their
+                    // paragraphs. What is left stays at the foot (paragraphs do not float).
+                    let before_heading: Vec<bool> = placed
                         .windows(2)
                         .filter(|w| {
                             w[0].1 != w[1].1
                                 && blocks[w[0].1].para.role != Role::Heading
                                 && columns[w[1].1] != Column::Beside
                         })
-                        .count();
+                        .map(|w| blocks[w[1].1].para.role == Role::Heading)
+                        .collect();
+                    let paragraph_gaps = before_heading.len();
                     let spare = (area.h.0 - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
-                        let lines = ((spare + 0.01) / pitch).floor() as usize;
-                        let each = (lines / paragraph_gaps.max(1)).min(1);
-                        vec![each as f32 * pitch; paragraph_gaps]
+                        let mut lines = ((spare + 0.01) / pitch).floor() as usize;
+                        let sections = before_heading.iter().filter(|&&h| h).count();
+                        let paragraphs = paragraph_gaps - sections;
+                        let (mut per_section, mut per_paragraph) = (0, 0);
+                        for _ in 0..2 {
+                            if sections > 0 && lines >= sections {
+                                per_section += 1;
+                                lines -= sections;
+                            }
+                        }
+                        if paragraphs > 0 && lines >= paragraphs {
+                            per_paragraph = 1;
+                        }
+                        before_heading
+                            .iter()
+                            .map(|&h| if h { per_section } else { per_paragraph } as f32 * pitch)
+                            .collect()
                     } else {
                         vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
                     };
