@@ -208,110 +208,104 @@ fn text_object(ops: &[Operation], at: usize) -> Option<(usize, [&Operation; 4])>
 ///   `q` is followed by the same `cm` (krilla's flip to its y-down space), that `cm` is set
 ///   once around the whole page instead.
 fn tighten_content(ops: Vec<Operation>) -> Vec<Operation> {
-    // Joined text objects.
-    let mut joined: Vec<Operation> = Vec::with_capacity(ops.len());
+    // Every step only drops operations (and the last adds the page's `q cm … Q`): which
+    // ones stay is worked out first, then they are moved, not copied.
+    let mut keep = vec![true; ops.len()];
+    // Joined text objects: the `ET Q` of one and the `q cm BT Tr Tf` of the next go.
     let mut at = 0;
     let mut open: Option<[&Operation; 4]> = None;
     while at < ops.len() {
-        if let Some((end, state)) = text_object(&ops, at) {
-            let [cm, colour, tr, tf] = state;
-            let same = open.is_some_and(|[c, _, t, f]| {
-                c.operands == cm.operands && t.operands == tr.operands && f.operands == tf.operands
-            });
-            if same {
-                // Drop the `ET Q` written for the one before; keep this one's colour.
-                joined.truncate(joined.len() - 2);
-                joined.push(colour.clone());
-                joined.extend_from_slice(&ops[at + 6..end]);
-            } else {
-                joined.extend_from_slice(&ops[at..end]);
-            }
-            open = Some(state);
-            at = end;
-        } else {
-            joined.push(ops[at].clone());
+        let Some((end, state)) = text_object(&ops, at) else {
             open = None;
             at += 1;
+            continue;
+        };
+        let [cm, _, tr, tf] = state;
+        if open.is_some_and(|[c, _, t, f]| {
+            c.operands == cm.operands && t.operands == tr.operands && f.operands == tf.operands
+        }) {
+            keep[at - 2..at].fill(false);
+            for i in [at, at + 1, at + 3, at + 4, at + 5] {
+                keep[i] = false;
+            }
         }
+        open = Some(state);
+        at = end;
     }
     // Rendering modes set again.
     let mut mode = vec![Object::Integer(0)];
-    let mut lean: Vec<Operation> = Vec::with_capacity(joined.len());
-    for op in joined {
+    for (op, keep) in ops.iter().zip(keep.iter_mut()) {
+        if !*keep {
+            continue;
+        }
         match op.operator.as_str() {
             "q" => mode.push(mode.last().cloned().unwrap_or(Object::Integer(0))),
             "Q" if mode.len() > 1 => {
                 mode.pop();
             }
-            "Tr" => {
-                let Some(current) = mode.last_mut() else {
-                    return lean;
-                };
-                if op.operands.len() == 1 && op.operands[0] == *current {
-                    continue;
-                }
-                if let Some(value) = op.operands.first() {
-                    *current = value.clone();
-                }
-            }
+            "Tr" => match (mode.last_mut(), op.operands.as_slice()) {
+                (Some(current), [value]) if value == current => *keep = false,
+                (Some(current), [value]) => *current = value.clone(),
+                _ => {}
+            },
             _ => {}
         }
-        lean.push(op);
     }
-    hoist_page_transform(lean)
+    // One page transform.
+    let transform = hoisted_transform(&ops, &mut keep);
+    let mut out = Vec::with_capacity(ops.len() + 3);
+    if let Some(transform) = &transform {
+        out.push(Operation::new("q", vec![]));
+        out.push(Operation::new("cm", transform.clone()));
+    }
+    out.extend(
+        ops.into_iter()
+            .zip(keep)
+            .filter_map(|(op, keep)| keep.then_some(op)),
+    );
+    if transform.is_some() {
+        out.push(Operation::new("Q", vec![]));
+    }
+    out
 }
 
-/// The last step of [`tighten_content`]: one `cm` around the page instead of one after
-/// every top-level `q`, where that is the same drawing.
-fn hoist_page_transform(ops: Vec<Operation>) -> Vec<Operation> {
+/// The last step of [`tighten_content`]: where every kept operation outside `q … Q` is a
+/// marked-content boundary and every top-level `q` is followed by the same `cm`, those
+/// `cm`s are no longer kept and their operands come back, to be set once around the page.
+fn hoisted_transform(ops: &[Operation], keep: &mut [bool]) -> Option<Vec<Object>> {
+    let kept: Vec<usize> = (0..ops.len()).filter(|&i| keep[i]).collect();
     let mut depth = 0usize;
     let mut transform: Option<&Vec<Object>> = None;
-    let mut at_top_q = Vec::new();
-    for (i, op) in ops.iter().enumerate() {
+    let mut top_cm = Vec::new();
+    for (k, &i) in kept.iter().enumerate() {
+        let op = &ops[i];
         match op.operator.as_str() {
             "q" => {
                 if depth == 0 {
-                    let Some(cm) = ops.get(i + 1).filter(|o| o.operator == "cm") else {
-                        return ops;
-                    };
+                    let &next = kept.get(k + 1)?;
+                    let cm = Some(&ops[next]).filter(|o| o.operator == "cm")?;
                     if transform.is_some_and(|t| *t != cm.operands) {
-                        return ops;
+                        return None;
                     }
                     transform = Some(&cm.operands);
-                    at_top_q.push(i);
+                    top_cm.push(next);
                 }
                 depth += 1;
             }
-            "Q" => {
-                let Some(d) = depth.checked_sub(1) else {
-                    return ops;
-                };
-                depth = d;
-            }
+            "Q" => depth = depth.checked_sub(1)?,
             "BMC" | "BDC" | "EMC" | "MP" | "DP" => {}
-            _ if depth == 0 => return ops,
+            _ if depth == 0 => return None,
             _ => {}
         }
     }
-    let Some(transform) = transform.cloned() else {
-        return ops;
-    };
     if depth != 0 {
-        return ops;
+        return None;
     }
-    let mut out = Vec::with_capacity(ops.len() + 2 - at_top_q.len());
-    out.push(Operation::new("q", vec![]));
-    out.push(Operation::new("cm", transform));
-    let mut skip = at_top_q.iter().map(|i| i + 1).peekable();
-    for (i, op) in ops.into_iter().enumerate() {
-        if skip.peek() == Some(&i) {
-            skip.next();
-            continue;
-        }
-        out.push(op);
+    let transform = transform?.clone();
+    for i in top_cm {
+        keep[i] = false;
     }
-    out.push(Operation::new("Q", vec![]));
-    out
+    Some(transform)
 }
 
 /// A page's content decoded into the operations lopdf's `Content::decode` gives, for the
