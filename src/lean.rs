@@ -207,7 +207,7 @@ fn text_object(ops: &[Operation], at: usize) -> Option<(usize, [&Operation; 4])>
 /// - where every operation outside `q … Q` is a marked-content boundary and every top-level
 ///   `q` is followed by the same `cm` (krilla's flip to its y-down space), that `cm` is set
 ///   once around the whole page instead.
-fn tighten_content(ops: Vec<Operation>) -> Vec<Operation> {
+fn tighten_content(mut ops: Vec<Operation>) -> Vec<Operation> {
     // Every step only drops operations (and the last adds the page's `q cm … Q`): which
     // ones stay is worked out first, then they are moved, not copied.
     let mut keep = vec![true; ops.len()];
@@ -253,36 +253,34 @@ fn tighten_content(ops: Vec<Operation>) -> Vec<Operation> {
     }
     // One page transform.
     let transform = hoisted_transform(&ops, &mut keep);
-    let mut out = Vec::with_capacity(ops.len() + 3);
-    if let Some(transform) = &transform {
-        out.push(Operation::new("q", vec![]));
-        out.push(Operation::new("cm", transform.clone()));
+    // In place: a CJK page's operations were the whole kit's peak of memory.
+    let mut flags = keep.into_iter();
+    ops.retain(|_| flags.next().unwrap_or(true));
+    if let Some(transform) = transform {
+        ops.splice(
+            0..0,
+            [Operation::new("q", vec![]), Operation::new("cm", transform)],
+        );
+        ops.push(Operation::new("Q", vec![]));
     }
-    out.extend(
-        ops.into_iter()
-            .zip(keep)
-            .filter_map(|(op, keep)| keep.then_some(op)),
-    );
-    if transform.is_some() {
-        out.push(Operation::new("Q", vec![]));
-    }
-    out
+    ops
 }
 
 /// The last step of [`tighten_content`]: where every kept operation outside `q … Q` is a
 /// marked-content boundary and every top-level `q` is followed by the same `cm`, those
 /// `cm`s are no longer kept and their operands come back, to be set once around the page.
 fn hoisted_transform(ops: &[Operation], keep: &mut [bool]) -> Option<Vec<Object>> {
-    let kept: Vec<usize> = (0..ops.len()).filter(|&i| keep[i]).collect();
     let mut depth = 0usize;
     let mut transform: Option<&Vec<Object>> = None;
     let mut top_cm = Vec::new();
-    for (k, &i) in kept.iter().enumerate() {
-        let op = &ops[i];
+    for (i, op) in ops.iter().enumerate() {
+        if !keep[i] {
+            continue;
+        }
         match op.operator.as_str() {
             "q" => {
                 if depth == 0 {
-                    let &next = kept.get(k + 1)?;
+                    let next = (i + 1..ops.len()).find(|&k| keep[k])?;
                     let cm = Some(&ops[next]).filter(|o| o.operator == "cm")?;
                     if transform.is_some_and(|t| *t != cm.operands) {
                         return None;

@@ -29,7 +29,7 @@ pub use bidi::is_rtl_language;
 use markup::parse_markup;
 use shape::prepared_hyphen_width;
 pub use shape::shape;
-pub use shared::prepare_shared;
+pub use shared::{prepare_shared, shared_scope};
 
 /// A stretch of a paragraph in one face, one link and one direction.
 #[derive(Debug, Clone)]

@@ -20,9 +20,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher as _;
 
 /// At most this many paragraphs are kept per thread; past it, the half least recently
-/// used go. A flyer shares ~25 with the next county's; a whole kit (three layouts per
-/// edition) would share more with 128, but kept its peak 1-2 MB higher (over the 40 MiB
-/// goal) for little time.
+/// used go. A flyer shares ~25 with the next county's.
 const MAX_ENTRIES: usize = 64;
 
 /// At most this many typographies are told apart (one per language, and a county mark's
@@ -36,8 +34,27 @@ thread_local! {
     static SHARED: RefCell<Shared> = RefCell::new(Shared::default());
 }
 
+/// The layout and language of the documents a thread composes now: the paragraphs are
+/// shared while they stay the same, as in a batch of one layout (every county's flyer).
+/// A whole kit changes layout from one document to the next (each edition's three
+/// layouts in turn): keeping every layout's paragraphs across them raised its peak memory
+/// by 2-3 MB, over the 40 MiB goal, so a change of scope lets them go.
+pub fn shared_scope(layout: &str, lang: &str) {
+    SHARED.with(|cell| {
+        let mut shared = cell.borrow_mut();
+        if shared.scope.0 != layout || shared.scope.1 != lang {
+            *shared = Shared {
+                scope: (layout.to_string(), lang.to_string()),
+                ..Shared::default()
+            };
+        }
+    });
+}
+
 #[derive(Default)]
 struct Shared {
+    /// The layout's name and the language the entries were prepared for.
+    scope: (String, String),
     /// The typographies seen, compared whole; a key holds an index into this list.
     typographies: Vec<Typography>,
     entries: HashMap<Key, (Prepared, u64)>,
@@ -82,7 +99,11 @@ pub fn prepare_shared(
             Some(i) => i,
             None => {
                 if shared.typographies.len() >= MAX_TYPOGRAPHIES {
-                    *shared = Shared::default();
+                    let scope = std::mem::take(&mut shared.scope);
+                    *shared = Shared {
+                        scope,
+                        ..Shared::default()
+                    };
                 }
                 shared.typographies.push(typography.clone());
                 shared.typographies.len() - 1
