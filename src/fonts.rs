@@ -437,15 +437,33 @@ impl Face {
 }
 
 /// All faces available to a run.
-#[derive(Default)]
 pub struct FontBook {
+    /// Unique in the process (never reused): what a cache of work done with these faces
+    /// (`compose::text::prepare_shared`) is keyed by.
+    id: u64,
     faces: Vec<Face>,
     /// Each family's faces, in face order, made on the first [`FontBook::select`]: text
     /// asks for its face once per character, and a walk over every face cost a batch 5%.
     by_family: OnceLock<Vec<(String, Vec<FontId>)>>,
 }
 
+impl Default for FontBook {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        FontBook {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            faces: Vec::new(),
+            by_family: OnceLock::new(),
+        }
+    }
+}
+
 impl FontBook {
+    /// This book's identity in the process (see the `id` field).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// The embedded fonts, then every `.ttf`/`.otf` under each directory (recursively, in
     /// sorted order so that face ids are the same on every machine). A folder's face with
     /// an embedded face's family, weight and slant takes its place.

@@ -2,6 +2,7 @@
 //! is written (the object-stream packing in `render` calls these). Each step keeps what
 //! PDF/UA-1 asks for; the archival (PDF/A) steps are skipped where PDF/A asks for more.
 
+use lopdf::content::Operation;
 use lopdf::{Document, Object};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -127,6 +128,12 @@ fn round_operand(object: &mut Object) {
 /// Rewrites every page's content stream with rounded numbers, deflated at the best level.
 /// A stream we cannot parse is left as it is.
 fn round_page_content(pdf: &mut Document) {
+    rewrite_page_content(pdf, false);
+}
+
+/// [`round_page_content`], and for a screen file (`tighten`) its text objects tightened
+/// (see [`tighten_content`]).
+fn rewrite_page_content(pdf: &mut Document, tighten: bool) {
     let streams: Vec<lopdf::ObjectId> = pdf
         .get_pages()
         .values()
@@ -147,12 +154,156 @@ fn round_page_content(pdf: &mut Document) {
         for operation in &mut content.operations {
             operation.operands.iter_mut().for_each(round_operand);
         }
+        if tighten {
+            content.operations = tighten_content(std::mem::take(&mut content.operations));
+        }
         let Ok(encoded) = content.encode() else {
             continue;
         };
         stream.set_plain_content(encoded);
         compress(stream);
     }
+}
+
+/// Where krilla's text object starting at `at` ends (the index after its `Q`), with the
+/// operations that set its state: `q`, `cm`, one fill-colour operator, `BT`, `Tr`, `Tf`,
+/// then `Tm` with `TJ` or `Tj` once or more, `ET`, `Q`.
+fn text_object(ops: &[Operation], at: usize) -> Option<(usize, [&Operation; 4])> {
+    let [q, cm, colour, bt, tr, tf] = ops.get(at..at + 6)? else {
+        return None;
+    };
+    let fill = matches!(colour.operator.as_str(), "rg" | "g" | "k" | "sc" | "scn");
+    if !(q.operator == "q"
+        && cm.operator == "cm"
+        && fill
+        && bt.operator == "BT"
+        && tr.operator == "Tr"
+        && tf.operator == "Tf")
+    {
+        return None;
+    }
+    let mut i = at + 6;
+    while let [tm, show, ..] = &ops[i..] {
+        if tm.operator != "Tm" || !matches!(show.operator.as_str(), "TJ" | "Tj") {
+            break;
+        }
+        i += 2;
+    }
+    let [et, end_q, ..] = &ops[i..] else {
+        return None;
+    };
+    (i > at + 6 && et.operator == "ET" && end_q.operator == "Q")
+        .then_some((i + 2, [cm, colour, tr, tf]))
+}
+
+/// A screen page's content with fewer operators and the same drawing, and the same fill
+/// and stroke colour operators in the same order (the soft proof pairs a screen file's
+/// colour operators with its print file's one by one, and print files are not tightened):
+/// - krilla wraps every line in `q cm rg BT Tr Tf Tm TJ ET Q`; a line that follows another
+///   at once in the same transform, rendering mode and font joins its text object, keeping
+///   its colour operator (the same colour set again is no change): `… TJ rg Tm TJ ET Q`;
+/// - a `Tr` that sets the rendering mode already in force goes (each text object set
+///   `0 Tr`, the mode a page starts in);
+/// - where every operation outside `q … Q` is a marked-content boundary and every top-level
+///   `q` is followed by the same `cm` (krilla's flip to its y-down space), that `cm` is set
+///   once around the whole page instead.
+fn tighten_content(mut ops: Vec<Operation>) -> Vec<Operation> {
+    // Every step only drops operations (and the last adds the page's `q cm … Q`): which
+    // ones stay is worked out first, then they are moved, not copied.
+    let mut keep = vec![true; ops.len()];
+    // Joined text objects: the `ET Q` of one and the `q cm BT Tr Tf` of the next go.
+    let mut at = 0;
+    let mut open: Option<[&Operation; 4]> = None;
+    while at < ops.len() {
+        let Some((end, state)) = text_object(&ops, at) else {
+            open = None;
+            at += 1;
+            continue;
+        };
+        let [cm, _, tr, tf] = state;
+        if open.is_some_and(|[c, _, t, f]| {
+            c.operands == cm.operands && t.operands == tr.operands && f.operands == tf.operands
+        }) {
+            keep[at - 2..at].fill(false);
+            for i in [at, at + 1, at + 3, at + 4, at + 5] {
+                keep[i] = false;
+            }
+        }
+        open = Some(state);
+        at = end;
+    }
+    // Rendering modes set again.
+    let mut mode = vec![Object::Integer(0)];
+    for (op, keep) in ops.iter().zip(keep.iter_mut()) {
+        if !*keep {
+            continue;
+        }
+        match op.operator.as_str() {
+            "q" => mode.push(mode.last().cloned().unwrap_or(Object::Integer(0))),
+            "Q" if mode.len() > 1 => {
+                mode.pop();
+            }
+            "Tr" => match (mode.last_mut(), op.operands.as_slice()) {
+                (Some(current), [value]) if value == current => *keep = false,
+                (Some(current), [value]) => *current = value.clone(),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    // One page transform.
+    let transform = hoisted_transform(&ops, &mut keep);
+    // In place: a CJK page's operations were the whole kit's peak of memory.
+    let mut flags = keep.into_iter();
+    ops.retain(|_| flags.next().unwrap_or(true));
+    if let Some(transform) = transform {
+        ops.splice(
+            0..0,
+            [Operation::new("q", vec![]), Operation::new("cm", transform)],
+        );
+        ops.push(Operation::new("Q", vec![]));
+    }
+    ops
+}
+
+/// The last step of [`tighten_content`]: where every kept operation outside `q … Q` is a
+/// marked-content boundary and every top-level `q` is followed by the same `cm`, those
+/// `cm`s are no longer kept and their operands come back, to be set once around the page.
+fn hoisted_transform(ops: &[Operation], keep: &mut [bool]) -> Option<Vec<Object>> {
+    let mut depth = 0usize;
+    let mut transform: Option<&Vec<Object>> = None;
+    let mut top_cm = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        if !keep[i] {
+            continue;
+        }
+        match op.operator.as_str() {
+            "q" => {
+                if depth == 0 {
+                    let next = (i + 1..ops.len()).find(|&k| keep[k])?;
+                    let cm = Some(&ops[next]).filter(|o| o.operator == "cm")?;
+                    if transform.is_some_and(|t| *t != cm.operands) {
+                        return None;
+                    }
+                    transform = Some(&cm.operands);
+                    top_cm.push(next);
+                }
+                depth += 1;
+            }
+            "Q" => depth = depth.checked_sub(1)?,
+            "BMC" | "BDC" | "EMC" | "MP" | "DP" => {}
+            _ if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let transform = transform?.clone();
+    for i in top_cm {
+        keep[i] = false;
+    }
+    Some(transform)
 }
 
 /// A page's content decoded into the operations lopdf's `Content::decode` gives, for the
@@ -542,6 +693,8 @@ fn compact_width_array(entries: &[Object]) -> Option<Vec<Object>> {
 
 /// PDF/UA-1 asks for none of this; PDF/A does (or forbids the alternative):
 /// - a font descriptor's `CIDSet` (PDF/A-1 requires it, PDF/A-2 checks it if present);
+///   the objects after them are numbered anew, so the cross-reference stream has no gaps
+///   to list (one `/Index` range instead of one per CIDSet);
 /// - an uncompressed XMP metadata stream (PDF/A keeps it readable to file-level tools);
 /// - the XMP entries that repeat the Info dictionary and the file (see [`lean_xmp`]).
 fn drop_archival_extras(pdf: &mut Document) {
@@ -557,6 +710,7 @@ fn drop_archival_extras(pdf: &mut Document) {
     for id in cid_sets {
         pdf.objects.remove(&id);
     }
+    pdf.renumber_objects();
     let metadata = pdf
         .catalog()
         .ok()
@@ -580,7 +734,8 @@ fn drop_archival_extras(pdf: &mut Document) {
 /// part, which PDF/UA-1 asks for (the title shown in the window, `dc:title`; the part,
 /// `pdfuaid:part`). The rest krilla writes repeats the Info dictionary (author, subject,
 /// creator tool, dates) or the file itself (page count, PDF version, format, the IDs that
-/// are the trailer's `/ID`, the rendition class): nearly half the packet once deflated. PDF/A
+/// are the trailer's `/ID`, the rendition class), and `x:xmptk` names the library that
+/// wrote it: nearly half the packet once deflated. PDF/A
 /// asks for all of it, so archival files keep the packet whole. `None` when the packet
 /// does not look like the one krilla writes.
 const XMP_DROPPED: [&str; 11] = [
@@ -609,6 +764,12 @@ fn lean_xmp(plain: &[u8]) -> Option<Vec<u8>> {
             xmp.replace_range(start..end, "");
         }
     }
+    // The name of the toolkit that wrote the packet (`x:xmptk`, optional).
+    if let Some(start) = xmp.find(" x:xmptk=\"") {
+        let value = start + " x:xmptk=\"".len();
+        let end = value + xmp[value..].find('"')? + 1;
+        xmp.replace_range(start..end, "");
+    }
     // Namespaces nothing uses any more.
     for prefix in ["xmp", "xmpMM", "xmpTPg", "pdf"] {
         if xmp.contains(&format!("<{prefix}:")) {
@@ -630,7 +791,7 @@ fn lean_xmp(plain: &[u8]) -> Option<Vec<u8>> {
 /// maps without comments always; for a file that is not archival (PDF/A) as well, no CID
 /// sets and a lean, deflated XMP packet.
 pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
-    round_page_content(pdf);
+    rewrite_page_content(pdf, !archival);
     strip_cmap_comments(pdf);
     compact_widths(pdf);
     if !archival {
@@ -742,6 +903,89 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use lopdf::dictionary;
+
+    fn tightened(content: &str) -> String {
+        let ops = decode_plain_content(content.as_bytes()).unwrap().operations;
+        let content = lopdf::content::Content {
+            operations: tighten_content(ops),
+        };
+        String::from_utf8(content.encode().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_objects_join_keep_their_colours_and_share_one_transform() {
+        let line = |colour: &str, font: &str, y: u32| {
+            format!(
+                "q\n1 0 0 -1 0 792 cm\n{colour} rg\nBT\n0 Tr\n{font} 10 Tf\n1 0 0 -1 48 {y} Tm\n[(a) 20(b)] TJ\nET\nQ\n"
+            )
+        };
+        let page = format!(
+            "/Span <</MCID 0>> BDC\n{}{}{}EMC\n/Span <</MCID 1>> BDC\n{}EMC\n/Artifact BMC\nq\n1 0 0 -1 0 792 cm\n1 0 0 rg\n0 0 m\n9 9 l\nf\nQ\nEMC",
+            line("0.1 0.1 0.1", "/f0", 100),
+            line("0.1 0.1 0.1", "/f0", 114),
+            line("0.1 0.1 0.1", "/f1", 128),
+            line("0.1 0.1 0.1", "/f1", 142),
+        );
+        assert_eq!(
+            tightened(&page),
+            [
+                "q",
+                "1 0 0 -1 0 792 cm",
+                "/Span <</MCID 0>> BDC",
+                // The first two lines share one object; the colour is set again.
+                "q",
+                "0.1 0.1 0.1 rg",
+                "BT",
+                "/f0 10 Tf",
+                "1 0 0 -1 48 100 Tm",
+                "[(a) 20(b)] TJ",
+                "0.1 0.1 0.1 rg",
+                "1 0 0 -1 48 114 Tm",
+                "[(a) 20(b)] TJ",
+                "ET",
+                "Q",
+                // Another font: an object of its own.
+                "q",
+                "0.1 0.1 0.1 rg",
+                "BT",
+                "/f1 10 Tf",
+                "1 0 0 -1 48 128 Tm",
+                "[(a) 20(b)] TJ",
+                "ET",
+                "Q",
+                "EMC",
+                // A marked-content boundary keeps the next line apart.
+                "/Span <</MCID 1>> BDC",
+                "q",
+                "0.1 0.1 0.1 rg",
+                "BT",
+                "/f1 10 Tf",
+                "1 0 0 -1 48 142 Tm",
+                "[(a) 20(b)] TJ",
+                "ET",
+                "Q",
+                "EMC",
+                "/Artifact BMC",
+                "q",
+                "1 0 0 rg",
+                "0 0 m",
+                "9 9 l",
+                "f",
+                "Q",
+                "EMC",
+                "Q",
+            ]
+            .join("\n")
+        );
+        // Drawing outside `q … Q`, or another transform: the page keeps its `cm`s.
+        let loose = format!("{}0 0 m\n", line("0 0 0", "/f0", 100));
+        assert!(tightened(&loose).starts_with("q\n1 0 0 -1 0 792 cm\n0 0 0 rg"));
+        let other = format!("{}q\n2 0 0 2 0 0 cm\nQ", line("0 0 0", "/f0", 100));
+        assert_eq!(tightened(&other).matches(" cm").count(), 2);
+        // A rendering mode other than the page's is kept.
+        let stroked = line("0 0 0", "/f0", 100).replace("0 Tr", "1 Tr");
+        assert_eq!(tightened(&stroked).matches(" Tr").count(), 1);
+    }
 
     #[test]
     fn numbers_keep_three_decimals_and_small_ones_their_precision() {
@@ -885,7 +1129,7 @@ end
         assert_eq!(
             lean,
             concat!(
-                r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="xmp-writer"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
+                r#"<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" >"#,
                 r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Hi &amp; bye</rdf:li></rdf:Alt></dc:title><dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language><pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
             )
         );

@@ -6,7 +6,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// A paragraph's inline Markdown, parsed: its pieces in order and its links.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Inline {
     pub pieces: Vec<Piece>,
     /// Every link, in the order they start.
@@ -14,7 +14,7 @@ pub struct Inline {
 }
 
 /// One piece of parsed inline Markdown, with the formatting in force where it stands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Piece {
     /// Text (or code), inside `link` (the destination, trimmed; empty for `[text]()`).
     Text {
@@ -33,7 +33,7 @@ pub enum Piece {
 }
 
 /// The kinds of block whose end a [`Piece::BlockEnd`] marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Block {
     Paragraph,
     Item,
@@ -41,7 +41,7 @@ pub enum Block {
 }
 
 /// A link: its destination (trimmed) and the text it is written on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Link {
     pub url: String,
     pub text: String,

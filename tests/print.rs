@@ -148,3 +148,46 @@ fn screen_pages_stay_trim_sized_and_rgb() {
             .all(|(op, _)| op == "rg" || op == "RG")
     );
 }
+
+/// The soft proof (`softproof.py` in the shared tools) pairs a screen file's colour
+/// operators with its print file's one by one, in order: the screen file's lean steps
+/// (joined text objects) must keep every one of them. The Arabic poster is where krilla
+/// writes a mixed-script line differently in the two files.
+#[test]
+fn screen_and_print_files_set_the_same_colours_in_the_same_order() {
+    let scratch = Scratch::new();
+    let args = [
+        "build",
+        "--county",
+        "statewide",
+        "--lang",
+        "ar",
+        "--layout",
+        "poster-18x24",
+        "--year",
+        "2027",
+    ];
+    for print in [false, true] {
+        let mut args = args.to_vec();
+        if print {
+            args.push("--print");
+        }
+        let output = scratch.run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let dir = scratch
+        .path()
+        .join("out/2027/trafficking-prevention/statewide");
+    let screen = colour_ops(&Document::load(dir.join("poster-18x24.ar.pdf")).unwrap());
+    let print: Vec<_> = colour_ops(&Document::load(dir.join("poster-18x24.ar.print.pdf")).unwrap())
+        .into_iter()
+        // The marks and slug, in registration, are the print file's own.
+        .filter(|(_, v)| v != &vec![1.0, 1.0, 1.0, 1.0])
+        .collect();
+    assert!(!screen.is_empty());
+    assert_eq!(screen.len(), print.len());
+    for ((s, _), (p, _)) in screen.iter().zip(&print) {
+        // Fill with fill, stroke with stroke.
+        assert_eq!(s == "rg", p == "k", "{s} against {p}");
+    }
+}

@@ -558,7 +558,7 @@ impl Composer<'_> {
                 blocks.push(Block::new(para, style, prepared));
                 continue;
             }
-            match text::prepare_with(
+            match text::prepare_shared(
                 &para.inline,
                 &style,
                 self.fonts,

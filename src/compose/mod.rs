@@ -68,6 +68,7 @@ pub fn compose(
         }
         None => layout,
     };
+    text::shared_scope(&layout.name, &resolved.edition.lang);
     let mut composer = Composer {
         resolved,
         layout,

@@ -10,6 +10,7 @@ mod itemize;
 mod lines;
 mod markup;
 mod shape;
+mod shared;
 
 use super::linebreak::{self, Opportunity};
 use super::typography::Typography;
@@ -28,6 +29,7 @@ pub use bidi::is_rtl_language;
 use markup::parse_markup;
 use shape::prepared_hyphen_width;
 pub use shape::shape;
+pub use shared::{prepare_shared, shared_scope};
 
 /// A stretch of a paragraph in one face, one link and one direction.
 #[derive(Debug, Clone)]
