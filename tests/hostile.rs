@@ -9,20 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// One document only: these tests are about refusing, not about the kit.
-const ONE: &[&str] = &[
-    "--county",
-    "alameda",
-    "--layout",
-    "flyer-letter",
-    "--lang",
-    "en",
-];
+const ONE: &[&str] = common::ALAMEDA_FLYER;
 
 fn run(scratch: &Scratch, command: &str, extra: &[&str]) -> Output {
-    let mut args = vec![command];
-    args.extend_from_slice(ONE);
-    args.extend_from_slice(extra);
-    scratch.run(&args)
+    scratch.run_alameda_flyer(command, extra)
 }
 
 /// Runs `check` and then `build` on the scratch inputs and asserts both refuse with exit

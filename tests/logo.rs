@@ -202,22 +202,9 @@ fn alameda_logo(scratch: &Scratch, name: &str, bytes: &[u8]) {
     );
 }
 
-/// Alameda's English flyer, the one document these tests build or check.
-const ALAMEDA_FLYER: &[&str] = &[
-    "--county",
-    "alameda",
-    "--layout",
-    "flyer-letter",
-    "--lang",
-    "en",
-];
-
-/// Runs `command` on Alameda's English flyer, with `extra` arguments.
+/// Runs `command` on Alameda's English flyer, the one document these tests build or check.
 fn run_flyer(scratch: &Scratch, command: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![command];
-    args.extend_from_slice(ALAMEDA_FLYER);
-    args.extend_from_slice(extra);
-    scratch.run(&args)
+    scratch.run_alameda_flyer(command, extra)
 }
 
 fn build_flyer(scratch: &Scratch, extra: &[&str]) -> std::process::Output {

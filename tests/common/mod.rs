@@ -115,6 +115,15 @@ impl Scratch {
         run_in(self.path(), args)
     }
 
+    /// Runs `command` on Alameda's English flyer alone ([`ALAMEDA_FLYER`]), with `extra`
+    /// arguments.
+    pub fn run_alameda_flyer(&self, command: &str, extra: &[&str]) -> Output {
+        let mut args = vec![command];
+        args.extend_from_slice(ALAMEDA_FLYER);
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     /// Puts the fixture JPEG logo into the campaign as `logos/<name>`, for a county row.
     pub fn add_logo(&self, name: &str) {
         let logo = repo().join("tests/fixtures/linked-campaign/logos/jaypeg.jpg");
@@ -145,6 +154,17 @@ impl Scratch {
         files
     }
 }
+
+/// One document, Alameda's English flyer: for tests about one file (a logo, a refusal),
+/// not about the kit.
+pub const ALAMEDA_FLYER: &[&str] = &[
+    "--county",
+    "alameda",
+    "--layout",
+    "flyer-letter",
+    "--lang",
+    "en",
+];
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     let _shared = shared();
