@@ -816,7 +816,7 @@ impl Composer<'_> {
                     placed.push((top, cursor.0, line));
                 }
                 if y > depth + 0.01 {
-                    let needed = self.height_needed(blocks, cursor, y, measure);
+                    let needed = self.height_needed(target, blocks, &columns, cursor, y);
                     return Err(Failure::Overflow {
                         frame: fi,
                         excess: needed - depth,
@@ -881,26 +881,68 @@ impl Composer<'_> {
         (0..lines.len()).map(|i| first + i as f32 * step).collect()
     }
 
-    /// The height the chain's last frame would need for everything from `cursor` on,
-    /// given `used` so far (lines are not broken again: the frame width is the same).
+    /// The height `frame`, the chain's last, would need for everything from `cursor` on,
+    /// given `used` so far: each block broken at its column's measure, and a side head's
+    /// row as tall as the head or the text beside it, whichever is taller.
     fn height_needed(
         &self,
+        frame: &Frame,
         blocks: &[Block],
+        columns: &[Column],
         cursor: (usize, usize),
         used: f32,
-        width: f32,
     ) -> f32 {
-        let mut total = used;
-        let mut previous_after = blocks[cursor.0].style.space_after.0;
-        for block in &blocks[cursor.0 + 1..] {
-            let lines = block
+        let area = frame.rect.inset(&frame.inset);
+        let lines_of = |block: &Block, column: Column| {
+            let width = column_area(area, frame.side_head.as_ref(), column).w.0;
+            block
                 .prepared
                 .break_lines(0, width)
-                .map_or(1, |b| b.len().max(1));
-            total += previous_after
-                + block.style.space_before.0
-                + lines as f32 * line_height(&block.style);
-            previous_after = block.style.space_after.0;
+                .map_or(1, |b| b.len().max(1)) as f32
+                * line_height(&block.style)
+        };
+        // A side head's row is as tall as the head or the text beside it (which starts
+        // level with the head), each with its space after; rows are apart by the next
+        // head's space before. The block that overflowed is in `used` already; when it is a
+        // head, its row is counted from the head's top.
+        let current = &blocks[cursor.0];
+        let mut total = used;
+        let mut pending_after = current.style.space_after.0;
+        let mut row: Option<(f32, f32)> = None;
+        if columns[cursor.0] == Column::Head {
+            let head = lines_of(current, Column::Head);
+            total -= head;
+            row = Some((head + pending_after, 0.0));
+            pending_after = 0.0;
+        }
+        for (block, &column) in blocks.iter().zip(columns).skip(cursor.0 + 1) {
+            let lines = lines_of(block, column);
+            let (before, after) = (block.style.space_before.0, block.style.space_after.0);
+            match (column, row.as_mut()) {
+                (Column::Beside, Some((_, beside))) => {
+                    if *beside > 0.0 {
+                        *beside += before;
+                    }
+                    *beside += lines + after;
+                }
+                (column, _) => {
+                    if let Some((head, beside)) = row.take() {
+                        total += head.max(beside);
+                        pending_after = 0.0;
+                    }
+                    total += pending_after + before;
+                    if column == Column::Head {
+                        row = Some((lines + after, 0.0));
+                        pending_after = 0.0;
+                    } else {
+                        total += lines;
+                        pending_after = after;
+                    }
+                }
+            }
+        }
+        if let Some((head, beside)) = row {
+            total += head.max(beside);
         }
         total
     }

@@ -773,6 +773,47 @@ color = "ink"
     }
 
     #[test]
+    fn an_overflowing_list_of_side_heads_reports_the_height_its_rows_need() {
+        // Three figures beside their one-line captions: each row is as tall as its figure,
+        // so the height the list needs is about three figures' lines, not the figures and
+        // the captions stacked.
+        let frames = |rows: u32| {
+            format!(
+                "[styles.figure]\nfont = \"Noto Sans\"\nsize = \"20pt\"\ncolor = \"ink\"\n\n{}",
+                frame(
+                    "figures",
+                    "",
+                    1,
+                    rows,
+                    "content = \"stats\"\nstyles = { value = \"figure\", caption = \"body\" }\nside_head = { role = \"value\", width = \"40pt\" }"
+                )
+            )
+        };
+        let doc = compose_tiny("", &frames(8)).unwrap();
+        let figures: Vec<f32> = runs(&doc)
+            .iter()
+            .filter(|r| r.size.0 == 20.0)
+            .map(|r| r.y.0)
+            .collect();
+        assert_eq!(figures.len(), 3, "{figures:?}");
+        // From the frame's top (20 pt) to the last figure's line foot (24 pt lines).
+        let taken = figures[2] - 20.0 + 0.3 * 20.0;
+        let errors = compose_tiny("", &frames(1)).unwrap_err();
+        let message = &errors[0].message;
+        let needs: f32 = message
+            .split("needs ")
+            .nth(1)
+            .and_then(|rest| rest.split(" mm").next())
+            .and_then(|mm| mm.parse().ok())
+            .unwrap_or_else(|| panic!("no amount in {message}"));
+        let needs = needs * crate::units::PT_PER_MM;
+        assert!(
+            (needs - taken).abs() < 0.2 * taken,
+            "reports {needs:.1} pt, the rows take about {taken:.1} pt: {message}"
+        );
+    }
+
+    #[test]
     fn no_word_is_divided_across_threaded_frames() {
         // Hyphenated text split at every height the first frame can have, in several
         // measures: the first frame's last line never ends in the hyphen a break adds (the
