@@ -243,13 +243,30 @@ fn a_county_with_all_its_own_data_passes_preflight_in_every_layout_and_language(
     std::fs::write(logos.join("alameda.png"), crate::logo::seal_png(1200, None)).unwrap();
     // A sheet of this one county, with the translated columns its languages need.
     let sheet = format!("{HEADER}\n{ALAMEDA}\n");
-    std::fs::write(scratch.campaign().join("counties.csv"), sheet).unwrap();
+    std::fs::write(scratch.campaign().join("counties.csv"), &sheet).unwrap();
     let output = scratch.run(&["check", "--print", "--county", "alameda", "--year", "2027"]);
     let err = stderr(&output);
     assert!(output.status.success(), "{err}");
     assert!(!err.lines().any(|l| l.starts_with("error: ")), "{err}");
     // Nine documents were checked: three layouts in three languages.
     assert!(err.contains("9 document(s) checked"), "{err}");
+    // Every cell in its own words has its Spanish and Chinese: no warning about them.
+    assert!(!err.contains("has its own"), "{err}");
+
+    // Without its Spanish contact, the Spanish editions would print the English words
+    // inside a Spanish sentence: `check` says which column is missing.
+    let sheet = sheet.replace(",la Coordinadora de Trata de Personas,", ",,");
+    std::fs::write(scratch.campaign().join("counties.csv"), sheet).unwrap();
+    let output = scratch.run(&["check", "--county", "alameda", "--lang", "es"]);
+    let found = findings(&output);
+    let untranslated: Vec<&String> = found.iter().filter(|l| l.contains("has its own")).collect();
+    assert_eq!(
+        untranslated,
+        [
+            "warning: county `Alameda` has its own `contact` but no `contact:es`: its `es` editions print \"the Human Trafficking Coordinator\" as written"
+        ],
+        "{found:#?}"
+    );
 }
 
 const HEADER: &str = r#"county,seat,languages,program,contact,phone,logo,logo_alt,extra.local,program:es,contact:es,extra.local:es,logo_alt:es,county:es,county:zh-Hant,program:zh-Hant,contact:zh-Hant,extra.local:zh-Hant,logo_alt:zh-Hant"#;

@@ -302,6 +302,24 @@ impl Campaign {
         }
         for county in &campaign.counties {
             for lang in &county.languages {
+                // A county's own words in a plain column print in every language it lists:
+                // its Spanish edition would read English inside Spanish sentences.
+                if *lang != campaign.meta.lang {
+                    for (column, text) in county.cells_without_language(lang) {
+                        warnings.push(
+                            Diagnostic::warning(format!(
+                                "county `{}` has its own `{column}` but no `{column}:{lang}`: its `{lang}` editions print \"{}\" as written",
+                                county.name,
+                                shorten(text)
+                            ))
+                            .at(county.location.clone())
+                            .field(column.clone())
+                            .hint(format!(
+                                "add a column `{column}:{lang}` with the words in that language (the plain cell stays for the others)"
+                            )),
+                        );
+                    }
+                }
                 if !campaign.languages().contains(&lang.as_str()) {
                     problems.push(
                         Diagnostic::error(format!(
@@ -604,7 +622,7 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// A URL for a message: the first 60 characters.
+/// A URL or a cell for a message: the first 60 characters.
 fn shorten(url: &str) -> String {
     if url.chars().count() > 60 {
         format!("{}…", url.chars().take(60).collect::<String>())

@@ -68,6 +68,67 @@ impl County {
     }
 }
 
+impl County {
+    /// The cells this county fills in its own words (a variable, an `extra.*`, its logo's
+    /// alt text) that have no version for `lang`, exact or primary: its editions in `lang`
+    /// print them as written. Cells without a letter (a phone number) read alike in every
+    /// language and are left out.
+    pub fn cells_without_language(&self, lang: &str) -> Vec<(String, &str)> {
+        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+        let has_version = |column: &str| {
+            [primary, lang].iter().any(|tag| {
+                self.localized
+                    .get(*tag)
+                    .is_some_and(|c| c.contains_key(column))
+            })
+        };
+        let alt = self
+            .logo_alt
+            .as_deref()
+            .filter(|a| *a != DECORATIVE)
+            .map(|a| ("logo_alt".to_string(), a));
+        self.overrides
+            .iter()
+            .map(|(column, text)| (column.clone(), text.as_str()))
+            .chain(
+                self.extras
+                    .iter()
+                    .map(|(name, text)| (format!("extra.{name}"), text.as_str())),
+            )
+            .chain(alt)
+            .filter(|(column, text)| text.chars().any(char::is_alphabetic) && !has_version(column))
+            .collect()
+    }
+}
+
+/// Where each line of the sheet starts, for the line of a record in messages. The csv crate's
+/// own line count is one short after a CRLF line end (Excel's): it takes the LF as the start
+/// of the next record.
+struct LineStarts<'b> {
+    bytes: &'b [u8],
+    feeds: Vec<usize>,
+}
+
+impl<'b> LineStarts<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        let feeds = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
+        LineStarts { bytes, feeds }
+    }
+
+    /// The 1-based line of the record's first character (past any line ends before it).
+    fn line_of(&self, position: &csv::Position) -> usize {
+        let mut start = (position.byte() as usize).min(self.bytes.len());
+        while self
+            .bytes
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        1 + self.feeds.partition_point(|&feed| feed < start)
+    }
+}
+
 /// A column name split into the column and its language: `program:es` → (`program`, `es`).
 fn column_language(header: &str) -> (&str, Option<&str>) {
     match header.split_once(':') {
@@ -99,10 +160,13 @@ pub fn load(
     var_names: Option<&[String]>,
 ) -> Result<Vec<County>, Vec<Diagnostic>> {
     let file_error = |msg: String| vec![Diagnostic::error(msg).in_file(path)];
+    // Read whole (a county sheet is small) so that messages can count its lines.
+    let bytes =
+        std::fs::read(path).map_err(|e| file_error(format!("cannot read county sheet: {e}")))?;
+    let lines = LineStarts::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| file_error(format!("cannot read county sheet: {e}")))?;
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
         .map_err(|e| {
@@ -174,7 +238,7 @@ pub fn load(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.line_of(p));
                 let hint = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     NOT_UTF8
                 } else {
@@ -191,7 +255,7 @@ pub fn load(
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| lines.line_of(p));
         let cell = |name: &str| -> (String, usize) {
             headers
                 .iter()
@@ -435,6 +499,32 @@ mod tests {
     }
 
     #[test]
+    fn a_row_s_line_is_right_with_excel_s_crlf_line_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("counties.csv");
+        let vars = vec!["program".to_string()];
+        for end in ["\n", "\r\n"] {
+            let sheet = [
+                "county,seat,languages,logo,logo_alt",
+                "Alpine,Markleeville,en,,",
+                "",
+                "Fresno,Fresno,en,logo.png,",
+            ]
+            .join(end);
+            std::fs::write(&csv, sheet + end).unwrap();
+            std::fs::write(dir.path().join("logo.png"), b"x").unwrap();
+            let problems = load(&csv, dir.path(), Some(&vars)).unwrap_err();
+            let at = problems[0].location.as_ref().and_then(|l| l.line_col);
+            assert_eq!(
+                at.map(|(line, _)| line),
+                Some(4),
+                "{end:?}: {:?}",
+                problems[0].message
+            );
+        }
+    }
+
+    #[test]
     fn refuses_escaping_paths() {
         let base = Path::new("/c/campaign");
         assert_eq!(
@@ -482,5 +572,28 @@ mod tests {
             messages[1].contains("`e s` in column `program:e s` is not a language tag"),
             "{messages:?}"
         );
+    }
+
+    #[test]
+    fn cells_in_a_county_s_own_words_without_a_language_version_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("counties.csv");
+        std::fs::write(
+            &csv,
+            "county,seat,languages,program,program:es,phone,contact,logo_alt,extra.local,extra.local:zh\n\
+             Alameda,Oakland,en;es;zh-Hant,the Alameda County Agency,la Agencia,(510) 271-9100,the Coordinator,,Help nearby,附近求助\n",
+        )
+        .unwrap();
+        let vars = ["program", "phone", "contact"].map(String::from).to_vec();
+        let alameda = &load(&csv, dir.path(), Some(&vars)).unwrap()[0];
+        let columns = |lang: &str| -> Vec<String> {
+            let cells = alameda.cells_without_language(lang);
+            cells.into_iter().map(|(column, _)| column).collect()
+        };
+        // Spanish has its program; its contact and local line are the English words. The
+        // phone has no words to translate.
+        assert_eq!(columns("es"), ["contact", "extra.local"]);
+        // `extra.local:zh` serves zh-Hant (the primary language).
+        assert_eq!(columns("zh-Hant"), ["contact", "program"]);
     }
 }
