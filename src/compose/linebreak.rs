@@ -150,9 +150,25 @@ pub fn opportunities(
     // An ampersand joins what is on either side: it ends a line ("SLAVERY &") rather
     // than starting the next one ("& HUMAN TRAFFICKING").
     out.retain(|o| o.kind == Kind::Mandatory || !text[o.at..].starts_with("& "));
+    // A compound breaks at its hyphen only between parts of three characters or more:
+    // "24-/hour" or "e-/mail" reads as two words (round 23 found "24-" ending a line of a
+    // county's help line).
+    out.retain(|o| o.kind == Kind::Mandatory || !splits_short_compound(text, o.at));
     out.sort_by(|a, b| a.at.cmp(&b.at).then(b.kind.cmp(&a.kind)));
     out.dedup_by_key(|o| o.at);
     out
+}
+
+/// Whether a break at `at` would follow a hyphen with fewer than three characters of the
+/// compound on one side of it.
+fn splits_short_compound(text: &str, at: usize) -> bool {
+    let Some(head) = text[..at].strip_suffix(['-', '\u{2010}']) else {
+        return false;
+    };
+    let in_part = |c: &char| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}');
+    let head_part = head.chars().rev().take_while(in_part).count();
+    let tail_part = text[at..].chars().take_while(in_part).count();
+    head_part < 3 || tail_part < 3
 }
 
 fn is_chinese_or_japanese(lang: &str) -> bool {
@@ -549,5 +565,18 @@ mod tests {
                 .collect();
         assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
         assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
+    }
+
+    #[test]
+    fn a_compound_breaks_at_its_hyphen_only_between_longer_parts() {
+        let at = |text: &str| -> Vec<usize> {
+            opportunities(text, "en", false, &[], &[], &Typography::default(), |_| 0.0)
+                .into_iter()
+                .map(|o| o.at)
+                .collect()
+        };
+        assert!(!at("24-hour help").contains(&"24-".len()));
+        assert!(!at("call-in line").contains(&"call-".len()));
+        assert!(at("state-funded work").contains(&"state-".len()));
     }
 }
