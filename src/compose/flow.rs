@@ -453,6 +453,25 @@ impl Composer<'_> {
                             .iter()
                             .map(|&h| if h { per_section } else { per_paragraph } as f32 * pitch)
                             .collect()
+                    } else if target.side_head.is_some() {
+                        // Beside side heads the rows differ in height (a caption of three
+                        // lines, one of two): the spare evens their steps, head to head,
+                        // the shortest growing first, so the figures stand on equal steps
+                        // as far as it reaches. What is left stays at the foot.
+                        let head_tops: Vec<f32> = placed
+                            .iter()
+                            .enumerate()
+                            .filter(|&(i, (_, b, _))| {
+                                columns[*b] == Column::Head && (i == 0 || placed[i - 1].1 != *b)
+                            })
+                            .map(|(_, (top, _, _))| *top)
+                            .collect();
+                        let steps: Vec<f32> = head_tops.windows(2).map(|w| w[1] - w[0]).collect();
+                        if steps.len() == paragraph_gaps {
+                            even_steps(&steps, spare)
+                        } else {
+                            vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
+                        }
                     } else {
                         vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
                     };
@@ -1044,6 +1063,29 @@ impl Composer<'_> {
     }
 }
 
+/// What to add to each step so the shortest come up toward the longest, with at most
+/// `spare` in all (water filling): the steps end as equal as the spare allows, none longer
+/// than the longest was.
+fn even_steps(steps: &[f32], spare: f32) -> Vec<f32> {
+    let longest = steps.iter().copied().fold(0.0f32, f32::max);
+    let needed = |level: f32| steps.iter().map(|s| (level - s).max(0.0)).sum::<f32>();
+    // The level the spare lifts the short steps to, found by halving.
+    let (mut low, mut high) = (steps.iter().copied().fold(longest, f32::min), longest);
+    if needed(high) <= spare {
+        low = high;
+    } else {
+        for _ in 0..40 {
+            let mid = (low + high) / 2.0;
+            if needed(mid) <= spare {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+    }
+    steps.iter().map(|s| (low - s).max(0.0)).collect()
+}
+
 /// The baseline grid of a chain starting at `frame`, its pitch the line height of the
 /// grid role's block.
 fn chain_grid<'f>(frame: &'f Frame, blocks: &[Block]) -> Option<Grid<'f>> {
@@ -1120,6 +1162,21 @@ mod tests {
     use super::*;
     use crate::model::layout::Fit;
     use crate::units::Pt;
+
+    #[test]
+    fn spare_evens_the_shortest_steps_first() {
+        let close = |a: Vec<f32>, b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01);
+        // Enough to even them: the short step comes up to the long one, no further.
+        assert!(close(even_steps(&[41.0, 29.0], 20.0), &[0.0, 12.0]));
+        // Not enough: the short step gets all of it.
+        assert!(close(even_steps(&[41.0, 29.0], 6.0), &[0.0, 6.0]));
+        // Two short steps share what lifts them both.
+        assert!(close(
+            even_steps(&[30.0, 40.0, 30.0], 8.0),
+            &[4.0, 0.0, 4.0]
+        ));
+        assert!(close(even_steps(&[30.0, 30.0], 0.0), &[0.0, 0.0]));
+    }
 
     #[test]
     fn adjustments_stay_within_the_policy() {
