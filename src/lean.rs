@@ -201,7 +201,9 @@ fn encode_operand(out: &mut Vec<u8>, object: &Object) -> Option<()> {
         Object::Real(value) => {
             // `Display`, with `.0` after a whole number (which would read back as an integer).
             let start = out.len();
-            write!(out, "{value}").ok()?;
+            if !write_short_real(out, *value) {
+                write!(out, "{value}").ok()?;
+            }
             if value.is_finite() && !out[start..].contains(&b'.') {
                 out.extend_from_slice(b".0");
             }
@@ -250,6 +252,65 @@ fn encode_operand(out: &mut Vec<u8>, object: &Object) -> Option<()> {
         other => lopdf::Writer::write_object(out, other).ok()?,
     }
     Some(())
+}
+
+/// Writes `value` as `Display` does (the shortest digits that read back as the same `f32`,
+/// never an exponent) when it is a number of thousandths with at most six significant
+/// digits, as the rounded numbers of a page are, and says whether it did. Formatting floats
+/// was most of encoding a page. Why the digits are `Display`'s: the thousandths `m` read
+/// back as `value` (checked exactly below), and two decimals of six significant digits or
+/// fewer never read back as the same `f32` (`FLT_DIG` is 6), so no other string of as few
+/// digits reads back as `value`; the shortest is this one.
+fn write_short_real(out: &mut Vec<u8>, value: f32) -> bool {
+    let wide = f64::from(value);
+    if !(wide.abs() >= 0.001 && wide.abs() < 1.0e6) {
+        return false;
+    }
+    let m = (wide * 1000.0).round() as i64;
+    let mut significant = m.unsigned_abs();
+    while significant.is_multiple_of(10) {
+        significant /= 10;
+    }
+    if significant >= 1_000_000 {
+        return false;
+    }
+    // `value` is ±mantissa × 2^-shift. m/1000 reads back as it when it is nearer to it than
+    // half the gap to the next float: |m·2^shift − 1000·(±mantissa)| < 500. A power of two
+    // (a narrower gap below) and a tie are left to `Display`.
+    let bits = value.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32;
+    let fraction = bits & 0x7f_ffff;
+    if exponent == 0 || fraction == 0 {
+        return false;
+    }
+    let shift = 150 - exponent; // 4 to 33 for the magnitudes above
+    let mantissa = i128::from(fraction | 0x80_0000);
+    let signed = if value < 0.0 { -mantissa } else { mantissa };
+    if (i128::from(m) * (1i128 << shift) - 1000 * signed).abs() >= 500 {
+        return false;
+    }
+    if m < 0 {
+        out.push(b'-');
+    }
+    let (whole, thousandths) = (m.unsigned_abs() / 1000, m.unsigned_abs() % 1000);
+    let _ = write!(out, "{whole}");
+    if thousandths != 0 {
+        let digits = [
+            b'0' + (thousandths / 100) as u8,
+            b'0' + (thousandths / 10 % 10) as u8,
+            b'0' + (thousandths % 10) as u8,
+        ];
+        let used = if digits[2] != b'0' {
+            3
+        } else if digits[1] != b'0' {
+            2
+        } else {
+            1
+        };
+        out.push(b'.');
+        out.extend_from_slice(&digits[..used]);
+    }
+    true
 }
 
 /// Where krilla's text object starting at `at` ends (the index after its `Q`), with the
@@ -1152,6 +1213,45 @@ mod tests {
             String::from_utf8_lossy(&theirs.encode().unwrap())
         );
         assert_eq!(encode_content(&[], 0).unwrap(), b"");
+    }
+
+    #[test]
+    fn short_reals_are_written_as_display_writes_them() {
+        let mut written = 0;
+        let mut check = |value: f32| {
+            let mut ours = Vec::new();
+            if write_short_real(&mut ours, value) {
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    value.to_string(),
+                    "{value:?}"
+                );
+                written += 1;
+            }
+        };
+        // Every number `rounded` makes from -200 to 200 by thousandths, and a sample far past
+        // the six digits the short path takes.
+        for k in -200_000..=200_000 {
+            check(rounded_value(k as f64 / 1000.0));
+        }
+        for k in (-2_000_000_000i64..=2_000_000_000).step_by(7_777) {
+            check(rounded_value(k as f64 / 1000.0));
+        }
+        // Floats of every kind, by their bits.
+        let mut bits = 0x9E37_79B9u32;
+        for _ in 0..1_000_000 {
+            bits = bits.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            check(f32::from_bits(bits));
+        }
+        assert!(written > 350_000, "the short path wrote {written}");
+    }
+
+    fn rounded_value(v: f64) -> f32 {
+        match rounded(v as f32) {
+            Object::Real(r) => r,
+            Object::Integer(i) => i as f32,
+            _ => unreachable!(),
+        }
     }
 
     #[test]
