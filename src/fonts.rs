@@ -85,7 +85,7 @@ pub struct Face {
     /// attempt), so each is shaped once per face.
     /// With each, the script it was shaped in and whether it was shaped whole (not cut
     /// from a longer string).
-    shaped: RwLock<HashMap<ShapeKey, ShapedEntry>>,
+    shaped: RwLock<crate::MemoMap<ShapeKey, ShapedEntry>>,
     /// This face's own number (see [`RECENT`]).
     number: u64,
     /// Ink bounds by glyph id: line spacing asks for the same glyphs on every fit

@@ -157,12 +157,160 @@ fn rewrite_page_content(pdf: &mut Document, tighten: bool) {
         if tighten {
             content.operations = tighten_content(std::mem::take(&mut content.operations));
         }
-        let Ok(encoded) = content.encode() else {
+        let Some(encoded) = encode_content(&content.operations, plain.len()) else {
             continue;
         };
         stream.set_plain_content(encoded);
         compress(stream);
     }
+}
+
+/// `operations` as lopdf's `Content::encode` writes them, byte for byte, without its cost:
+/// it writes each operand through a `dyn Write`, a real number by way of a `String`, and a
+/// hexadecimal string (a run's glyph ids) one `write!` per byte — a fifth of rewriting a
+/// page. Numbers, names and strings that need no escape, and arrays of them, are written
+/// here as lopdf writes them; any other operand goes to lopdf's own writer, into the same
+/// buffer. An inline image (`BI`) is left to lopdf whole. `capacity`: a guess at the size.
+fn encode_content(operations: &[Operation], capacity: usize) -> Option<Vec<u8>> {
+    if operations.iter().any(|op| op.operator == "BI") {
+        return lopdf::content::Content {
+            operations: operations.to_vec(),
+        }
+        .encode()
+        .ok();
+    }
+    let mut out = Vec::with_capacity(capacity);
+    for (i, operation) in operations.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        for operand in &operation.operands {
+            encode_operand(&mut out, operand)?;
+            out.push(b' ');
+        }
+        out.extend_from_slice(operation.operator.as_bytes());
+    }
+    Some(out)
+}
+
+/// One operand as `lopdf::Writer::write_object` writes it (see [`encode_content`]).
+fn encode_operand(out: &mut Vec<u8>, object: &Object) -> Option<()> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    match object {
+        Object::Integer(value) => write!(out, "{value}").ok()?,
+        Object::Real(value) => {
+            // `Display`, with `.0` after a whole number (which would read back as an integer).
+            let start = out.len();
+            if !write_short_real(out, *value) {
+                write!(out, "{value}").ok()?;
+            }
+            if value.is_finite() && !out[start..].contains(&b'.') {
+                out.extend_from_slice(b".0");
+            }
+        }
+        Object::Name(name)
+            if name
+                .iter()
+                .all(|&b| (33..=126).contains(&b) && !b"()<>[]{}/%#".contains(&b)) =>
+        {
+            out.push(b'/');
+            out.extend_from_slice(name);
+        }
+        Object::String(text, lopdf::StringFormat::Hexadecimal) => {
+            out.push(b'<');
+            for &byte in text {
+                out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+            }
+            out.push(b'>');
+        }
+        Object::String(text, lopdf::StringFormat::Literal)
+            if !text.iter().any(|b| b"()\\\r".contains(b)) =>
+        {
+            out.push(b'(');
+            out.extend_from_slice(text);
+            out.push(b')');
+        }
+        Object::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                // A blank only before what would run into the item before it.
+                let separated = matches!(
+                    item,
+                    Object::Null
+                        | Object::Boolean(_)
+                        | Object::Integer(_)
+                        | Object::Real(_)
+                        | Object::Reference(_)
+                );
+                if i > 0 && separated {
+                    out.push(b' ');
+                }
+                encode_operand(out, item)?;
+            }
+            out.push(b']');
+        }
+        other => lopdf::Writer::write_object(out, other).ok()?,
+    }
+    Some(())
+}
+
+/// Writes `value` as `Display` does (the shortest digits that read back as the same `f32`,
+/// never an exponent) when it is a number of thousandths with at most six significant
+/// digits, as the rounded numbers of a page are, and says whether it did. Formatting floats
+/// was most of encoding a page. Why the digits are `Display`'s: the thousandths `m` read
+/// back as `value` (checked exactly below), and two decimals of six significant digits or
+/// fewer never read back as the same `f32` (`FLT_DIG` is 6), so no other string of as few
+/// digits reads back as `value`; the shortest is this one.
+fn write_short_real(out: &mut Vec<u8>, value: f32) -> bool {
+    let wide = f64::from(value);
+    if !(wide.abs() >= 0.001 && wide.abs() < 1.0e6) {
+        return false;
+    }
+    let m = (wide * 1000.0).round() as i64;
+    let mut significant = m.unsigned_abs();
+    while significant.is_multiple_of(10) {
+        significant /= 10;
+    }
+    if significant >= 1_000_000 {
+        return false;
+    }
+    // `value` is ±mantissa × 2^-shift. m/1000 reads back as it when it is nearer to it than
+    // half the gap to the next float: |m·2^shift − 1000·(±mantissa)| < 500. A power of two
+    // (a narrower gap below) and a tie are left to `Display`.
+    let bits = value.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32;
+    let fraction = bits & 0x7f_ffff;
+    if exponent == 0 || fraction == 0 {
+        return false;
+    }
+    let shift = 150 - exponent; // 4 to 33 for the magnitudes above
+    let mantissa = i128::from(fraction | 0x80_0000);
+    let signed = if value < 0.0 { -mantissa } else { mantissa };
+    if (i128::from(m) * (1i128 << shift) - 1000 * signed).abs() >= 500 {
+        return false;
+    }
+    if m < 0 {
+        out.push(b'-');
+    }
+    let (whole, thousandths) = (m.unsigned_abs() / 1000, m.unsigned_abs() % 1000);
+    let _ = write!(out, "{whole}");
+    if thousandths != 0 {
+        let digits = [
+            b'0' + (thousandths / 100) as u8,
+            b'0' + (thousandths / 10 % 10) as u8,
+            b'0' + (thousandths % 10) as u8,
+        ];
+        let used = if digits[2] != b'0' {
+            3
+        } else if digits[1] != b'0' {
+            2
+        } else {
+            1
+        };
+        out.push(b'.');
+        out.extend_from_slice(&digits[..used]);
+    }
+    true
 }
 
 /// Where krilla's text object starting at `at` ends (the index after its `Q`), with the
@@ -1024,6 +1172,85 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(other)
             );
+        }
+    }
+
+    #[test]
+    fn page_content_encodes_as_lopdf_encodes_it() {
+        use lopdf::StringFormat::{Hexadecimal, Literal};
+        let content = b"/Artifact BMC\nq\n1 0 0 -1 0 792 cm\n0.122 0.165 0.361 rg\n-9 -9 m\n.5 -.25 l\nh\nf\nQ\nEMC\n/Span <</MCID 0 /Lang (en)>> BDC\nBT\n/f0 18 Tf\n1 0 0 -1 36 36.636 Tm\n[(a\\(b\\)c) -50(\\r\\n\\t\\\\\\061\\7x) -49.99994(x(y)z) 8(\r\n\r)] TJ\nT*\n(l\\\nine) '\n[<000B0080> -12.5<>] TJ\n<00fFaB>Tj\nET\nEMC";
+        let mut operations = decode_plain_content(content).unwrap().operations;
+        // What krilla does not write but an operand may hold: each goes to lopdf's writer.
+        let odd = vec![
+            Object::Null,
+            Object::Boolean(true),
+            Object::Reference((3, 0)),
+            Object::Name(b"A B#(".to_vec()),
+            Object::Real(2.0),
+            Object::Real(-0.0),
+            Object::Real(f32::NAN),
+            Object::Real(1e-7),
+            Object::Integer(-42),
+            Object::String(b"(unbalanced".to_vec(), Literal),
+            Object::String(vec![0, 0xff, b'\\'], Hexadecimal),
+            Object::Array(vec![
+                Object::Name(b"N".to_vec()),
+                Object::Integer(1),
+                Object::Array(vec![
+                    Object::Real(0.5),
+                    Object::String(b"s".to_vec(), Literal),
+                ]),
+                Object::Real(3.25),
+            ]),
+        ];
+        operations.push(Operation::new("x", odd));
+        operations.push(Operation::new("y", vec![]));
+        let theirs = lopdf::content::Content {
+            operations: operations.clone(),
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&encode_content(&operations, 0).unwrap()),
+            String::from_utf8_lossy(&theirs.encode().unwrap())
+        );
+        assert_eq!(encode_content(&[], 0).unwrap(), b"");
+    }
+
+    #[test]
+    fn short_reals_are_written_as_display_writes_them() {
+        let mut written = 0;
+        let mut check = |value: f32| {
+            let mut ours = Vec::new();
+            if write_short_real(&mut ours, value) {
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    value.to_string(),
+                    "{value:?}"
+                );
+                written += 1;
+            }
+        };
+        // Every number `rounded` makes from -200 to 200 by thousandths, and a sample far past
+        // the six digits the short path takes.
+        for k in -200_000..=200_000 {
+            check(rounded_value(k as f64 / 1000.0));
+        }
+        for k in (-2_000_000_000i64..=2_000_000_000).step_by(7_777) {
+            check(rounded_value(k as f64 / 1000.0));
+        }
+        // Floats of every kind, by their bits.
+        let mut bits = 0x9E37_79B9u32;
+        for _ in 0..1_000_000 {
+            bits = bits.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            check(f32::from_bits(bits));
+        }
+        assert!(written > 350_000, "the short path wrote {written}");
+    }
+
+    fn rounded_value(v: f64) -> f32 {
+        match rounded(v as f32) {
+            Object::Real(r) => r,
+            Object::Integer(i) => i as f32,
+            _ => unreachable!(),
         }
     }
 

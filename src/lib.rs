@@ -34,3 +34,9 @@ pub mod serve;
 pub mod tile;
 pub mod typography;
 pub mod units;
+
+/// A hash map for the memo tables the composer asks on every fit attempt (breaks, set
+/// lines, their ink, shaped strings): foldhash rather than std's SipHash, which was 2 to 3%
+/// of a flyer's instructions in hashing their small keys. Only looked up, never iterated,
+/// so the order of entries (foldhash's seed is random too) never reaches the output.
+pub(crate) type MemoMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -16,7 +16,6 @@ use crate::page::Rect;
 use crate::resolve::Para;
 use crate::units::{PT_PER_MM, Pt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A paragraph prepared for setting, with the (possibly fitted) style it is set in.
@@ -26,7 +25,7 @@ pub(super) struct Block<'a> {
     pub style: Style,
     pub prepared: text::Prepared,
     /// The ink of the lines set from it so far (see [`Block::line_ink`]).
-    inks: Rc<RefCell<HashMap<InkKey, Rc<[InkBox]>>>>,
+    inks: Rc<RefCell<crate::MemoMap<InkKey, Rc<[InkBox]>>>>,
 }
 
 /// A set line by its range, whether it ends hyphenated, the measure (its bits) and

@@ -20,7 +20,6 @@ use crate::model::layout::{Align, Style};
 use crate::page::Color;
 use crate::units::Pt;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -182,8 +181,8 @@ pub(crate) struct BreakMemo(Rc<RefCell<Memo>>);
 
 #[derive(Debug, Default)]
 pub(crate) struct Memo {
-    pub(crate) breaks: HashMap<BreakKey, Result<Vec<linebreak::Break>, TextError>>,
-    pub(crate) lines: HashMap<LineKey, Line>,
+    pub(crate) breaks: crate::MemoMap<BreakKey, Result<Vec<linebreak::Break>, TextError>>,
+    pub(crate) lines: crate::MemoMap<LineKey, Line>,
     /// The size and tracking (their bits) of the lines in `lines`.
     pub(crate) lines_at: (u32, u32),
 }
