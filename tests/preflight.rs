@@ -188,6 +188,27 @@ fn print_build_refuses_errors_and_records_warnings() {
     assert!(findings(&screen).is_empty(), "{}", stderr(&screen));
 }
 
+/// The statewide edition in all seven languages prints without a single preflight finding:
+/// Arabic's tall letters once reached above the flyer's footer band, white ink on paper.
+#[test]
+fn the_statewide_kit_gives_no_preflight_finding_in_any_language() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&[
+        "check",
+        "--print",
+        "--county",
+        "statewide",
+        "--year",
+        "2027",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let preflight: Vec<String> = findings(&output)
+        .into_iter()
+        .filter(|l| l.contains("of layout `"))
+        .collect();
+    assert!(preflight.is_empty(), "{preflight:#?}");
+}
+
 #[test]
 fn shipped_kit_passes_preflight_without_errors() {
     let scratch = Scratch::new();
