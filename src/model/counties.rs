@@ -42,12 +42,8 @@ impl County {
     /// version (the exact tag, else its primary language) takes that version. The slug, and
     /// so the output folder, stays the plain name's.
     pub fn localized_for(&self, lang: &str) -> County {
-        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
         let mut out = self.clone();
-        for tag in [primary, lang] {
-            let Some(cells) = self.localized.get(tag) else {
-                continue;
-            };
+        for cells in self.versions_for(lang) {
             for (column, text) in cells {
                 match column.as_str() {
                     "county" => out.name = text.clone(),
@@ -66,21 +62,27 @@ impl County {
         }
         out
     }
-}
 
-impl County {
+    /// The cells of this county's language columns that serve `lang`: its primary
+    /// language's first, then the exact tag's, which win where both have a column.
+    fn versions_for<'c>(
+        &'c self,
+        lang: &'c str,
+    ) -> impl Iterator<Item = &'c BTreeMap<String, String>> + 'c {
+        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+        [primary, lang]
+            .into_iter()
+            .filter_map(|tag| self.localized.get(tag))
+    }
+
     /// The cells this county fills in its own words (a variable, an `extra.*`, its logo's
     /// alt text) that have no version for `lang`, exact or primary: its editions in `lang`
     /// print them as written. Cells without a letter (a phone number) read alike in every
     /// language and are left out.
     pub fn cells_without_language(&self, lang: &str) -> Vec<(String, &str)> {
-        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
         let has_version = |column: &str| {
-            [primary, lang].iter().any(|tag| {
-                self.localized
-                    .get(*tag)
-                    .is_some_and(|c| c.contains_key(column))
-            })
+            self.versions_for(lang)
+                .any(|cells| cells.contains_key(column))
         };
         let alt = self
             .logo_alt
