@@ -281,9 +281,10 @@ pub struct Selection {
     /// How far neighbouring tiles overlap (for gluing), e.g. `0.5in`, `12mm`
     #[arg(long, value_name = "LENGTH", default_value = "0.5in", value_parser = parse_overlap, requires = "tile")]
     pub tile_overlap: crate::units::Pt,
-    /// The CMYK output ICC profile for print files' PDF/X-4 output intent, over any layout's
-    /// `[print] icc` (default: the bundled FOGRA39 coated profile)
-    #[arg(long, value_name = "FILE", requires = "print")]
+    /// The press condition for print files' PDF/X-4 output intent, over any layout's `[print]
+    /// icc`: a bundled profile — GRACoL (US sheetfed, the default), SWOP (US web) or FOGRA39
+    /// (Europe) — or your printer's CMYK output ICC profile file
+    #[arg(long, value_name = "NAME|FILE", requires = "print")]
     pub icc: Option<PathBuf>,
 }
 

@@ -403,14 +403,26 @@ mod tests {
 
     #[test]
     fn proofs_agree_with_littlecms() {
-        // Reference values from LittleCMS 2 (Pillow ImageCms, relative colorimetric) on the
-        // bundled profile: 100 K prints at L* 17.3; 100/85/25/20 at L* 26.
-        let p = press();
-        let k = p.lab(TEXT_BLACK);
-        assert!(delta_e(k, [17.3, 0.0, 1.0]) < 1.0, "{k:?}");
-        let paper = p.lab([0, 0, 0, 0]);
-        assert!(delta_e(paper, [100.0, 0.0, 0.0]) < 0.5, "{paper:?}");
-        assert_eq!(p.proof([0, 0, 0, 0]), [255, 255, 255]);
+        // Reference values from LittleCMS 2 (Pillow ImageCms, relative colorimetric) on each
+        // bundled profile: 100 K and 100/85/25/20 (8-bit Lab, so within 1 ΔE).
+        for (profile, black, blue) in [
+            ("GRACoL", [16.5, 0.0, 0.0], [26.3, 1.0, -29.0]),
+            ("FOGRA39", [17.3, 0.0, 1.0], [26.7, 4.0, -31.0]),
+        ] {
+            let bytes = crate::pdfx::icc::BUNDLED
+                .iter()
+                .find(|b| b.name == profile)
+                .unwrap()
+                .bytes;
+            let p = Press::new(bytes).unwrap();
+            let k = p.lab(TEXT_BLACK);
+            assert!(delta_e(k, black) < 1.0, "{profile}: {k:?}");
+            let navy = p.lab([100, 85, 25, 20]);
+            assert!(delta_e(navy, blue) < 1.5, "{profile}: {navy:?}");
+            let paper = p.lab([0, 0, 0, 0]);
+            assert!(delta_e(paper, [100.0, 0.0, 0.0]) < 0.5, "{paper:?}");
+            assert_eq!(p.proof([0, 0, 0, 0]), [255, 255, 255]);
+        }
     }
 
     #[test]

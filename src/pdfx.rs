@@ -5,8 +5,8 @@
 //! adds what ISO 15930-7 (PDF/X-4) asks of the document as a whole:
 //!
 //! - a `/GTS_PDFX` output intent in the catalog naming the print condition
-//!   (`/OutputConditionIdentifier` the registry's "FOGRA39" for the bundled profile, a
-//!   shop's profile's description otherwise; `/Info` the profile's description;
+//!   (`/OutputConditionIdentifier` the registry's name for a bundled profile's data, such
+//!   as "CGATS TR 006" for GRACoL, a shop's profile's description otherwise; `/Info` the profile's description;
 //!   `/RegistryName`) with the CMYK output profile embedded as `/DestOutputProfile`
 //!   (an ICC stream, `/N 4`);
 //! - `/GTS_PDFXVersion (PDF/X-4)` and `/Trapped /False` in the document information

@@ -248,13 +248,15 @@ pub fn assert_pdfx4(path: &Path) -> String {
         "{name}: PCS {}",
         icc.pcs
     );
-    // The identifier a RIP looks up in the ICC registry: "FOGRA39" for the bundled
-    // profile, a shop's profile's own description otherwise; /Info names the profile.
+    // The identifier a RIP looks up in the ICC registry: the registry's reference name
+    // for a bundled profile's data, a shop's profile's own description otherwise; /Info
+    // names the profile.
     let identifier = text(intent.get(b"OutputConditionIdentifier").unwrap());
-    let expected = if icc.description == "FOGRA39 coated (ArgyllCMS build)" {
-        "FOGRA39".to_string()
-    } else {
-        icc.description.clone()
+    let expected = match icc.description.as_str() {
+        "GRACoL coated #1, CGATS TR 006 (ArgyllCMS build)" => "CGATS TR 006".to_string(),
+        "SWOP coated #3, CGATS TR 003 (ArgyllCMS build)" => "CGATS TR 003".to_string(),
+        "FOGRA39 coated (ArgyllCMS build)" => "FOGRA39".to_string(),
+        _ => icc.description.clone(),
     };
     assert_eq!(
         identifier, expected,
@@ -407,7 +409,8 @@ fn print_files_are_pdfx4_with_the_bundled_profile() {
     let files = print_files(&scratch.path().join("out"));
     assert_eq!(files.len(), 3, "{files:?}");
     for path in &files {
-        assert_eq!(assert_pdfx4(path), "FOGRA39");
+        // A California agency's files go to US shops: GRACoL unless told otherwise.
+        assert_eq!(assert_pdfx4(path), "CGATS TR 006");
         // The profile in the file is the committed one, byte for byte.
         let doc = Document::load(path).unwrap();
         let profile = doc
@@ -420,7 +423,7 @@ fn print_files_are_pdfx4_with_the_bundled_profile() {
             .unwrap();
         assert_eq!(
             profile,
-            std::fs::read(repo().join("profiles/FOGRA39-coated-argyll.icc")).unwrap()
+            std::fs::read(repo().join("profiles/GRACoL-TR006-argyll.icc")).unwrap()
         );
     }
     // Screen files of the same edition have none of it.
@@ -437,16 +440,38 @@ fn print_files_are_pdfx4_with_the_bundled_profile() {
 }
 
 #[test]
-fn the_committed_profile_is_a_cmyk_output_profile() {
-    let bytes = std::fs::read(repo().join("profiles/FOGRA39-coated-argyll.icc")).unwrap();
-    let icc = parse_icc(&bytes);
-    assert_eq!((icc.class.as_str(), icc.space.as_str()), ("prtr", "CMYK"));
-    assert_eq!(icc.pcs, "Lab ");
-    assert_eq!(icc.description, "FOGRA39 coated (ArgyllCMS build)");
-    // Its licence notice ships beside it.
-    let notice =
-        std::fs::read_to_string(repo().join("profiles/FOGRA39-coated-argyll.NOTICE")).unwrap();
-    assert!(notice.contains("zlib") && notice.contains("NOT the"));
+fn the_committed_profiles_are_cmyk_output_profiles() {
+    for (file, description, source) in [
+        (
+            "GRACoL-TR006-argyll",
+            "GRACoL coated #1, CGATS TR 006 (ArgyllCMS build)",
+            "CGATS TR 006",
+        ),
+        (
+            "SWOP-TR003-argyll",
+            "SWOP coated #3, CGATS TR 003 (ArgyllCMS build)",
+            "CGATS TR 003",
+        ),
+        (
+            "FOGRA39-coated-argyll",
+            "FOGRA39 coated (ArgyllCMS build)",
+            "FOGRA39",
+        ),
+    ] {
+        let bytes = std::fs::read(repo().join(format!("profiles/{file}.icc"))).unwrap();
+        let icc = parse_icc(&bytes);
+        assert_eq!((icc.class.as_str(), icc.space.as_str()), ("prtr", "CMYK"));
+        assert_eq!(icc.pcs, "Lab ");
+        assert_eq!(icc.description, description);
+        // Its licence notice ships beside it, naming the data it was built from (the CGATS
+        // reports ask that they be identified as the source).
+        let notice =
+            std::fs::read_to_string(repo().join(format!("profiles/{file}.NOTICE"))).unwrap();
+        assert!(
+            notice.contains("zlib") && notice.contains("NOT ") && notice.contains(source),
+            "{file}.NOTICE"
+        );
+    }
 }
 
 #[test]
@@ -695,7 +720,13 @@ fn another_cmyk_profile_from_icc_or_the_layout() {
     };
 
     run(&[]);
+    assert_eq!(identifier_of(&flyer), "CGATS TR 006");
+    // A bundled profile by name, in any case.
+    run(&["--icc", "swop"]);
+    assert_eq!(identifier_of(&flyer), "CGATS TR 003");
+    run(&["--icc", "FOGRA39"]);
     assert_eq!(identifier_of(&flyer), "FOGRA39");
+    assert_pdfx4(&flyer);
     // The flag: the file is rebuilt (the profile is one of its inputs) with the new intent.
     run(&["--icc", "flag.icc"]);
     assert_eq!(identifier_of(&flyer), "Fixture press A (from --icc) ...");

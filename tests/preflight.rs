@@ -55,7 +55,7 @@ fn fixture_gives_exactly_its_four_findings() {
             "warning: frame `corner` of layout `preflight` reaches the trim (0.0 pt) on the top and left without declaring a bleed there (safe zone 9.0 pt), {edition}"
         ),
         format!(
-            "warning: text in frame `headline` of layout `preflight` has a contrast of 1.79:1 as printed (`pale` #aaaaaa → C0 M0 Y0 K33 on paper; 2.32:1 on screen), under the 4.5:1 WCAG AA needs for normal text, {edition}"
+            "warning: text in frame `headline` of layout `preflight` has a contrast of 1.91:1 as printed (`pale` #aaaaaa → C0 M0 Y0 K33 on paper; 2.32:1 on screen), under the 4.5:1 WCAG AA needs for normal text, {edition}"
         ),
     ];
     let mut expected = expected;

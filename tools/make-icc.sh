@@ -1,24 +1,49 @@
 #!/usr/bin/env bash
-# Build the default print profile, profiles/FOGRA39-coated-argyll.icc, from Fogra's FOGRA39
-# characterization data (offset on coated paper, ISO 12647-2) as Debian's icc-profiles-free
-# ships it (zlib licence; see profiles/FOGRA39-coated-argyll.NOTICE). ArgyllCMS's colprof
-# turns the measurements into an ICC output profile (device class `prtr`, CMYK → Lab):
+# Build the bundled print profiles in profiles/ from public characterization data as
+# Debian's icc-profiles-free ships it (zlib licence; see profiles/*.NOTICE):
+#   GRACoL-TR006-argyll.icc   CGATS TR 006: GRACoL, US commercial sheetfed offset on grade 1
+#                             coated paper (the default: a California agency prints in the US)
+#   SWOP-TR003-argyll.icc     CGATS TR 003: SWOP, US publication web offset, grade 3 coated
+#   FOGRA39-coated-argyll.icc FOGRA39: European offset on coated paper (ISO 12647-2)
+# ArgyllCMS's colprof turns each set of measurements into an ICC output profile (device class
+# `prtr`, CMYK → Lab):
 #   -qm     medium quality tables
 #   -nc     do not embed the measurement data in the profile
-#   -l330   total ink limit 330 %, -L95 black limit 95 % (FOGRA39's own limits: 330 / 95)
+#   -l -L   total ink and black limits: GRACoL 340 / 95, SWOP 300 / 95, FOGRA39 330 / 95 (each
+#           condition's own total area coverage)
 #   -S      sRGB as the source gamut for the perceptual and saturation tables
-# This is our own build from the public data, not ECI's "Coated FOGRA39" profile.
+# These are our own builds from the public data, not IDEAlliance's or ECI's profiles.
 # colprof writes the build time into the header, so each run gives slightly different
-# bytes; the committed profile is the one the PDFs embed. Takes a few minutes.
+# bytes; the committed profiles are the ones the PDFs embed. Takes a few minutes each.
+# Usage: tools/make-icc.sh [GRACoL|SWOP|FOGRA39]… (all three by default).
 # Needs: apt-get install -y argyll icc-profiles-free. Run from the repository root.
 set -euo pipefail
+data=/usr/share/color/icc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp /usr/share/color/icc/FOGRA39L.ti3 "$work/FOGRA39-coated.ti3"
-(cd "$work" && colprof -qm -nc -l330 -L95 -S /usr/share/color/icc/sRGB.icc \
-  -D "FOGRA39 coated (ArgyllCMS build)" \
-  -C "Built with ArgyllCMS from FOGRA39L data (icc-profiles-free, zlib licence)" \
-  FOGRA39-coated)
-mkdir -p profiles
-cp "$work/FOGRA39-coated.icc" profiles/FOGRA39-coated-argyll.icc
-ls -l profiles/FOGRA39-coated-argyll.icc
+build() { # name, data file, ink limit, description, copyright tag
+  local name=$1 ti3=$2 ink=$3 desc=$4 copyright=$5
+  cp "$data/$ti3" "$work/$name.ti3"
+  (cd "$work" && colprof -qm -nc -l"$ink" -L95 -S "$data/sRGB.icc" \
+    -D "$desc" -C "$copyright" \
+    "$name")
+  mkdir -p profiles
+  cp "$work/$name.icc" "profiles/$name.icc"
+  ls -l "profiles/$name.icc"
+}
+for which in "${@:-GRACoL SWOP FOGRA39}"; do
+  for one in $which; do
+    case $one in
+      GRACoL) build GRACoL-TR006-argyll TR006.ti3 340 \
+        "GRACoL coated #1, CGATS TR 006 (ArgyllCMS build)" \
+        "Built with ArgyllCMS from CGATS TR 006 characterization data (icc-profiles-free)" ;;
+      SWOP) build SWOP-TR003-argyll TR003.ti3 300 \
+        "SWOP coated #3, CGATS TR 003 (ArgyllCMS build)" \
+        "Built with ArgyllCMS from CGATS TR 003 characterization data (icc-profiles-free)" ;;
+      FOGRA39) build FOGRA39-coated-argyll FOGRA39L.ti3 330 \
+        "FOGRA39 coated (ArgyllCMS build)" \
+        "Built with ArgyllCMS from FOGRA39L data (icc-profiles-free, zlib licence)" ;;
+      *) echo "unknown profile $one (GRACoL, SWOP or FOGRA39)" >&2; exit 2 ;;
+    esac
+  done
+done

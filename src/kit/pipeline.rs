@@ -40,7 +40,7 @@ impl Session {
     }
 
     /// The output profile of a job's print file: `--icc`, else the layout's `[print] icc`,
-    /// else the bundled FOGRA39 profile.
+    /// else the bundled GRACoL profile.
     pub fn print_profile(&self, job: &Job) -> Arc<IccProfile> {
         self.icc
             .clone()

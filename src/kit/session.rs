@@ -47,15 +47,17 @@ impl Session {
             }
         }
         let icc = options.icc.as_ref().and_then(|path| {
-            IccProfile::load_for_print(path)
-                .map(Arc::new)
+            // A bundled profile's name ("GRACoL", "SWOP", "FOGRA39"), else a file.
+            path.to_str()
+                .and_then(IccProfile::bundled)
+                .map_or_else(|| IccProfile::load_for_print(path).map(Arc::new), Ok)
                 .map_err(|why| {
                     problems.push(
                         Diagnostic::error(format!(
                             "--icc `{}` cannot be the output intent: {why}",
                             path.display()
                         ))
-                        .hint("name a CMYK output ICC profile (class `prtr`), e.g. your printer's GRACoL or FOGRA profile"),
+                        .hint(format!("name a bundled profile ({}) or a CMYK output ICC profile file (class `prtr`), e.g. your printer's", crate::pdfx::icc::bundled_names())),
                     )
                 })
                 .ok()

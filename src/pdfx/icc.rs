@@ -2,16 +2,63 @@
 //! (ICC.1, versions 2 and 4) to check that a file is a CMYK output profile and to read its
 //! description, which becomes the output intent's condition identifier.
 //!
-//! The default is `profiles/FOGRA39-coated-argyll.icc`, built into the binary: our own
-//! ArgyllCMS build of Fogra's FOGRA39 characterization data (zlib licence; see
-//! `profiles/FOGRA39-coated-argyll.NOTICE` and `tools/make-icc.sh`).
+//! Three print profiles are built into the binary, each our own ArgyllCMS build of public
+//! characterization data (see `profiles/*.NOTICE` and `tools/make-icc.sh`): GRACoL, the
+//! default (US commercial sheetfed offset on grade 1 coated paper, CGATS TR 006), SWOP (US
+//! publication web offset on grade 3 coated paper, CGATS TR 003) and FOGRA39 (European
+//! offset on coated paper). `--icc` and `[print] icc` take one of their names or a file.
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+/// A print profile built into the binary, and the print condition it characterizes as the
+/// ICC's registry of characterization data names it: a press's RIP matches the output
+/// intent's identifier against the registry (the profile's own description says whose
+/// build it is).
+pub struct BundledProfile {
+    /// What `--icc` and `[print] icc` call it (matched without regard to case).
+    pub name: &'static str,
+    pub bytes: &'static [u8],
+    /// The registry's reference name: the output intent's `/OutputConditionIdentifier`.
+    pub identifier: &'static str,
+    /// The output intent's `/OutputCondition`.
+    pub condition: &'static str,
+}
+
+/// The bundled print profiles, the default first. A California agency's files go to US
+/// shops, which print to GRACoL (sheetfed, the usual run for flyers and posters) or SWOP
+/// (web presses); FOGRA39 is Europe's.
+pub const BUNDLED: [BundledProfile; 3] = [
+    BundledProfile {
+        name: "GRACoL",
+        bytes: include_bytes!("../../profiles/GRACoL-TR006-argyll.icc"),
+        identifier: "CGATS TR 006",
+        condition: "GRACoL: commercial offset lithography on grade 1 coated paper (ISO 12647-2 paper type 1), CGATS TR 006",
+    },
+    BundledProfile {
+        name: "SWOP",
+        bytes: include_bytes!("../../profiles/SWOP-TR003-argyll.icc"),
+        identifier: "CGATS TR 003",
+        condition: "SWOP: publication web offset on grade 3 coated paper, CGATS TR 003",
+    },
+    BundledProfile {
+        name: "FOGRA39",
+        bytes: include_bytes!("../../profiles/FOGRA39-coated-argyll.icc"),
+        identifier: "FOGRA39",
+        condition: "Offset printing, according to ISO 12647-2:2004/Amd 1, OFCOM, paper type 1 or 2 = coated art, 115 g/m2, tone value increase curves A (CMY) and B (K)",
+    },
+];
 
 /// The bytes of the default print profile.
-pub const DEFAULT_PROFILE: &[u8] = include_bytes!("../../profiles/FOGRA39-coated-argyll.icc");
+pub const DEFAULT_PROFILE: &[u8] = BUNDLED[0].bytes;
+
+/// The bundled profiles' names, for messages: "GRACoL, SWOP or FOGRA39".
+pub fn bundled_names() -> String {
+    let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
+    let (last, rest) = names.split_last().expect("profiles are bundled");
+    format!("{} or {last}", rest.join(", "))
+}
 
 /// A parsed ICC profile whose bytes go into the PDF unchanged.
 #[derive(Clone)]
@@ -52,12 +99,20 @@ impl PartialEq for IccProfile {
     }
 }
 
-static DEFAULT: LazyLock<Arc<IccProfile>> = LazyLock::new(|| {
-    Arc::new(
-        IccProfile::for_print(DEFAULT_PROFILE.to_vec())
-            .expect("the bundled print profile is a CMYK output profile"),
-    )
-});
+/// Each bundled profile parsed once, when first used.
+static LOADED: [OnceLock<Arc<IccProfile>>; BUNDLED.len()] =
+    [const { OnceLock::new() }; BUNDLED.len()];
+
+fn loaded(index: usize) -> Arc<IccProfile> {
+    LOADED[index]
+        .get_or_init(|| {
+            Arc::new(
+                IccProfile::for_print(BUNDLED[index].bytes.to_vec())
+                    .expect("a bundled print profile is a CMYK output profile"),
+            )
+        })
+        .clone()
+}
 
 /// The largest output profile file read (press profiles are a few MB at most).
 pub const MAX_PROFILE_BYTES: u64 = 16 << 20;
@@ -75,30 +130,36 @@ pub fn show(signature: &[u8; 4]) -> String {
     String::from_utf8_lossy(signature).trim_end().to_string()
 }
 
-/// The print condition the bundled profile characterizes, as the ICC's registry of
-/// characterization data names it: a press's RIP matches the output intent's identifier
-/// against the registry, and "FOGRA39" is the name it knows (the profile's own description
-/// says whose build it is).
-pub const BUNDLED_CONDITION: (&str, &str) = (
-    "FOGRA39",
-    "Offset printing, according to ISO 12647-2:2004/Amd 1, OFCOM, paper type 1 or 2 = coated art, 115 g/m2, tone value increase curves A (CMY) and B (K)",
-);
-
 impl IccProfile {
-    /// The bundled FOGRA39 profile.
+    /// The default print profile: the bundled GRACoL.
     pub fn default_print() -> Arc<IccProfile> {
-        DEFAULT.clone()
+        loaded(0)
+    }
+
+    /// A bundled profile by name ("GRACoL", "swop" …), if there is one.
+    pub fn bundled(name: &str) -> Option<Arc<IccProfile>> {
+        BUNDLED
+            .iter()
+            .position(|b| b.name.eq_ignore_ascii_case(name.trim()))
+            .map(loaded)
+    }
+
+    /// What `--icc` or `[print] icc` names: a bundled profile's name, else a file (a
+    /// relative one under `base`).
+    pub fn named_or_file(spec: &str, base: &Path) -> Result<Arc<IccProfile>, String> {
+        match IccProfile::bundled(spec) {
+            Some(profile) => Ok(profile),
+            None => IccProfile::load_for_print(&base.join(spec)).map(Arc::new),
+        }
     }
 
     /// The output intent's `/OutputConditionIdentifier` and `/OutputCondition`: the
-    /// registry's name for the bundled profile's condition; for any other profile (a
-    /// shop's, from `--icc`) its own description, which is all broadside knows of it.
+    /// registry's names for a bundled profile's condition; for any other profile (a shop's,
+    /// from `--icc`) its own description, which is all broadside knows of it.
     pub fn output_condition(&self) -> (String, String) {
-        if self.sha256 == DEFAULT.sha256 {
-            let (identifier, condition) = BUNDLED_CONDITION;
-            (identifier.to_string(), condition.to_string())
-        } else {
-            (self.description.clone(), self.description.clone())
+        match BUNDLED.iter().find(|b| *b.bytes == *self.bytes) {
+            Some(b) => (b.identifier.to_string(), b.condition.to_string()),
+            None => (self.description.clone(), self.description.clone()),
         }
     }
 
@@ -331,7 +392,10 @@ pub(crate) mod tests {
     #[test]
     fn the_bundled_profile_is_a_cmyk_output_profile() {
         let p = IccProfile::default_print();
-        assert_eq!(p.description, "FOGRA39 coated (ArgyllCMS build)");
+        assert_eq!(
+            p.description,
+            "GRACoL coated #1, CGATS TR 006 (ArgyllCMS build)"
+        );
         assert_eq!(&p.class, b"prtr");
         assert_eq!(&p.color_space, b"CMYK");
         assert_eq!(&p.pcs, b"Lab ");

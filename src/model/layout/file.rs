@@ -1226,9 +1226,10 @@ impl Resolver<'_> {
         icc: &Spanned<String>,
         path: &Path,
     ) -> Option<std::sync::Arc<crate::pdfx::IccProfile>> {
-        let file = path.parent().unwrap_or(Path::new(".")).join(icc.get_ref());
-        match crate::pdfx::IccProfile::load_for_print(&file) {
-            Ok(profile) => Some(std::sync::Arc::new(profile)),
+        let base = path.parent().unwrap_or(Path::new("."));
+        let file = base.join(icc.get_ref());
+        match crate::pdfx::IccProfile::named_or_file(icc.get_ref(), base) {
+            Ok(profile) => Some(profile),
             Err(why) => {
                 self.problems.push(
                     Diagnostic::error(format!(
@@ -1237,7 +1238,7 @@ impl Resolver<'_> {
                     ))
                     .at(self.at(icc.span()))
                     .field("print.icc")
-                    .hint("name a CMYK output ICC profile (e.g. your printer's GRACoL or FOGRA profile), relative to the layout file; leave `icc` out for the bundled FOGRA39 profile"),
+                    .hint(format!("name a bundled profile ({}) or your printer's CMYK output ICC profile, relative to the layout file; leave `icc` out for the bundled GRACoL profile", crate::pdfx::icc::bundled_names())),
                 );
                 None
             }

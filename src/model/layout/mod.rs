@@ -279,7 +279,7 @@ pub struct Layout {
     pub frames: Vec<Frame>,
     pub print: PrintRules,
     /// The output profile `[print] icc` names, checked to be a CMYK output profile; print
-    /// files use the bundled FOGRA39 profile when it is `None` (and no `--icc` is given).
+    /// files use the bundled GRACoL profile when it is `None` (and no `--icc` is given).
     pub icc: Option<std::sync::Arc<crate::pdfx::IccProfile>>,
 }
 
