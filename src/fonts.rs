@@ -492,6 +492,9 @@ impl FontBook {
             collect_font_files(dir, &mut files, &mut problems, 0);
             files.sort();
             for path in files {
+                if is_builtin_copy(&path) {
+                    continue;
+                }
                 match load_faces(&path) {
                     Ok(faces) => {
                         // A folder face of an embedded family, weight and slant takes its
@@ -700,6 +703,35 @@ fn collect_font_files(
             );
         }
     }
+}
+
+/// Whether the font file at `path` is a copy of one compiled into the binary: the same
+/// length and the same first bytes, which hold the sfnt header and table directory with
+/// every table's checksum (font tools write them anew on any change). The repository's own
+/// `fonts/` folder holds the very files the binary carries; loading them again mapped,
+/// parsed and checked each a second time, and a whole kit's peak memory held both copies'
+/// pages (about 3 MiB more).
+fn is_builtin_copy(path: &Path) -> bool {
+    use std::io::Read;
+    const HEAD: usize = 4096;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(HEAD);
+    if file
+        .by_ref()
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .is_err()
+    {
+        return false;
+    }
+    crate::assets::FONTS
+        .iter()
+        .any(|(_, bytes)| bytes.len() as u64 == len && bytes.starts_with(&head))
 }
 
 /// Every face of a font file: one, or each face of a `.ttc`/`.otc` collection.
@@ -1025,5 +1057,37 @@ mod tests {
             y_max: 0,
         };
         assert_eq!(ink_box(ink_slot(extremes)), extremes);
+    }
+
+    #[test]
+    fn a_folder_copy_of_a_built_in_font_is_not_loaded_twice_but_a_changed_one_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (name, bytes) = crate::assets::FONTS
+            .iter()
+            .find(|(name, _)| name.ends_with("NotoSans-Regular.ttf"))
+            .unwrap();
+        let copy = dir.path().join("NotoSans-Regular.ttf");
+        std::fs::write(&copy, bytes).unwrap();
+        assert!(is_builtin_copy(&copy), "{name}");
+        let book = FontBook::load(&[dir.path().to_path_buf()]).unwrap();
+        let regular = book.select("Noto Sans", 400, false).unwrap();
+        assert!(
+            matches!(*book.face(regular).data, FontBytes::Embedded(_)),
+            "the identical file is the built-in face"
+        );
+        assert_eq!(
+            book.faces().count(),
+            FontBook::load(&[]).unwrap().faces().count()
+        );
+        // The same file with one table's checksum changed (as a font tool writes an edited
+        // table) is another font: it takes the built-in face's place.
+        let mut changed = bytes.to_vec();
+        changed[12 + 4] ^= 1;
+        std::fs::write(&copy, &changed).unwrap();
+        assert!(!is_builtin_copy(&copy));
+        let book = FontBook::load(&[dir.path().to_path_buf()]).unwrap();
+        let regular = book.select("Noto Sans", 400, false).unwrap();
+        assert!(matches!(*book.face(regular).data, FontBytes::Mapped(_)));
+        assert_eq!(book.face(regular).path, copy);
     }
 }
