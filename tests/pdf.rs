@@ -224,12 +224,18 @@ fn an_unchanged_rebuild_rewrites_nothing() {
     );
 }
 
-/// A county without a logo carries its name as a mark in the logo's tile. The mark is
-/// artwork: drawn in outlines, it is not text a reader or an extraction finds, so the
-/// headline beside it comes out as one sentence and the name once (from the edition line).
+/// A layout may set a county's name as a mark where its logo would go (`stand_in =
+/// "edition"` on the logo frame; the shipped layouts no longer do). The mark is artwork:
+/// drawn in outlines, it is not text a reader or an extraction finds, so the headline
+/// beside it comes out as one sentence and the name once (from the edition line).
 #[test]
 fn a_county_name_mark_is_drawn_in_outlines_not_text() {
     let scratch = common::Scratch::new();
+    scratch.edit(
+        "layouts/flyer-letter.toml",
+        "collapse_into = \"action\"\n",
+        "collapse_into = \"action\"\nstand_in = \"edition\"\nstyle = \"kicker\"\ntext_fit = \"fill\"\n",
+    );
     let output = scratch.run(&[
         "build",
         "--county",

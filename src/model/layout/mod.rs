@@ -510,7 +510,7 @@ mod tests {
     fn a_stand_in_stands_for_an_image_or_a_content_and_names_content() {
         let frame = |extra: &str| {
             format!(
-                "[[frames]]\nid = \"extra-mark\"\narea = {{ col = 1, row = 1, cols = 4, rows = 4 }}\nstyle = \"mark\"\n{extra}\n"
+                "[[frames]]\nid = \"extra-mark\"\narea = {{ col = 1, row = 1, cols = 4, rows = 4 }}\nstyle = \"headline\"\n{extra}\n"
             )
         };
         // Nothing to stand in for: no image and no content, or the content itself.
@@ -547,7 +547,7 @@ mod tests {
         let d = &errors[0];
         assert!(d.hint.as_deref().unwrap_or("").contains("edition"), "{d}");
         let layout = load_with(&frame("image = \"logo\"\nstand_in = \"edition\"")).unwrap();
-        let logo = layout.frames.iter().find(|f| f.id == "logo").unwrap();
+        let logo = layout.frames.iter().find(|f| f.id == "extra-mark").unwrap();
         assert_eq!(logo.stand_in, Some(BlockKey::Edition));
     }
 
