@@ -123,12 +123,35 @@ fn the_flyer_body_is_set_for_reading() {
     assert!(flyers.len() > 7, "seven statewide languages and Alameda's");
     for job in flyers {
         let document = compose(&session, job);
-        let body: Vec<f32> = runs_by_frame(&session, job, &document)
-            .into_iter()
-            .filter(|(frame, _)| frame.starts_with("sections-"))
+        let runs = runs_by_frame(&session, job, &document);
+        let body: Vec<f32> = runs
+            .iter()
+            .filter(|(frame, _)| frame == "sections")
             .map(|(_, run)| run.size.0)
             .collect();
         assert!(!body.is_empty());
+        // On a reading measure: 55–75 characters a line in the languages written in
+        // words of Latin letters (the median line: a paragraph's last is shorter).
+        let lang = job.edition.lang.as_str();
+        if ["en", "es", "tl", "vi"].contains(&lang) {
+            let baselines = body_baselines(&runs, "sections");
+            let mut lengths: Vec<usize> = baselines
+                .iter()
+                .map(|y| {
+                    runs.iter()
+                        .filter(|(f, r)| f == "sections" && (r.y.0 - y).abs() < 0.05)
+                        .map(|(_, r)| r.text.chars().count())
+                        .sum::<usize>()
+                })
+                .collect();
+            lengths.sort_unstable();
+            let median = lengths[lengths.len() / 2];
+            assert!(
+                (55..=75).contains(&median),
+                "{}: the body's lines hold {median} characters (median), not 55–75",
+                job.path.display()
+            );
+        }
         let smallest = body.iter().copied().fold(f32::MAX, f32::min);
         // Every language, Tagalog (a third longer than English) included: a public flyer
         // is read at 9.5 pt or more.
@@ -216,10 +239,10 @@ fn figures_side_by_side_share_a_baseline_and_a_size_in_every_language() {
 }
 
 #[test]
-fn the_flyer_sets_each_figure_beside_its_caption_capitals_level_in_every_language() {
-    // The flyer's statistics are a list on the right column's measure (`side_head`): each
-    // figure in a narrow column, its caption beside it (not under it), the caption's first
-    // capitals level with the figure's, at a reading size.
+fn the_flyer_stacks_each_figure_over_its_caption_in_the_figures_column_in_every_language() {
+    // The flyer's figures stand in a column beside the reading column: the lead figure,
+    // then the three statistics, each figure over its caption (the caption starts under
+    // the figure, on its edge: the left, or the right in Arabic), at a reading size.
     let _shared = crate::common::shared();
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let mut checked = 0;
@@ -228,6 +251,7 @@ fn the_flyer_sets_each_figure_beside_its_caption_capitals_level_in_every_languag
         .filter(|j| layout_name(&session, j) == "flyer-letter")
     {
         let lang = &job.edition.lang;
+        let rtl = lang == "ar";
         let document = compose(&session, job);
         let runs = runs_by_frame(&session, job, &document);
         let stats: Vec<&GlyphRun> = runs
@@ -243,40 +267,41 @@ fn the_flyer_sets_each_figure_beside_its_caption_capitals_level_in_every_languag
             .collect();
         figures.sort_by(|a, b| a.y.0.total_cmp(&b.y.0));
         assert_eq!(figures.len(), 3, "{lang}: three figures in the list");
-        let cap_top = |r: &GlyphRun| r.y.0 - session.fonts.face(r.font).cap_height * r.size.0;
+        // Under the lead figure's sentence.
+        let stats_top = first_baseline(&runs, "stats");
+        let lead_last = runs
+            .iter()
+            .filter(|(f, _)| f == "callout")
+            .map(|(_, r)| r.y.0)
+            .fold(f32::MIN, f32::max);
+        assert!(
+            lead_last < stats_top,
+            "{lang}: the statistics overlap the lead figure"
+        );
         for (n, figure) in figures.iter().enumerate() {
-            let next = figures.get(n + 1).map_or(f32::MAX, |f| cap_top(f));
+            let next = figures.get(n + 1).map_or(f32::MAX, |f| f.y.0 - f.size.0);
             let caption: Vec<&GlyphRun> = stats
                 .iter()
                 .copied()
-                .filter(|r| r.size.0 < figure_size && r.y.0 > cap_top(figure) && r.y.0 < next)
+                .filter(|r| r.size.0 < figure_size && r.y.0 > figure.y.0 && r.y.0 < next)
                 .collect();
             assert!(
                 !caption.is_empty(),
                 "{lang}: `{}` has no caption",
                 figure.text
             );
-            let first = caption
-                .iter()
-                .min_by(|a, b| a.y.0.total_cmp(&b.y.0))
-                .unwrap();
-            assert!(
-                (cap_top(first) - cap_top(figure)).abs() < 0.5,
-                "{lang}: `{}` caption's capitals at {:.1}, the figure's at {:.1}",
-                figure.text,
-                cap_top(first),
-                cap_top(figure)
-            );
             for run in &caption {
-                let beside = run.x.0 >= (figure.x + figure.width()).0 - 0.01
-                    || (run.x + run.width()).0 <= figure.x.0 + 0.01;
+                // Under the figure, from its edge, never before it.
+                let edge = if rtl {
+                    (run.x + run.width()).0 <= (figure.x + figure.width()).0 + 0.5
+                } else {
+                    run.x.0 >= figure.x.0 - 0.5
+                };
                 assert!(
-                    beside,
-                    "{lang}: caption `{}` runs under the figure `{}`",
-                    run.text, figure.text
+                    edge,
+                    "{lang}: caption `{}` starts outside its figure's edge",
+                    run.text
                 );
-                // At the body's size in English, no smaller than 8.5 pt in any language
-                // (Tagalog's run a third longer).
                 let floor = if lang == "en" { 9.5 } else { 8.5 };
                 assert!(
                     run.size.0 >= floor - 0.01,
@@ -285,6 +310,13 @@ fn the_flyer_sets_each_figure_beside_its_caption_capitals_level_in_every_languag
                     run.size.0
                 );
             }
+            let first = caption.iter().map(|r| r.y.0).fold(f32::MAX, f32::min);
+            assert!(
+                first - figure.y.0 < 2.5 * figure_size,
+                "{lang}: `{}`'s caption starts {:.1} pt under it: it reads as another item's",
+                figure.text,
+                first - figure.y.0
+            );
         }
         checked += 1;
     }
@@ -432,25 +464,33 @@ fn a_frame_with_nothing_to_show_draws_no_panel_and_gives_its_area_away() {
         .iter()
         .position(|f| f.id == "definition")
         .unwrap()];
-    let panel = document.pages[0].items.iter().any(|item| {
-        matches!(item, Item::Shape { rect, .. }
-            if (rect.y.0 - definition.rect.y.0).abs() < 0.5 && (rect.x.0 - definition.rect.x.0).abs() < 0.5)
+    // No panel and no rule: nothing drawn inside the definition's area …
+    let drawn = document.pages[0].items.iter().any(|item| match item {
+        Item::Shape { rect, .. } => {
+            rect.x.0 > definition.rect.x.0 - 0.5
+                && rect.y.0 > definition.rect.y.0 - 0.5
+                && rect.y.0 < definition.rect.bottom().0 - 0.5
+                && rect.x.0 < definition.rect.right().0
+        }
+        Item::Line { from, .. } => {
+            from.0.0 < definition.rect.right().0
+                && from.1.0 > definition.rect.y.0 - 0.5
+                && from.1.0 < definition.rect.bottom().0 - 0.5
+        }
+        _ => false,
     });
-    assert!(!panel, "an empty definition still drew its tinted panel");
-    // Nor does the column it threads into (its own fill, over the gutter).
-    let second = &layout.frames[layout
+    assert!(!drawn, "an empty definition still drew its panel or rule");
+    // … and the sections that follow it (`follows`) start at its top, in its rows.
+    let sections = &layout.frames[layout
         .frames
         .iter()
-        .position(|f| f.id == "definition-2")
+        .position(|f| f.id == "sections")
         .unwrap()];
-    let second_panel = document.pages[0].items.iter().any(|item| {
-        matches!(item, Item::Shape { rect, .. }
-            if (rect.y.0 - second.rect.y.0).abs() < 0.5 && rect.x.0 < second.rect.x.0 + 0.5
-                && rect.right().0 > second.rect.x.0)
-    });
+    let first = first_baseline(&runs_by_frame(&session, job, &document), "sections");
     assert!(
-        !second_panel,
-        "an empty definition's second column drew its panel"
+        first < definition.rect.y.0 + 30.0 && first < sections.rect.y.0,
+        "with no definition the sections start on {first:.1}, not at the definition's top ({:.1})",
+        definition.rect.y.0
     );
 }
 
@@ -516,26 +556,31 @@ fn threaded_columns_start_on_one_baseline_and_keep_their_lines_level() {
         let runs = runs_by_frame(&session, job, &document);
         let where_ = format!("{name} ({})", job.edition.lang);
         // Columns side by side start on one baseline (a heading at the top of the first,
-        // whatever the second starts with), and every body line of both sits on one grid,
-        // the body's line apart (the fact sheet's are on page 2).
-        let pairs = vec![("sections-1", "sections-2")];
-        let mut grids = Vec::new();
-        for (a, b) in pairs {
-            let (left, right) = (body_baselines(&runs, a), body_baselines(&runs, b));
-            // The second column always has text.
-            assert!(
-                !right.is_empty() || a != "sections-1",
-                "{where_}: nothing in `{b}`"
-            );
-            if !right.is_empty() {
-                let (first, second) = (first_baseline(&runs, a), first_baseline(&runs, b));
-                assert!(
-                    (first - second).abs() < 0.3,
-                    "{where_}: `{a}` and `{b}` start on {first:.2} and {second:.2}"
-                );
-            }
-            grids.push((left, right));
-        }
+        // whatever the second starts with), and every body line sits on one grid, the
+        // body's line apart. The fact sheet threads its sections through two columns (on
+        // page 2); the flyer has one reading column, its definition level with the facts
+        // heading in the figures' column beside it.
+        let (columns, grid) = if name == "flyer-letter" {
+            (("definition", "facts-heading"), ("sections", None))
+        } else {
+            (
+                ("sections-1", "sections-2"),
+                ("sections-1", Some("sections-2")),
+            )
+        };
+        let (a, b) = columns;
+        let (first, second) = (first_baseline(&runs, a), first_baseline(&runs, b));
+        assert!(
+            first < f32::MAX && second < f32::MAX,
+            "{where_}: nothing in `{a}` or `{b}`"
+        );
+        assert!(
+            (first - second).abs() < 0.3,
+            "{where_}: `{a}` and `{b}` start on {first:.2} and {second:.2}"
+        );
+        let left = body_baselines(&runs, grid.0);
+        let right = grid.1.map(|f| body_baselines(&runs, f)).unwrap_or_default();
+        let grids = [(left, right)];
         for (left, right) in grids {
             let pitch = left
                 .windows(2)

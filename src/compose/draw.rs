@@ -26,7 +26,7 @@ impl Composer<'_> {
                 return;
             }
         };
-        let area = frame.rect.inset(&frame.inset);
+        let area = self.area(frame);
         let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
         let location = self
             .resolved

@@ -394,7 +394,7 @@ impl Composer<'_> {
                 let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
-                    let area = target.rect.inset(&target.inset);
+                    let area = self.area(target);
                     let columns = columns(target, &blocks);
                     // The lowest line's foot (beside a side head, the head may reach lower
                     // than the last line set).
@@ -426,7 +426,7 @@ impl Composer<'_> {
                         .windows(2)
                         .filter(|w| {
                             w[0].1 != w[1].1
-                                && blocks[w[0].1].para.role != Role::Heading
+                                && !leads_into_next(&blocks[w[0].1])
                                 && columns[w[1].1] != Column::Beside
                         })
                         .map(|w| blocks[w[1].1].para.role == Role::Heading)
@@ -478,16 +478,18 @@ impl Composer<'_> {
                     let mut gap_index = 0;
                     for (top, b, line) in placed {
                         if let Some(previous) = previous_block.filter(|&p| p != b) {
-                            // A heading stays with its text, and text beside a side head
-                            // with the head: the gap goes above them.
-                            if blocks[previous].para.role != Role::Heading
-                                && columns[b] != Column::Beside
-                            {
+                            // A heading stays with its text, a figure with its caption,
+                            // and text beside a side head with the head: the gap goes
+                            // above them.
+                            if !leads_into_next(&blocks[previous]) && columns[b] != Column::Beside {
                                 spread += gaps.get(gap_index).copied().unwrap_or(0.0);
                                 gap_index += 1;
                             }
                             previous_block = Some(b);
                         }
+                        // Where the text ends: a frame that `follows` this one starts there.
+                        let foot = area.y.0 + top + shift + spread + line_height(&blocks[b].style);
+                        self.text_foot[fi] = Some(self.text_foot[fi].map_or(foot, |f| f.max(foot)));
                         self.emit_line(
                             target,
                             column_area(area, target.side_head.as_ref(), columns[b]),
@@ -617,7 +619,7 @@ impl Composer<'_> {
             return None;
         }
         let frame = &self.layout.frames[chain[from]];
-        let full = frame.rect.inset(&frame.inset).h.0;
+        let full = self.area(frame).h.0;
         let holds = |h: f32| self.place(chain, blocks, Some((from, h))).is_ok();
         // The least height that holds everything, to a tenth of a point.
         let (mut short, mut enough) = (0.0f32, full);
@@ -649,7 +651,7 @@ impl Composer<'_> {
             let last_frame = n + 1 == chain.len();
             // Flow measures in plain points: the frame's measure and depth, the depth capped
             // for balanced columns.
-            let area: Rect = target.rect.inset(&target.inset);
+            let area: Rect = self.area(target);
             let columns = columns(target, blocks);
             let mut row: Option<HeadRow> = None;
             let mut depth = area.h.0;
@@ -689,6 +691,13 @@ impl Composer<'_> {
                             y += block.style.space_before.0;
                         }
                     }
+                }
+                // A fixed first baseline: the frame's first line sits on it, in any face.
+                if placed.is_empty()
+                    && row.is_none()
+                    && let Some(first) = target.first_baseline
+                {
+                    y = first.0 - baseline_offset(block, self.fonts);
                 }
                 let breaks = self.breaks(target, block, cursor.1, measure)?;
                 let count = breaks.len();
@@ -909,7 +918,7 @@ impl Composer<'_> {
         cursor: (usize, usize),
         used: f32,
     ) -> f32 {
-        let area = frame.rect.inset(&frame.inset);
+        let area = self.area(frame);
         let lines_of = |block: &Block, column: Column| {
             let width = column_area(area, frame.side_head.as_ref(), column).w.0;
             block
@@ -975,7 +984,7 @@ impl Composer<'_> {
     ) -> Result<Vec<super::linebreak::Break>, Failure> {
         let too_wide = |word: String, excess: f32| {
             // A side head, or the text beside one, has a column of the frame, not all of it.
-            let full = frame.rect.inset(&frame.inset).w.0;
+            let full = self.area(frame).w.0;
             let column = if width < full - 0.01 {
                 format!("the {width:.1} pt column of frame")
             } else {
@@ -1153,6 +1162,12 @@ fn largest_fitting(low: f32, high: f32, fits: impl Fn(f32) -> bool) -> Option<f3
         }
     }
     Some(ok)
+}
+
+/// A paragraph that belongs with the one after it when spare height is shared out: a
+/// section's heading with its text, a figure with its caption.
+fn leads_into_next(block: &Block) -> bool {
+    matches!(block.para.role, Role::Heading | Role::Value)
 }
 
 #[cfg(test)]

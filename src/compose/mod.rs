@@ -77,10 +77,15 @@ pub fn compose(
         outline: Vec::new(),
         fitted_scale: vec![None; layout.frames.len()],
         scale_ceiling: vec![None; layout.frames.len()],
+        rects: layout.frames.iter().map(|f| f.rect).collect(),
+        text_foot: vec![None; layout.frames.len()],
     };
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
     for (i, frame) in layout.frames.iter().enumerate() {
+        if let Some(above) = frame.follows {
+            composer.follow(i, above, frame_items[above].is_empty());
+        }
         if frame.is_continuation {
             continue;
         }
@@ -94,6 +99,18 @@ pub fn compose(
     if !composer.problems.is_empty() {
         return Err(composer.problems);
     }
+    // Frames that followed the text above them are drawn (fill, rules) where they moved.
+    let followed;
+    let layout = if layout.frames.iter().any(|f| f.follows.is_some()) {
+        let mut moved = layout.clone();
+        for (frame, rect) in moved.frames.iter_mut().zip(&composer.rects) {
+            frame.rect = *rect;
+        }
+        followed = moved;
+        &followed
+    } else {
+        layout
+    };
     let mut pages: Vec<Page> = (0..layout.pages)
         .map(|_| Page {
             width: layout.width,
@@ -341,6 +358,10 @@ struct Composer<'a> {
     /// The largest scale a frame may be set at: the smallest fitted scale of its
     /// `fit_group`, so figures side by side share one size.
     scale_ceiling: Vec<Option<f32>>,
+    /// Each frame's area as set: the layout's, or moved up under the text it `follows`.
+    rects: Vec<Rect>,
+    /// Where each frame's text ends (the last line's foot), once it is set.
+    text_foot: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
@@ -364,6 +385,7 @@ impl Composer<'_> {
         self.problems.truncate(problems);
         self.outline.truncate(outline);
         scratch.iter_mut().for_each(Vec::clear);
+        self.text_foot.iter_mut().for_each(|foot| *foot = None);
         for &i in &grouped {
             let group = &layout.frames[i].fit_group;
             let smallest = grouped
@@ -375,6 +397,33 @@ impl Composer<'_> {
                 self.scale_ceiling[i] = Some(smallest);
             }
         }
+    }
+
+    /// Frame `i` follows the frame `above`: its top moves up to the foot of the text set
+    /// there (to that frame's top when it shows nothing; not at all past an image), its
+    /// foot stays. Its own `inset` keeps the gap. The frame above ends under its text, so
+    /// its rules and fill end there too.
+    fn follow(&mut self, i: usize, above: usize, above_is_empty: bool) {
+        let top = match self.text_foot[above] {
+            Some(foot) => {
+                let end = Pt(foot) + self.layout.frames[above].inset.bottom;
+                let rect = &mut self.rects[above];
+                rect.h = (end - rect.y).max(Pt(0.0)).min(rect.h);
+                rect.bottom().0
+            }
+            None if above_is_empty => self.rects[above].y.0,
+            None => return,
+        };
+        let rect = &mut self.rects[i];
+        if top < rect.y.0 {
+            rect.h = rect.bottom() - Pt(top);
+            rect.y = Pt(top);
+        }
+    }
+
+    /// A frame's area inside its inset, where it stands in this edition.
+    fn area(&self, frame: &Frame) -> Rect {
+        self.rects[frame.index].inset(&frame.inset)
     }
 
     fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
@@ -640,6 +689,83 @@ color = "ink"
                 _ => None,
             })
             .collect()
+    }
+
+    /// A frame that `follows` another starts under that frame's text, wherever it ends:
+    /// the one above keeps what it needs, this one takes the rest, and the frame above's
+    /// rule ends with its text.
+    #[test]
+    fn a_frame_that_follows_starts_where_the_text_above_ends() {
+        let tops = |definition_rows: u32| {
+            let mut frames = frame(
+                "definition",
+                "definition",
+                1,
+                definition_rows,
+                "rules = [{ side = \"left\", color = \"ink\", width = \"1pt\" }]",
+            );
+            frames.push_str(&frame("kicker", "kicker", 6, 3, "follows = \"definition\""));
+            let doc = compose_tiny("", &frames).unwrap();
+            let baselines: Vec<f32> = runs(&doc).iter().map(|r| r.y.0).collect();
+            let facts = *baselines.last().unwrap();
+            let definition_foot = baselines[..baselines.len() - 1]
+                .iter()
+                .copied()
+                .fold(f32::MIN, f32::max);
+            let rule_foot = doc.pages[0]
+                .items
+                .iter()
+                .find_map(|i| match i {
+                    Item::Line { to, .. } => Some(to.1.0),
+                    _ => None,
+                })
+                .unwrap();
+            (definition_foot, facts, rule_foot)
+        };
+        // The definition's three lines (12 pt apart) end well inside its five rows: the
+        // edition line moves up to the line under them, not to row 6 (top 120 pt).
+        let (foot, facts, rule) = tops(5);
+        assert!(
+            facts < 120.0,
+            "the following frame stayed at its row: {facts}"
+        );
+        assert!(
+            (facts - foot - 12.0).abs() < 0.5,
+            "the following line on {facts}, the definition's last on {foot}"
+        );
+        // The rule ends under the definition's text, not at its rows' foot (120 pt).
+        assert!(
+            rule < foot + 4.0,
+            "the rule runs to {rule}, the text ends {foot}"
+        );
+        // Given fewer rows the definition still sets, and the next frame follows it alike.
+        let (foot_short, facts_short, _) = tops(3);
+        assert!((foot_short - foot).abs() < 0.01 && (facts_short - facts).abs() < 0.01);
+    }
+
+    /// A fixed first baseline puts the frame's first line on it in any face and size.
+    #[test]
+    fn a_fixed_first_baseline_sets_the_first_line_on_it() {
+        let fonts = fonts();
+        for size in ["8pt", "14pt"] {
+            let frames = frame(
+                "definition",
+                "definition",
+                1,
+                5,
+                "first_baseline = \"17pt\"",
+            );
+            let body = format!("size = \"{size}\"");
+            let (_dir, layout) = tiny_layout(&fonts, "200pt x 200pt", &body, &frames);
+            let doc = compose(&fixture_edition(), &layout, &fonts);
+            let doc = doc.unwrap_or_else(|e| panic!("{size}: {e:?}"));
+            let first = runs(&doc).iter().map(|r| r.y.0).fold(f32::MAX, f32::min);
+            // The grid's first row starts at the 20 pt margin.
+            assert!(
+                (first - 37.0).abs() < 0.01,
+                "{size}: first baseline {first}"
+            );
+        }
     }
 
     #[test]

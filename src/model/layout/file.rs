@@ -411,6 +411,17 @@ struct FrameSpec {
     /// block, an absent logo), the frame named here takes its area, so no dead band is left.
     #[serde(default)]
     collapse_into: Option<Spanned<String>>,
+    /// A frame above this one (earlier in the list, on the same page) whose text this one
+    /// follows: this frame's top moves up to where that frame's text ends, so the frame
+    /// above keeps only what its text needs in this edition and this one takes the rest
+    /// (a definition a third longer in Tagalog, two lines shorter in Chinese).
+    #[serde(default)]
+    follows: Option<Spanned<String>>,
+    /// How far below the top of the frame's text area its first baseline sits, whatever
+    /// the face and size (a fixed first-baseline offset): frames side by side whose text
+    /// starts in different faces or languages still start level.
+    #[serde(default)]
+    first_baseline: Option<Pt>,
     /// Text an image frame shows when the edition has no image of its own (the county's
     /// name where its logo would be), set in the frame's `style`.
     #[serde(default)]
@@ -825,6 +836,33 @@ impl Resolver<'_> {
                 .collapse_into
                 .as_ref()
                 .and_then(|t| other_frame(t, "collapse_into"));
+            let follows = f
+                .follows
+                .as_ref()
+                .and_then(|t| other_frame(t, "follows").map(|j| (j, t)));
+            // Frames are set in list order, so the frame followed is set first: it comes
+            // earlier, on the same page, and ends above this one's top.
+            let follows = follows.filter(|&(j, target)| {
+                let above = frames
+                    .get(j)
+                    .filter(|other: &&Frame| {
+                        other.page + 1 == f.page.max(1) && other.rect.bottom().0 <= rect.y.0 + 0.5
+                    })
+                    .is_some();
+                if !above {
+                    self.problems.push(
+                        Diagnostic::error(format!(
+                            "frame `{}` follows `{}`, which is not a frame above it",
+                            ids[i],
+                            target.get_ref()
+                        ))
+                        .at(location.clone())
+                        .field(field("follows"))
+                        .hint("name a frame listed earlier, on the same page, whose area ends where this one's begins or above"),
+                    );
+                }
+                above
+            });
             // The grid's role must be one the frame has a style for.
             if let Some(role) = &f.baseline_grid
                 && f.style.is_none()
@@ -904,6 +942,8 @@ impl Resolver<'_> {
                 text_fit: f.text_fit,
                 decorative: f.decorative,
                 collapse_into,
+                follows: follows.map(|(j, _)| j),
+                first_baseline: f.first_baseline,
                 stand_in: f
                     .stand_in
                     .as_ref()

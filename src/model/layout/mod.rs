@@ -205,6 +205,11 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
+    /// The frame above whose text this one follows: its top moves up to where that text
+    /// ends in the edition (see `compose`), its foot stays.
+    pub follows: Option<usize>,
+    /// The first baseline's distance below the top of the text area, when fixed.
+    pub first_baseline: Option<Pt>,
     /// The content an image frame shows instead when the edition has no image.
     pub stand_in: Option<BlockKey>,
     /// Balance the chain's columns from this frame on when the text ends in them.
@@ -468,26 +473,32 @@ mod tests {
     fn a_language_overrides_any_style_field() {
         // A style the shipped layout does not override per language.
         let layout = load_with(
-            "[styles.callout-text.lang.zh]\nalign = \"justify\"\nleading = 1.6\n\n\
-             [styles.callout-text.lang.zh-Hant]\nleading = 1.7\n",
+            "[styles.agency-department.lang.zh]\nalign = \"justify\"\nleading = 1.6\n\n\
+             [styles.agency-department.lang.zh-Hant]\nleading = 1.7\n",
         )
         .unwrap();
         assert!(layout.styles_for_language("en").is_none());
         let zh = layout.styles_for_language("zh-Hans").unwrap();
         let hant = layout.styles_for_language("zh-Hant").unwrap();
-        let base = &layout.styles["callout-text"];
+        let base = &layout.styles["agency-department"];
         // The primary language applies to every tag; the exact tag wins over it.
         assert_eq!(
-            (zh["callout-text"].align, zh["callout-text"].leading),
+            (
+                zh["agency-department"].align,
+                zh["agency-department"].leading
+            ),
             (Align::Justify, 1.6)
         );
         assert_eq!(
-            (hant["callout-text"].align, hant["callout-text"].leading),
+            (
+                hant["agency-department"].align,
+                hant["agency-department"].leading
+            ),
             (Align::Justify, 1.7)
         );
         // Everything not overridden is the style's.
-        assert_eq!(hant["callout-text"].size, base.size);
-        assert_eq!(hant["callout-text"].name, "callout-text");
+        assert_eq!(hant["agency-department"].size, base.size);
+        assert_eq!(hant["agency-department"].name, "agency-department");
         assert_eq!(hant["kicker"].leading, layout.styles["kicker"].leading);
         // The shipped layout grows CJK body text to fill its column.
         assert!(hant["body"].fill && !base.fill);
@@ -611,6 +622,56 @@ mod tests {
         .unwrap_err();
         assert!(
             errors[0].to_string().contains("threads into another frame"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_frame_follows_only_a_frame_above_it_set_before_it() {
+        let frame = |id: &str, row: u32, follows: &str| {
+            format!(
+                "[[frames]]\nid = \"{id}\"\narea = {{ col = 1, row = {row}, cols = 4, rows = 2 }}\nfollows = \"{follows}\"\n"
+            )
+        };
+        // The sections follow the definition in the shipped layout.
+        let layout = load_with("").unwrap();
+        let index = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
+        assert_eq!(
+            layout.frames[index("sections")].follows,
+            Some(index("definition"))
+        );
+        // A frame below it, or one listed later, is not one to follow.
+        for (extra, what) in [
+            (frame("below-band", 2, "footer-band"), "a frame below"),
+            (
+                format!(
+                    "{}{}",
+                    frame("first", 40, "second"),
+                    frame("second", 30, "kicker")
+                ),
+                "a frame listed later",
+            ),
+        ] {
+            let errors = load_with(&extra).unwrap_err();
+            let d = &errors[0];
+            assert!(
+                d.to_string().contains("which is not a frame above it"),
+                "{what}: {d}"
+            );
+            assert!(
+                d.field.as_deref().unwrap_or("").ends_with("follows"),
+                "{what}: {d}"
+            );
+        }
+        // An unknown name is reported with the names there are.
+        let errors = load_with(&frame("lost", 40, "defintion")).unwrap_err();
+        assert!(
+            errors[0]
+                .hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("definition"),
             "{}",
             errors[0]
         );
