@@ -130,6 +130,29 @@ fn the_flyer_body_is_set_for_reading() {
             .map(|(_, run)| run.size.0)
             .collect();
         assert!(!body.is_empty());
+        // Clear of the footer band: the last lines and the source note stand off its top
+        // by a line's worth (round 36: 7 pt under the descenders read as overset).
+        let layout = &session.layouts[job.layout];
+        let band = layout
+            .frames
+            .iter()
+            .find(|f| f.id == "footer-band")
+            .unwrap();
+        // Its top as drawn: it reaches 2 pt up past its grid rows.
+        let band_top = band.rect.y.0 - 2.0;
+        for (frame, run) in runs
+            .iter()
+            .filter(|(f, _)| f == "sections" || f == "sources")
+        {
+            let descent = 0.3 * run.size.0;
+            assert!(
+                run.y.0 + descent <= band_top - 10.0,
+                "{}: `{frame}` text at {:.1} (descenders to {:.1}) within 10 pt of the footer band at {band_top:.1}",
+                job.path.display(),
+                run.y.0,
+                run.y.0 + descent
+            );
+        }
         // On a reading measure: 55–75 characters a line in the languages written in
         // words of Latin letters (the median line: a paragraph's last is shorter).
         let lang = job.edition.lang.as_str();
