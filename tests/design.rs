@@ -762,6 +762,31 @@ fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
             gap > 0.0 && gap < 72.0,
             "{name}: the logo ends {gap:.0} pt before the lock-up, not beside it"
         );
+        // The two marks read as a pair: the footer's hairline stands before the logo
+        // (between it and the contact), and no rule stands between logo and lock-up.
+        let rules: Vec<f32> = document.pages[0]
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Line { from, to, .. }
+                    if (from.0.0 - to.0.0).abs() < 0.01 && from.1.0 > layout.height.0 * 0.75 =>
+                {
+                    Some(from.0.0)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            rules.iter().all(|&x| x < logo.x.0 || x > left),
+            "{name}: a rule between the logo ({:.0}..{:.0}) and the lock-up ({left:.0}): {rules:?}",
+            logo.x.0,
+            logo.right().0
+        );
+        assert!(
+            rules.iter().any(|&x| x < logo.x.0 && x > logo.x.0 - 72.0),
+            "{name}: no hairline just before the logo at {:.0}: {rules:?}",
+            logo.x.0
+        );
     }
 }
 
