@@ -1042,3 +1042,34 @@ fn a_county_s_longer_local_line_still_sets_on_every_piece() {
     }
     assert_eq!(checked, 3, "flyer, poster and fact sheet");
 }
+
+#[test]
+fn the_poster_lock_up_keeps_one_size_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // The department line and the motto under the agency's name: one size in every
+    // language (round 37 found 25.5 pt in Tagalog, 29–30 in Spanish and Vietnamese and
+    // 32 in English: the block changed shape); a longer line takes more lines instead.
+    let mut sizes = Vec::new();
+    let checked = each_statewide("poster-18x24", |lang, runs| {
+        let under_name: Vec<f32> = runs
+            .iter()
+            // The name is set at 44 pt, the lines under it far smaller.
+            .filter(|(f, r)| f == "agency" && r.size.0 < 40.0)
+            .map(|(_, r)| r.size.0)
+            .collect();
+        assert!(!under_name.is_empty(), "{lang}: no department line");
+        sizes.push((
+            lang.to_string(),
+            under_name.iter().copied().fold(f32::MAX, f32::min),
+        ));
+    });
+    assert_eq!(checked, 7);
+    let (least, most) = sizes.iter().fold((f32::MAX, f32::MIN), |(a, b), (_, s)| {
+        (a.min(*s), b.max(*s))
+    });
+    assert!(
+        most - least <= 1.5 && least >= 26.0 - 0.01,
+        "the lock-up's lines under the name: {sizes:?}"
+    );
+}
