@@ -108,6 +108,24 @@ fn the_poster_reads_from_across_a_room_in_every_language() {
             }
         }
         assert!(phone >= 1, "{lang}: the poster shows the phone number");
+        // The lead figure leads: its sentence no smaller than the statistics' captions
+        // (rounds 36 and 37 found 32.5 pt under the hero, 36 pt under the three).
+        let smallest = |pick: &dyn Fn(&str) -> bool| {
+            runs.iter()
+                .filter(|(f, r)| pick(f) && r.size.0 < 60.0)
+                .map(|(_, r)| r.size.0)
+                .fold(f32::MAX, f32::min)
+        };
+        let hero_sentence = smallest(&|f| f == "callout");
+        let captions = runs
+            .iter()
+            .filter(|(f, r)| f.starts_with("stat-") && r.size.0 < 60.0)
+            .map(|(_, r)| r.size.0)
+            .fold(f32::MIN, f32::max);
+        assert!(
+            captions <= hero_sentence + 0.01,
+            "{lang}: the statistics' captions ({captions:.2} pt) outsize the hero's sentence ({hero_sentence:.2} pt)"
+        );
     }
 }
 
