@@ -902,8 +902,8 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
     });
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 
-    // And they reach down the page: what the grown type leaves is spread between the
-    // paragraphs (`valign = "distribute"`, a line at most in each gap), so neither column
+    // And they reach down the page: what the grown type leaves goes before the headings
+    // (`valign = "distribute"`, a line at most in each gap), so neither column
     // stops more than three and a half lines above its frame's foot (English stopped
     // almost six lines, 1.4 in, above the footer before).
     let (session, jobs) = session_for(&["statewide"], &common::repo());
@@ -925,16 +925,21 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
             let last = baselines.last().unwrap();
             // Sections stand apart more than the paragraphs of one section: the space before
             // a heading (from the body line above it) is larger than any paragraph's.
-            let mut lines: Vec<(f32, bool)> = runs
+            // A heading's line: set in Oswald, or (Arabic, whose heads are in Noto Sans
+            // Arabic Bold) bold throughout.
+            let mut lines: Vec<(f32, bool)> = Vec::new();
+            let mut in_frame: Vec<&GlyphRun> = runs
                 .iter()
                 .filter(|(f, _)| f == id)
-                .map(|(_, r)| {
-                    let heading = session.fonts.face(r.font).family.contains("Oswald");
-                    (r.y.0, heading)
-                })
+                .map(|(_, r)| *r)
                 .collect();
-            lines.sort_by(|a, b| a.0.total_cmp(&b.0));
-            lines.dedup_by(|a, b| (a.0 - b.0).abs() < 0.05);
+            in_frame.sort_by(|a, b| a.y.0.total_cmp(&b.y.0));
+            for line in in_frame.chunk_by(|a, b| (a.y.0 - b.y.0).abs() < 0.05) {
+                let face = |r: &&GlyphRun| session.fonts.face(r.font);
+                let heading = line.iter().any(|r| face(r).family.contains("Oswald"))
+                    || line.iter().all(|r| face(r).weight >= 600);
+                lines.push((line[0].y.0, heading));
+            }
             let (mut before_heading, mut between_paragraphs) = (f32::MAX, 0.0f32);
             for w in lines.windows(2) {
                 let step = w[1].0 - w[0].0;
@@ -944,6 +949,14 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
                     _ => {}
                 }
             }
+            // Paragraphs of a section stand a blank line apart at most: wider, a
+            // paragraph read as a new section without its heading (rounds 35-38).
+            assert!(
+                between_paragraphs <= 2.0 * pitch + 0.5,
+                "{} ({}): `{id}` has {between_paragraphs:.1} pt between paragraphs ({pitch:.1} pt lines)",
+                layout.name,
+                job.edition.lang
+            );
             if before_heading < f32::MAX {
                 assert!(
                     before_heading > between_paragraphs + 0.5,

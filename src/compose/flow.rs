@@ -417,11 +417,12 @@ impl Composer<'_> {
                         VAlign::Bottom => area.h.0 - used,
                     };
                     // Distribute: the spare height goes between paragraphs. On a baseline
-                    // grid, in whole lines, alike for gaps of a kind: first a line before
-                    // each heading, then a line between the paragraphs of a section —
-                    // sections stand apart more than their paragraphs. What is left stays
-                    // at the foot: a second line before headings opened holes of four
-                    // lines in the short Chinese and Korean pages (round 25).
+                    // grid, in whole lines, alike for gaps of a kind: a line before each
+                    // heading, so sections stand further apart; never between the
+                    // paragraphs of a section, where a gap as wide as a section's read as a
+                    // new section without its heading (rounds 35–38). What is left stays at
+                    // the foot: a second line before headings opened holes of four lines
+                    // in the short Chinese and Korean pages (round 25).
                     let before_heading: Vec<bool> = placed
                         .windows(2)
                         .filter(|w| {
@@ -436,20 +437,12 @@ impl Composer<'_> {
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
-                        let mut lines = ((spare + 0.01) / pitch).floor() as usize;
+                        let lines = ((spare + 0.01) / pitch).floor() as usize;
                         let sections = before_heading.iter().filter(|&&h| h).count();
-                        let paragraphs = paragraph_gaps - sections;
-                        let (mut per_section, mut per_paragraph) = (0, 0);
-                        if sections > 0 && lines >= sections {
-                            per_section = 1;
-                            lines -= sections;
-                        }
-                        if paragraphs > 0 && lines >= paragraphs {
-                            per_paragraph = 1;
-                        }
+                        let per_section = usize::from(sections > 0 && lines >= sections);
                         before_heading
                             .iter()
-                            .map(|&h| if h { per_section } else { per_paragraph } as f32 * pitch)
+                            .map(|&h| if h { per_section as f32 * pitch } else { 0.0 })
                             .collect()
                     } else if target.side_head.is_some() {
                         // Beside side heads the rows differ in height (a caption of three
