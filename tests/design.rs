@@ -1025,25 +1025,12 @@ fn a_county_s_longer_local_line_still_sets_on_every_piece() {
     // deal longer than the sample (round 35: a few words more failed the Spanish flyer)
     // is set smaller, down to 9 pt, never refused.
     let scratch = common::Scratch::new();
-    scratch.edit(
-        "content/trafficking-prevention/counties.csv",
-        "county,seat,languages,program,contact,phone,logo,logo_alt",
-        "county,seat,languages,program,contact,phone,logo,logo_alt,extra.local",
-    );
-    let csv = scratch.campaign().join("counties.csv");
-    let text = std::fs::read_to_string(&csv).unwrap();
     let line = "Alameda County H.E.A.T. Watch: confidential help 24 hours a day, every day of \
                 the year, at **(510) 208-4777** or heatwatch.org";
-    let rows: Vec<String> = text
-        .lines()
-        .enumerate()
-        .map(|(n, row)| match n {
-            0 => row.to_string(),
-            _ if row.starts_with("Alameda,") => format!("{row},\"{line}\""),
-            _ => format!("{row},"),
-        })
-        .collect();
-    std::fs::write(&csv, rows.join("\n") + "\n").unwrap();
+    scratch.add_local_column(|row| match row {
+        row if row.starts_with("Alameda,") => format!("{row},\"{line}\""),
+        other => format!("{other},"),
+    });
     let (session, jobs) = session_for(&["alameda"], scratch.path());
     let mut checked = 0;
     for job in &jobs {

@@ -46,23 +46,10 @@ fn an_unknown_variable_names_the_string_and_the_closest_variable() {
 fn a_county_with_its_own_logo_languages_and_local_line() {
     let scratch = Scratch::new();
     scratch.add_logo("kern.jpg");
-    scratch.edit(
-        "content/trafficking-prevention/counties.csv",
-        "county,seat,languages,program,contact,phone,logo,logo_alt",
-        "county,seat,languages,program,contact,phone,logo,logo_alt,extra.local",
-    );
-    let csv = scratch.campaign().join("counties.csv");
-    let text = std::fs::read_to_string(&csv).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| match l {
-            l if l.starts_with("county,") => l.to_string(),
-            "Kern,Bakersfield,en,,,,," => "Kern,Bakersfield,en;es,,,,logos/kern.jpg,Kern County seal,Local help: {county_seat} office".to_string(),
-            other => format!("{other},"),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&csv, text + "\n").unwrap();
+    scratch.add_local_column(|row| match row {
+        "Kern,Bakersfield,en,,,,," => "Kern,Bakersfield,en;es,,,,logos/kern.jpg,Kern County seal,Local help: {county_seat} office".to_string(),
+        other => format!("{other},"),
+    });
     let output = scratch.run(&[
         "build",
         "--county",

@@ -131,6 +131,24 @@ impl Scratch {
         std::fs::copy(logo, self.campaign().join("logos").join(name)).unwrap();
     }
 
+    /// Adds an `extra.local` column to the county sheet: `row` gives each county's row (as
+    /// the sheet has it) with its new cell.
+    pub fn add_local_column(&self, row: impl Fn(&str) -> String) {
+        let header = "county,seat,languages,program,contact,phone,logo,logo_alt";
+        let sheet = "content/trafficking-prevention/counties.csv";
+        self.edit(sheet, header, &format!("{header},extra.local"));
+        let csv = self.path().join(sheet);
+        let text: Vec<String> = std::fs::read_to_string(&csv)
+            .unwrap()
+            .lines()
+            .map(|l| match l {
+                l if l.starts_with("county,") => l.to_string(),
+                other => row(other),
+            })
+            .collect();
+        std::fs::write(&csv, text.join("\n") + "\n").unwrap();
+    }
+
     /// Replaces the first occurrence of `from` in a file, panicking if it is not there.
     pub fn edit(&self, relative: &str, from: &str, to: &str) {
         let path = self.path().join(relative);
