@@ -171,6 +171,33 @@ fn the_flyer_body_is_set_for_reading() {
                 run.y.0 + descent
             );
         }
+        // The lock-up stands clear of the band's top edge (round 39 found its capitals
+        // 4.4 pt under it): 8 pt or more of navy above "OFFICE OF".
+        let drawn_top = document.pages[0]
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Shape {
+                    rect,
+                    fill: Some(_),
+                    ..
+                } if rect.w.0 >= layout.width.0 && rect.y.0 > layout.height.0 * 0.75 => {
+                    Some(rect.y.0)
+                }
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min);
+        let caps = runs
+            .iter()
+            .filter(|(f, _)| f == "agency")
+            .map(|(_, r)| r.y.0 - session.fonts.face(r.font).cap_height * r.size.0)
+            .fold(f32::MAX, f32::min);
+        assert!(
+            caps - drawn_top >= 8.0,
+            "{}: the lock-up's capitals stand {:.1} pt under the footer band's top",
+            job.path.display(),
+            caps - drawn_top
+        );
         // On a reading measure: 55–75 characters a line in the languages written in
         // words of Latin letters (the median line: a paragraph's last is shorter).
         let lang = job.edition.lang.as_str();
