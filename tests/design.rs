@@ -148,16 +148,29 @@ fn the_flyer_body_is_set_for_reading() {
             .map(|(_, run)| run.size.0)
             .collect();
         assert!(!body.is_empty());
+        // The footer band's top as drawn: the full-width fill low on the page.
+        let layout = &session.layouts[job.layout];
+        let band_top = document.pages[0]
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Shape {
+                    rect,
+                    fill: Some(_),
+                    ..
+                } if rect.w.0 >= layout.width.0 && rect.y.0 > layout.height.0 * 0.75 => {
+                    Some(rect.y.0)
+                }
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min);
+        assert!(
+            band_top < f32::MAX,
+            "{}: no footer band",
+            job.path.display()
+        );
         // Clear of the footer band: the last lines and the source note stand off its top
         // by a line's worth (round 36: 7 pt under the descenders read as overset).
-        let layout = &session.layouts[job.layout];
-        let band = layout
-            .frames
-            .iter()
-            .find(|f| f.id == "footer-band")
-            .unwrap();
-        // Its top as drawn: it reaches 2 pt up past its grid rows.
-        let band_top = band.rect.y.0 - 2.0;
         for (frame, run) in runs
             .iter()
             .filter(|(f, _)| f == "sections" || f == "sources")
@@ -173,30 +186,16 @@ fn the_flyer_body_is_set_for_reading() {
         }
         // The lock-up stands clear of the band's top edge (round 39 found its capitals
         // 4.4 pt under it): 8 pt or more of navy above "OFFICE OF".
-        let drawn_top = document.pages[0]
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                Item::Shape {
-                    rect,
-                    fill: Some(_),
-                    ..
-                } if rect.w.0 >= layout.width.0 && rect.y.0 > layout.height.0 * 0.75 => {
-                    Some(rect.y.0)
-                }
-                _ => None,
-            })
-            .fold(f32::MAX, f32::min);
         let caps = runs
             .iter()
             .filter(|(f, _)| f == "agency")
             .map(|(_, r)| r.y.0 - session.fonts.face(r.font).cap_height * r.size.0)
             .fold(f32::MAX, f32::min);
         assert!(
-            caps - drawn_top >= 8.0,
+            caps - band_top >= 8.0,
             "{}: the lock-up's capitals stand {:.1} pt under the footer band's top",
             job.path.display(),
-            caps - drawn_top
+            caps - band_top
         );
         // On a reading measure: 55–75 characters a line in the languages written in
         // words of Latin letters (the median line: a paragraph's last is shorter).

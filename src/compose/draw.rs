@@ -117,10 +117,11 @@ pub(super) fn fit_image(area: Rect, width_px: u32, height_px: u32, fit: ImageFit
     }
 }
 
-/// Frame fills, borders and rules. A fill that bleeds on a side runs past the trim by the
-/// layout's bleed, so trimming never leaves a white sliver.
-pub(super) fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
-    let mut rect = frame.rect;
+/// Frame fills, borders and rules, around `at` (the frame's area in this edition). A fill
+/// that bleeds on a side runs past the trim by the layout's bleed, so trimming never leaves
+/// a white sliver.
+pub(super) fn decorate(frame: &Frame, at: Rect, layout: &Layout, page: &mut Page) {
+    let mut rect = at;
     let bleed = layout.bleed;
     for side in &frame.bleed {
         match side {
@@ -146,7 +147,7 @@ pub(super) fn decorate(frame: &Frame, layout: &Layout, page: &mut Page) {
         });
     }
     for rule in &frame.rules {
-        let r = frame.rect;
+        let r = at;
         let half = rule.width / 2.0;
         let (from, to) = match rule.side {
             Side::Top => ((r.x, r.y + half), (r.right(), r.y + half)),

@@ -99,18 +99,6 @@ pub fn compose(
     if !composer.problems.is_empty() {
         return Err(composer.problems);
     }
-    // Frames that followed the text above them are drawn (fill, rules) where they moved.
-    let followed;
-    let layout = if layout.frames.iter().any(|f| f.follows.is_some()) {
-        let mut moved = layout.clone();
-        for (frame, rect) in moved.frames.iter_mut().zip(&composer.rects) {
-            frame.rect = *rect;
-        }
-        followed = moved;
-        &followed
-    } else {
-        layout
-    };
     let mut pages: Vec<Page> = (0..layout.pages)
         .map(|_| Page {
             width: layout.width,
@@ -119,13 +107,15 @@ pub fn compose(
             regions: Vec::new(),
         })
         .collect();
-    for (frame, items) in layout.frames.iter().zip(frame_items) {
+    for ((frame, items), rect) in layout.frames.iter().zip(frame_items).zip(&composer.rects) {
         let page = &mut pages[frame.page];
         let start = page.items.len();
         // An image frame's fill and border frame the image, an extra's frame its text;
         // without them they would be an empty box, so they are drawn only when present.
+        // A frame that followed the text above it (or was followed) is drawn where it
+        // stands in this edition.
         if !shows_nothing(layout, frame, resolved) {
-            decorate(frame, layout, page);
+            decorate(frame, *rect, layout, page);
         }
         page.items.extend(items);
         if page.items.len() > start {
@@ -707,7 +697,7 @@ color = "ink"
             frames.push_str(&frame("kicker", "kicker", 6, 3, "follows = \"definition\""));
             let doc = compose_tiny("", &frames).unwrap();
             let baselines: Vec<f32> = runs(&doc).iter().map(|r| r.y.0).collect();
-            let facts = *baselines.last().unwrap();
+            let following = *baselines.last().unwrap();
             let definition_foot = baselines[..baselines.len() - 1]
                 .iter()
                 .copied()
@@ -720,18 +710,18 @@ color = "ink"
                     _ => None,
                 })
                 .unwrap();
-            (definition_foot, facts, rule_foot)
+            (definition_foot, following, rule_foot)
         };
         // The definition's three lines (12 pt apart) end well inside its five rows: the
         // edition line moves up to the line under them, not to row 6 (top 120 pt).
-        let (foot, facts, rule) = tops(5);
+        let (foot, following, rule) = tops(5);
         assert!(
-            facts < 120.0,
-            "the following frame stayed at its row: {facts}"
+            following < 120.0,
+            "the following frame stayed at its row: {following}"
         );
         assert!(
-            (facts - foot - 12.0).abs() < 0.5,
-            "the following line on {facts}, the definition's last on {foot}"
+            (following - foot - 12.0).abs() < 0.5,
+            "the following line on {following}, the definition's last on {foot}"
         );
         // The rule ends under the definition's text, not at its rows' foot (120 pt).
         assert!(
@@ -739,8 +729,8 @@ color = "ink"
             "the rule runs to {rule}, the text ends {foot}"
         );
         // Given fewer rows the definition still sets, and the next frame follows it alike.
-        let (foot_short, facts_short, _) = tops(3);
-        assert!((foot_short - foot).abs() < 0.01 && (facts_short - facts).abs() < 0.01);
+        let (foot_short, following_short, _) = tops(3);
+        assert!((foot_short - foot).abs() < 0.01 && (following_short - following).abs() < 0.01);
     }
 
     /// A fixed first baseline puts the frame's first line on it in any face and size.
