@@ -347,11 +347,17 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             .map(|(t, url, _)| link(t, url))
             .collect::<Vec<_>>()
             .join("; ");
+        // A label ending in a full-width colon ("*資料來源：") carries its own space.
+        let gap = if label.ends_with(crate::typography::is_ideographic) {
+            ""
+        } else {
+            " "
+        };
         blocks.insert(
             BlockKey::Sources,
             vec![para(
                 Role::Item,
-                format!("{label} {inline}"),
+                format!("{label}{gap}{inline}"),
                 "sources".into(),
             )],
         );
@@ -751,6 +757,19 @@ mod tests {
             es.keep_together,
             vec!["Servicios Sociales".to_string(), "Task Force".to_string()]
         );
+    }
+
+    #[test]
+    fn the_source_note_follows_its_label_with_one_space_or_none_after_a_full_width_colon() {
+        let campaign = shipped_campaign_with(|t| t.to_string(), |t| t.to_string());
+        let note = |lang: &str| {
+            let resolved = resolve(&campaign, &Edition::statewide(&campaign, lang, 2027)).unwrap();
+            resolved.blocks[&BlockKey::Sources][0].markdown.clone()
+        };
+        // "*Sources: CSEC …", but "*資料來源：CSEC …": the full-width colon is its own space.
+        assert!(note("en").starts_with("*Sources: CSEC"), "{}", note("en"));
+        let zh = note("zh-Hant");
+        assert!(zh.starts_with("*資料來源：CSEC"), "{zh}");
     }
 
     #[test]
