@@ -392,16 +392,43 @@ impl Composer<'_> {
         match result {
             Ok((blocks, placements)) => {
                 let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
+                // Balanced columns off a grid that distribute their spare end on one line:
+                // as far down as the shortest can reach by spreading its gaps (each within
+                // its limit), never above the longest column's own end. Each spreading to
+                // its own foot instead, the column with more gaps ran on down the page
+                // while the other stopped short (round 39: 1 in in Chinese).
+                let level_end = balanced.filter(|_| pitch.is_none()).and_then(|(from, _)| {
+                    let reaches: Vec<(f32, f32)> = chain
+                        .iter()
+                        .zip(&placements)
+                        .skip(from)
+                        .filter(|(fi, placed)| {
+                            layout.frames[**fi].valign == VAlign::Distribute && !placed.is_empty()
+                        })
+                        .map(|(&fi, placed)| {
+                            let used = text_depth(placed, &blocks);
+                            let columns = columns(&layout.frames[fi], &blocks);
+                            let before_heading = gaps_before_headings(placed, &blocks, &columns);
+                            let gaps: f32 = off_grid_shares(placed, &blocks, &before_heading)
+                                .iter()
+                                .map(|g| g.limit)
+                                .sum();
+                            let lines = placed.len().saturating_sub(1) as f32
+                                * line_stretch_limit(placed, &blocks);
+                            (used, used + gaps + lines)
+                        })
+                        .collect();
+                    let longest = reaches.iter().map(|r| r.0).fold(0.0, f32::max);
+                    let reachable = reaches.iter().map(|r| r.1).fold(f32::MAX, f32::min);
+                    (reaches.len() > 1).then(|| reachable.max(longest))
+                });
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = self.area(target);
                     let columns = columns(target, &blocks);
                     // The lowest line's foot (beside a side head, the head may reach lower
                     // than the last line set).
-                    let used = placed
-                        .iter()
-                        .map(|(top, b, _)| top + line_height(&blocks[*b].style))
-                        .fold(0.0, f32::max);
+                    let used = text_depth(&placed, &blocks);
                     // Balanced columns keep their lines at the top, unless the frame
                     // distributes its spare between paragraphs (a grid line at most in each
                     // gap): then both columns reach down the page alike.
@@ -423,17 +450,13 @@ impl Composer<'_> {
                     // new section without its heading (rounds 35–38). What is left stays at
                     // the foot: a second line before headings opened holes of four lines
                     // in the short Chinese and Korean pages (round 25).
-                    let before_heading: Vec<bool> = placed
-                        .windows(2)
-                        .filter(|w| {
-                            w[0].1 != w[1].1
-                                && !leads_into_next(&blocks[w[0].1])
-                                && columns[w[1].1] != Column::Beside
-                        })
-                        .map(|w| blocks[w[1].1].para.role == Role::Heading)
-                        .collect();
+                    let before_heading = gaps_before_headings(&placed, &blocks, &columns);
                     let paragraph_gaps = before_heading.len();
-                    let spare = (area.h.0 - used).max(0.0);
+                    let spare = (level_end
+                        .filter(|_| is_balanced)
+                        .map_or(area.h.0, |end| end.min(area.h.0))
+                        - used)
+                        .max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let Some(pitch) = pitch {
@@ -464,12 +487,36 @@ impl Composer<'_> {
                             vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
                         }
                     } else {
-                        vec![spare / paragraph_gaps.max(1) as f32; paragraph_gaps]
+                        // Off a grid the spare is shared out weighted, sections before
+                        // paragraphs, each gap up to its own limit, so the columns reach
+                        // down the page without a paragraph standing as far from the one
+                        // above as a section does. What is left stays at the foot.
+                        share_spare(&off_grid_shares(&placed, &blocks, &before_heading), spare)
+                    };
+                    // A balanced column that its gaps cannot bring down to the others' end
+                    // opens its lines a little (15 % of a line at most), as a compositor
+                    // feathers a short column: Chinese sections pair so unevenly that the
+                    // first column stopped 1.3 in above the second with its gaps at their
+                    // limit.
+                    let line_extra = if valign == VAlign::Distribute
+                        && pitch.is_none()
+                        && is_balanced
+                        && level_end.is_some()
+                        && placed.len() > 1
+                    {
+                        let left = spare - gaps.iter().sum::<f32>();
+                        (left / (placed.len() - 1) as f32)
+                            .clamp(0.0, line_stretch_limit(&placed, &blocks))
+                    } else {
+                        0.0
                     };
                     let mut previous_block = placed.first().map(|p| p.1);
                     let mut spread = 0.0;
                     let mut gap_index = 0;
-                    for (top, b, line) in placed {
+                    for (index, (top, b, line)) in placed.into_iter().enumerate() {
+                        if index > 0 {
+                            spread += line_extra;
+                        }
                         if let Some(previous) = previous_block.filter(|&p| p != b) {
                             // A heading stays with its text, a figure with its caption,
                             // and text beside a side head with the head: the gap goes
@@ -1086,6 +1133,103 @@ fn even_steps(steps: &[f32], spare: f32) -> Vec<f32> {
     steps.iter().map(|s| (low - s).max(0.0)).collect()
 }
 
+/// How a gap between paragraphs takes part in sharing out a frame's spare height.
+#[derive(Clone, Copy, Debug)]
+struct GapShare {
+    /// Its share relative to the other gaps'.
+    weight: f32,
+    /// The most it may grow.
+    limit: f32,
+}
+
+/// How far down its frame the text placed in it reaches: the lowest line's foot (beside a
+/// side head, the head may reach lower than the last line set).
+fn text_depth(placed: &Placement, blocks: &[Block]) -> f32 {
+    placed
+        .iter()
+        .map(|(top, b, _)| top + line_height(&blocks[*b].style))
+        .fold(0.0, f32::max)
+}
+
+/// The most a balanced column's lines open to reach the other columns' end (see
+/// `line_extra` in [`Composer::flow_text`]): 15 % of its first text's line.
+fn line_stretch_limit(placed: &Placement, blocks: &[Block]) -> f32 {
+    0.15 * placed
+        .first()
+        .map_or(0.0, |p| line_height(&blocks[p.1].style))
+}
+
+/// Whether each gap between the paragraphs placed in a frame (where the spare of a
+/// distributing frame may go) stands before a heading; none after a block that leads into
+/// the next (a heading, a figure) or before text beside a side head.
+fn gaps_before_headings(placed: &Placement, blocks: &[Block], columns: &[Column]) -> Vec<bool> {
+    placed
+        .windows(2)
+        .filter(|w| {
+            w[0].1 != w[1].1
+                && !leads_into_next(&blocks[w[0].1])
+                && columns[w[1].1] != Column::Beside
+        })
+        .map(|w| blocks[w[1].1].para.role == Role::Heading)
+        .collect()
+}
+
+/// How the gaps of a distributing frame off a baseline grid share its spare: a gap before
+/// a heading three times as much as one between paragraphs, and up to a line and a half
+/// against a paragraph's four tenths of a line (of the frame's first text).
+fn off_grid_shares(placed: &Placement, blocks: &[Block], before_heading: &[bool]) -> Vec<GapShare> {
+    let line = placed
+        .first()
+        .map_or(0.0, |p| line_height(&blocks[p.1].style));
+    before_heading
+        .iter()
+        .map(|&heading| {
+            if heading {
+                GapShare {
+                    weight: 3.0,
+                    limit: 1.5 * line,
+                }
+            } else {
+                GapShare {
+                    weight: 1.0,
+                    limit: 0.4 * line,
+                }
+            }
+        })
+        .collect()
+}
+
+/// What each gap grows by: the spare shared in proportion to the weights, a gap that
+/// reaches its limit stopping there and the others going on, until the spare is used or
+/// every gap is at its limit.
+fn share_spare(gaps: &[GapShare], spare: f32) -> Vec<f32> {
+    let grown = |rate: f32| -> Vec<f32> {
+        gaps.iter()
+            .map(|g| (g.weight * rate).min(g.limit).max(0.0))
+            .collect()
+    };
+    let total = |rate: f32| grown(rate).iter().sum::<f32>();
+    let capacity: f32 = gaps.iter().map(|g| g.limit.max(0.0)).sum();
+    if capacity <= spare {
+        return grown(f32::MAX);
+    }
+    // The rate (spare per unit of weight) at which the grown gaps add up to the spare.
+    let (mut low, mut high) = (0.0f32, spare.max(0.0));
+    let smallest_weight = gaps.iter().map(|g| g.weight).fold(f32::MAX, f32::min);
+    if smallest_weight > 0.0 {
+        high /= smallest_weight;
+    }
+    for _ in 0..40 {
+        let mid = (low + high) / 2.0;
+        if total(mid) <= spare {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    grown(low)
+}
+
 /// The baseline grid of a chain starting at `frame`, its pitch the line height of the
 /// grid role's block.
 fn chain_grid<'f>(frame: &'f Frame, blocks: &[Block]) -> Option<Grid<'f>> {
@@ -1182,6 +1326,36 @@ mod tests {
             &[4.0, 0.0, 4.0]
         ));
         assert!(close(even_steps(&[30.0, 30.0], 0.0), &[0.0, 0.0]));
+    }
+
+    #[test]
+    fn spare_goes_by_weight_up_to_each_gaps_limit() {
+        let close = |a: Vec<f32>, b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01);
+        let heading = GapShare {
+            weight: 3.0,
+            limit: 30.0,
+        };
+        let paragraph = GapShare {
+            weight: 1.0,
+            limit: 8.0,
+        };
+        // Within the limits: three parts to a heading's gap for one to a paragraph's.
+        assert!(close(
+            share_spare(&[heading, paragraph], 20.0),
+            &[15.0, 5.0]
+        ));
+        // A paragraph's gap stops at its limit; the heading's takes the rest.
+        assert!(close(
+            share_spare(&[paragraph, heading], 36.0),
+            &[8.0, 28.0]
+        ));
+        // More than every gap may take: each at its limit, the rest left at the foot.
+        assert!(close(
+            share_spare(&[heading, paragraph], 100.0),
+            &[30.0, 8.0]
+        ));
+        assert!(close(share_spare(&[heading], 0.0), &[0.0]));
+        assert!(share_spare(&[], 12.0).is_empty());
     }
 
     #[test]
