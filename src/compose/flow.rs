@@ -174,7 +174,7 @@ enum Failure {
 
 /// How many lines of the text after a heading must fit under it in the same column
 /// (fewer when the paragraph is shorter); otherwise the heading moves on with its text.
-const HEADING_KEEPS_LINES: usize = 3;
+const HEADING_KEEPS_LINES: usize = 2;
 
 /// The most characters of text one frame (with the frames it continues into) may hold:
 /// several times the fact sheet's longest column. More fails at once as an overflow.
@@ -396,7 +396,9 @@ impl Composer<'_> {
                 // as far down as the shortest can reach by spreading its gaps (each within
                 // its limit), never above the longest column's own end. Each spreading to
                 // its own foot instead, the column with more gaps ran on down the page
-                // while the other stopped short (round 39: 1 in in Chinese).
+                // while the other stopped short (round 39: 1 in in Chinese). Lines keep
+                // their leading: opening one column's lines to level it set the columns
+                // out of step across the gutter (round 42).
                 let level_end = balanced.filter(|_| pitch.is_none()).and_then(|(from, _)| {
                     let reaches: Vec<(f32, f32)> = chain
                         .iter()
@@ -413,9 +415,7 @@ impl Composer<'_> {
                                 .iter()
                                 .map(|g| g.limit)
                                 .sum();
-                            let lines = placed.len().saturating_sub(1) as f32
-                                * line_stretch_limit(placed, &blocks);
-                            (used, used + gaps + lines)
+                            (used, used + gaps)
                         })
                         .collect();
                     let longest = reaches.iter().map(|r| r.0).fold(0.0, f32::max);
@@ -493,30 +493,10 @@ impl Composer<'_> {
                         // above as a section does. What is left stays at the foot.
                         share_spare(&off_grid_shares(&placed, &blocks, &before_heading), spare)
                     };
-                    // A balanced column that its gaps cannot bring down to the others' end
-                    // opens its lines a little (15 % of a line at most), as a compositor
-                    // feathers a short column: Chinese sections pair so unevenly that the
-                    // first column stopped 1.3 in above the second with its gaps at their
-                    // limit.
-                    let line_extra = if valign == VAlign::Distribute
-                        && pitch.is_none()
-                        && is_balanced
-                        && level_end.is_some()
-                        && placed.len() > 1
-                    {
-                        let left = spare - gaps.iter().sum::<f32>();
-                        (left / (placed.len() - 1) as f32)
-                            .clamp(0.0, line_stretch_limit(&placed, &blocks))
-                    } else {
-                        0.0
-                    };
                     let mut previous_block = placed.first().map(|p| p.1);
                     let mut spread = 0.0;
                     let mut gap_index = 0;
-                    for (index, (top, b, line)) in placed.into_iter().enumerate() {
-                        if index > 0 {
-                            spread += line_extra;
-                        }
+                    for (top, b, line) in placed {
                         if let Some(previous) = previous_block.filter(|&p| p != b) {
                             // A heading stays with its text, a figure with its caption,
                             // and text beside a side head with the head: the gap goes
@@ -1149,14 +1129,6 @@ fn text_depth(placed: &Placement, blocks: &[Block]) -> f32 {
         .iter()
         .map(|(top, b, _)| top + line_height(&blocks[*b].style))
         .fold(0.0, f32::max)
-}
-
-/// The most a balanced column's lines open to reach the other columns' end (see
-/// `line_extra` in [`Composer::flow_text`]): 15 % of its first text's line.
-fn line_stretch_limit(placed: &Placement, blocks: &[Block]) -> f32 {
-    0.15 * placed
-        .first()
-        .map_or(0.0, |p| line_height(&blocks[p.1].style))
 }
 
 /// Whether each gap between the paragraphs placed in a frame (where the spare of a
