@@ -1130,3 +1130,28 @@ fn the_poster_lock_up_keeps_one_size_in_every_language() {
         "the lock-up's lines under the name: {sizes:?}"
     );
 }
+
+#[test]
+fn the_fact_sheets_source_note_stands_clear_of_the_captions_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Set right under the statistics, the note came within 4 pt of five-line Spanish and
+    // Tagalog captions and read as one more caption line (round 42): its baseline stands
+    // at least 1.7 caption sizes under the lowest caption's.
+    let checked = each_statewide("factsheet-letter", |lang, runs| {
+        let lowest_caption = runs
+            .iter()
+            .filter(|(f, _)| f.starts_with("stat-"))
+            .map(|(_, r)| (r.y.0, r.size.0))
+            .fold((f32::MIN, 0.0), |a, b| if b.0 > a.0 { b } else { a });
+        let note = first_baseline(runs, "sources");
+        assert!(note < f32::MAX, "{lang}: no source note");
+        let (caption, size) = lowest_caption;
+        assert!(
+            note - caption >= 1.7 * size,
+            "{lang}: the source note's baseline is {:.1} pt under the last caption line ({size:.1} pt)",
+            note - caption
+        );
+    });
+    assert_eq!(checked, 7, "the fact sheet in seven languages");
+}
