@@ -176,6 +176,10 @@ enum Failure {
 /// (fewer when the paragraph is shorter); otherwise the heading moves on with its text.
 const HEADING_KEEPS_LINES: usize = 2;
 
+/// Balanced columns on a baseline grid level by opening their section breaks, at most
+/// this many grid lines each.
+const GRID_LINES_PER_BREAK: usize = 2;
+
 /// The most characters of text one frame (with the frames it continues into) may hold:
 /// several times the fact sheet's longest column. More fails at once as an overflow.
 pub const MAX_FRAME_TEXT: usize = 20_000;
@@ -422,6 +426,17 @@ impl Composer<'_> {
                     let reachable = reaches.iter().map(|r| r.1).fold(f32::MAX, f32::min);
                     (reaches.len() > 1).then(|| reachable.max(longest))
                 });
+                // The longest of the balanced columns that distribute, on a grid: where the
+                // others' section breaks take them down to.
+                let longest_balanced = balanced.filter(|_| pitch.is_some()).map(|(from, _)| {
+                    chain
+                        .iter()
+                        .zip(&placements)
+                        .skip(from)
+                        .filter(|(fi, _)| layout.frames[**fi].valign == VAlign::Distribute)
+                        .map(|(_, placed)| text_depth(placed, &blocks))
+                        .fold(0.0, f32::max)
+                });
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = self.area(target);
@@ -459,6 +474,31 @@ impl Composer<'_> {
                         .max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
+                    } else if let (Some(pitch), Some(longest)) =
+                        (pitch, longest_balanced.filter(|_| is_balanced))
+                    {
+                        // Balanced columns on a grid: the shorter gives the lines it lacks
+                        // against the longest to its section breaks, whole lines, the last
+                        // break first and two at most each, so the columns end level (or
+                        // within a line) and every head stays on the grid.
+                        let mut lines = ((longest - used + 0.01) / pitch).floor().max(0.0) as usize;
+                        let heads: Vec<usize> = before_heading
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &h)| h)
+                            .map(|(i, _)| i)
+                            .collect();
+                        let mut added = vec![0usize; before_heading.len()];
+                        'rounds: for _ in 0..GRID_LINES_PER_BREAK {
+                            for &i in heads.iter().rev() {
+                                if lines == 0 {
+                                    break 'rounds;
+                                }
+                                added[i] += 1;
+                                lines -= 1;
+                            }
+                        }
+                        added.iter().map(|&n| n as f32 * pitch).collect()
                     } else if let Some(pitch) = pitch {
                         let lines = ((spare + 0.01) / pitch).floor() as usize;
                         let sections = before_heading.iter().filter(|&&h| h).count();
@@ -592,13 +632,33 @@ impl Composer<'_> {
                 )));
             };
             let style = adjusted(base, adjust);
+            // A paragraph after another of its role opens with its style's indent (em
+            // spaces: fixed, they neither stretch nor shrink in a justified line).
+            let indented;
+            let inline = if style.indent > 0
+                && index > 0
+                && paras[index - 1].role == para.role
+                && let Some(crate::markup::Piece::Text { text, .. }) = para.inline.pieces.first()
+                && !text.is_empty()
+            {
+                let mut with_indent = para.inline.clone();
+                if let Some(crate::markup::Piece::Text { text, .. }) =
+                    with_indent.pieces.first_mut()
+                {
+                    text.insert_str(0, &"\u{2003}".repeat(style.indent.into()));
+                }
+                indented = with_indent;
+                &indented
+            } else {
+                &para.inline
+            };
             if let Some(first) = &prepared.borrow()[index] {
                 let prepared = first.resized(style.size.0, style.tracking, self.fonts);
                 blocks.push(Block::new(para, style, prepared));
                 continue;
             }
             match text::prepare_shared(
-                &para.inline,
+                inline,
                 &style,
                 self.fonts,
                 &self.resolved.edition.lang,
@@ -922,7 +982,14 @@ impl Composer<'_> {
         if let (Some((baseline, ink)), Some(own)) = (above, inks.first()) {
             let offset = baseline_offset(block, self.fonts);
             let natural = y + offset - baseline;
-            first += ink::clearance(ink, own, gap, natural) - natural;
+            let push = ink::clearance(ink, own, gap, natural) - natural;
+            // On a grid the first line keeps its place too unless the ink touches: with no
+            // space between paragraphs, Arabic's marks asked a fraction more than the grid
+            // gave, and the paragraph dropped a whole grid line.
+            let touches = || ink::clearance(ink, own, 0.0, natural) > natural;
+            if grid_pitch.is_none() || touches() {
+                first += push;
+            }
         }
         (0..lines.len()).map(|i| first + i as f32 * step).collect()
     }
@@ -1228,7 +1295,15 @@ fn cap_height(block: &Block, fonts: &crate::fonts::FontBook) -> f32 {
 /// Where a block's baseline sits below the top of its line box: the face's ascender to
 /// descender, centred in the leading (as `emit_line` draws it).
 pub(super) fn baseline_offset(block: &Block, fonts: &crate::fonts::FontBook) -> f32 {
-    let face = fonts.face(block.prepared.spans[0].font);
+    // The face of the first text, past an indent's spaces (set in whichever face has
+    // them): an Arabic paragraph's em space from Noto Sans put its baseline off the grid.
+    let prepared = &block.prepared;
+    let span = prepared
+        .spans
+        .iter()
+        .find(|s| !prepared.text[s.range.clone()].trim().is_empty())
+        .unwrap_or(&prepared.spans[0]);
+    let face = fonts.face(span.font);
     let size = block.style.size.0;
     let content = (face.ascender - face.descender) * size;
     (line_height(&block.style) - content) / 2.0 + face.ascender * size

@@ -39,6 +39,7 @@ pub(crate) fn style(align: Align) -> Style {
         space_after: Pt(0.0),
         hyphenate: false,
         balance: false,
+        indent: 0,
         lines: None,
         ink_gap: None,
         keep_leading: false,

@@ -242,6 +242,11 @@ struct StyleSpec {
     /// Even out line lengths (for headlines) instead of filling lines first.
     #[serde(default)]
     balance: bool,
+    /// Ems of indent on the first line of a paragraph that follows another of the same
+    /// role (never after a heading, nor at a frame's top): paragraphs told apart without
+    /// space between them, so a baseline grid stays whole (Chinese indents two).
+    #[serde(default)]
+    indent: u8,
     /// Set in this many lines where the words allow, narrowing the measure (a three-line
     /// agency lock-up); balanced when `balance` is on.
     #[serde(default, deserialize_with = "line_count")]
@@ -289,6 +294,7 @@ struct StyleOverride {
     space_after: Option<Pt>,
     hyphenate: Option<bool>,
     balance: Option<bool>,
+    indent: Option<u8>,
     #[serde(default, deserialize_with = "line_count")]
     lines: Option<usize>,
     ink_gap: Option<Pt>,
@@ -313,6 +319,7 @@ impl StyleSpec {
             space_after,
             hyphenate,
             balance,
+            indent,
             fill,
             keep_leading
         );
@@ -1144,6 +1151,7 @@ impl Resolver<'_> {
             space_after: s.space_after,
             hyphenate: s.hyphenate,
             balance: s.balance,
+            indent: s.indent,
             lines: s.lines.filter(|&n| n > 1),
             ink_gap: s.ink_gap,
             keep_leading: s.keep_leading,

@@ -143,6 +143,8 @@ pub struct Style {
     pub space_after: Pt,
     pub hyphenate: bool,
     pub balance: bool,
+    /// Ems of first-line indent for a paragraph after another of its role.
+    pub indent: u8,
     pub lines: Option<usize>,
     /// Least ink distance between lines; `None` for the default share of the size.
     pub ink_gap: Option<Pt>,
