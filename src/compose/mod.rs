@@ -199,16 +199,18 @@ fn edition_mark(resolved: &Resolved) -> Option<Para> {
 /// The folio paragraph ("1 / 2 ›" on a page that continues, "2 / 2" on the last) for page
 /// `page` (from 0) of `pages`.
 fn folio(page: usize, pages: usize, lang: &str) -> Para {
-    // The count reads left to right in any script: on a right-to-left page it is set
-    // "1/2", which the bidi step keeps one left-to-right unit (with spaces it would read
-    // "2 / 1"); the cue points the way the pages turn. The cue is a single guillemet, which
+    // The count reads left to right in any script: on a right-to-left page it is set in a
+    // left-to-right isolate (U+2066 … U+2069), which the bidi step keeps one unit with its
+    // spaces, "1 / 2" as on every other page (without, it read "2 / 1"; set "1/2" to
+    // avoid that, three reviews found it unlike the others); the cue points the way the
+    // pages turn. The cue is a single guillemet, which
     // the Latin faces carry: an arrow (→) is only in the CJK faces, so it fell back to one.
     let rtl = text::is_rtl_language(lang);
     // The same character either way: U+203A is mirrored in a right-to-left run (UAX #9
     // L4), so an Arabic page shows it pointing left, the way its pages turn.
     let arrow = if page + 1 < pages { " ›" } else { "" };
     let count = if rtl {
-        format!("{}/{pages}", page + 1)
+        format!("\u{2066}{} / {pages}\u{2069}", page + 1)
     } else {
         format!("{} / {pages}", page + 1)
     };
@@ -556,8 +558,9 @@ mod tests {
     fn the_page_cue_is_one_character_the_latin_faces_draw() {
         assert_eq!(folio(0, 2, "en").markdown, "1 / 2 ›");
         assert_eq!(folio(1, 2, "en").markdown, "2 / 2");
-        // Right to left: the count without spaces, the same cue (mirrored when set).
-        assert_eq!(folio(0, 2, "ar").markdown, "1/2 ›");
+        // Right to left: the count spaced alike, in a left-to-right isolate, the same cue
+        // (mirrored when set).
+        assert_eq!(folio(0, 2, "ar").markdown, "\u{2066}1 / 2\u{2069} ›");
         // The folio's face (Oswald) draws the cue itself: no fallback to a CJK face.
         let book = fonts();
         let oswald = book.select("Oswald", 600, false).unwrap();
