@@ -75,6 +75,7 @@ pub fn opportunities(
     text: &str,
     lang: &str,
     hyphenate: bool,
+    justified: bool,
     links: &[Range<usize>],
     kept: &[Range<usize>],
     rules: &Typography,
@@ -106,9 +107,11 @@ pub fn opportunities(
                 || !(text[o.at..].starts_with(is_hangul) || text[..o.at].ends_with(is_hangul))
         });
     }
-    if is_chinese_or_japanese(lang) {
+    if is_chinese_or_japanese(lang) && !justified {
         // UAX #14 allows a break between any two ideographs, which splits words such as
-        // 四分之一 or 聯絡; a dictionary finds the words, and breaks stay between them.
+        // 四分之一 or 聯絡; a dictionary finds the words, and breaks stay between them. A
+        // justified line breaks between any two (as Chinese is set on the character grid):
+        // between words only, it spread up to two characters' slack over its gaps.
         let words = ideographic_words(text);
         out.retain(|o| {
             o.kind == Kind::Mandatory || !words.iter().any(|w| w.start < o.at && o.at < w.end)
@@ -566,11 +569,19 @@ mod tests {
     #[test]
     fn an_ampersand_ends_a_line_rather_than_starting_one() {
         let text = "SLAVERY & HUMAN TRAFFICKING";
-        let at: Vec<usize> =
-            opportunities(text, "en", false, &[], &[], &Typography::default(), |_| 0.0)
-                .into_iter()
-                .map(|o| o.at)
-                .collect();
+        let at: Vec<usize> = opportunities(
+            text,
+            "en",
+            false,
+            false,
+            &[],
+            &[],
+            &Typography::default(),
+            |_| 0.0,
+        )
+        .into_iter()
+        .map(|o| o.at)
+        .collect();
         assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
         assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
     }
@@ -578,10 +589,19 @@ mod tests {
     #[test]
     fn a_compound_breaks_at_its_hyphen_only_between_longer_parts() {
         let at = |text: &str| -> Vec<usize> {
-            opportunities(text, "en", false, &[], &[], &Typography::default(), |_| 0.0)
-                .into_iter()
-                .map(|o| o.at)
-                .collect()
+            opportunities(
+                text,
+                "en",
+                false,
+                false,
+                &[],
+                &[],
+                &Typography::default(),
+                |_| 0.0,
+            )
+            .into_iter()
+            .map(|o| o.at)
+            .collect()
         };
         assert!(!at("24-hour help").contains(&"24-".len()));
         assert!(!at("call-in line").contains(&"call-".len()));

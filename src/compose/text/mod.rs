@@ -272,6 +272,7 @@ pub fn prepare_with(
         &prepared.text,
         lang,
         style.hyphenate,
+        style.align == Align::Justify,
         &links,
         &kept,
         typography,
