@@ -69,13 +69,23 @@ pub struct Break {
     pub hyphen: bool,
 }
 
+/// How a paragraph may break beyond UAX #14: at hyphenation points, and (justified
+/// Chinese and Japanese) between any two ideographs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Breaking {
+    pub hyphenate: bool,
+    pub justified: bool,
+}
+
 /// Every break opportunity of `text`, in order. `kept` are phrases that must not break
 /// (place names); `rules` gives the hyphenation limits.
 pub fn opportunities(
     text: &str,
     lang: &str,
-    hyphenate: bool,
-    justified: bool,
+    Breaking {
+        hyphenate,
+        justified,
+    }: Breaking,
     links: &[Range<usize>],
     kept: &[Range<usize>],
     rules: &Typography,
@@ -572,8 +582,7 @@ mod tests {
         let at: Vec<usize> = opportunities(
             text,
             "en",
-            false,
-            false,
+            Breaking::default(),
             &[],
             &[],
             &Typography::default(),
@@ -592,8 +601,7 @@ mod tests {
             opportunities(
                 text,
                 "en",
-                false,
-                false,
+                Breaking::default(),
                 &[],
                 &[],
                 &Typography::default(),

@@ -271,8 +271,10 @@ pub fn prepare_with(
     prepared.opportunities = linebreak::opportunities(
         &prepared.text,
         lang,
-        style.hyphenate,
-        style.align == Align::Justify,
+        linebreak::Breaking {
+            hyphenate: style.hyphenate,
+            justified: style.align == Align::Justify,
+        },
         &links,
         &kept,
         typography,
