@@ -576,10 +576,9 @@ fn too_wide(p: &Breakable, start: usize, opps: &[&Opportunity], width: f32) -> T
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_ampersand_ends_a_line_rather_than_starting_one() {
-        let text = "SLAVERY & HUMAN TRAFFICKING";
-        let at: Vec<usize> = opportunities(
+    /// Where English text may break, with the default typography and no hyphenation.
+    fn english_breaks(text: &str) -> Vec<usize> {
+        opportunities(
             text,
             "en",
             Breaking::default(),
@@ -590,27 +589,19 @@ mod tests {
         )
         .into_iter()
         .map(|o| o.at)
-        .collect();
+        .collect()
+    }
+
+    #[test]
+    fn an_ampersand_ends_a_line_rather_than_starting_one() {
+        let at = english_breaks("SLAVERY & HUMAN TRAFFICKING");
         assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
         assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
     }
 
     #[test]
     fn a_compound_breaks_at_its_hyphen_only_between_longer_parts() {
-        let at = |text: &str| -> Vec<usize> {
-            opportunities(
-                text,
-                "en",
-                Breaking::default(),
-                &[],
-                &[],
-                &Typography::default(),
-                |_| 0.0,
-            )
-            .into_iter()
-            .map(|o| o.at)
-            .collect()
-        };
+        let at = english_breaks;
         assert!(!at("24-hour help").contains(&"24-".len()));
         assert!(!at("call-in line").contains(&"call-".len()));
         assert!(at("state-funded work").contains(&"state-".len()));
