@@ -957,7 +957,7 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 
     // And they reach down the page: what the grown type leaves goes before the headings
-    // (`valign = "distribute"`, a line at most in each gap), so neither column
+    // (`valign = "distribute"`, whole grid lines in the shorter column), so neither column
     // stops more than three and a half lines above its frame's foot (English stopped
     // almost six lines, 1.4 in, above the footer before).
     let (session, jobs) = session_for(&["statewide"], &common::repo());

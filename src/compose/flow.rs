@@ -396,36 +396,6 @@ impl Composer<'_> {
         match result {
             Ok((blocks, placements)) => {
                 let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
-                // Balanced columns off a grid that distribute their spare end on one line:
-                // as far down as the shortest can reach by spreading its gaps (each within
-                // its limit), never above the longest column's own end. Each spreading to
-                // its own foot instead, the column with more gaps ran on down the page
-                // while the other stopped short (round 39: 1 in in Chinese). Lines keep
-                // their leading: opening one column's lines to level it set the columns
-                // out of step across the gutter (round 42).
-                let level_end = balanced.filter(|_| pitch.is_none()).and_then(|(from, _)| {
-                    let reaches: Vec<(f32, f32)> = chain
-                        .iter()
-                        .zip(&placements)
-                        .skip(from)
-                        .filter(|(fi, placed)| {
-                            layout.frames[**fi].valign == VAlign::Distribute && !placed.is_empty()
-                        })
-                        .map(|(&fi, placed)| {
-                            let used = text_depth(placed, &blocks);
-                            let columns = columns(&layout.frames[fi], &blocks);
-                            let before_heading = gaps_before_headings(placed, &blocks, &columns);
-                            let gaps: f32 = off_grid_shares(placed, &blocks, &before_heading)
-                                .iter()
-                                .map(|g| g.limit)
-                                .sum();
-                            (used, used + gaps)
-                        })
-                        .collect();
-                    let longest = reaches.iter().map(|r| r.0).fold(0.0, f32::max);
-                    let reachable = reaches.iter().map(|r| r.1).fold(f32::MAX, f32::min);
-                    (reaches.len() > 1).then(|| reachable.max(longest))
-                });
                 // The longest of the balanced columns that distribute, on a grid: where the
                 // others' section breaks take them down to.
                 let longest_balanced = balanced.filter(|_| pitch.is_some()).map(|(from, _)| {
@@ -445,8 +415,8 @@ impl Composer<'_> {
                     // than the last line set).
                     let used = text_depth(&placed, &blocks);
                     // Balanced columns keep their lines at the top, unless the frame
-                    // distributes its spare between paragraphs (a grid line at most in each
-                    // gap): then both columns reach down the page alike.
+                    // distributes its spare between paragraphs (on a grid, the shorter
+                    // column's section breaks open): then both columns reach down alike.
                     let is_balanced = balanced.is_some_and(|(from, _)| n >= from);
                     let valign = if is_balanced && target.valign != VAlign::Distribute {
                         VAlign::Top
@@ -467,11 +437,7 @@ impl Composer<'_> {
                     // in the short Chinese and Korean pages (round 25).
                     let before_heading = gaps_before_headings(&placed, &blocks, &columns);
                     let paragraph_gaps = before_heading.len();
-                    let spare = (level_end
-                        .filter(|_| is_balanced)
-                        .map_or(area.h.0, |end| end.min(area.h.0))
-                        - used)
-                        .max(0.0);
+                    let spare = (area.h.0 - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
                     } else if let (Some(pitch), Some(longest)) =
@@ -1215,9 +1181,8 @@ fn gaps_before_headings(placed: &Placement, blocks: &[Block], columns: &[Column]
 
 /// How the gaps of a distributing frame off a baseline grid share its spare: a gap before
 /// a heading three times as much as one between paragraphs, and up to a line against a
-/// paragraph's quarter line (of the frame's first text that is not a heading): more, and a column spread to
-/// end level with the other set its heads out of line with the other's across the gutter
-/// (round 43: 15 pt in Spanish).
+/// paragraph's quarter line (of the frame's first text that is not a heading). A wider
+/// gap read as a hole, and a paragraph as far from the last as a section (rounds 35–43).
 fn off_grid_shares(placed: &Placement, blocks: &[Block], before_heading: &[bool]) -> Vec<GapShare> {
     // The text's line, not a heading's that may open the column.
     let line = placed
