@@ -578,9 +578,7 @@ fn build(options: &Options, due: bool) -> ExitCode {
         }
     };
     if due {
-        let today = options
-            .today
-            .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+        let today = options.today.unwrap_or_else(crate::kit::due::today);
         let statuses = match session.due(options, today) {
             Ok(s) => s,
             Err(errs) => {

@@ -169,9 +169,25 @@ pub fn build_date(
     })
 }
 
+/// Today's date in the machine's time zone. jiff's `ZonedDateTime::now` names the system
+/// zone by walking the whole zoneinfo database, a millisecond of a one-flyer build that
+/// only needs the date; on Unix without `TZ` the zone is read straight from
+/// `/etc/localtime` (the file the database walk would resolve it to).
+pub fn today() -> jiff::civil::Date {
+    #[cfg(unix)]
+    if std::env::var_os("TZ").is_none()
+        && let Some(zone) = std::fs::read("/etc/localtime")
+            .ok()
+            .and_then(|tzif| jiff::tz::TimeZone::tzif("localtime", &tzif).ok())
+    {
+        return jiff::Timestamp::now().to_zoned_datetime(zone).date();
+    }
+    jiff::ZonedDateTime::now().date()
+}
+
 /// The year of the next observance: this year's if its month has not passed, else next year's.
 pub fn upcoming_year(observance_month: u8, today: Option<jiff::civil::Date>) -> i32 {
-    let today = today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let today = today.unwrap_or_else(self::today);
     let year = i32::from(today.year());
     if today.month() as u8 <= observance_month {
         year
@@ -194,6 +210,15 @@ mod tests {
             ..Options::at(Path::new(env!("CARGO_MANIFEST_DIR")))
         };
         (Session::load(&options).unwrap(), options)
+    }
+
+    #[test]
+    fn today_is_the_date_in_the_system_zone() {
+        // Read from /etc/localtime, it must be the date jiff's own lookup of the system
+        // zone gives (read twice around it, in case midnight passes in between).
+        let before = today();
+        let system = jiff::ZonedDateTime::now().date();
+        assert!(before == system || today() == system);
     }
 
     #[test]
