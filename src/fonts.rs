@@ -86,6 +86,9 @@ pub struct Face {
     /// With each, the script it was shaped in and whether it was shaped whole (not cut
     /// from a longer string).
     shaped: RwLock<crate::MemoMap<ShapeKey, ShapedEntry>>,
+    /// Half-width forms of full-width punctuation (OpenType `halt`) by character: the
+    /// advance and x offset in font units, `None` where the face has no narrower form.
+    half_widths: RwLock<HashMap<char, Option<(i32, i32)>>>,
     /// This face's own number (see [`RECENT`]).
     number: u64,
     /// Ink bounds by glyph id: line spacing asks for the same glyphs on every fit
@@ -433,6 +436,49 @@ impl Face {
             plan
         });
         rustybuzz::shape_with_plan(self.shaper(), &plan, buffer)
+    }
+}
+
+impl Face {
+    /// `c` in its half-width form (the face's OpenType `halt` feature): its advance and x
+    /// offset in font units, or `None` where the face sets it no narrower (a face without
+    /// the feature, a character it does not narrow). Full-width punctuation in Chinese and
+    /// Japanese fonts holds half an em of white beside its ink; a pair such as 」。 is set
+    /// with the first in this form (see `compose::text::shape`).
+    pub fn half_width(&self, c: char) -> Option<(i32, i32)> {
+        if let Some(known) = self
+            .half_widths
+            .read()
+            .ok()
+            .and_then(|m| m.get(&c).copied())
+        {
+            return known;
+        }
+        let shaped = |features: &[rustybuzz::Feature]| {
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(c.encode_utf8(&mut [0; 4]));
+            buffer.guess_segment_properties();
+            let output = rustybuzz::shape(self.shaper(), features, buffer);
+            match (output.glyph_positions(), output.glyph_infos()) {
+                ([position], [info]) => {
+                    Some((info.glyph_id, position.x_advance, position.x_offset))
+                }
+                _ => None,
+            }
+        };
+        let halt = rustybuzz::Feature::new(ttf_parser::Tag::from_bytes(b"halt"), 1, ..);
+        let half = match (shaped(&[]), shaped(&[halt])) {
+            (Some((id, full, _)), Some((half_id, half, offset)))
+                if id == half_id && half < full =>
+            {
+                Some((half, offset))
+            }
+            _ => None,
+        };
+        if let Ok(mut memo) = self.half_widths.write() {
+            memo.insert(c, half);
+        }
+        half
     }
 }
 
@@ -804,6 +850,7 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         embedding_flags,
         plans: RwLock::default(),
         shaped: RwLock::default(),
+        half_widths: RwLock::default(),
         ink: OnceLock::new(),
         number: FACE_NUMBERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         shaper: OnceLock::new(),

@@ -304,6 +304,48 @@ pub fn is_ideographic(c: char) -> bool {
         | '\u{20000}'..='\u{3134f}')
 }
 
+/// Full-width punctuation: the CJK commas, full stops, brackets and quotes (、。〈〉「」【】…)
+/// and the full-width forms' punctuation (！，．：；？（）［］｛｝…). Each is set in an em
+/// box that already holds white beside its ink.
+pub fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{3001}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{3014}'..='\u{301f}'
+        | '\u{ff01}'..='\u{ff0f}'
+        | '\u{ff1a}'..='\u{ff20}'
+        | '\u{ff3b}'..='\u{ff40}'
+        | '\u{ff5b}'..='\u{ff65}')
+}
+
+/// Full-width punctuation that closes or ends (、。，」』）】…): it never starts a line, so
+/// a pair of them (」。) always stands on one line.
+pub fn is_cjk_closing(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '〉'
+            | '》'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〗'
+            | '〙'
+            | '〛'
+            | '！'
+            | '）'
+            | '，'
+            | '．'
+            | '：'
+            | '；'
+            | '？'
+            | '］'
+            | '｝'
+            | '｣'
+    )
+}
+
 /// Characters a justified line may space apart: ideographs and Hangul syllables. Korean
 /// words are long and its columns narrow, so stretching only at spaces leaves loose lines.
 pub fn takes_letter_spacing(c: char) -> bool {

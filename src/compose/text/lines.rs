@@ -4,7 +4,7 @@
 
 use super::{Line, LineRun, Prepared, ShapedGlyph, TextError, shape};
 use crate::compose::linebreak::{self, Break};
-use crate::compose::typography::takes_letter_spacing;
+use crate::compose::typography::{is_cjk_punctuation, takes_letter_spacing};
 use crate::fonts::FontBook;
 use crate::model::layout::Align;
 use std::ops::Range;
@@ -227,37 +227,48 @@ impl Prepared {
 
 /// Spreads `slack` over the spaces of a line, and over the gaps after its ideographs and
 /// Hangul syllables (CJK is justified between characters): each gap takes an equal share, so a line of
-/// Chinese with a few Latin words is flush too. No gap follows the line's last glyph.
+/// Chinese with a few Latin words is flush too. No gap follows the line's last glyph, and
+/// none opens beside full-width punctuation (、。，「」…), whose em box already holds its
+/// own half-em of white: spread there, a pair such as 」。 read as a hole in the line.
 fn justify(line: &mut Line, slack: f32) {
     // The zero-width space kept at a line's end (for text extraction) does not stretch.
     let stretches = |run: &LineRun, g: &ShapedGlyph| {
         let cluster = &run.text[g.range.clone()];
         (cluster == " " || cluster.starts_with(takes_letter_spacing)) && g.x_advance > 0.0
     };
+    let first_char = |run: &LineRun, g: &ShapedGlyph| run.text[g.range.clone()].chars().next();
     // Glyphs in drawing order; only the last glyph of a cluster takes the gap after it.
     let mut gaps: Vec<(usize, usize)> = Vec::new();
+    // Gaps with full-width punctuation on either side: used only when a line has no other.
+    let mut beside_punctuation: Vec<(usize, usize)> = Vec::new();
+    // The visible cluster before the current one, as (run, glyph) of its last glyph and
+    // whether it may stretch, waiting to learn what follows it.
+    let mut pending: Option<((usize, usize), bool, bool)> = None;
     for (r, run) in line.runs.iter().enumerate() {
         for (g, glyph) in run.glyphs.iter().enumerate() {
+            if glyph.x_advance <= 0.0 {
+                continue;
+            }
+            let punctuation = first_char(run, glyph).is_some_and(is_cjk_punctuation);
+            let starts_cluster = g == 0 || run.glyphs[g - 1].range != glyph.range;
+            if starts_cluster && let Some((gap, stretchy, after_punctuation)) = pending.take() {
+                match (stretchy, after_punctuation || punctuation) {
+                    (true, false) => gaps.push(gap),
+                    (true, true) => beside_punctuation.push(gap),
+                    _ => {}
+                }
+            }
             let ends_cluster = run.glyphs.get(g + 1).is_none_or(|n| n.range != glyph.range);
-            if ends_cluster && stretches(run, glyph) {
-                gaps.push((r, g));
+            if ends_cluster {
+                pending = Some(((r, g), stretches(run, glyph), punctuation));
             }
         }
     }
-    // Visually last: no gap after it (the line's right edge, or left in right-to-left).
-    let last_visible = line
-        .runs
-        .iter()
-        .enumerate()
-        .flat_map(|(r, run)| {
-            run.glyphs
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.x_advance > 0.0)
-                .map(move |(g, _)| (r, g))
-        })
-        .last();
-    gaps.retain(|&gap| Some(gap) != last_visible);
+    // The visually last glyph (`pending` now) takes no gap: the line's right edge, or
+    // left in right-to-left.
+    if gaps.is_empty() {
+        gaps = beside_punctuation;
+    }
     if gaps.is_empty() {
         return;
     }

@@ -120,6 +120,9 @@ pub fn shape(
             }
         })
         .collect();
+    if lang.starts_with("zh") || lang.starts_with("ja") {
+        squeeze_punctuation_pairs(&mut glyphs, text, face, scale);
+    }
     if track != 0.0 {
         for i in 0..glyphs.len() {
             let last_of_cluster = glyphs
@@ -131,4 +134,43 @@ pub fn shape(
         }
     }
     glyphs
+}
+
+/// Sets the first of two full-width closing punctuation marks in a row (」。, 。」, ）、) in its
+/// half-width form, as Chinese and Japanese typesetting does: each holds half an em of
+/// white beside its ink, and set whole the pair reads as a hole in the line. Such a pair
+/// never breaks across lines (neither mark may start one), so a paragraph measures as its
+/// lines are set.
+fn squeeze_punctuation_pairs(
+    glyphs: &mut [ShapedGlyph],
+    text: &str,
+    face: &crate::fonts::Face,
+    scale: f32,
+) {
+    use crate::typography::is_cjk_closing;
+    let char_at = |range: &std::ops::Range<usize>| text[range.clone()].chars().next();
+    for i in 0..glyphs.len().saturating_sub(1) {
+        let (this, next) = (&glyphs[i], &glyphs[i + 1]);
+        // One glyph per mark, in reading order (Chinese and Japanese runs are left to right).
+        if this.range.len()
+            != text[this.range.clone()]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8)
+            || next.range.start != this.range.end
+        {
+            continue;
+        }
+        let (Some(c), Some(after)) = (char_at(&this.range), char_at(&next.range)) else {
+            continue;
+        };
+        if !(is_cjk_closing(c) && is_cjk_closing(after)) {
+            continue;
+        }
+        if let Some((advance, offset)) = face.half_width(c) {
+            let glyph = &mut glyphs[i];
+            glyph.x_offset += offset as f32 * scale;
+            glyph.x_advance = advance as f32 * scale;
+        }
+    }
 }

@@ -535,6 +535,80 @@ fn justified_cjk_lines_are_flush() {
     }
 }
 
+/// Each glyph of a set line with the character its cluster starts with and its advance.
+fn advances(line: &Line) -> Vec<(char, f32)> {
+    line.runs
+        .iter()
+        .flat_map(|r| {
+            r.glyphs
+                .iter()
+                .map(|g| (r.text[g.range.clone()].chars().next().unwrap(), g.x_advance))
+        })
+        .collect()
+}
+
+#[test]
+fn the_first_of_two_closing_marks_is_set_half_width() {
+    let set = |text: &str, lang: &str| {
+        let p = prepare(text, &style(Align::Left), fonts(), lang).unwrap();
+        let breaks = p.break_lines(0, 500.0).unwrap();
+        advances(&p.set_line(&breaks[0], 500.0, true, fonts()))
+    };
+    // Size 10 pt: a full-width mark is 10 pt wide, its half-width form 5 pt.
+    let pair = set("兒童「商業性剝削」。據估計", "zh-Hant");
+    let alone = set("兒童「商業性剝削」據估計", "zh-Hant");
+    let advance = |glyphs: &[(char, f32)], c: char| glyphs.iter().find(|g| g.0 == c).unwrap().1;
+    assert!((advance(&alone, '」') - 10.0).abs() < 0.01);
+    assert!((advance(&pair, '」') - 5.0).abs() < 0.01, "{pair:?}");
+    // The second mark, and an opening one, keep their width.
+    assert!((advance(&pair, '。') - 10.0).abs() < 0.01);
+    assert!((advance(&pair, '「') - 10.0).abs() < 0.01);
+    // The paragraph measures as its line is set.
+    let p = prepare(
+        "兒童「商業性剝削」。據估計",
+        &style(Align::Left),
+        fonts(),
+        "zh-Hant",
+    )
+    .unwrap();
+    let breaks = p.break_lines(0, 500.0).unwrap();
+    let line = p.set_line(&breaks[0], 500.0, true, fonts());
+    assert!((line.width - pair.iter().map(|g| g.1).sum::<f32>()).abs() < 0.01);
+    assert!((line.width - 125.0).abs() < 0.01, "{}", line.width);
+}
+
+#[test]
+fn justified_cjk_lines_open_no_gap_beside_punctuation() {
+    // Round 46 found 」。 pulled apart in a line one character short of its measure.
+    use crate::typography::is_cjk_punctuation;
+    let text = "據估計，光是加州境內就已有多達12,500名兒童遭受「商業性剝削」。據信有50-80%的兒童（包括青少年）曾接觸兒童福利系統，而且「高風險」的兒童更多。";
+    let justified = prepare(text, &style(Align::Justify), fonts(), "zh-Hant").unwrap();
+    let natural = prepare(text, &style(Align::Left), fonts(), "zh-Hant").unwrap();
+    let mut checked = 0;
+    for width in (90..=210).step_by(3).map(|w| w as f32) {
+        let breaks = justified.break_lines(0, width).unwrap();
+        for b in &breaks[..breaks.len() - 1] {
+            let set = justified.set_line(b, width, false, fonts());
+            let plain = natural.set_line(b, width, false, fonts());
+            let (set, plain) = (advances(&set), advances(&plain));
+            assert_eq!(set.len(), plain.len());
+            for i in 0..set.len().saturating_sub(1) {
+                if is_cjk_punctuation(set[i].0) || is_cjk_punctuation(set[i + 1].0) {
+                    checked += 1;
+                    assert!(
+                        (set[i].1 - plain[i].1).abs() < 0.01,
+                        "{width}: the gap between {:?} and {:?} opened by {:.2} pt",
+                        set[i].0,
+                        set[i + 1].0,
+                        set[i].1 - plain[i].1
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} punctuation gaps checked");
+}
+
 #[test]
 fn no_line_is_set_wider_than_its_measure() {
     for align in [Align::Justify, Align::Left] {
