@@ -925,16 +925,23 @@ fn a_card_without_its_own_content_shows_its_stand_in_read_once() {
 }
 
 #[test]
-fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
+fn the_fact_sheets_second_page_ends_level_with_its_sign_off_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    let checked = each_statewide("factsheet-letter", |lang, runs| {
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "factsheet-letter")
+    {
+        let lang = &job.edition.lang;
+        let layout = &session.layouts[job.layout];
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
         let (left, right) = (
-            body_baselines(runs, "sections-1"),
-            body_baselines(runs, "sections-2"),
+            body_baselines(&runs, "sections-1"),
+            body_baselines(&runs, "sections-2"),
         );
-        // Page 2's sections are balanced: neither column is empty and they end within two
-        // lines of each other (a paragraph may not split lower).
         assert!(
             !left.is_empty() && !right.is_empty(),
             "{lang}: page 2's columns hold {} and {} lines",
@@ -945,22 +952,50 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
             .windows(2)
             .map(|w| w[1] - w[0])
             .fold(f32::MAX, f32::min);
-        let (l, r) = (left.last().unwrap(), right.last().unwrap());
+        // The first column runs to its foot: no grid line is left under its last one (a
+        // heading's kept lines left it up to three lines short at the largest size that
+        // fits, round 48).
+        let first = layout.frames.iter().find(|f| f.id == "sections-1").unwrap();
+        let foot = first.rect.bottom().0;
+        let last = *left.last().unwrap();
         assert!(
-            (l - r).abs() <= 2.0 * pitch + 0.5,
-            "{lang}: page 2's columns end {:.1} pt apart ({} and {} lines)",
-            (l - r).abs(),
-            left.len(),
-            right.len()
+            foot - last < 1.3 * pitch,
+            "{lang}: page 2's first column ends {:.1} pt above its foot ({pitch:.1} pt lines)",
+            foot - last
         );
-    });
+        // The second column ends in the end card: the number to call stands under its
+        // last line, a section break below it, and the sign-off's last line is level with
+        // the first column's last (the agency's lock-up ends the page).
+        let lowest = |frame: &str| {
+            runs.iter()
+                .filter(|(f, _)| f == frame)
+                .map(|(_, r)| r.y.0)
+                .fold(f32::MIN, f32::max)
+        };
+        let highest = |frame: &str| {
+            runs.iter()
+                .filter(|(f, _)| f == frame)
+                .map(|(_, r)| r.y.0)
+                .fold(f32::MAX, f32::min)
+        };
+        let card_top = highest("action-2");
+        let right_last = *right.last().unwrap();
+        assert!(
+            card_top - right_last > 1.5 * pitch && card_top - right_last < 5.0 * pitch,
+            "{lang}: the end card's first line stands {:.1} pt under the second column's last ({pitch:.1} pt lines)",
+            card_top - right_last
+        );
+        assert!(
+            (lowest("agency") - last).abs() < 0.5,
+            "{lang}: the sign-off ends at {:.1} pt, the first column at {last:.1} pt",
+            lowest("agency")
+        );
+        checked += 1;
+    }
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 
-    // And they reach down the page: what the grown type leaves goes before the headings
-    // (`valign = "distribute"`, whole grid lines in the shorter column), so neither column
-    // stops more than three and a half lines above its frame's foot (English stopped
-    // almost six lines, 1.4 in, above the footer before).
-    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    // Every section break on the page is the same height, in both columns: no break
+    // opens to level the columns (the end card takes what the text leaves).
     for job in jobs
         .iter()
         .filter(|j| layout_name(&session, j) == "factsheet-letter")
@@ -969,20 +1004,17 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
         let document = compose(&session, job);
         let runs = runs_by_frame(&session, job, &document);
         // The steps into every heading on the page (from the body line above it), both
-        // columns: a column spread alone to end level set its heads out of line with the
-        // other's (round 43: 57.7 against 37.2 pt of white above the Spanish heads). On the
-        // grid a shorter column opens its breaks by whole lines, two at most.
+        // columns: round 43 found 57.7 against 37.2 pt of white above the Spanish heads,
+        // round 48 a break a line or two taller in every language where the shorter of
+        // two balanced columns opened it to end level.
         let mut heading_steps: Vec<f32> = Vec::new();
         let mut page_pitch = f32::MAX;
         for id in ["sections-1", "sections-2"] {
-            let frame = layout.frames.iter().find(|f| f.id == id).unwrap();
-            let foot = frame.rect.bottom().0;
             let baselines = body_baselines(&runs, id);
             let pitch = baselines
                 .windows(2)
                 .map(|w| w[1] - w[0])
                 .fold(f32::MAX, f32::min);
-            let last = baselines.last().unwrap();
             // Sections stand apart more than the paragraphs of one section: the space before
             // a heading (from the body line above it) is larger than any paragraph's.
             // A heading's line: set in Oswald, or (Arabic, whose heads are in Noto Sans
@@ -1028,19 +1060,13 @@ fn the_fact_sheet_sections_end_in_two_level_columns_in_every_language() {
                     job.edition.lang
                 );
             }
-            assert!(
-                foot - last <= 3.5 * pitch,
-                "{} ({}): `{id}` ends {:.1} pt above its foot ({pitch:.1} pt lines)",
-                layout.name,
-                job.edition.lang,
-                foot - last
-            );
             page_pitch = page_pitch.min(pitch);
         }
         let widest = heading_steps.iter().copied().fold(f32::MIN, f32::max);
         let narrowest = heading_steps.iter().copied().fold(f32::MAX, f32::min);
+        // (Within 2 pt: a two-line Arabic head opens its own leading for its marks' ink.)
         assert!(
-            heading_steps.len() < 2 || widest - narrowest <= 2.0 * page_pitch + 2.0,
+            heading_steps.len() < 2 || widest - narrowest <= 2.0,
             "{} ({}): the steps into page 2's headings run from {narrowest:.1} to {widest:.1} pt ({page_pitch:.1} pt lines)",
             layout.name,
             job.edition.lang

@@ -172,6 +172,11 @@ enum Failure {
     Fatal(Diagnostic),
 }
 
+/// How far below the fill's size a chain of columns looks for one that leaves none short
+/// (a fraction of the size), and in how many steps.
+const FULL_COLUMNS_SEARCH: f32 = 0.08;
+const FULL_COLUMNS_STEPS: usize = 20;
+
 /// How many lines of the text after a heading must fit under it in the same column
 /// (fewer when the paragraph is shorter); otherwise the heading moves on with its text.
 const HEADING_KEEPS_LINES: usize = 2;
@@ -319,6 +324,43 @@ impl Composer<'_> {
                 };
                 result = attempt(adjust_used);
             }
+            // A chain on a grid that fills threaded columns without balancing them: each
+            // column but the last runs to its foot. A heading keeps its first lines and a
+            // paragraph two on each side of a column break, so at the largest size that
+            // fits, a column can end a few lines short; a size a little smaller (at most
+            // `FULL_COLUMNS_SEARCH`) that leaves no column short is taken instead.
+            let pitch = result
+                .as_ref()
+                .ok()
+                .and_then(|(blocks, _)| chain_grid(frame, blocks))
+                .map(|g| g.pitch);
+            if let Some(pitch) = pitch
+                && chain.len() > 1
+                && !chain.iter().any(|&fi| layout.frames[fi].balance)
+            {
+                let short = |(blocks, placements): &Set| {
+                    chain[..chain.len() - 1]
+                        .iter()
+                        .zip(placements)
+                        .any(|(&fi, placed)| {
+                            self.area(&layout.frames[fi]).h.0 - text_depth(placed, blocks) >= pitch
+                        })
+                };
+                if result.as_ref().is_ok_and(short) {
+                    let fuller = (1..=FULL_COLUMNS_STEPS)
+                        .map(|k| Adjust {
+                            scale: adjust_used.scale
+                                * (1.0
+                                    - FULL_COLUMNS_SEARCH * k as f32 / FULL_COLUMNS_STEPS as f32),
+                            tracking: 0.0,
+                        })
+                        .find(|&adjust| attempt(adjust).is_ok_and(|set| !short(&set)));
+                    if let Some(adjust) = fuller {
+                        adjust_used = adjust;
+                        result = attempt(adjust);
+                    }
+                }
+            }
         }
         // Remedies for an overflow, in the order the first fitted style declares.
         let mut tried = Vec::new();
@@ -423,11 +465,23 @@ impl Composer<'_> {
                     } else {
                         target.valign
                     };
-                    let shift = match valign {
+                    let mut shift = match valign {
                         VAlign::Top | VAlign::Distribute => 0.0,
                         VAlign::Middle => (area.h.0 - used) / 2.0,
                         VAlign::Bottom => area.h.0 - used,
                     };
+                    // Level with another frame's last line, as far as the frame's area
+                    // allows (its valign decides where that frame has no text).
+                    let own_last_baseline = placed
+                        .iter()
+                        .map(|(top, b, _)| top + baseline_offset(&blocks[*b], self.fonts))
+                        .fold(f32::MIN, f32::max);
+                    if let Some(level) = target.end_level_with.and_then(|j| self.last_baseline[j])
+                        && !placed.is_empty()
+                    {
+                        shift = (level - area.y.0 - own_last_baseline)
+                            .clamp(0.0, (area.h.0 - used).max(0.0));
+                    }
                     // Distribute: the spare height goes between paragraphs. On a baseline
                     // grid, in whole lines, alike for gaps of a kind: a line before each
                     // heading, so sections stand further apart; never between the
@@ -516,6 +570,13 @@ impl Composer<'_> {
                         // Where the text ends: a frame that `follows` this one starts there.
                         let foot = area.y.0 + top + shift + spread + line_height(&blocks[b].style);
                         self.text_foot[fi] = Some(self.text_foot[fi].map_or(foot, |f| f.max(foot)));
+                        let baseline = area.y.0
+                            + top
+                            + shift
+                            + spread
+                            + baseline_offset(&blocks[b], self.fonts);
+                        self.last_baseline[fi] =
+                            Some(self.last_baseline[fi].map_or(baseline, |l| l.max(baseline)));
                         self.emit_line(
                             target,
                             column_area(area, target.side_head.as_ref(), columns[b]),

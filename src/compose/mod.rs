@@ -79,6 +79,7 @@ pub fn compose(
         scale_ceiling: vec![None; layout.frames.len()],
         rects: layout.frames.iter().map(|f| f.rect).collect(),
         text_foot: vec![None; layout.frames.len()],
+        last_baseline: vec![None; layout.frames.len()],
     };
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
@@ -354,6 +355,8 @@ struct Composer<'a> {
     rects: Vec<Rect>,
     /// Where each frame's text ends (the last line's foot), once it is set.
     text_foot: Vec<Option<f32>>,
+    /// Each frame's lowest baseline, once its text is set (for `end_level_with`).
+    last_baseline: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
@@ -378,6 +381,7 @@ impl Composer<'_> {
         self.outline.truncate(outline);
         scratch.iter_mut().for_each(Vec::clear);
         self.text_foot.iter_mut().for_each(|foot| *foot = None);
+        self.last_baseline.iter_mut().for_each(|b| *b = None);
         for &i in &grouped {
             let group = &layout.frames[i].fit_group;
             let smallest = grouped

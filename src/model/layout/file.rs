@@ -424,6 +424,11 @@ struct FrameSpec {
     /// (a definition a third longer in Tagalog, two lines shorter in Chinese).
     #[serde(default)]
     follows: Option<Spanned<String>>,
+    /// A frame earlier in the list, on the same page, whose last line this frame's last
+    /// line stands level with (baselines), wherever that text ends in the edition: a
+    /// sign-off at the foot of one column level with the text ending the other.
+    #[serde(default)]
+    end_level_with: Option<Spanned<String>>,
     /// How far below the top of the frame's text area its first baseline sits, whatever
     /// the face and size (a fixed first-baseline offset): frames side by side whose text
     /// starts in different faces or languages still start level.
@@ -847,6 +852,10 @@ impl Resolver<'_> {
                 .follows
                 .as_ref()
                 .and_then(|t| other_frame(t, "follows").map(|j| (j, t)));
+            let end_level_with = f
+                .end_level_with
+                .as_ref()
+                .and_then(|t| other_frame(t, "end_level_with").map(|j| (j, t)));
             // Frames are set in list order, so the frame followed is set first: it comes
             // earlier, on the same page, and ends above this one's top.
             let follows = follows.filter(|&(j, target)| {
@@ -870,6 +879,24 @@ impl Resolver<'_> {
                 }
                 above
             });
+            let end_level_with = end_level_with
+                .filter(|&(j, target)| {
+                    let earlier = j < i && frames.get(j).is_some_and(|o: &Frame| o.page + 1 == f.page.max(1));
+                    if !earlier {
+                        self.problems.push(
+                            Diagnostic::error(format!(
+                                "frame `{}` ends level with `{}`, which is not a frame listed before it on the same page",
+                                ids[i],
+                                target.get_ref()
+                            ))
+                            .at(location.clone())
+                            .field(field("end_level_with"))
+                            .hint("name a frame listed earlier on the same page, whose text is set first"),
+                        );
+                    }
+                    earlier
+                })
+                .map(|(j, _)| j);
             // The grid's role must be one the frame has a style for.
             if let Some(role) = &f.baseline_grid
                 && f.style.is_none()
@@ -950,6 +977,7 @@ impl Resolver<'_> {
                 decorative: f.decorative,
                 collapse_into,
                 follows: follows.map(|(j, _)| j),
+                end_level_with,
                 first_baseline: f.first_baseline,
                 stand_in: f
                     .stand_in

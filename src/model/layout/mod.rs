@@ -210,6 +210,9 @@ pub struct Frame {
     /// The frame above whose text this one follows: its top moves up to where that text
     /// ends in the edition (see `compose`), its foot stays.
     pub follows: Option<usize>,
+    /// The frame (set before this one, on its page) whose last baseline this frame's last
+    /// baseline stands level with, where that frame has text.
+    pub end_level_with: Option<usize>,
     /// The first baseline's distance below the top of the text area, when fixed.
     pub first_baseline: Option<Pt>,
     /// The content an image frame shows instead when the edition has no image.
@@ -677,5 +680,41 @@ mod tests {
             "{}",
             errors[0]
         );
+    }
+
+    #[test]
+    fn a_frame_ends_level_only_with_a_frame_set_before_it_on_its_page() {
+        let frame = |id: &str, page: u32, level: &str| {
+            format!(
+                "[[frames]]\nid = \"{id}\"\npage = {page}\narea = {{ col = 1, row = 40, cols = 4, rows = 2 }}\nend_level_with = \"{level}\"\n"
+            )
+        };
+        let layout = load_with(&frame("sign-off", 1, "sections")).unwrap();
+        let index = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
+        assert_eq!(
+            layout.frames[index("sign-off")].end_level_with,
+            Some(index("sections"))
+        );
+        for (extra, what) in [
+            (
+                format!(
+                    "{}{}",
+                    frame("first", 1, "second"),
+                    frame("second", 1, "kicker")
+                ),
+                "a frame listed later",
+            ),
+            (frame("elsewhere", 2, "sections"), "a frame on another page"),
+        ] {
+            let errors = load_with(&extra).unwrap_err();
+            let d = errors
+                .iter()
+                .find(|d| d.to_string().contains("ends level with"))
+                .unwrap_or_else(|| panic!("{what}: {errors:?}"));
+            assert!(
+                d.field.as_deref().unwrap_or("").ends_with("end_level_with"),
+                "{what}: {d}"
+            );
+        }
     }
 }
