@@ -1216,6 +1216,58 @@ fn the_fact_sheets_source_note_stands_clear_of_the_captions_in_every_language() 
 }
 
 #[test]
+fn the_fact_sheets_definition_stands_centred_in_its_panel_in_every_language() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
+    let mut checked = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| layout_name(&session, j) == "factsheet-letter")
+    {
+        let lang = &job.edition.lang;
+        let layout = &session.layouts[job.layout];
+        let document = compose(&session, job);
+        let runs = runs_by_frame(&session, job, &document);
+        let panel = layout.frames.iter().find(|f| f.id == "definition").unwrap();
+        let halves: Vec<Vec<f32>> = ["definition", "definition-2"]
+            .iter()
+            .map(|id| body_baselines(&runs, id))
+            .collect();
+        assert!(halves.iter().all(|h| !h.is_empty()), "{lang}: {halves:?}");
+        // Both halves start on one baseline...
+        assert!(
+            (halves[0][0] - halves[1][0]).abs() < 0.05,
+            "{lang}: the definition's halves start at {:.1} and {:.1} pt",
+            halves[0][0],
+            halves[1][0]
+        );
+        // ...and the block sits in the middle of the panel: as much white over its first
+        // line's capitals as under its last line (Chinese ran three lines of five from
+        // the top, 15 pt over it and 31 pt under, round 48).
+        let size = runs
+            .iter()
+            .find(|(f, _)| f == "definition")
+            .map(|(_, r)| r.size.0)
+            .unwrap();
+        let first = halves[0][0];
+        let last = halves
+            .iter()
+            .filter_map(|h| h.last())
+            .copied()
+            .fold(f32::MIN, f32::max);
+        let above = first - 0.75 * size - panel.rect.y.0;
+        let below = panel.rect.bottom().0 - last - 0.25 * size;
+        assert!(
+            (above - below).abs() < 0.6 * size,
+            "{lang}: {above:.1} pt over the definition, {below:.1} pt under it"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "the fact sheet in seven languages");
+}
+
+#[test]
 fn the_fact_sheets_paragraphs_open_with_an_indent_and_no_space() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();

@@ -449,6 +449,21 @@ impl Composer<'_> {
                         .map(|(_, placed)| text_depth(placed, &blocks))
                         .fold(0.0, f32::max)
                 });
+                // The deepest of the balanced columns: a balanced chain that centres (or
+                // bottom-aligns) moves every column alike by it, so their lines stay level.
+                // (Also where balancing changed nothing: the columns still move as one.)
+                let balancing_from = balanced
+                    .map(|(from, _)| from)
+                    .or_else(|| chain.iter().position(|&fi| layout.frames[fi].balance));
+                let deepest_balanced = balancing_from.map(|from| {
+                    let depth = chain
+                        .iter()
+                        .zip(&placements)
+                        .skip(from)
+                        .map(|(_, placed)| text_depth(placed, &blocks))
+                        .fold(0.0, f32::max);
+                    (from, depth)
+                });
                 for (n, (&fi, placed)) in chain.iter().zip(placements).enumerate() {
                     let target = &layout.frames[fi];
                     let area = self.area(target);
@@ -470,6 +485,19 @@ impl Composer<'_> {
                         VAlign::Middle => (area.h.0 - used) / 2.0,
                         VAlign::Bottom => area.h.0 - used,
                     };
+                    // Balanced columns that centre or sit at the foot move as one, by the
+                    // deepest column's spare (a definition panel whose Chinese runs three
+                    // lines of five, round 48).
+                    if let Some((from, deepest)) = deepest_balanced
+                        && n >= from
+                    {
+                        let spare = (area.h.0 - deepest).max(0.0);
+                        shift = match target.valign {
+                            VAlign::Middle => spare / 2.0,
+                            VAlign::Bottom => spare,
+                            _ => shift,
+                        };
+                    }
                     // Level with another frame's last line, as far as the frame's area
                     // allows (its valign decides where that frame has no text).
                     let own_last_baseline = placed
