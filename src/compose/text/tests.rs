@@ -578,6 +578,36 @@ fn the_first_of_two_closing_marks_is_set_half_width() {
 }
 
 #[test]
+fn a_justified_cjk_line_closes_a_hair_to_take_a_word_kept_whole() {
+    // Fourteen characters and 美元 (kept whole) are 160 pt at 10 pt; the measure is
+    // 0.1 pt less. Rather than leave 美元 to the next line and open every gap of this one
+    // by a quarter em (round 48), the line takes it and closes its gaps by a hundredth of
+    // a point each.
+    let text = "一二三四五六七八九十一二三四美元五六七八九十一二三四五六七八九十";
+    let typography = Typography {
+        keep_together: vec!["美元".into()],
+        ..Typography::default()
+    };
+    let p = prepare_with(
+        &parse(text),
+        &style(Align::Justify),
+        fonts(),
+        "zh-Hant",
+        &typography,
+    )
+    .unwrap();
+    let width = 159.9;
+    let breaks = p.break_lines(0, width).unwrap();
+    assert!(
+        p.text[breaks[0].range.clone()].ends_with("美元"),
+        "{:?}",
+        &p.text[breaks[0].range.clone()]
+    );
+    let line = p.set_line(&breaks[0], width, false, fonts());
+    assert!((line.width - width).abs() < 0.05, "{}", line.width);
+}
+
+#[test]
 fn justified_cjk_lines_open_no_gap_beside_punctuation() {
     // Round 46 found 」。 pulled apart in a line one character short of its measure.
     use crate::typography::is_cjk_punctuation;
