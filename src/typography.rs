@@ -346,6 +346,15 @@ pub fn is_cjk_closing(c: char) -> bool {
     )
 }
 
+/// Full-width punctuation that opens (「『（【〈《…): at the start of a line its white stands
+/// before its ink, so the line reads indented by half an em.
+pub fn is_cjk_opening(c: char) -> bool {
+    matches!(
+        c,
+        '〈' | '《' | '「' | '『' | '【' | '〔' | '〖' | '〘' | '〚' | '（' | '［' | '｛' | '｢'
+    )
+}
+
 /// Characters a justified line may space apart: ideographs and Hangul syllables. Korean
 /// words are long and its columns narrow, so stretching only at spaces leaves loose lines.
 pub fn takes_letter_spacing(c: char) -> bool {

@@ -177,6 +177,7 @@ impl Prepared {
                 x += run_width;
             }
         }
+        x -= self.open_flush_at_line_start(&mut runs, fonts);
         // A line that ended at a space or a hard break keeps a space as an invisible, zero-width glyph, so text
         // extraction and screen readers see the word boundary ("the threat", not
         // "thethreat"); tagged PDF asks for explicit spaces.
@@ -205,6 +206,41 @@ impl Prepared {
             Align::Justify => line.x = start_side,
         }
         line
+    }
+
+    /// Sets a full-width opening bracket that starts a Chinese or Japanese line in its
+    /// half-width form (the face's `halt`), its ink flush with the measure: set whole, its
+    /// white read as an indent (round 49: （CDSS） at a line's start). Returns the width
+    /// taken off (the line's justification spreads it).
+    fn open_flush_at_line_start(&self, runs: &mut [LineRun], fonts: &FontBook) -> f32 {
+        if self.rtl || !(self.lang.starts_with("zh") || self.lang.starts_with("ja")) {
+            return 0.0;
+        }
+        let Some(run) = runs.first_mut() else {
+            return 0.0;
+        };
+        let Some(glyph) = run.glyphs.first_mut() else {
+            return 0.0;
+        };
+        let Some(c) = run.text[glyph.range.clone()].chars().next() else {
+            return 0.0;
+        };
+        if !crate::typography::is_cjk_opening(c) {
+            return 0.0;
+        }
+        let face = fonts.face(run.font);
+        let Some((advance, offset)) = face.half_width(c) else {
+            return 0.0;
+        };
+        let scale = self.size / face.units_per_em;
+        let taken = glyph.x_advance - advance as f32 * scale;
+        glyph.x_advance -= taken;
+        glyph.x_offset += offset as f32 * scale;
+        run.width -= taken;
+        for later in runs.iter_mut().skip(1) {
+            later.x -= taken;
+        }
+        taken
     }
 
     /// The span pieces of a level run, in drawing order.

@@ -608,6 +608,33 @@ fn a_justified_cjk_line_closes_a_hair_to_take_a_word_kept_whole() {
 }
 
 #[test]
+fn an_opening_bracket_starting_a_cjk_line_stands_flush_with_the_measure() {
+    // Round 49: （CDSS） at a line's start read as an indent, its half em of white before
+    // the ink.
+    let text = "加州社會服務部成立了兒童勞力販運工作小組（CDSS）並與各夥伴合作打擊兒童勞力販運";
+    let p = prepare(text, &style(Align::Justify), fonts(), "zh-Hant").unwrap();
+    // Twenty characters a line: the second line starts with the bracket.
+    let width = 200.0;
+    let breaks = p.break_lines(0, width).unwrap();
+    let second = &p.text[breaks[1].range.clone()];
+    assert!(second.starts_with('（'), "{second:?}");
+    let line = p.set_line(&breaks[1], width, false, fonts());
+    let first = &line.runs[0].glyphs[0];
+    assert!((first.x_advance - 5.0).abs() < 0.01, "{first:?}");
+    assert!(first.x_offset < -4.0, "{first:?}");
+    assert!((line.width - width).abs() < 0.05, "{}", line.width);
+    // Within a line the bracket keeps its width.
+    let whole = p.set_line(&breaks[0], width, false, fonts());
+    let inside = advances(&whole);
+    assert!(
+        inside
+            .iter()
+            .all(|g| g.0 != '（' || (g.1 - 10.0).abs() < 1.0),
+        "{inside:?}"
+    );
+}
+
+#[test]
 fn justified_cjk_lines_open_no_gap_beside_punctuation() {
     // Round 46 found 」。 pulled apart in a line one character short of its measure.
     use crate::typography::is_cjk_punctuation;
