@@ -65,11 +65,19 @@ fn compose(session: &Session, job: &Job) -> Document {
 /// Composes every statewide edition of `layout` and hands each one's language and text
 /// runs (by frame) to `check`; returns how many editions it checked.
 fn each_statewide(layout: &str, mut check: impl FnMut(&str, &[(String, &GlyphRun)])) -> usize {
+    each_statewide_job(layout, |_, job, runs| check(&job.edition.lang, runs))
+}
+
+/// [`each_statewide`], with the session (its layouts and fonts) and the job.
+fn each_statewide_job(
+    layout: &str,
+    mut check: impl FnMut(&Session, &Job, &[(String, &GlyphRun)]),
+) -> usize {
     let (session, jobs) = session_for(&["statewide"], &common::repo());
     let mut checked = 0;
     for job in jobs.iter().filter(|j| layout_name(&session, j) == layout) {
         let document = compose(&session, job);
-        check(&job.edition.lang, &runs_by_frame(&session, job, &document));
+        check(&session, job, &runs_by_frame(&session, job, &document));
         checked += 1;
     }
     checked
@@ -928,20 +936,13 @@ fn a_card_without_its_own_content_shows_its_stand_in_read_once() {
 fn the_fact_sheets_second_page_ends_level_with_its_sign_off_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    let (session, jobs) = session_for(&["statewide"], &common::repo());
-    let mut checked = 0;
     let mut card_tops: Vec<f32> = Vec::new();
-    for job in jobs
-        .iter()
-        .filter(|j| layout_name(&session, j) == "factsheet-letter")
-    {
+    let checked = each_statewide_job("factsheet-letter", |session, job, runs| {
         let lang = &job.edition.lang;
         let layout = &session.layouts[job.layout];
-        let document = compose(&session, job);
-        let runs = runs_by_frame(&session, job, &document);
         let (left, right) = (
-            body_baselines(&runs, "sections-1"),
-            body_baselines(&runs, "sections-2"),
+            body_baselines(runs, "sections-1"),
+            body_baselines(runs, "sections-2"),
         );
         assert!(
             !left.is_empty() && !right.is_empty(),
@@ -994,8 +995,7 @@ fn the_fact_sheets_second_page_ends_level_with_its_sign_off_in_every_language() 
             "{lang}: the sign-off ends at {:.1} pt, the first column at {last:.1} pt",
             lowest("agency")
         );
-        checked += 1;
-    }
+    });
     assert_eq!(checked, 7, "the fact sheet in seven languages");
     let (high, low) = card_tops
         .iter()
@@ -1007,6 +1007,7 @@ fn the_fact_sheets_second_page_ends_level_with_its_sign_off_in_every_language() 
 
     // Every section break on the page is the same height, in both columns: no break
     // opens to level the columns (the end card takes what the text leaves).
+    let (session, jobs) = session_for(&["statewide"], &common::repo());
     for job in jobs
         .iter()
         .filter(|j| layout_name(&session, j) == "factsheet-letter")
@@ -1230,20 +1231,13 @@ fn the_fact_sheets_source_note_stands_clear_of_the_captions_in_every_language() 
 fn the_fact_sheets_definition_stands_centred_in_its_panel_in_every_language() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
-    let (session, jobs) = session_for(&["statewide"], &common::repo());
-    let mut checked = 0;
-    for job in jobs
-        .iter()
-        .filter(|j| layout_name(&session, j) == "factsheet-letter")
-    {
+    let checked = each_statewide_job("factsheet-letter", |session, job, runs| {
         let lang = &job.edition.lang;
         let layout = &session.layouts[job.layout];
-        let document = compose(&session, job);
-        let runs = runs_by_frame(&session, job, &document);
         let panel = layout.frames.iter().find(|f| f.id == "definition").unwrap();
         let halves: Vec<Vec<f32>> = ["definition", "definition-2"]
             .iter()
-            .map(|id| body_baselines(&runs, id))
+            .map(|id| body_baselines(runs, id))
             .collect();
         assert!(halves.iter().all(|h| !h.is_empty()), "{lang}: {halves:?}");
         // Both halves start on one baseline...
@@ -1273,8 +1267,7 @@ fn the_fact_sheets_definition_stands_centred_in_its_panel_in_every_language() {
             (above - below).abs() < 0.6 * size,
             "{lang}: {above:.1} pt over the definition, {below:.1} pt under it"
         );
-        checked += 1;
-    }
+    });
     assert_eq!(checked, 7, "the fact sheet in seven languages");
 }
 
