@@ -305,11 +305,13 @@ pub fn is_ideographic(c: char) -> bool {
 }
 
 /// Full-width punctuation: the CJK commas, full stops, brackets and quotes (、。〈〉「」【】…)
-/// and the full-width forms' punctuation (！，．：；？（）［］｛｝…). Each is set in an em
-/// box that already holds white beside its ink.
+/// and the full-width forms' punctuation (！，．：；？（）［］｛｝…), and the dashes and
+/// ellipses CJK text sets in pairs (——, ……). Each is set in an em box that already holds
+/// white beside its ink, or runs on as a rule.
 pub fn is_cjk_punctuation(c: char) -> bool {
     matches!(c,
-        '\u{3001}'..='\u{3003}'
+        '\u{2014}' | '\u{2015}' | '\u{2025}' | '\u{2026}'
+        | '\u{3001}'..='\u{3003}'
         | '\u{3008}'..='\u{3011}'
         | '\u{3014}'..='\u{301f}'
         | '\u{ff01}'..='\u{ff0f}'

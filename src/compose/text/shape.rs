@@ -122,6 +122,7 @@ pub fn shape(
         .collect();
     if lang.starts_with("zh") || lang.starts_with("ja") {
         squeeze_punctuation_pairs(&mut glyphs, text, face, scale);
+        join_dash_pairs(&mut glyphs, text, face, size);
     }
     if track != 0.0 {
         for i in 0..glyphs.len() {
@@ -171,6 +172,30 @@ fn squeeze_punctuation_pairs(
             let glyph = &mut glyphs[i];
             glyph.x_offset += offset as f32 * scale;
             glyph.x_advance = advance as f32 * scale;
+        }
+    }
+}
+
+/// Closes the white between the two dashes of a Chinese or Japanese dash (——, a
+/// two-em rule): each dash's ink stops short of its advance, and set as they come the pair
+/// reads as two (round 51: 的人——能夠). UAX #14 never breaks between the two, so the
+/// paragraph measures as its lines are set.
+fn join_dash_pairs(glyphs: &mut [ShapedGlyph], text: &str, face: &crate::fonts::Face, size: f32) {
+    let is_dash = |g: &ShapedGlyph| matches!(&text[g.range.clone()], "\u{2014}" | "\u{2015}");
+    for i in 0..glyphs.len().saturating_sub(1) {
+        if !(is_dash(&glyphs[i]) && is_dash(&glyphs[i + 1])) {
+            continue;
+        }
+        let (Some(this), Some(next)) = (
+            face.ink_bounds(glyphs[i].id),
+            face.ink_bounds(glyphs[i + 1].id),
+        ) else {
+            continue;
+        };
+        // White after this dash's ink and before the next one's, in points.
+        let gap = (glyphs[i].x_advance / size - this.x_max + next.x_min) * size;
+        if gap > 0.0 {
+            glyphs[i].x_advance -= gap;
         }
     }
 }

@@ -635,6 +635,43 @@ fn an_opening_bracket_starting_a_cjk_line_stands_flush_with_the_measure() {
 }
 
 #[test]
+fn the_two_dashes_of_a_chinese_dash_join() {
+    // Round 51: 的人——能夠 read as two dashes, a gap of white between their inks.
+    let p = prepare("的人——能夠", &style(Align::Left), fonts(), "zh-Hant").unwrap();
+    let breaks = p.break_lines(0, 500.0).unwrap();
+    let line = p.set_line(&breaks[0], 500.0, true, fonts());
+    let (run, at) = line
+        .runs
+        .iter()
+        .find_map(|r| {
+            r.glyphs
+                .iter()
+                .position(|g| &r.text[g.range.clone()] == "\u{2014}")
+                .map(|i| (r, i))
+        })
+        .unwrap();
+    let (first, second) = (&run.glyphs[at], &run.glyphs[at + 1]);
+    let face = fonts().face(run.font);
+    let (a, b) = (
+        face.ink_bounds(first.id).unwrap(),
+        face.ink_bounds(second.id).unwrap(),
+    );
+    // At 10 pt: the first dash's ink ends where the second's begins.
+    let white = first.x_advance / 10.0 - a.x_max + b.x_min;
+    assert!(white.abs() < 0.001, "{white} em between the dashes");
+    // An English dash pair is left as the face sets it.
+    let p = prepare("a——b", &style(Align::Left), fonts(), "en").unwrap();
+    let breaks = p.break_lines(0, 500.0).unwrap();
+    let glyphs = advances(&p.set_line(&breaks[0], 500.0, true, fonts()));
+    let dashes: Vec<f32> = glyphs
+        .iter()
+        .filter(|g| g.0 == '\u{2014}')
+        .map(|g| g.1)
+        .collect();
+    assert!((dashes[0] - dashes[1]).abs() < 0.001, "{dashes:?}");
+}
+
+#[test]
 fn justified_cjk_lines_open_no_gap_beside_punctuation() {
     // Round 46 found 」。 pulled apart in a line one character short of its measure.
     use crate::typography::is_cjk_punctuation;
