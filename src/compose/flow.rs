@@ -181,10 +181,6 @@ const FULL_COLUMNS_STEPS: usize = 20;
 /// (fewer when the paragraph is shorter); otherwise the heading moves on with its text.
 const HEADING_KEEPS_LINES: usize = 2;
 
-/// Balanced columns on a baseline grid level by opening their section breaks, at most
-/// this many grid lines each.
-const GRID_LINES_PER_BREAK: usize = 2;
-
 /// The most characters of text one frame (with the frames it continues into) may hold:
 /// several times the fact sheet's longest column. More fails at once as an overflow.
 pub const MAX_FRAME_TEXT: usize = 20_000;
@@ -438,17 +434,6 @@ impl Composer<'_> {
         match result {
             Ok((blocks, placements)) => {
                 let pitch = chain_grid(&layout.frames[chain[0]], &blocks).map(|g| g.pitch);
-                // The longest of the balanced columns that distribute, on a grid: where the
-                // others' section breaks take them down to.
-                let longest_balanced = balanced.filter(|_| pitch.is_some()).map(|(from, _)| {
-                    chain
-                        .iter()
-                        .zip(&placements)
-                        .skip(from)
-                        .filter(|(fi, _)| layout.frames[**fi].valign == VAlign::Distribute)
-                        .map(|(_, placed)| text_depth(placed, &blocks))
-                        .fold(0.0, f32::max)
-                });
                 // The deepest of the balanced columns: a balanced chain that centres (or
                 // bottom-aligns) moves every column alike by it, so their lines stay level.
                 // (Also where balancing changed nothing: the columns still move as one.)
@@ -471,9 +456,8 @@ impl Composer<'_> {
                     // The lowest line's foot (beside a side head, the head may reach lower
                     // than the last line set).
                     let used = text_depth(&placed, &blocks);
-                    // Balanced columns keep their lines at the top, unless the frame
-                    // distributes its spare between paragraphs (on a grid, the shorter
-                    // column's section breaks open): then both columns reach down alike.
+                    // Balanced columns keep their lines at the top (or move as one, below),
+                    // unless the frame distributes its spare between paragraphs.
                     let is_balanced = balanced.is_some_and(|(from, _)| n >= from);
                     let valign = if is_balanced && target.valign != VAlign::Distribute {
                         VAlign::Top
@@ -522,31 +506,6 @@ impl Composer<'_> {
                     let spare = (area.h.0 - used).max(0.0);
                     let gaps: Vec<f32> = if valign != VAlign::Distribute {
                         vec![0.0; paragraph_gaps]
-                    } else if let (Some(pitch), Some(longest)) =
-                        (pitch, longest_balanced.filter(|_| is_balanced))
-                    {
-                        // Balanced columns on a grid: the shorter gives the lines it lacks
-                        // against the longest to its section breaks, whole lines, the last
-                        // break first and two at most each, so the columns end level (or
-                        // within a line) and every head stays on the grid.
-                        let mut lines = ((longest - used + 0.01) / pitch).floor().max(0.0) as usize;
-                        let heads: Vec<usize> = before_heading
-                            .iter()
-                            .enumerate()
-                            .filter(|&(_, &h)| h)
-                            .map(|(i, _)| i)
-                            .collect();
-                        let mut added = vec![0usize; before_heading.len()];
-                        'rounds: for _ in 0..GRID_LINES_PER_BREAK {
-                            for &i in heads.iter().rev() {
-                                if lines == 0 {
-                                    break 'rounds;
-                                }
-                                added[i] += 1;
-                                lines -= 1;
-                            }
-                        }
-                        added.iter().map(|&n| n as f32 * pitch).collect()
                     } else if let Some(pitch) = pitch {
                         let lines = ((spare + 0.01) / pitch).floor() as usize;
                         let sections = before_heading.iter().filter(|&&h| h).count();
