@@ -177,6 +177,7 @@ impl Prepared {
                 x += run_width;
             }
         }
+        x += self.space_cjk_latin(&mut runs);
         x -= self.open_flush_at_line_start(&mut runs, fonts);
         // A line that ended at a space or a hard break keeps a space as an invisible, zero-width glyph, so text
         // extraction and screen readers see the word boundary ("the threat", not
@@ -206,6 +207,45 @@ impl Prepared {
             Align::Justify => line.x = start_side,
         }
         line
+    }
+
+    /// Widens the last glyph of each Chinese or Japanese character that meets a Latin letter
+    /// or figure on the line (or of the Latin before the character) by a quarter em, as
+    /// `measure` counted it; none at the line's end. Returns the width added.
+    fn space_cjk_latin(&self, runs: &mut [LineRun]) -> f32 {
+        if !self.spaces_cjk_latin() {
+            return 0.0;
+        }
+        let space = crate::typography::CJK_LATIN_SPACE * self.size;
+        // Every cluster on the line in order, as (run, its last glyph, its first character).
+        let mut clusters: Vec<(usize, usize, char)> = Vec::new();
+        for (r, run) in runs.iter().enumerate() {
+            for (g, glyph) in run.glyphs.iter().enumerate() {
+                let ends_cluster = run.glyphs.get(g + 1).is_none_or(|n| n.range != glyph.range);
+                if let Some(c) = run.text[glyph.range.clone()].chars().next()
+                    && ends_cluster
+                {
+                    clusters.push((r, g, c));
+                }
+            }
+        }
+        let mut added = 0.0;
+        for pair in clusters.windows(2) {
+            let ((r, g, before), (_, _, after)) = (pair[0], pair[1]);
+            if crate::typography::is_cjk_latin_boundary(before, after) {
+                runs[r].glyphs[g].x_advance += space;
+                runs[r].width += space;
+                added += space;
+            }
+        }
+        if added > 0.0 {
+            let mut x = runs.first().map_or(0.0, |r| r.x);
+            for run in runs.iter_mut() {
+                run.x = x;
+                x += run.width;
+            }
+        }
+        added
     }
 
     /// Sets a full-width opening bracket that starts a Chinese or Japanese line in its

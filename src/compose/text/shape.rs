@@ -57,6 +57,19 @@ impl Prepared {
                 per_byte[span.range.start + g.range.start] += g.x_advance;
             }
         }
+        // The quarter em between Chinese or Japanese and Latin, counted with the character
+        // before it (a line that breaks there sets none, and measures a hair long).
+        if self.spaces_cjk_latin() {
+            let space = crate::typography::CJK_LATIN_SPACE * self.size;
+            let mut chars = self.text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                if let Some(&(_, next)) = chars.peek()
+                    && crate::typography::is_cjk_latin_boundary(c, next)
+                {
+                    per_byte[at] += space;
+                }
+            }
+        }
         let mut acc = 0.0;
         self.prefix = per_byte
             .iter()
@@ -66,6 +79,14 @@ impl Prepared {
                 before
             })
             .collect();
+    }
+}
+
+impl Prepared {
+    /// Whether this paragraph sets a quarter em between its Chinese or Japanese and its
+    /// Latin (see [`crate::typography::is_cjk_latin_boundary`]).
+    pub(super) fn spaces_cjk_latin(&self) -> bool {
+        !self.rtl && (self.lang.starts_with("zh") || self.lang.starts_with("ja"))
     }
 }
 

@@ -1040,3 +1040,43 @@ fn right_to_left_glyphs_are_written_in_reading_order_in_place() {
     let ltr = vec![glyph(1, 0..1, 4.0, 0.0), glyph(2, 1..2, 3.0, 0.0)];
     assert_eq!(logical_order(ltr.clone()), ltr);
 }
+
+#[test]
+fn chinese_sets_a_quarter_em_beside_latin_and_figures() {
+    // Round 50: 於2014–15年度 and LGBTQ的 ran the figures into the characters beside them.
+    let solid = |text: &str| {
+        advances(&one_line(text, "en"))
+            .iter()
+            .map(|g| g.1)
+            .sum::<f32>()
+    };
+    let spaced = one_line("加州於2014年投入", "zh-Hant");
+    let glyphs = advances(&spaced);
+    let advance = |c: char| glyphs.iter().find(|g| g.0 == c).unwrap().1;
+    // At 10 pt: 於 takes 2.5 pt after it, and the last figure before 年 as much.
+    assert!((advance('於') - 12.5).abs() < 0.01, "{glyphs:?}");
+    assert!((advance('州') - 10.0).abs() < 0.01, "{glyphs:?}");
+    let four = glyphs
+        .iter()
+        .filter(|g| g.0 == '4')
+        .map(|g| g.1)
+        .sum::<f32>();
+    assert!((four - solid("4") - 2.5).abs() < 0.01, "{glyphs:?}");
+    // Two boundaries: the line is 5 pt wider than set solid, and measures so.
+    let total: f32 = glyphs.iter().map(|g| g.1).sum();
+    assert!((total - spaced.width).abs() < 0.01);
+    let p = prepare("加州於2014年投入", &style(Align::Left), fonts(), "zh-Hant").unwrap();
+    assert_eq!(p.break_lines(0, total + 0.01).unwrap().len(), 1);
+    assert!(p.break_lines(0, total - 2.0).unwrap().len() > 1);
+    // Beside punctuation, in Korean and in English nothing is added.
+    let bracket = advances(&one_line("部（CDSS）成立", "zh-Hant"));
+    assert!(
+        bracket
+            .iter()
+            .all(|g| g.0 != '（' || (g.1 - 10.0).abs() < 0.01)
+    );
+    let korean = one_line("가나2014다", "ko");
+    let korean_solid: f32 = advances(&korean).iter().map(|g| g.1).sum();
+    assert!((korean.width - korean_solid).abs() < 0.01);
+    assert!(advances(&korean).iter().all(|g| g.0 != '나' || g.1 < 10.5));
+}
