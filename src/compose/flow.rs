@@ -324,7 +324,11 @@ impl Composer<'_> {
             // column but the last runs to its foot. A heading keeps its first lines and a
             // paragraph two on each side of a column break, so at the largest size that
             // fits, a column can end a few lines short; a size a little smaller (at most
-            // `FULL_COLUMNS_SEARCH`) that leaves no column short is taken instead.
+            // `FULL_COLUMNS_SEARCH`) that leaves no column short is taken instead. Short is
+            // a line and a half of white or more: a column a line or so short is the lesser
+            // evil, since each step down moves text out of the last column (round 53: at
+            // the size where its first column was full, Chinese left its second a third
+            // empty).
             let pitch = result
                 .as_ref()
                 .ok()
@@ -339,7 +343,8 @@ impl Composer<'_> {
                         .iter()
                         .zip(placements)
                         .any(|(&fi, placed)| {
-                            self.area(&layout.frames[fi]).h.0 - text_depth(placed, blocks) >= pitch
+                            self.area(&layout.frames[fi]).h.0 - text_depth(placed, blocks)
+                                >= 1.5 * pitch
                         })
                 };
                 if result.as_ref().is_ok_and(short) {
