@@ -443,6 +443,42 @@ fn the_agency_lock_up_is_three_lines_aligned_alike_in_every_layout() {
     }
 }
 
+#[test]
+fn the_fact_sheets_lock_up_is_set_alike_on_both_pages() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Round 53: page 1's footer broke "California Department / of Social Services", page
+    // 2's card set it on one line, and Tagalog's tagline wrapped on page 1 only.
+    let lines_of = |runs: &[(String, &GlyphRun)], frame: &str| {
+        let mut lines: Vec<(f32, Vec<(f32, String)>, f32)> = Vec::new();
+        for (_, run) in runs.iter().filter(|(f, _)| f == frame) {
+            match lines.iter_mut().find(|l| (l.0 - run.y.0).abs() < 0.5) {
+                Some(line) => line.1.push((run.x.0, run.text.clone())),
+                None => lines.push((run.y.0, vec![(run.x.0, run.text.clone())], run.size.0)),
+            }
+        }
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lines
+            .into_iter()
+            .map(|(_, mut pieces, size)| {
+                pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let text: String = pieces.into_iter().map(|p| p.1).collect();
+                (text.trim().to_string(), (size * 100.0).round() / 100.0)
+            })
+            .collect::<Vec<_>>()
+    };
+    let checked = each_statewide_job("factsheet-letter", |_, job, runs| {
+        let (front, back) = (lines_of(runs, "agency-1"), lines_of(runs, "agency"));
+        assert!(front.len() >= 4, "{}: {front:?}", job.edition.lang);
+        assert_eq!(
+            front, back,
+            "{}: the lock-up on page 1 (left) and page 2 (right)",
+            job.edition.lang
+        );
+    });
+    assert_eq!(checked, 7);
+}
+
 /// A frame with nothing to show draws nothing: no text or image region, and no filled
 /// shape inside its rectangle (an empty panel or tile).
 fn assert_draws_nothing(
@@ -849,9 +885,16 @@ fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
                 _ => None,
             })
             .unwrap_or_else(|| panic!("{name}: the county's logo is missing"));
-        let lock_up: Vec<&GlyphRun> = runs_by_frame(&session, job, &document)
+        // Page 1's lock-up: the fact sheet's is `agency-1` (its `agency` signs page 2).
+        let runs = runs_by_frame(&session, job, &document);
+        let front = if runs.iter().any(|(f, _)| f == "agency-1") {
+            "agency-1"
+        } else {
+            "agency"
+        };
+        let lock_up: Vec<&GlyphRun> = runs
             .into_iter()
-            .filter(|(f, _)| f == "agency" || f == "agency-1")
+            .filter(|(f, _)| f == front)
             .map(|(_, r)| r)
             .collect();
         let (top, bottom) = lock_up.iter().fold((f32::MAX, f32::MIN), |(t, b), r| {
