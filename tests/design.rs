@@ -450,7 +450,9 @@ fn the_fact_sheets_lock_up_is_set_alike_on_both_pages() {
     // Round 53: page 1's footer broke "California Department / of Social Services", page
     // 2's card set it on one line, and Tagalog's tagline wrapped on page 1 only.
     let lines_of = |runs: &[(String, &GlyphRun)], frame: &str| {
-        let mut lines: Vec<(f32, Vec<(f32, String)>, f32)> = Vec::new();
+        // (baseline, the line's runs as (x, text), size)
+        type Line = (f32, Vec<(f32, String)>, f32);
+        let mut lines: Vec<Line> = Vec::new();
         for (_, run) in runs.iter().filter(|(f, _)| f == frame) {
             match lines.iter_mut().find(|l| (l.0 - run.y.0).abs() < 0.5) {
                 Some(line) => line.1.push((run.x.0, run.text.clone())),
