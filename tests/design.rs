@@ -944,6 +944,75 @@ fn a_county_logo_stands_beside_the_state_lock_up_in_every_layout() {
 }
 
 #[test]
+fn the_fact_sheets_second_page_signs_off_with_the_county_logo_as_its_first_does() {
+    // Composes in-process: the live preview test waits (see common::shared).
+    let _shared = crate::common::shared();
+    // Round 54: page 2's tile stood portrait at the card's far side, 1.3 in from the
+    // lock-up, its foot 0.25 in under the sign-off's last line.
+    let scratch = kern_with_a_logo();
+    let (session, jobs) = session_for(&["kern"], scratch.path());
+    let job = jobs
+        .iter()
+        .find(|j| layout_name(&session, j) == "factsheet-letter")
+        .unwrap();
+    let document = compose(&session, job);
+    let image_on = |page: usize| {
+        document.pages[page]
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Image(image) => Some(image.rect),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no logo on page {}", page + 1))
+    };
+    let (front, back) = (image_on(0), image_on(1));
+    assert!(
+        (front.w.0 - back.w.0).abs() < 0.5 && (front.h.0 - back.h.0).abs() < 0.5,
+        "the logo is {:.1}×{:.1} pt on page 1, {:.1}×{:.1} pt on page 2",
+        front.w.0,
+        front.h.0,
+        back.w.0,
+        back.h.0
+    );
+    let runs = runs_by_frame(&session, job, &document);
+    let sign_off: Vec<&GlyphRun> = runs
+        .iter()
+        .filter(|(f, _)| f == "agency")
+        .map(|(_, r)| *r)
+        .collect();
+    let last = sign_off.iter().map(|r| r.y.0).fold(f32::MIN, f32::max);
+    let left = sign_off.iter().map(|r| r.x.0).fold(f32::MAX, f32::min);
+    // The tile (the logo's frame, its fill) stands on the sign-off's last line, before it.
+    let layout = &session.layouts[job.layout];
+    let tile_index = layout.frames.iter().position(|f| f.id == "logo-2").unwrap();
+    let tile = document.pages[1]
+        .regions
+        .iter()
+        .filter(|r| r.frame == tile_index)
+        .flat_map(|r| document.pages[1].items[r.items.clone()].iter())
+        .find_map(|item| match item {
+            Item::Shape {
+                rect,
+                fill: Some(_),
+                ..
+            } => Some(*rect),
+            _ => None,
+        })
+        .expect("the logo's tile on page 2");
+    assert!(
+        (tile.bottom().0 - last).abs() < 1.0,
+        "the tile's foot at {:.1} pt, the sign-off's last line at {last:.1}",
+        tile.bottom().0
+    );
+    let gap = left - tile.right().0;
+    assert!(
+        (10.0..36.0).contains(&gap),
+        "the tile ends {gap:.1} pt before the lock-up"
+    );
+}
+
+#[test]
 fn a_card_without_its_own_content_shows_its_stand_in_read_once() {
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();

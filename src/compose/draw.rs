@@ -26,6 +26,13 @@ impl Composer<'_> {
                 return;
             }
         };
+        // A tile set level with a frame's last line (`end_level_with`): its foot on that
+        // baseline, moved up as a whole (never down, nor by more than its own height), so
+        // a county's mark stands on the sign-off's line wherever the text ended it.
+        if let Some(level) = frame.end_level_with.and_then(|j| self.last_baseline[j]) {
+            let rect = &mut self.rects[frame.index];
+            rect.y.0 -= (rect.bottom().0 - level).clamp(0.0, rect.h.0);
+        }
         let area = self.area(frame);
         let rect = fit_image(area, image.width_px, image.height_px, frame.fit);
         let location = self

@@ -418,6 +418,11 @@ struct FrameSpec {
     /// block, an absent logo), the frame named here takes its area, so no dead band is left.
     #[serde(default)]
     collapse_into: Option<Spanned<String>>,
+    /// With `collapse_into`: the frame named there keeps its size and moves into this
+    /// one's place, rather than widening over both (a sign-off that must keep its measure
+    /// where a county's logo would stand beside it).
+    #[serde(default)]
+    collapse_moves: bool,
     /// A frame above this one (earlier in the list, on the same page) whose text this one
     /// follows: this frame's top moves up to where that frame's text ends, so the frame
     /// above keeps only what its text needs in this edition and this one takes the rest
@@ -825,6 +830,17 @@ impl Resolver<'_> {
                 .collect();
             // Another frame named by id (`continue_to`, `collapse_into`); unknown or self is
             // reported with the ids there are.
+            if f.collapse_moves && f.collapse_into.is_none() {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` says `collapse_moves` but names no frame in `collapse_into`",
+                        ids[i]
+                    ))
+                    .at(location.clone())
+                    .field(field("collapse_moves"))
+                    .hint("add `collapse_into = \"<frame id>\"`, or remove `collapse_moves`"),
+                );
+            }
             let mut other_frame = |target: &Spanned<String>, name: &str| match ids
                 .iter()
                 .position(|id| id == target.get_ref())
@@ -976,6 +992,7 @@ impl Resolver<'_> {
                 text_fit: f.text_fit,
                 decorative: f.decorative,
                 collapse_into,
+                collapse_moves: f.collapse_moves,
                 follows: follows.map(|(j, _)| j),
                 end_level_with,
                 first_baseline: f.first_baseline,

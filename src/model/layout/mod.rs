@@ -207,6 +207,8 @@ pub struct Frame {
     pub decorative: bool,
     /// The frame that takes this one's area when this one has nothing to show.
     pub collapse_into: Option<usize>,
+    /// The frame it collapses into moves into its place, keeping its size.
+    pub collapse_moves: bool,
     /// The frame above whose text this one follows: its top moves up to where that text
     /// ends in the edition (see `compose`), its foot stays.
     pub follows: Option<usize>,
@@ -328,11 +330,27 @@ impl Layout {
             let into = layout.frames[target].rect;
             let gone = frame.rect;
             let (x, y) = (into.x.min(gone.x), into.y.min(gone.y));
-            layout.frames[target].rect = Rect {
-                x,
-                y,
-                w: into.right().max(gone.right()) - x,
-                h: into.bottom().max(gone.bottom()) - y,
+            layout.frames[target].rect = if frame.collapse_moves {
+                // Toward the side the collapsed frame stood on (its right in a mirrored,
+                // right-to-left layout), by as far as it reached past the target.
+                let x = if gone.x < into.x {
+                    gone.x
+                } else {
+                    into.x.max(gone.right() - into.w)
+                };
+                let y = if gone.y < into.y {
+                    gone.y
+                } else {
+                    into.y.max(gone.bottom() - into.h)
+                };
+                Rect { x, y, ..into }
+            } else {
+                Rect {
+                    x,
+                    y,
+                    w: into.right().max(gone.right()) - x,
+                    h: into.bottom().max(gone.bottom()) - y,
+                }
             };
         }
         layout
@@ -677,6 +695,55 @@ mod tests {
                 .as_deref()
                 .unwrap_or("")
                 .contains("definition"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_frame_that_collapses_moving_hands_its_place_not_its_width() {
+        let frames = |moves: &str| {
+            format!(
+                "[[frames]]\nid = \"mark\"\narea = {{ col = 1, row = 40, cols = 4, rows = 2 }}\nimage = \"logo\"\ncollapse_into = \"lock\"\n{moves}\n\
+                 [[frames]]\nid = \"lock\"\narea = {{ col = 5, row = 40, cols = 8, rows = 2 }}\ncontent = \"agency\"\nstyle = \"body\"\n"
+            )
+        };
+        let rect_of =
+            |layout: &Layout, id: &str| layout.frames.iter().find(|f| f.id == id).unwrap().rect;
+        let gone = |f: &Frame| f.id == "mark";
+        // Without `collapse_moves` the sign-off widens over both …
+        let layout = load_with(&frames("")).unwrap();
+        let (mark, lock) = (rect_of(&layout, "mark"), rect_of(&layout, "lock"));
+        let wide = rect_of(&layout.collapsed(gone).unwrap(), "lock");
+        assert!(
+            (wide.x.0 - mark.x.0).abs() < 0.01 && (wide.right().0 - lock.right().0).abs() < 0.01
+        );
+        // … with it, it keeps its width and stands where the mark stood,
+        let layout = load_with(&frames("collapse_moves = true")).unwrap();
+        let moved = rect_of(&layout.collapsed(gone).unwrap(), "lock");
+        assert!((moved.x.0 - mark.x.0).abs() < 0.01, "{moved:?}");
+        assert!((moved.w.0 - lock.w.0).abs() < 0.01 && (moved.y.0 - lock.y.0).abs() < 0.01);
+        // … on the right in a right-to-left edition, where the mark stands at the right.
+        let mirrored = layout.mirrored();
+        let mark = rect_of(&mirrored, "mark");
+        let moved = rect_of(&mirrored.collapsed(gone).unwrap(), "lock");
+        assert!(
+            (moved.right().0 - mark.right().0).abs() < 0.01,
+            "{moved:?} {mark:?}"
+        );
+        assert!((moved.w.0 - lock.w.0).abs() < 0.01);
+        // `collapse_moves` alone names nothing to move.
+        let errors = load_with(
+            "[[frames]]\nid = \"mark\"\narea = { col = 1, row = 40, cols = 4, rows = 2 }\nimage = \"logo\"\ncollapse_moves = true\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .field
+                .as_deref()
+                .unwrap_or("")
+                .ends_with("collapse_moves"),
             "{}",
             errors[0]
         );
