@@ -248,8 +248,13 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
             {
                 continue;
             }
+            // A Korean phrase may end inside a word: its particles and endings attach to
+            // it (성 착취를, round 55), and the phrase is no less one term before them.
             let ends_a_word = |end: usize| {
-                text[..end].chars().next_back().is_some_and(is_ideographic)
+                text[..end]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| is_ideographic(c) || is_hangul_syllable(c))
                     || text[end..]
                         .chars()
                         .next()
@@ -357,10 +362,15 @@ pub fn is_cjk_opening(c: char) -> bool {
     )
 }
 
+/// Hangul syllables (가–힣): Korean, set word by word.
+pub fn is_hangul_syllable(c: char) -> bool {
+    matches!(c, '\u{ac00}'..='\u{d7a3}')
+}
+
 /// Characters a justified line may space apart: ideographs and Hangul syllables. Korean
 /// words are long and its columns narrow, so stretching only at spaces leaves loose lines.
 pub fn takes_letter_spacing(c: char) -> bool {
-    is_ideographic(c) || matches!(c, '\u{ac00}'..='\u{d7a3}')
+    is_ideographic(c) || is_hangul_syllable(c)
 }
 
 /// Whether Chinese or Japanese text sets a quarter em of white between `before` and
@@ -516,6 +526,21 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(found, vec!["PANG-AALIPIN"]);
+    }
+
+    #[test]
+    fn a_korean_phrase_is_kept_before_the_particle_that_ends_its_word() {
+        // Round 55: 상업적 성 / 착취를 broke though 성 착취 was kept.
+        let phrases = vec!["성 착취".to_string()];
+        let text = "아동이 상업적 성 착취를 당하고, 성 착취 피해";
+        let found: Vec<&str> = kept_phrases(text, &phrases)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, vec!["성 착취", "성 착취"]);
+        // A Latin phrase still ends only at a word's end.
+        let phrases = vec!["Los Angeles".to_string()];
+        assert!(kept_phrases("Los Angelesx", &phrases).is_empty());
     }
 
     #[test]
