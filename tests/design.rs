@@ -948,7 +948,8 @@ fn the_fact_sheets_second_page_signs_off_with_the_county_logo_as_its_first_does(
     // Composes in-process: the live preview test waits (see common::shared).
     let _shared = crate::common::shared();
     // Round 54: page 2's tile stood portrait at the card's far side, 1.3 in from the
-    // lock-up, its foot 0.25 in under the sign-off's last line.
+    // lock-up; round 55: its foot on the sign-off's last line where page 1's top stands on
+    // the lock-up's capitals.
     let scratch = kern_with_a_logo();
     let (session, jobs) = session_for(&["kern"], scratch.path());
     let job = jobs
@@ -956,17 +957,48 @@ fn the_fact_sheets_second_page_signs_off_with_the_county_logo_as_its_first_does(
         .find(|j| layout_name(&session, j) == "factsheet-letter")
         .unwrap();
     let document = compose(&session, job);
-    let image_on = |page: usize| {
-        document.pages[page]
+    let layout = &session.layouts[job.layout];
+    let runs = runs_by_frame(&session, job, &document);
+    // Per page: the logo as placed, its tile, and the lock-up's first baseline and left edge.
+    let sign_off = |page: usize, logo_frame: &str, lock_up: &str| {
+        let image = document.pages[page]
             .items
             .iter()
             .find_map(|item| match item {
                 Item::Image(image) => Some(image.rect),
                 _ => None,
             })
-            .unwrap_or_else(|| panic!("no logo on page {}", page + 1))
+            .unwrap_or_else(|| panic!("no logo on page {}", page + 1));
+        let index = layout
+            .frames
+            .iter()
+            .position(|f| f.id == logo_frame)
+            .unwrap();
+        let tile = document.pages[page]
+            .regions
+            .iter()
+            .filter(|r| r.frame == index)
+            .flat_map(|r| document.pages[page].items[r.items.clone()].iter())
+            .find_map(|item| match item {
+                Item::Shape {
+                    rect,
+                    fill: Some(_),
+                    ..
+                } => Some(*rect),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no tile under the logo on page {}", page + 1));
+        let lines: Vec<&GlyphRun> = runs
+            .iter()
+            .filter(|(f, _)| f == lock_up)
+            .map(|(_, r)| *r)
+            .collect();
+        let first = lines.iter().map(|r| r.y.0).fold(f32::MAX, f32::min);
+        let left = lines.iter().map(|r| r.x.0).fold(f32::MAX, f32::min);
+        (image, tile, first, left)
     };
-    let (front, back) = (image_on(0), image_on(1));
+    let (front, front_tile, front_first, front_left) = sign_off(0, "logo", "agency-1");
+    let (back, back_tile, back_first, back_left) = sign_off(1, "logo-2", "agency");
     assert!(
         (front.w.0 - back.w.0).abs() < 0.5 && (front.h.0 - back.h.0).abs() < 0.5,
         "the logo is {:.1}×{:.1} pt on page 1, {:.1}×{:.1} pt on page 2",
@@ -975,41 +1007,22 @@ fn the_fact_sheets_second_page_signs_off_with_the_county_logo_as_its_first_does(
         back.w.0,
         back.h.0
     );
-    let runs = runs_by_frame(&session, job, &document);
-    let sign_off: Vec<&GlyphRun> = runs
-        .iter()
-        .filter(|(f, _)| f == "agency")
-        .map(|(_, r)| *r)
-        .collect();
-    let last = sign_off.iter().map(|r| r.y.0).fold(f32::MIN, f32::max);
-    let left = sign_off.iter().map(|r| r.x.0).fold(f32::MAX, f32::min);
-    // The tile (the logo's frame, its fill) stands on the sign-off's last line, before it.
-    let layout = &session.layouts[job.layout];
-    let tile_index = layout.frames.iter().position(|f| f.id == "logo-2").unwrap();
-    let tile = document.pages[1]
-        .regions
-        .iter()
-        .filter(|r| r.frame == tile_index)
-        .flat_map(|r| document.pages[1].items[r.items.clone()].iter())
-        .find_map(|item| match item {
-            Item::Shape {
-                rect,
-                fill: Some(_),
-                ..
-            } => Some(*rect),
-            _ => None,
-        })
-        .expect("the logo's tile on page 2");
+    // The tile stands where it does on page 1 against the lock-up's first line, and as
+    // near before it.
+    let (front_drop, back_drop) = (front_first - front_tile.y.0, back_first - back_tile.y.0);
     assert!(
-        (tile.bottom().0 - last).abs() < 1.0,
-        "the tile's foot at {:.1} pt, the sign-off's last line at {last:.1}",
-        tile.bottom().0
+        (front_drop - back_drop).abs() < 0.5,
+        "the lock-up's first baseline stands {front_drop:.1} pt under the tile's top on page 1, {back_drop:.1} on page 2"
     );
-    let gap = left - tile.right().0;
-    assert!(
-        (10.0..36.0).contains(&gap),
-        "the tile ends {gap:.1} pt before the lock-up"
-    );
+    for (page, gap) in [
+        (1, front_left - front_tile.right().0),
+        (2, back_left - back_tile.right().0),
+    ] {
+        assert!(
+            (10.0..36.0).contains(&gap),
+            "page {page}: the tile ends {gap:.1} pt before the lock-up"
+        );
+    }
 }
 
 #[test]

@@ -26,12 +26,12 @@ impl Composer<'_> {
                 return;
             }
         };
-        // A tile set level with a frame's last line (`end_level_with`): its foot on that
-        // baseline, moved up as a whole (never down, nor by more than its own height), so
-        // a county's mark stands on the sign-off's line wherever the text ended it.
-        if let Some(level) = frame.end_level_with.and_then(|j| self.last_baseline[j]) {
+        // A tile whose top stands on a frame's first capitals (`top_level_with`): moved
+        // whole, by no more than its own height, so a county's mark starts on the
+        // sign-off's first line wherever the text set it.
+        if let Some(level) = frame.top_level_with.and_then(|j| self.first_cap_top[j]) {
             let rect = &mut self.rects[frame.index];
-            rect.y.0 -= (rect.bottom().0 - level).clamp(0.0, rect.h.0);
+            rect.y.0 += (level - rect.y.0).clamp(-rect.h.0, rect.h.0);
         }
         let area = self.area(frame);
         let rect = fit_image(area, image.width_px, image.height_px, frame.fit);

@@ -569,6 +569,9 @@ impl Composer<'_> {
                             + baseline_offset(&blocks[b], self.fonts);
                         self.last_baseline[fi] =
                             Some(self.last_baseline[fi].map_or(baseline, |l| l.max(baseline)));
+                        let cap_top = baseline - cap_height(&blocks[b], self.fonts);
+                        self.first_cap_top[fi] =
+                            Some(self.first_cap_top[fi].map_or(cap_top, |t| t.min(cap_top)));
                         self.emit_line(
                             target,
                             column_area(area, target.side_head.as_ref(), columns[b]),

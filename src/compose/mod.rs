@@ -80,6 +80,7 @@ pub fn compose(
         rects: layout.frames.iter().map(|f| f.rect).collect(),
         text_foot: vec![None; layout.frames.len()],
         last_baseline: vec![None; layout.frames.len()],
+        first_cap_top: vec![None; layout.frames.len()],
     };
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
@@ -357,6 +358,9 @@ struct Composer<'a> {
     text_foot: Vec<Option<f32>>,
     /// Each frame's lowest baseline, once its text is set (for `end_level_with`).
     last_baseline: Vec<Option<f32>>,
+    /// The top of each frame's first line's capitals, once its text is set (for
+    /// `top_level_with`).
+    first_cap_top: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
@@ -382,6 +386,7 @@ impl Composer<'_> {
         scratch.iter_mut().for_each(Vec::clear);
         self.text_foot.iter_mut().for_each(|foot| *foot = None);
         self.last_baseline.iter_mut().for_each(|b| *b = None);
+        self.first_cap_top.iter_mut().for_each(|t| *t = None);
         for &i in &grouped {
             let group = &layout.frames[i].fit_group;
             let smallest = grouped

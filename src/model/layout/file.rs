@@ -434,6 +434,11 @@ struct FrameSpec {
     /// sign-off at the foot of one column level with the text ending the other.
     #[serde(default)]
     end_level_with: Option<Spanned<String>>,
+    /// On an image frame: a frame earlier in the list, on the same page, whose first
+    /// line's capitals the tile's top stands level with, wherever that text starts (a
+    /// county's logo beside a lock-up that moves with the text).
+    #[serde(default)]
+    top_level_with: Option<Spanned<String>>,
     /// How far below the top of the frame's text area its first baseline sits, whatever
     /// the face and size (a fixed first-baseline offset): frames side by side whose text
     /// starts in different faces or languages still start level.
@@ -872,6 +877,10 @@ impl Resolver<'_> {
                 .end_level_with
                 .as_ref()
                 .and_then(|t| other_frame(t, "end_level_with").map(|j| (j, t)));
+            let top_level_with = f
+                .top_level_with
+                .as_ref()
+                .and_then(|t| other_frame(t, "top_level_with").map(|j| (j, t)));
             // Frames are set in list order, so the frame followed is set first: it comes
             // earlier, on the same page, and ends above this one's top.
             let follows = follows.filter(|&(j, target)| {
@@ -895,24 +904,43 @@ impl Resolver<'_> {
                 }
                 above
             });
-            let end_level_with = end_level_with
-                .filter(|&(j, target)| {
-                    let earlier = j < i && frames.get(j).is_some_and(|o: &Frame| o.page + 1 == f.page.max(1));
-                    if !earlier {
-                        self.problems.push(
-                            Diagnostic::error(format!(
-                                "frame `{}` ends level with `{}`, which is not a frame listed before it on the same page",
-                                ids[i],
-                                target.get_ref()
-                            ))
-                            .at(location.clone())
-                            .field(field("end_level_with"))
-                            .hint("name a frame listed earlier on the same page, whose text is set first"),
-                        );
-                    }
-                    earlier
-                })
-                .map(|(j, _)| j);
+            let mut set_before = |level: Option<(usize, &Spanned<String>)>, name: &str| {
+                level
+                    .filter(|&(j, target)| {
+                        let earlier = j < i
+                            && frames
+                                .get(j)
+                                .is_some_and(|o: &Frame| o.page + 1 == f.page.max(1));
+                        if !earlier {
+                            let verb = if name == "end_level_with" { "ends" } else { "starts" };
+                            self.problems.push(
+                                Diagnostic::error(format!(
+                                    "frame `{}` {verb} level with `{}`, which is not a frame listed before it on the same page",
+                                    ids[i],
+                                    target.get_ref()
+                                ))
+                                .at(location.clone())
+                                .field(field(name))
+                                .hint("name a frame listed earlier on the same page, whose text is set first"),
+                            );
+                        }
+                        earlier
+                    })
+                    .map(|(j, _)| j)
+            };
+            let end_level_with = set_before(end_level_with, "end_level_with");
+            let top_level_with = set_before(top_level_with, "top_level_with");
+            if top_level_with.is_some() && f.image.is_none() {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` sets `top_level_with` but shows no image",
+                        ids[i]
+                    ))
+                    .at(location.clone())
+                    .field(field("top_level_with"))
+                    .hint("`top_level_with` places an image frame's tile; a text frame can end level with another (`end_level_with`)"),
+                );
+            }
             // The grid's role must be one the frame has a style for.
             if let Some(role) = &f.baseline_grid
                 && f.style.is_none()
@@ -995,6 +1023,7 @@ impl Resolver<'_> {
                 collapse_moves: f.collapse_moves,
                 follows: follows.map(|(j, _)| j),
                 end_level_with,
+                top_level_with,
                 first_baseline: f.first_baseline,
                 stand_in: f
                     .stand_in

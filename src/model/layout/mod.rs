@@ -215,6 +215,9 @@ pub struct Frame {
     /// The frame (set before this one, on its page) whose last baseline this frame's last
     /// baseline stands level with, where that frame has text.
     pub end_level_with: Option<usize>,
+    /// On an image frame: the frame (set before it, on its page) whose first line's
+    /// capitals the tile's top stands level with.
+    pub top_level_with: Option<usize>,
     /// The first baseline's distance below the top of the text area, when fixed.
     pub first_baseline: Option<Pt>,
     /// The content an image frame shows instead when the edition has no image.
@@ -701,7 +704,7 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_that_collapses_moving_hands_its_place_not_its_width() {
+    fn a_logo_frame_collapses_into_its_place_or_stands_on_the_lock_ups_capitals() {
         let frames = |moves: &str| {
             format!(
                 "[[frames]]\nid = \"mark\"\narea = {{ col = 1, row = 40, cols = 4, rows = 2 }}\nimage = \"logo\"\ncollapse_into = \"lock\"\n{moves}\n\
@@ -732,6 +735,31 @@ mod tests {
             "{moved:?} {mark:?}"
         );
         assert!((moved.w.0 - lock.w.0).abs() < 0.01);
+        // A tile may stand on the first capitals of a lock-up set before it; a text frame
+        // may not use it, nor name a frame set after it.
+        let tile = |after: &str| {
+            format!(
+                "[[frames]]\nid = \"seal\"\narea = {{ col = 1, row = 44, cols = 2, rows = 2 }}\nimage = \"logo\"\ntop_level_with = \"{after}\"\n"
+            )
+        };
+        let layout = load_with(&format!("{}{}", frames(""), tile("lock"))).unwrap();
+        let index = |id: &str| layout.frames.iter().position(|f| f.id == id).unwrap();
+        assert_eq!(
+            layout.frames[index("seal")].top_level_with,
+            Some(index("lock"))
+        );
+        for extra in [
+            format!("{}{}", tile("lock"), frames("")),
+            "[[frames]]\nid = \"words\"\narea = { col = 1, row = 40, cols = 4, rows = 2 }\ncontent = \"agency\"\nstyle = \"body\"\ntop_level_with = \"headline\"\n".to_string(),
+        ] {
+            let errors = load_with(&extra).unwrap_err();
+            assert!(
+                errors
+                    .iter()
+                    .any(|d| d.field.as_deref().unwrap_or("").ends_with("top_level_with")),
+                "{errors:?}"
+            );
+        }
         // `collapse_moves` alone names nothing to move.
         let errors = load_with(
             "[[frames]]\nid = \"mark\"\narea = { col = 1, row = 40, cols = 4, rows = 2 }\nimage = \"logo\"\ncollapse_moves = true\n",
