@@ -487,6 +487,20 @@ impl Composer<'_> {
                             _ => shift,
                         };
                     }
+                    // Frames of a fit group that centre (or sit at the foot) move as one, by
+                    // the group's least spare, so figures side by side stay level over
+                    // captions of different lengths (the poster's statistics, round 55).
+                    self.spare[fi] = Some((area.h.0 - used).max(0.0));
+                    if chain.len() == 1
+                        && !is_balanced
+                        && let Some(spare) = self.group_spare[fi]
+                    {
+                        shift = match target.valign {
+                            VAlign::Middle => spare / 2.0,
+                            VAlign::Bottom => spare,
+                            _ => shift,
+                        };
+                    }
                     // Level with another frame's last line, as far as the frame's area
                     // allows (its valign decides where that frame has no text).
                     let own_last_baseline = placed

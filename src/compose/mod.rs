@@ -81,6 +81,8 @@ pub fn compose(
         text_foot: vec![None; layout.frames.len()],
         last_baseline: vec![None; layout.frames.len()],
         first_cap_top: vec![None; layout.frames.len()],
+        spare: vec![None; layout.frames.len()],
+        group_spare: vec![None; layout.frames.len()],
     };
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
@@ -361,6 +363,11 @@ struct Composer<'a> {
     /// The top of each frame's first line's capitals, once its text is set (for
     /// `top_level_with`).
     first_cap_top: Vec<Option<f32>>,
+    /// The height each frame's text leaves free in its area, once set.
+    spare: Vec<Option<f32>>,
+    /// For a frame of a `fit_group`: the least spare of the group's frames in the trial
+    /// that sized them, which the group's centred frames all move by.
+    group_spare: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
@@ -389,14 +396,22 @@ impl Composer<'_> {
         self.first_cap_top.iter_mut().for_each(|t| *t = None);
         for &i in &grouped {
             let group = &layout.frames[i].fit_group;
-            let smallest = grouped
-                .iter()
-                .filter(|&&j| &layout.frames[j].fit_group == group)
+            let members = || {
+                grouped
+                    .iter()
+                    .filter(move |&&j| &layout.frames[j].fit_group == group)
+            };
+            let smallest = members()
                 .filter_map(|&j| self.fitted_scale[j])
                 .fold(f32::MAX, f32::min);
             if smallest < f32::MAX {
                 self.scale_ceiling[i] = Some(smallest);
             }
+            // (Side by side: the members on this frame's page.)
+            self.group_spare[i] = members()
+                .filter(|&&j| layout.frames[j].page == layout.frames[i].page)
+                .filter_map(|&j| self.spare[j])
+                .reduce(f32::min);
         }
     }
 
