@@ -39,6 +39,29 @@ fn runs_by_frame<'d>(
     out
 }
 
+/// The filled rectangle frame `id` drew on `page` (a card, a logo's tile), if any.
+fn filled_rect(
+    document: &Document,
+    layout: &broadside::model::layout::Layout,
+    page: usize,
+    id: &str,
+) -> Option<broadside::page::Rect> {
+    let index = layout.frames.iter().position(|f| f.id == id)?;
+    document.pages[page]
+        .regions
+        .iter()
+        .filter(|r| r.frame == index)
+        .flat_map(|r| document.pages[page].items[r.items.clone()].iter())
+        .find_map(|item| match item {
+            Item::Shape {
+                rect,
+                fill: Some(_),
+                ..
+            } => Some(*rect),
+            _ => None,
+        })
+}
+
 /// A copy of the repository's kit in which Kern, which has no logo in the shipped county
 /// sheet, has one (the fixture JPEG as `logos/kern.jpg`).
 fn kern_with_a_logo() -> common::Scratch {
@@ -992,24 +1015,7 @@ fn the_fact_sheets_second_page_signs_off_with_the_county_logo_as_its_first_does(
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no logo on page {}", page + 1));
-        let index = layout
-            .frames
-            .iter()
-            .position(|f| f.id == logo_frame)
-            .unwrap();
-        let tile = document.pages[page]
-            .regions
-            .iter()
-            .filter(|r| r.frame == index)
-            .flat_map(|r| document.pages[page].items[r.items.clone()].iter())
-            .find_map(|item| match item {
-                Item::Shape {
-                    rect,
-                    fill: Some(_),
-                    ..
-                } => Some(*rect),
-                _ => None,
-            })
+        let tile = filled_rect(&document, layout, page, logo_frame)
             .unwrap_or_else(|| panic!("no tile under the logo on page {}", page + 1));
         let lines: Vec<&GlyphRun> = runs
             .iter()
@@ -1163,19 +1169,7 @@ fn the_fact_sheets_second_page_ends_level_with_its_sign_off_in_every_language() 
             .iter()
             .position(|f| f.id == "end-card")
             .unwrap();
-        let card = document.pages[1]
-            .regions
-            .iter()
-            .filter(|r| r.frame == card_index)
-            .flat_map(|r| document.pages[1].items[r.items.clone()].iter())
-            .find_map(|item| match item {
-                Item::Shape {
-                    rect,
-                    fill: Some(_),
-                    ..
-                } => Some(*rect),
-                _ => None,
-            })
+        let card = filled_rect(&document, layout, 1, "end-card")
             .unwrap_or_else(|| panic!("{lang}: no end card drawn on page 2"));
         let right_last = *right.last().unwrap();
         let gap = card.y.0 - right_last;
