@@ -209,9 +209,9 @@ impl Prepared {
         line
     }
 
-    /// Widens the last glyph of each Chinese or Japanese character that meets a Latin letter
-    /// or figure on the line (or of the Latin before the character) by a quarter em, as
-    /// `measure` counted it; none at the line's end. Returns the width added.
+    /// Where a Chinese or Japanese character and a Latin letter or figure meet on the line
+    /// (either way round), widens the earlier one's last glyph by a quarter em, as `measure`
+    /// counted it; nothing at the line's end. Returns the width added.
     fn space_cjk_latin(&self, runs: &mut [LineRun]) -> f32 {
         if !self.spaces_cjk_latin() {
             return 0.0;
