@@ -384,7 +384,9 @@ pub fn is_cjk_latin_boundary(before: char, after: char) -> bool {
             || c == '%'
             || (('\u{c0}'..='\u{24f}').contains(&c) && c.is_alphabetic())
     };
-    (is_ideograph(before) && latin(after)) || (latin(before) && is_ideograph(after))
+    // The katakana middle dot and double hyphen (ジョン・F・ケネディ) are punctuation too.
+    let character = |c: char| is_ideograph(c) && !matches!(c, '\u{30a0}' | '\u{30fb}');
+    (character(before) && latin(after)) || (latin(before) && character(after))
 }
 
 /// The white [`is_cjk_latin_boundary`] sets, in ems.

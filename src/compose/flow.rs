@@ -490,10 +490,11 @@ impl Composer<'_> {
                     // Frames of a fit group that centre (or sit at the foot) move as one, by
                     // the group's least spare, so figures side by side stay level over
                     // captions of different lengths (the poster's statistics, round 55).
-                    self.spare[fi] = Some((area.h.0 - used).max(0.0));
+                    let own_spare = (area.h.0 - used).max(0.0);
+                    self.spare[fi] = Some(own_spare);
                     if chain.len() == 1
                         && !is_balanced
-                        && let Some(spare) = self.group_spare[fi]
+                        && let Some(spare) = self.group_spare[fi].map(|s| s.min(own_spare))
                     {
                         shift = match target.valign {
                             VAlign::Middle => spare / 2.0,

@@ -365,14 +365,15 @@ struct Composer<'a> {
     first_cap_top: Vec<Option<f32>>,
     /// The height each frame's text leaves free in its area, once set.
     spare: Vec<Option<f32>>,
-    /// For a frame of a `fit_group`: the least spare of the group's frames in the trial
-    /// that sized them, which the group's centred frames all move by.
+    /// For a centred frame of a `fit_group`: the least spare of the group's frames on its
+    /// page, set at the size they share, which they all move by.
     group_spare: Vec<Option<f32>>,
 }
 
 impl Composer<'_> {
     /// Fits every frame of a `fit_group` on its own (a trial, its output dropped), then caps
-    /// each at the group's smallest scale, so the main pass sets them all at one size.
+    /// each at the group's smallest scale, so the main pass sets them all at one size; and,
+    /// for groups that centre, measures at that size how far they may move as one.
     fn share_group_sizes(&mut self, scratch: &mut [Vec<Item>]) {
         let layout = self.layout;
         let grouped: Vec<usize> = (0..layout.frames.len())
@@ -387,6 +388,38 @@ impl Composer<'_> {
                 self.flow_text(i, &key, scratch);
             }
         }
+        let members = |i: usize| {
+            let group = &layout.frames[i].fit_group;
+            grouped
+                .iter()
+                .copied()
+                .filter(move |&j| &layout.frames[j].fit_group == group)
+        };
+        for &i in &grouped {
+            let smallest = members(i)
+                .filter_map(|j| self.fitted_scale[j])
+                .fold(f32::MAX, f32::min);
+            if smallest < f32::MAX {
+                self.scale_ceiling[i] = Some(smallest);
+            }
+        }
+        // Centred members move as one, by the least spare among them at the size they
+        // share: a second trial, at that size, measures it (a member fitted larger on its
+        // own has more spare once capped). Side by side: the members on one page.
+        let centred = |j: usize| layout.frames[j].valign != crate::model::layout::VAlign::Top;
+        if grouped.iter().any(|&j| centred(j)) {
+            for &i in &grouped {
+                if let Some(key) = layout.frames[i].content.clone() {
+                    self.flow_text(i, &key, scratch);
+                }
+            }
+            for &i in grouped.iter().filter(|&&i| centred(i)) {
+                self.group_spare[i] = members(i)
+                    .filter(|&j| layout.frames[j].page == layout.frames[i].page)
+                    .filter_map(|j| self.spare[j])
+                    .reduce(f32::min);
+            }
+        }
         // Trial problems are reported by the main pass, if they remain.
         self.problems.truncate(problems);
         self.outline.truncate(outline);
@@ -394,25 +427,6 @@ impl Composer<'_> {
         self.text_foot.iter_mut().for_each(|foot| *foot = None);
         self.last_baseline.iter_mut().for_each(|b| *b = None);
         self.first_cap_top.iter_mut().for_each(|t| *t = None);
-        for &i in &grouped {
-            let group = &layout.frames[i].fit_group;
-            let members = || {
-                grouped
-                    .iter()
-                    .filter(move |&&j| &layout.frames[j].fit_group == group)
-            };
-            let smallest = members()
-                .filter_map(|&j| self.fitted_scale[j])
-                .fold(f32::MAX, f32::min);
-            if smallest < f32::MAX {
-                self.scale_ceiling[i] = Some(smallest);
-            }
-            // (Side by side: the members on this frame's page.)
-            self.group_spare[i] = members()
-                .filter(|&&j| layout.frames[j].page == layout.frames[i].page)
-                .filter_map(|&j| self.spare[j])
-                .reduce(f32::min);
-        }
     }
 
     /// Frame `i` follows the frame `above`: its top moves up to the foot of the text set

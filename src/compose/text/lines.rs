@@ -217,21 +217,24 @@ impl Prepared {
             return 0.0;
         }
         let space = crate::typography::CJK_LATIN_SPACE * self.size;
-        // Every cluster on the line in order, as (run, its last glyph, its first character).
-        let mut clusters: Vec<(usize, usize, char)> = Vec::new();
+        // Every cluster on the line in order, as (run, its last glyph, its first and last
+        // characters): the boundary is between one cluster's last character and the next
+        // one's first, as `measure` reads the text (a kanji with a variation selector).
+        let mut clusters: Vec<(usize, usize, char, char)> = Vec::new();
         for (r, run) in runs.iter().enumerate() {
             for (g, glyph) in run.glyphs.iter().enumerate() {
                 let ends_cluster = run.glyphs.get(g + 1).is_none_or(|n| n.range != glyph.range);
-                if let Some(c) = run.text[glyph.range.clone()].chars().next()
+                let text = &run.text[glyph.range.clone()];
+                if let (Some(first), Some(last)) = (text.chars().next(), text.chars().next_back())
                     && ends_cluster
                 {
-                    clusters.push((r, g, c));
+                    clusters.push((r, g, first, last));
                 }
             }
         }
         let mut added = 0.0;
         for pair in clusters.windows(2) {
-            let ((r, g, before), (_, _, after)) = (pair[0], pair[1]);
+            let ((r, g, _, before), (_, _, after, _)) = (pair[0], pair[1]);
             if crate::typography::is_cjk_latin_boundary(before, after) {
                 runs[r].glyphs[g].x_advance += space;
                 runs[r].width += space;

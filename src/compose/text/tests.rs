@@ -1080,3 +1080,30 @@ fn chinese_sets_a_quarter_em_beside_latin_and_figures() {
     assert!((korean.width - korean_solid).abs() < 0.01);
     assert!(advances(&korean).iter().all(|g| g.0 != '나' || g.1 < 10.5));
 }
+
+#[test]
+fn a_line_beside_latin_sets_as_wide_as_it_was_measured() {
+    // The quarter em is found between one cluster's last character and the next one's
+    // first, both when measuring and when setting (a review found the setter reading a
+    // cluster's first character); the katakana middle dot takes none (ジョン・F).
+    for (text, lang) in [
+        ("中e\u{301}中文字", "zh-Hant"),
+        ("加州於2014年投入", "zh-Hant"),
+        ("自我認同為LGBTQ的青少年", "zh-Hant"),
+    ] {
+        let line = one_line(text, lang);
+        let p = prepare(text, &style(Align::Left), fonts(), lang).unwrap();
+        assert_eq!(
+            p.break_lines(0, line.width + 0.01).unwrap().len(),
+            1,
+            "{text}: set {:.2} pt, measured wider",
+            line.width
+        );
+        assert!(
+            p.break_lines(0, line.width - 0.5).unwrap().len() > 1,
+            "{text}: set {:.2} pt, measured narrower",
+            line.width
+        );
+    }
+    assert!(!crate::typography::is_cjk_latin_boundary('・', 'F'));
+}

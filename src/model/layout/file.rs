@@ -930,6 +930,21 @@ impl Resolver<'_> {
             };
             let end_level_with = set_before(end_level_with, "end_level_with");
             let top_level_with = set_before(top_level_with, "top_level_with");
+            if let Some(j) = top_level_with
+                && frames
+                    .get(j)
+                    .is_some_and(|o: &Frame| o.content.is_none() && o.stand_in.is_none())
+            {
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "frame `{}` starts level with `{}`, which shows no text",
+                        ids[i], ids[j]
+                    ))
+                    .at(location.clone())
+                    .field(field("top_level_with"))
+                    .hint("name a frame with `content`, whose first line the tile starts on"),
+                );
+            }
             if top_level_with.is_some() && f.image.is_none() {
                 self.problems.push(
                     Diagnostic::error(format!(

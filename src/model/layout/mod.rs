@@ -335,18 +335,25 @@ impl Layout {
             let (x, y) = (into.x.min(gone.x), into.y.min(gone.y));
             layout.frames[target].rect = if frame.collapse_moves {
                 // Toward the side the collapsed frame stood on (its right in a mirrored,
-                // right-to-left layout), by as far as it reached past the target.
-                let x = if gone.x < into.x {
-                    gone.x
+                // right-to-left layout), by as far as it reached past the target: across
+                // for frames side by side, up or down for frames stacked.
+                let side_by_side =
+                    gone.right().0 <= into.x.0 + 0.01 || into.right().0 <= gone.x.0 + 0.01;
+                if side_by_side {
+                    let x = if gone.x < into.x {
+                        gone.x
+                    } else {
+                        into.x.max(gone.right() - into.w)
+                    };
+                    Rect { x, ..into }
                 } else {
-                    into.x.max(gone.right() - into.w)
-                };
-                let y = if gone.y < into.y {
-                    gone.y
-                } else {
-                    into.y.max(gone.bottom() - into.h)
-                };
-                Rect { x, y, ..into }
+                    let y = if gone.y < into.y {
+                        gone.y
+                    } else {
+                        into.y.max(gone.bottom() - into.h)
+                    };
+                    Rect { y, ..into }
+                }
             } else {
                 Rect {
                     x,
@@ -735,8 +742,17 @@ mod tests {
             "{moved:?} {mark:?}"
         );
         assert!((moved.w.0 - lock.w.0).abs() < 0.01);
+        // Side by side, a taller mark moves the lock-up across, not down.
+        let tall = load_with(&frames("collapse_moves = true").replacen("rows = 2", "rows = 6", 1))
+            .unwrap();
+        let lock = rect_of(&tall, "lock");
+        let moved = rect_of(&tall.collapsed(gone).unwrap(), "lock");
+        assert!(
+            (moved.y.0 - lock.y.0).abs() < 0.01 && (moved.x.0 - mark.x.0).abs() > 1.0,
+            "{moved:?}"
+        );
         // A tile may stand on the first capitals of a lock-up set before it; a text frame
-        // may not use it, nor name a frame set after it.
+        // may not use it, nor name a frame set after it or one without text.
         let tile = |after: &str| {
             format!(
                 "[[frames]]\nid = \"seal\"\narea = {{ col = 1, row = 44, cols = 2, rows = 2 }}\nimage = \"logo\"\ntop_level_with = \"{after}\"\n"
@@ -750,6 +766,7 @@ mod tests {
         );
         for extra in [
             format!("{}{}", tile("lock"), frames("")),
+            format!("{}{}", frames(""), tile("mark")),
             "[[frames]]\nid = \"words\"\narea = { col = 1, row = 40, cols = 4, rows = 2 }\ncontent = \"agency\"\nstyle = \"body\"\ntop_level_with = \"headline\"\n".to_string(),
         ] {
             let errors = load_with(&extra).unwrap_err();
