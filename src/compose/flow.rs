@@ -469,38 +469,28 @@ impl Composer<'_> {
                     } else {
                         target.valign
                     };
-                    let mut shift = match valign {
-                        VAlign::Top | VAlign::Distribute => 0.0,
-                        VAlign::Middle => (area.h.0 - used) / 2.0,
-                        VAlign::Bottom => area.h.0 - used,
-                    };
+                    let own_spare = (area.h.0 - used).max(0.0);
+                    self.spare[fi] = Some(own_spare);
+                    let mut shift = valign_shift(valign, area.h.0 - used).unwrap_or(0.0);
                     // Balanced columns that centre or sit at the foot move as one, by the
                     // deepest column's spare (a definition panel whose Chinese runs three
                     // lines of five, round 48).
                     if let Some((from, deepest)) = deepest_balanced
                         && n >= from
+                        && let Some(moved) =
+                            valign_shift(target.valign, (area.h.0 - deepest).max(0.0))
                     {
-                        let spare = (area.h.0 - deepest).max(0.0);
-                        shift = match target.valign {
-                            VAlign::Middle => spare / 2.0,
-                            VAlign::Bottom => spare,
-                            _ => shift,
-                        };
+                        shift = moved;
                     }
                     // Frames of a fit group that centre (or sit at the foot) move as one, by
                     // the group's least spare, so figures side by side stay level over
                     // captions of different lengths (the poster's statistics, round 55).
-                    let own_spare = (area.h.0 - used).max(0.0);
-                    self.spare[fi] = Some(own_spare);
                     if chain.len() == 1
                         && !is_balanced
-                        && let Some(spare) = self.group_spare[fi].map(|s| s.min(own_spare))
+                        && let Some(spare) = self.group_spare[fi]
+                        && let Some(moved) = valign_shift(target.valign, spare.min(own_spare))
                     {
-                        shift = match target.valign {
-                            VAlign::Middle => spare / 2.0,
-                            VAlign::Bottom => spare,
-                            _ => shift,
-                        };
+                        shift = moved;
                     }
                     // Level with another frame's last line, as far as the frame's area
                     // allows (its valign decides where that frame has no text).
@@ -511,8 +501,7 @@ impl Composer<'_> {
                     if let Some(level) = target.end_level_with.and_then(|j| self.last_baseline[j])
                         && !placed.is_empty()
                     {
-                        shift = (level - area.y.0 - own_last_baseline)
-                            .clamp(0.0, (area.h.0 - used).max(0.0));
+                        shift = (level - area.y.0 - own_last_baseline).clamp(0.0, own_spare);
                     }
                     // Distribute: the spare height goes between paragraphs. On a baseline
                     // grid, in whole lines, alike for gaps of a kind: a line before each
@@ -1346,6 +1335,17 @@ pub(super) fn line_height(style: &Style) -> f32 {
 }
 
 /// The height of a block's capitals, in points.
+/// How far text with `spare` height left in its area moves down to sit as `valign` says:
+/// half the spare centred, all of it at the foot; `None` where the text stays at the top
+/// (or spreads its spare between paragraphs).
+fn valign_shift(valign: VAlign, spare: f32) -> Option<f32> {
+    match valign {
+        VAlign::Middle => Some(spare / 2.0),
+        VAlign::Bottom => Some(spare),
+        VAlign::Top | VAlign::Distribute => None,
+    }
+}
+
 fn cap_height(block: &Block, fonts: &crate::fonts::FontBook) -> f32 {
     fonts.face(block.prepared.spans[0].font).cap_height * block.style.size.0
 }

@@ -833,8 +833,6 @@ impl Resolver<'_> {
                         })
                 })
                 .collect();
-            // Another frame named by id (`continue_to`, `collapse_into`); unknown or self is
-            // reported with the ids there are.
             if f.collapse_moves && f.collapse_into.is_none() {
                 self.problems.push(
                     Diagnostic::error(format!(
@@ -846,6 +844,8 @@ impl Resolver<'_> {
                     .hint("add `collapse_into = \"<frame id>\"`, or remove `collapse_moves`"),
                 );
             }
+            // Another frame named by id (`continue_to`, `collapse_into`); unknown or self is
+            // reported with the ids there are.
             let mut other_frame = |target: &Spanned<String>, name: &str| match ids
                 .iter()
                 .position(|id| id == target.get_ref())

@@ -339,20 +339,25 @@ impl Layout {
                 // for frames side by side, up or down for frames stacked.
                 let side_by_side =
                     gone.right().0 <= into.x.0 + 0.01 || into.right().0 <= gone.x.0 + 0.01;
+                // Along one axis: to where the collapsed frame started when it stood before
+                // the target, else its end less the target's length.
+                let slide = |start: Pt, length: Pt, gone_start: Pt, gone_end: Pt| {
+                    if gone_start < start {
+                        gone_start
+                    } else {
+                        start.max(gone_end - length)
+                    }
+                };
                 if side_by_side {
-                    let x = if gone.x < into.x {
-                        gone.x
-                    } else {
-                        into.x.max(gone.right() - into.w)
-                    };
-                    Rect { x, ..into }
+                    Rect {
+                        x: slide(into.x, into.w, gone.x, gone.right()),
+                        ..into
+                    }
                 } else {
-                    let y = if gone.y < into.y {
-                        gone.y
-                    } else {
-                        into.y.max(gone.bottom() - into.h)
-                    };
-                    Rect { y, ..into }
+                    Rect {
+                        y: slide(into.y, into.h, gone.y, gone.bottom()),
+                        ..into
+                    }
                 }
             } else {
                 Rect {
