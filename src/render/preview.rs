@@ -22,10 +22,11 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
         .map_err(|e| Diagnostic::error(format!("cannot read PDF for preview: {e:?}")))?;
     let cache = hayro::RenderCache::new();
     let scale = dpi / 72.0;
-    let settings = hayro::PixmapSettings {
+    let settings = hayro::RenderSettings {
         x_scale: scale,
         y_scale: scale,
         bg_color: WHITE,
+        ..hayro::RenderSettings::default()
     };
     pdf.pages()
         .iter()
@@ -48,7 +49,6 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
                 page,
                 &cache,
                 &InterpreterSettings::default(),
-                &hayro::RenderSettings::default(),
                 &settings,
             );
             pixmap
