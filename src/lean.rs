@@ -10,25 +10,18 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 thread_local! {
-    /// One deflater per thread, reset between streams: setting one up allocates and clears
-    /// ~300 KB, which cost more than compressing a flyer's small streams (9% of a one-flyer
-    /// run went to it).
+    /// One deflater per thread, reset between streams: setting one up at the best level
+    /// allocates and clears ~300 KB, which cost more than compressing a flyer's small
+    /// streams (9% of a one-flyer run went to it).
     static DEFLATER: RefCell<flate2::write::ZlibEncoder<Vec<u8>>> =
-        RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), DEFLATE_LEVEL));
+        RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
 }
-
-/// The deflate level of every stream `lean` and `pack` write: zlib's default. A flyer's
-/// streams are a few kilobytes, where the best level (9) searched longer for the same
-/// bytes: the tagged English flyer came out 3 bytes larger at 9 than at 6 (its page content
-/// 10 bytes smaller, its object stream 15, its fonts no different), and a 59-flyer batch
-/// took 7% more CPU.
-pub(crate) const DEFLATE_LEVEL: flate2::Compression = flate2::Compression::new(6);
 
 /// Font programs and ToUnicode maps already deflated in this process, by their plain bytes:
 /// the documents of a run share most of them (a face's subset and its map are the same in
-/// every county's flyer that sets the same glyphs in that face), and deflating them (at
-/// the best level then) — most of it clearing the deflater's tables, for a flyer's small
-/// streams — was a sixth of a batch's time. Deflate gives the same bytes for the same input, so a
+/// every county's flyer that sets the same glyphs in that face), and deflating at the best
+/// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
+/// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
 /// remembered stream is the stream. Page content, which names the county, is not
 /// remembered; a stream is remembered the second time it is deflated, so one no other
 /// document shares (a statewide edition's subset in its language) takes no room; and the
@@ -52,8 +45,9 @@ struct DeflatedMemo {
     bytes: usize,
 }
 
-/// `data` deflated at [`DEFLATE_LEVEL`], with the thread's deflater reused.
-fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+/// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
+/// encoder, so the same bytes), with the thread's deflater reused.
+fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
     DEFLATER.with(|cell| {
         let mut encoder = cell.borrow_mut();
         encoder.write_all(data).ok()?;
@@ -61,14 +55,14 @@ fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// [`deflate`], from the memo when the same bytes were deflated before.
-fn deflate_shared(data: &[u8]) -> Option<Vec<u8>> {
+/// [`deflate_best`], from the memo when the same bytes were deflated before.
+fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
     use sha2::Digest as _;
     let key: [u8; 32] = sha2::Sha256::digest(data).into();
     if let Some(known) = DEFLATED.lock().ok()?.streams.get(&key) {
         return known.as_deref().map(<[u8]>::to_vec);
     }
-    let deflated = deflate(data);
+    let deflated = deflate_best(data);
     let mut memo = DEFLATED.lock().ok()?;
     let size = key.len() + deflated.as_ref().map_or(0, Vec::len);
     let again = memo.seen.contains(&key);
@@ -83,16 +77,16 @@ fn deflate_shared(data: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
-/// deflated when that saves more than the 19 bytes `/Filter/FlateDecode`
+/// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
 /// costs.
 pub(crate) fn compress(stream: &mut lopdf::Stream) {
-    compress_with(stream, deflate);
+    compress_with(stream, deflate_best);
 }
 
 /// [`compress`] for a stream other documents of the run are likely to hold too (a font
 /// program, a ToUnicode map): deflated once per run.
 pub(crate) fn compress_shared(stream: &mut lopdf::Stream) {
-    compress_with(stream, deflate_shared);
+    compress_with(stream, deflate_best_shared);
 }
 
 fn compress_with(stream: &mut lopdf::Stream, deflate: fn(&[u8]) -> Option<Vec<u8>>) {
@@ -131,7 +125,7 @@ fn round_operand(object: &mut Object) {
     }
 }
 
-/// Rewrites every page's content stream with rounded numbers, deflated.
+/// Rewrites every page's content stream with rounded numbers, deflated at the best level.
 /// A stream we cannot parse is left as it is.
 fn round_page_content(pdf: &mut Document) {
     rewrite_page_content(pdf, false);

@@ -21,7 +21,7 @@ pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic>
         object_stream_config: lopdf::ObjectStreamConfig {
             // One stream for all of them: deflate finds the repeats across elements.
             max_objects_per_stream: 100_000,
-            compression_level: crate::lean::DEFLATE_LEVEL.level(),
+            compression_level: 9,
         },
         ..lopdf::SaveOptions::default()
     };
@@ -32,7 +32,7 @@ pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic>
 }
 
 /// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it
-/// again, once per run for each subset (see `lean`). A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
+/// at the best level. A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
 /// hmtx, head, hhea and maxp tables; the names (copyright, the licence's long text, URLs:
 /// about 1.5 KB a face) and PostScript glyph names are never read from an embedded
 /// subset, whose family and style the font dictionary gives. A font we cannot take apart
@@ -61,6 +61,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             continue;
         };
         stream.set_plain_content(slim);
+        // Level 9 rather than krilla's 6, once per run for each subset (see `lean`).
         crate::lean::compress_shared(stream);
     }
 }
