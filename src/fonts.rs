@@ -139,6 +139,9 @@ pub struct UnitGlyph {
     pub id: u16,
     /// Byte offset of the glyph's cluster in the shaped text.
     pub cluster: u32,
+    /// Where the cluster ends: the smallest larger cluster's offset, or the text's length
+    /// (see [`with_cluster_ends`]).
+    pub cluster_end: u32,
     pub x_advance: i32,
     pub x_offset: i32,
     pub y_offset: i32,
@@ -202,6 +205,25 @@ fn piece_of(
         })
         .collect();
     (!piece.is_empty()).then_some(piece)
+}
+
+/// `glyphs` with each one's `cluster_end` set: where its cluster ends in the text of
+/// `text_len` bytes they were shaped from. The smallest larger cluster, not the next
+/// glyph's: in a right-to-left run the next glyph's cluster is smaller. Size does not
+/// change it, so it is found once per shaped string rather than each time the string is
+/// set at a size.
+fn with_cluster_ends(mut glyphs: Vec<UnitGlyph>, text_len: usize) -> Vec<UnitGlyph> {
+    let mut starts: Vec<u32> = glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let end = u32::try_from(text_len).unwrap_or(u32::MAX);
+    for glyph in &mut glyphs {
+        glyph.cluster_end = starts
+            .get(starts.partition_point(|&s| s <= glyph.cluster))
+            .copied()
+            .unwrap_or(end);
+    }
+    glyphs
 }
 
 type ShapeKey = (String, bool, String);
@@ -279,24 +301,24 @@ impl Face {
         let piece = self.piece_of_recent(text, rtl, lang, script);
         let whole = piece.is_none();
         let glyphs = match piece {
-            Some(piece) => Arc::new(piece),
+            Some(piece) => Arc::new(with_cluster_ends(piece, text.len())),
             None => {
                 let output = self.shape(buffer);
-                Arc::new(
-                    output
-                        .glyph_infos()
-                        .iter()
-                        .zip(output.glyph_positions())
-                        .map(|(info, pos)| UnitGlyph {
-                            id: info.glyph_id as u16,
-                            cluster: info.cluster,
-                            x_advance: pos.x_advance,
-                            x_offset: pos.x_offset,
-                            y_offset: pos.y_offset,
-                            unsafe_to_break: info.unsafe_to_break(),
-                        })
-                        .collect(),
-                )
+                let glyphs = output
+                    .glyph_infos()
+                    .iter()
+                    .zip(output.glyph_positions())
+                    .map(|(info, pos)| UnitGlyph {
+                        id: info.glyph_id as u16,
+                        cluster: info.cluster,
+                        cluster_end: 0,
+                        x_advance: pos.x_advance,
+                        x_offset: pos.x_offset,
+                        y_offset: pos.y_offset,
+                        unsafe_to_break: info.unsafe_to_break(),
+                    })
+                    .collect();
+                Arc::new(with_cluster_ends(glyphs, text.len()))
             }
         };
         if let Ok(mut cache) = self.shaped.write() {

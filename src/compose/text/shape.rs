@@ -115,30 +115,16 @@ pub fn shape(
     let shaped = face.shape_units(text, rtl, lang);
     let scale = size / face.units_per_em;
     let track = tracking / 1000.0 * size;
-    // A cluster ends where the smallest larger cluster starts (in RTL runs the next glyph's
-    // cluster is smaller, so "the next one" would be wrong), or at the end of the text.
-    let mut starts: Vec<usize> = shaped.iter().map(|g| g.cluster as usize).collect();
-    starts.sort_unstable();
-    starts.dedup();
-    // Sorted, so a binary search: a paragraph-long run has hundreds of clusters, and a
-    // linear scan per glyph made shaping quadratic.
-    let end_of = |start: usize| {
-        starts
-            .get(starts.partition_point(|&s| s <= start))
-            .copied()
-            .unwrap_or(text.len())
-    };
+    // Everything but the size was worked out when the string was shaped (its clusters'
+    // ends too): setting it at a size is scaling.
     let mut glyphs: Vec<ShapedGlyph> = shaped
         .iter()
-        .map(|g| {
-            let start = g.cluster as usize;
-            ShapedGlyph {
-                id: g.id,
-                x_advance: g.x_advance as f32 * scale,
-                x_offset: g.x_offset as f32 * scale,
-                y_offset: g.y_offset as f32 * scale,
-                range: start..end_of(start),
-            }
+        .map(|g| ShapedGlyph {
+            id: g.id,
+            x_advance: g.x_advance as f32 * scale,
+            x_offset: g.x_offset as f32 * scale,
+            y_offset: g.y_offset as f32 * scale,
+            range: g.cluster as usize..g.cluster_end as usize,
         })
         .collect();
     if lang.starts_with("zh") || lang.starts_with("ja") {
