@@ -140,7 +140,7 @@ pub struct UnitGlyph {
     /// Byte offset of the glyph's cluster in the shaped text.
     pub cluster: u32,
     /// Where the cluster ends: the smallest larger cluster's offset, or the text's length
-    /// (see [`with_cluster_ends`]).
+    /// (set by `with_cluster_ends` when the string is shaped).
     pub cluster_end: u32,
     pub x_advance: i32,
     pub x_offset: i32,
@@ -199,8 +199,11 @@ fn piece_of(
     let piece: Vec<UnitGlyph> = glyphs
         .iter()
         .filter(|g| (start..end).contains(&(g.cluster as usize)))
+        // A piece ends where a cluster starts (or with the string), so each glyph's cluster
+        // ends in the piece where it ended in the string.
         .map(|g| UnitGlyph {
             cluster: g.cluster - start as u32,
+            cluster_end: g.cluster_end - start as u32,
             ..*g
         })
         .collect();
@@ -301,7 +304,7 @@ impl Face {
         let piece = self.piece_of_recent(text, rtl, lang, script);
         let whole = piece.is_none();
         let glyphs = match piece {
-            Some(piece) => Arc::new(with_cluster_ends(piece, text.len())),
+            Some(piece) => Arc::new(piece),
             None => {
                 let output = self.shape(buffer);
                 let glyphs = output
@@ -311,7 +314,7 @@ impl Face {
                     .map(|(info, pos)| UnitGlyph {
                         id: info.glyph_id as u16,
                         cluster: info.cluster,
-                        cluster_end: 0,
+                        cluster_end: 0, // set by `with_cluster_ends` below
                         x_advance: pos.x_advance,
                         x_offset: pos.x_offset,
                         y_offset: pos.y_offset,
@@ -993,8 +996,14 @@ mod tests {
         assert_eq!(book.select("Noto Sans", 400, false), Some(regular));
     }
 
-    /// `text` shaped afresh, without the cache or [`RECENT`].
-    fn fresh(face: &Face, text: &str, rtl: bool, lang: &str) -> Vec<(u16, u32, i32, i32, i32)> {
+    /// `text` shaped afresh, without the cache or [`RECENT`]: each glyph's id, cluster,
+    /// where its cluster ends (the next larger cluster, found by a scan), advance and offsets.
+    fn fresh(
+        face: &Face,
+        text: &str,
+        rtl: bool,
+        lang: &str,
+    ) -> Vec<(u16, u32, u32, i32, i32, i32)> {
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.set_direction(if rtl {
@@ -1004,6 +1013,15 @@ mod tests {
         });
         buffer.set_language(lang.parse().unwrap());
         let out = face.shape(buffer);
+        let clusters: Vec<u32> = out.glyph_infos().iter().map(|i| i.cluster).collect();
+        let end_of = |cluster: u32| {
+            clusters
+                .iter()
+                .copied()
+                .filter(|&c| c > cluster)
+                .min()
+                .unwrap_or(text.len() as u32)
+        };
         out.glyph_infos()
             .iter()
             .zip(out.glyph_positions())
@@ -1011,6 +1029,7 @@ mod tests {
                 (
                     i.glyph_id as u16,
                     i.cluster,
+                    end_of(i.cluster),
                     p.x_advance,
                     p.x_offset,
                     p.y_offset,
@@ -1051,7 +1070,14 @@ mod tests {
             assert_eq!(
                 whole
                     .iter()
-                    .map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset))
+                    .map(|g| (
+                        g.id,
+                        g.cluster,
+                        g.cluster_end,
+                        g.x_advance,
+                        g.x_offset,
+                        g.y_offset
+                    ))
                     .collect::<Vec<_>>(),
                 fresh(face, paragraph, rtl, lang)
             );
@@ -1078,7 +1104,16 @@ mod tests {
                     let got: Vec<_> = face
                         .shape_units(line, rtl, lang)
                         .iter()
-                        .map(|g| (g.id, g.cluster, g.x_advance, g.x_offset, g.y_offset))
+                        .map(|g| {
+                            (
+                                g.id,
+                                g.cluster,
+                                g.cluster_end,
+                                g.x_advance,
+                                g.x_offset,
+                                g.y_offset,
+                            )
+                        })
                         .collect();
                     assert_eq!(got, fresh(face, line, rtl, lang), "{family}: {line:?}");
                 }
