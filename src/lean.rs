@@ -686,12 +686,14 @@ impl ContentLexer<'_> {
 /// A file written elsewhere with its page content rounded as [`lean_screen_file`] rounds
 /// it: a poster's tile sheets (`render::sheets_to_pdf`) draw the poster's content again, and a renderer that snaps glyphs
 /// to subpixel steps must see the same numbers in both to draw the same pixels. A file
-/// lopdf cannot read or write is returned unchanged.
+/// lopdf cannot read or write is returned unchanged. Its mark information loses
+/// `/Suspects false` too (see [`drop_false_suspects`]).
 pub fn round_numbers(file: Vec<u8>) -> Vec<u8> {
     let Ok(mut pdf) = Document::load_mem(&file) else {
         return file;
     };
     round_page_content(&mut pdf);
+    drop_false_suspects(&mut pdf);
     let mut out = Vec::with_capacity(file.len());
     match pdf.save_to(&mut out) {
         Ok(()) => out,
@@ -940,12 +942,40 @@ fn lean_xmp(plain: &[u8]) -> Option<Vec<u8>> {
 /// sets and a lean, deflated XMP packet.
 pub fn lean_screen_file(pdf: &mut Document, archival: bool) {
     rewrite_page_content(pdf, !archival);
+    drop_false_suspects(pdf);
     strip_cmap_comments(pdf);
     compact_widths(pdf);
     if !archival {
         drop_archival_extras(pdf);
     }
     deflate_plain_streams(pdf);
+}
+
+/// Takes `/Suspects false` out of the catalog's mark information, where krilla writes it.
+/// False is what an absent entry means (ISO 32000-1, 14.7.1; PDF/UA-1 and PDF/A-2a ask
+/// only that it not be true), and poppler's tools (`pdfinfo`, 22.12 here) print "Syntax
+/// Error: Suspects object is wrong type (boolean)" for it, on every file, to whoever
+/// checks one: the check it fails reads a false boolean as not a boolean.
+pub fn drop_false_suspects(pdf: &mut Document) {
+    let mark_info = pdf
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"MarkInfo").ok())
+        .cloned();
+    let dict = match mark_info {
+        Some(Object::Reference(id)) => pdf.get_dictionary_mut(id).ok(),
+        Some(Object::Dictionary(_)) => pdf
+            .catalog_mut()
+            .ok()
+            .and_then(|c| c.get_mut(b"MarkInfo").ok())
+            .and_then(|m| m.as_dict_mut().ok()),
+        _ => None,
+    };
+    if let Some(dict) = dict
+        && matches!(dict.get(b"Suspects"), Ok(Object::Boolean(false)))
+    {
+        dict.remove(b"Suspects");
+    }
 }
 
 /// krilla writes a screen file's content streams plain (`render` asks it to: the steps

@@ -91,6 +91,7 @@ fn to_pdfx(pdf: &[u8], profile: &IccProfile, document_key: &str) -> Result<Vec<u
         doc.prune_objects();
     }
     overprint_black(&mut doc, pages.values().copied())?;
+    crate::lean::drop_false_suspects(&mut doc);
 
     // Document and instance IDs: the document's from its key, the instance's from the
     // bytes it was made from and the profile, so the same inputs give the same IDs.

@@ -5,7 +5,7 @@
 #   - pdffonts shows every font embedded and subset;
 #   - pdftotext recovers the headline in the edition's language (in logical order), the
 #     county's name (county editions) and the edition's phone;
-#   - pdfinfo reports the layout's page size;
+#   - pdfinfo reports the layout's page size, and neither it nor pdffonts prints a warning;
 #   - veraPDF (PDF/UA-1) passes every screen PDF of the kit, and (PDF/A-2a) the archival
 #     editions of one county; a failure prints the file and the rule it broke.
 # Usage: bash tests/conformance.sh [out-dir]   (needs qpdf and poppler-utils)
@@ -39,6 +39,14 @@ declare -A SIZE=(
 failures=0
 fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
 
+# Poppler's readers say nothing on stderr about a file of ours: a print shop or an IT
+# person checking one with pdfinfo or pdffonts must not see "Syntax Error" lines.
+poppler_quiet() {
+  local said
+  said=$( { pdfinfo "$1" >/dev/null; pdffonts "$1" >/dev/null; } 2>&1 | sort -u)
+  [ -z "$said" ] || fail "$1" "poppler reports: $said"
+}
+
 # The phone column of the county sheet: a county's own number, or the statewide one.
 phone_col=$(head -1 "$COUNTIES" | tr ',' '\n' | grep -nx phone | cut -d: -f1)
 county_phone() {
@@ -69,6 +77,7 @@ while IFS= read -r pdf; do
   if ! qpdf --check "$pdf" >/tmp/qpdf.$$ 2>&1 || ! grep -q "No syntax or stream encoding errors" /tmp/qpdf.$$; then
     fail "$pdf" "qpdf --check: $(tail -2 /tmp/qpdf.$$)"
   fi
+  poppler_quiet "$pdf"
 
   # pdffonts: skip the two header lines; columns emb and sub are yes/no.
   fonts=$(pdffonts "$pdf" | tail -n +3)
@@ -120,6 +129,7 @@ while IFS= read -r pdf; do
   printed=$((printed + 1))
   layout=$(basename "$pdf" .print.pdf)
   boxes=$(pdfinfo -box "$pdf")
+  poppler_quiet "$pdf"
   read -r _ tx0 ty0 tx1 ty1 <<<"$(grep '^TrimBox:' <<<"$boxes")"
   read -r _ bx0 by0 bx1 by1 <<<"$(grep '^BleedBox:' <<<"$boxes")"
   read -r _ mx0 my0 mx1 my1 <<<"$(grep '^MediaBox:' <<<"$boxes")"
@@ -151,6 +161,7 @@ if [ ! -f "$tiles" ]; then
   fail "$tiles" "not built"
 else
   qpdf --check "$tiles" >/dev/null 2>&1 || fail "$tiles" "qpdf --check fails"
+  poppler_quiet "$tiles"
   pdffonts "$tiles" | tail -n +3 | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit bad }' \
     || fail "$tiles" "a font is not embedded and subset"
   pages=$(pdfinfo "$tiles" | awk '/^Pages:/ { print $2 }')

@@ -296,11 +296,13 @@ fn the_tagged_english_statewide_flyer_is_at_most_20_000_bytes() {
     let doc = Document::load(&flyer).unwrap();
     let catalog = doc.catalog().unwrap();
     assert!(catalog.has(b"StructTreeRoot"), "the flyer is not tagged");
-    let marked = catalog
+    let mark_info = catalog
         .get(b"MarkInfo")
         .and_then(|m| doc.dereference(m))
         .and_then(|(_, m)| m.as_dict())
-        .and_then(|m| m.get(b"Marked"))
-        .and_then(Object::as_bool);
+        .unwrap();
+    let marked = mark_info.get(b"Marked").and_then(Object::as_bool);
     assert_eq!(marked.ok(), Some(true), "MarkInfo /Marked is not true");
+    // False is the default, and poppler's pdfinfo calls `/Suspects false` a syntax error.
+    assert!(!mark_info.has(b"Suspects"), "{mark_info:?}");
 }

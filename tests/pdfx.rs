@@ -425,6 +425,16 @@ fn print_files_are_pdfx4_with_the_bundled_profile() {
             profile,
             std::fs::read(repo().join("profiles/GRACoL-TR006-argyll.icc")).unwrap()
         );
+        // `/Suspects false` (the default) is left out: poppler calls it a syntax error.
+        let catalog = doc.catalog().unwrap();
+        let mark_info = doc
+            .dereference(catalog.get(b"MarkInfo").unwrap())
+            .unwrap()
+            .1;
+        assert!(
+            !mark_info.as_dict().unwrap().has(b"Suspects"),
+            "{mark_info:?}"
+        );
     }
     // Screen files of the same edition have none of it.
     let output = scratch.run(&["build", "--county", "alameda", "--year", "2027"]);

@@ -410,6 +410,7 @@ fn tile_sheets_carry_a_tag_tree_and_metadata() {
         other => other.as_dict().unwrap(),
     };
     assert!(mark_info.get(b"Marked").unwrap().as_bool().unwrap());
+    assert!(!mark_info.has(b"Suspects"), "{mark_info:?}");
     let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
     assert_eq!(lang, b"en");
     let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
