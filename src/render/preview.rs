@@ -51,31 +51,9 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
                 &InterpreterSettings::default(),
                 &settings,
             );
-            encode_png(pixmap)
+            pixmap
+                .into_png()
+                .map_err(|e| Diagnostic::error(format!("cannot encode PNG: {e:?}")))
         })
         .collect()
-}
-
-/// A rendered page as PNG: RGB where every pixel is opaque, as a page drawn on white is.
-/// hayro's own encoder (0.7) always writes RGBA, which made the previews a tenth to two
-/// fifths larger.
-fn encode_png(pixmap: hayro::vello_cpu::Pixmap) -> Result<Vec<u8>, Diagnostic> {
-    use image::ImageEncoder as _;
-    let (width, height) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
-    let pixels = pixmap.take_unpremultiplied();
-    let (bytes, color): (Vec<u8>, _) = if pixels.iter().all(|p| p.a == u8::MAX) {
-        let rgb = pixels.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
-        (rgb, image::ExtendedColorType::Rgb8)
-    } else {
-        let rgba = pixels.iter().flat_map(|p| [p.r, p.g, p.b, p.a]).collect();
-        (rgba, image::ExtendedColorType::Rgba8)
-    };
-    let mut png = Vec::new();
-    // zlib's default level with adaptive filtering, as hayro's encoder had: `image`'s own
-    // default is its fastest level, twice the size.
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::Adaptive)
-        .write_image(&bytes, width, height, color)
-        .map_err(|e| Diagnostic::error(format!("cannot encode PNG: {e}")))?;
-    Ok(png)
 }
