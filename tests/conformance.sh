@@ -43,7 +43,10 @@ fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
 # person checking one with pdfinfo or pdffonts must not see "Syntax Error" lines.
 poppler_quiet() {
   local said
-  said=$( { pdfinfo "$1" >/dev/null; pdffonts "$1" >/dev/null; } 2>&1 | sort -u)
+  said=$( {
+    pdfinfo "$1" >/dev/null || echo "pdfinfo exits $?"
+    pdffonts "$1" >/dev/null || echo "pdffonts exits $?"
+  } 2>&1 | sort -u)
   [ -z "$said" ] || fail "$1" "poppler reports: $said"
 }
 
@@ -186,6 +189,7 @@ ARCHIVE_OUT=$(mktemp -d)
 "$BROADSIDE" build --archive --county alameda --year "$YEAR" --out "$ARCHIVE_OUT" 2>/dev/null
 mapfile -t archived < <(find "$ARCHIVE_OUT" -name '*.archive.pdf' | sort)
 [ "${#archived[@]}" -eq 3 ] || fail "$ARCHIVE_OUT" "expected 3 archival PDFs, found ${#archived[@]}"
+for pdf in "${archived[@]}"; do poppler_quiet "$pdf"; done
 if ! bash tools/verapdf.sh 2a "${archived[@]}"; then
   fail "$ARCHIVE_OUT" "veraPDF PDF/A-2a (see the FAIL lines above)"
 fi
