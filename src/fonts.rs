@@ -140,7 +140,8 @@ pub struct UnitGlyph {
     /// Byte offset of the glyph's cluster in the shaped text.
     pub cluster: u32,
     /// Where the cluster ends: the smallest larger cluster's offset, or the text's length
-    /// (set by `with_cluster_ends` when the string is shaped).
+    /// (set by `with_cluster_ends` when a string is shaped, carried over by `piece_of`
+    /// when one is cut from a longer one).
     pub cluster_end: u32,
     pub x_advance: i32,
     pub x_offset: i32,
