@@ -20,7 +20,7 @@ COUNTIES=content/$CAMPAIGN/counties.csv
 STATEWIDE_PHONE=$(sed -n 's/^phone = "\(.*\)"/\1/p' content/$CAMPAIGN/campaign.toml)
 
 # The binary `cargo test` just built (dev profile: the crate at opt-level 0, dependencies at
-# 2), not a second, release build of everything; BROADSIDE names another one. `cargo test
+# 1), not a second, release build of everything; BROADSIDE names another one. `cargo test
 # --no-run` rather than `cargo build`: a test build unifies the dev-dependencies' features
 # into the dependency graph, so `cargo build` would compile half the tree again with other
 # features, while this is a no-op after `cargo test`.
