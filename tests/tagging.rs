@@ -85,7 +85,8 @@ fn a_layout_without_the_headline_skips_a_heading_level() {
         "content = \"headline\"\nstyle = \"headline\"",
         "style = \"headline\"",
     );
-    let output = scratch.run(&["check"]);
+    // Only the edited layout is checked (its every edition): the others are unchanged.
+    let output = scratch.run(&["check", "--layout", "flyer-letter"]);
     assert!(!output.status.success());
     let err = stderr(&output);
     assert!(
@@ -102,7 +103,8 @@ fn repeated_content_must_be_declared_decorative() {
     let path = scratch.path().join("layouts/flyer-letter.toml");
     let original = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{original}{repeat}")).unwrap();
-    let output = scratch.run(&["check"]);
+    // Only the edited layout is checked (its every edition): the others are unchanged.
+    let output = scratch.run(&["check", "--layout", "flyer-letter"]);
     assert!(!output.status.success());
     let err = stderr(&output);
     assert!(
@@ -233,7 +235,8 @@ fn decorative_must_not_hide_content_and_the_logo_shows_once() {
         "content = \"action\"\nstyles = { label = \"action-label\", phone = \"action-phone\" }",
         "content = \"action\"\nstyles = { label = \"action-label\", phone = \"action-phone\" }\ndecorative = true",
     );
-    let output = scratch.run(&["check"]);
+    // Only the edited layout is checked (its every edition): the others are unchanged.
+    let output = scratch.run(&["check", "--layout", "flyer-letter"]);
     assert!(!output.status.success());
     let err = stderr(&output);
     assert!(
@@ -248,13 +251,13 @@ fn decorative_must_not_hide_content_and_the_logo_shows_once() {
     let original = std::fs::read_to_string(&path).unwrap();
     let second = "\n[[frames]]\nid = \"logo-again\"\narea = { col = 1, row = 1, cols = 2, rows = 2 }\nimage = \"logo\"\n";
     std::fs::write(&path, format!("{original}{second}")).unwrap();
-    let err = stderr(&scratch.run(&["check"]));
+    let err = stderr(&scratch.run(&["check", "--layout", "flyer-letter"]));
     assert!(
         err.contains("frame `logo-again` repeats the logo, which frame `logo` already shows"),
         "{err}"
     );
     std::fs::write(&path, format!("{original}{second}decorative = true\n")).unwrap();
-    let output = scratch.run(&["check"]);
+    let output = scratch.run(&["check", "--layout", "flyer-letter"]);
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
