@@ -68,51 +68,73 @@ headline() {
 # both sides spell that pair one way.
 normalize() { LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/لا/ال/g' | tr -d '[:space:]'; }
 
-checked=0
-while IFS= read -r pdf; do
-  checked=$((checked + 1))
-  edition=$(basename "$(dirname "$pdf")")
-  name=$(basename "$pdf" .pdf)
-  layout=${name%%.*}
-  lang=en
-  [ "$name" != "$layout" ] && lang=${name#*.}
+# Checks each PDF named on stdin (the loop below runs two of these at once); prints a FAIL
+# line for each problem and, last, how many files it went through.
+check_screen_pdfs() {
+  local pdf edition name layout lang fonts text expected phone own n=0 scratch
+  scratch=$(mktemp)
+  while IFS= read -r pdf; do
+    n=$((n + 1))
+    edition=$(basename "$(dirname "$pdf")")
+    name=$(basename "$pdf" .pdf)
+    layout=${name%%.*}
+    lang=en
+    [ "$name" != "$layout" ] && lang=${name#*.}
 
-  if ! qpdf --check "$pdf" >/tmp/qpdf.$$ 2>&1 || ! grep -q "No syntax or stream encoding errors" /tmp/qpdf.$$; then
-    fail "$pdf" "qpdf --check: $(tail -2 /tmp/qpdf.$$)"
-  fi
-  poppler_quiet "$pdf"
-
-  # pdffonts: skip the two header lines; columns emb and sub are yes/no.
-  fonts=$(pdffonts "$pdf" | tail -n +3)
-  if [ -z "$fonts" ]; then
-    fail "$pdf" "pdffonts lists no fonts"
-  elif echo "$fonts" | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit !bad }'; then
-    fail "$pdf" "a font is not embedded and subset: $fonts"
-  fi
-
-  text=$(pdftotext -layout "$pdf" - | tr -s '[:space:]' ' ')
-  expected=$(headline "$lang" | normalize)
-  if [ -z "$expected" ] || ! normalize <<<"$text" | grep -qiF "$expected"; then
-    fail "$pdf" "pdftotext does not recover the $lang headline '$(headline "$lang")'"
-  fi
-  phone=$STATEWIDE_PHONE
-  if [ "$edition" != statewide ]; then
-    name=$(awk -F, -v slug="$edition" 'NR > 1 { s = tolower($1); gsub(/ /, "-", s); if (s == slug) print $1 }' "$COUNTIES")
-    if [ -z "$name" ] || ! grep -qi "$name" <<<"$text"; then
-      fail "$pdf" "pdftotext does not recover the county name '$name'"
+    if ! qpdf --check "$pdf" >"$scratch" 2>&1 || ! grep -q "No syntax or stream encoding errors" "$scratch"; then
+      fail "$pdf" "qpdf --check: $(tail -2 "$scratch")"
     fi
-    own=$(county_phone "$name")
-    [ -n "$own" ] && phone=$own
-  fi
-  if ! grep -qF "$phone" <<<"$text"; then
-    fail "$pdf" "pdftotext does not recover the phone $phone"
-  fi
+    poppler_quiet "$pdf"
 
-  if ! pdfinfo "$pdf" | grep -q "Page size: *${SIZE[$layout]} pts"; then
-    fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]}: $(pdfinfo "$pdf" | grep 'Page size')"
-  fi
-done < <(find "$OUT/$YEAR/$CAMPAIGN" -name '*.pdf' | sort)
-rm -f /tmp/qpdf.$$
+    # pdffonts: skip the two header lines; columns emb and sub are yes/no.
+    fonts=$(pdffonts "$pdf" | tail -n +3)
+    if [ -z "$fonts" ]; then
+      fail "$pdf" "pdffonts lists no fonts"
+    elif echo "$fonts" | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit !bad }'; then
+      fail "$pdf" "a font is not embedded and subset: $fonts"
+    fi
+
+    text=$(pdftotext -layout "$pdf" - | tr -s '[:space:]' ' ')
+    expected=$(headline "$lang" | normalize)
+    if [ -z "$expected" ] || ! normalize <<<"$text" | grep -qiF "$expected"; then
+      fail "$pdf" "pdftotext does not recover the $lang headline '$(headline "$lang")'"
+    fi
+    phone=$STATEWIDE_PHONE
+    if [ "$edition" != statewide ]; then
+      name=$(awk -F, -v slug="$edition" 'NR > 1 { s = tolower($1); gsub(/ /, "-", s); if (s == slug) print $1 }' "$COUNTIES")
+      if [ -z "$name" ] || ! grep -qi "$name" <<<"$text"; then
+        fail "$pdf" "pdftotext does not recover the county name '$name'"
+      fi
+      own=$(county_phone "$name")
+      [ -n "$own" ] && phone=$own
+    fi
+    if ! grep -qF "$phone" <<<"$text"; then
+      fail "$pdf" "pdftotext does not recover the phone $phone"
+    fi
+
+    if ! pdfinfo "$pdf" | grep -q "Page size: *${SIZE[$layout]} pts"; then
+      fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]}: $(pdfinfo "$pdf" | grep 'Page size')"
+    fi
+  done
+  rm -f "$scratch"
+  echo "checked $n"
+}
+
+# Two workers, each on every other file: the machine's two cores. A worker is a subshell,
+# so it reports through its output (FAIL lines, then its count), not through `failures`;
+# one that stopped early is caught by the count below.
+pdfs=$(find "$OUT/$YEAR/$CAMPAIGN" -name '*.pdf' | sort)
+reports=$(mktemp -d)
+awk 'NR % 2 == 1' <<<"$pdfs" | check_screen_pdfs >"$reports/1" &
+worker1=$!
+awk 'NR % 2 == 0' <<<"$pdfs" | check_screen_pdfs >"$reports/2" &
+worker2=$!
+wait "$worker1" || fail "$OUT" "the first checking worker stopped (exit $?)"
+wait "$worker2" || fail "$OUT" "the second checking worker stopped (exit $?)"
+grep -h '^FAIL ' "$reports"/1 "$reports"/2 || true
+failures=$((failures + $(cat "$reports"/1 "$reports"/2 | grep -c '^FAIL ' || true)))
+checked=$(awk '/^checked / { n += $2 } END { print n + 0 }' "$reports"/1 "$reports"/2)
+rm -rf "$reports"
 
 # Statewide in every language of the campaign; each county in each language of its row.
 languages=$(( 1 + $(find content/$CAMPAIGN -name 'campaign.*.toml' | wc -l) ))
