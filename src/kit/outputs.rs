@@ -23,8 +23,18 @@ impl Session {
     /// path, so no preview replaces another). Returns the files written.
     pub fn write_preview(&self, job: &Job, dpi: f32) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         let pages = contained(job, || {
-            self.render(job)
-                .and_then(|pdf| crate::render::preview_png(pdf, dpi).map_err(|e| vec![e]))
+            self.render(job).and_then(|pdf| {
+                // Name the document: a run previews many.
+                crate::render::preview_png(pdf, dpi).map_err(|mut e| {
+                    e.message = format!(
+                        "{} (edition {}): {}",
+                        job.path.display(),
+                        job.edition,
+                        e.message
+                    );
+                    vec![e]
+                })
+            })
         })?;
         let stem = job.path.with_extension("");
         let mut written = Vec::new();

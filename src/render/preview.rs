@@ -31,13 +31,21 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
         font_resolver: {
             let unreadable = unreadable.clone();
             Arc::new(move |query| {
+                // A standard query names hayro's stand-in (Helvetica-Bold for any bold
+                // sans), not the document's font; a fallback query names the document's.
                 let name = match query {
-                    FontQuery::Standard(font) => font.postscript_name().to_string(),
+                    FontQuery::Standard(font) => format!(
+                        "a font of this document (the previewer's stand-in would be `{}`)",
+                        font.postscript_name()
+                    ),
                     FontQuery::Fallback(font) => font
                         .post_script_name
                         .clone()
                         .or_else(|| font.font_name.clone())
-                        .unwrap_or_else(|| "(unnamed)".to_string()),
+                        .map_or_else(
+                            || "a font of this document".to_string(),
+                            |name| format!("font `{name}`"),
+                        ),
                 };
                 if let Ok(mut first) = unreadable.lock() {
                     first.get_or_insert(name);
@@ -57,7 +65,8 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
     };
     pdf.pages()
         .iter()
-        .map(|page| {
+        .enumerate()
+        .map(|(index, page)| {
             let (w, h) = page.render_dimensions();
             let pixels = f64::from(w * scale) * f64::from(h * scale);
             if !pixels.is_finite() || pixels > MAX_PREVIEW_PIXELS {
@@ -75,9 +84,10 @@ pub fn preview_png(pdf_bytes: Vec<u8>, dpi: f32) -> Result<Vec<Vec<u8>>, Diagnos
             let pixmap = hayro::render(page, &cache, &interpreter, &settings);
             if let Some(font) = unreadable.lock().ok().and_then(|mut name| name.take()) {
                 return Err(Diagnostic::error(format!(
-                    "the preview cannot draw font `{font}`: it is not embedded in the PDF, or the previewer cannot read it, so its text would be missing from the picture"
+                    "the preview of page {} cannot draw {font}: the previewer cannot read it, so its text would be missing from the picture",
+                    index + 1
                 ))
-                .hint("the PDF itself is unaffected: open it in a PDF reader to see the page"));
+                .hint("build the PDF (`broadside build`) and open it in a PDF reader; if the text is missing there too, replace the font file"));
             }
             pixmap
                 .into_png()
@@ -91,16 +101,15 @@ mod tests {
     use super::*;
     use lopdf::{Document, Object, Stream, dictionary};
 
-    /// A one-page PDF that sets "Hello" in Helvetica without embedding it.
-    fn pdf_with_unembedded_font() -> Vec<u8> {
+    /// A one-page PDF that sets "Hello" in `font`, a font dictionary made by `make_font`.
+    fn pdf_with_font(make_font: impl FnOnce(&mut Document) -> Object) -> Vec<u8> {
         let mut doc = Document::with_version("1.7");
         let pages_id = doc.new_object_id();
-        let font = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-        });
+        let font = make_font(&mut doc);
+        let font = doc.add_object(font);
         let content = doc.add_object(Stream::new(
             dictionary! {},
-            b"BT /F1 24 Tf 72 720 Td (Hello) Tj ET".to_vec(),
+            b"BT /F1 24 Tf 72 720 Td <00010002> Tj (Hello) Tj ET".to_vec(),
         ));
         let page = doc.add_object(dictionary! {
             "Type" => "Page",
@@ -123,9 +132,57 @@ mod tests {
     }
 
     #[test]
-    fn a_font_the_previewer_cannot_read_refuses_the_preview_naming_it() {
-        let err = preview_png(pdf_with_unembedded_font(), 30.0).unwrap_err();
-        assert!(err.message.contains("font `Helvetica`"), "{err:?}");
+    fn an_unembedded_standard_font_refuses_the_preview() {
+        let pdf = pdf_with_font(|_| {
+            Object::Dictionary(dictionary! {
+                "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            })
+        });
+        let err = preview_png(pdf, 30.0).unwrap_err();
+        assert!(err.message.contains("page 1"), "{err:?}");
+        assert!(
+            err.message.contains("stand-in would be `Helvetica`"),
+            "{err:?}"
+        );
         assert!(err.message.contains("text would be missing"), "{err:?}");
+    }
+
+    /// Our case: a Type0 font (as krilla writes them) whose embedded TrueType program the
+    /// previewer cannot read. The preview names the document's font.
+    #[test]
+    fn an_unreadable_embedded_font_refuses_the_preview_naming_it() {
+        let pdf = pdf_with_font(|doc| {
+            let program =
+                doc.add_object(Stream::new(dictionary! {}, b"not a font program".to_vec()));
+            let descriptor = doc.add_object(dictionary! {
+                "Type" => "FontDescriptor",
+                "FontName" => "ABCDEF+Oswald-Bold",
+                "Flags" => 32,
+                "FontBBox" => vec![0.into(), 0.into(), 1000.into(), 1000.into()],
+                "ItalicAngle" => 0, "Ascent" => 800, "Descent" => -200,
+                "CapHeight" => 700, "StemV" => 80,
+                "FontFile2" => program,
+            });
+            let cid_font = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType2",
+                "BaseFont" => "ABCDEF+Oswald-Bold",
+                "CIDSystemInfo" => dictionary! {
+                    "Registry" => Object::string_literal("Adobe"),
+                    "Ordering" => Object::string_literal("Identity"),
+                    "Supplement" => 0,
+                },
+                "FontDescriptor" => descriptor,
+                "CIDToGIDMap" => "Identity",
+            });
+            Object::Dictionary(dictionary! {
+                "Type" => "Font", "Subtype" => "Type0",
+                "BaseFont" => "ABCDEF+Oswald-Bold",
+                "Encoding" => "Identity-H",
+                "DescendantFonts" => vec![cid_font.into()],
+            })
+        });
+        let err = preview_png(pdf, 30.0).unwrap_err();
+        assert!(err.message.contains("page 1"), "{err:?}");
+        assert!(err.message.contains("font `Oswald-Bold`"), "{err:?}");
     }
 }
