@@ -24,16 +24,7 @@ impl Session {
     pub fn write_preview(&self, job: &Job, dpi: f32) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         let pages = contained(job, || {
             self.render(job).and_then(|pdf| {
-                // Name the document: a run previews many.
-                crate::render::preview_png(pdf, dpi).map_err(|mut e| {
-                    e.message = format!(
-                        "{} (edition {}): {}",
-                        job.path.display(),
-                        job.edition,
-                        e.message
-                    );
-                    vec![e]
-                })
+                crate::render::preview_png(pdf, dpi).map_err(|e| vec![self.naming_job(job, e)])
             })
         })?;
         let stem = job.path.with_extension("");

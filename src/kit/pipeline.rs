@@ -66,6 +66,16 @@ impl Session {
         self.render_document(job, &self.compose(job)?)
     }
 
+    /// `d` with the job's edition and layout named after its message: a run makes many
+    /// documents, and a stage that works on bytes does not know which one it has.
+    pub(super) fn naming_job(&self, job: &Job, mut d: Diagnostic) -> Diagnostic {
+        d.message = format!(
+            "{} (edition {}, layout `{}`)",
+            d.message, job.edition, self.layouts[job.layout].name
+        );
+        d
+    }
+
     /// Renders a job's composed document to PDF bytes (tiles, or PDF/X-4 for print).
     pub(super) fn render_document(
         &self,
@@ -78,12 +88,9 @@ impl Session {
         };
         // Where a stage could not say where the problem is, the edition's inputs are: the
         // campaign when it names a content field, else the layout being drawn.
-        let in_context = |mut d: Diagnostic| {
+        let in_context = |d: Diagnostic| {
             let layout = &self.layouts[job.layout];
-            d.message = format!(
-                "{} (edition {}, layout `{}`)",
-                d.message, job.edition, layout.name
-            );
+            let mut d = self.naming_job(job, d);
             if d.location.is_none() {
                 let file = match d.field {
                     Some(_) => &self.campaigns[job.campaign].file.path,
