@@ -1,5 +1,6 @@
-//! End-to-end tests: run the `broadside` binary in a scratch folder and check what it writes
-//! and says, reading the PDFs back with lopdf.
+//! End-to-end tests: run the `broadside` binary in a scratch folder (or read the whole
+//! kit's shared build and check, `common::built_kit` and `common::checked_kit`) and check
+//! what it writes and says, reading the PDFs back with lopdf.
 
 use crate::common;
 
@@ -13,11 +14,11 @@ const LAYOUTS: [(&str, (f32, f32), usize); 3] = [
 
 #[test]
 fn default_build_makes_the_whole_kit() {
-    let scratch = Scratch::new();
-    let output = scratch.run(&["build"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (run, _shared) = common::built_kit();
+    let output = &run.output;
+    assert!(output.status.success(), "{}", stderr(output));
 
-    let year = year_dir(&scratch.path().join("out"));
+    let year = year_dir(&run.path().join("out"));
     let expected_year = broadside::batch::upcoming_year(1, None);
     assert_eq!(
         year.file_name().unwrap().to_str().unwrap(),
@@ -31,7 +32,7 @@ fn default_build_makes_the_whole_kit() {
         .collect();
     assert_eq!(editions.len(), 59, "statewide + 58 counties");
     assert!(kit.join("manifest.json").is_file());
-    let pdfs = scratch.outputs();
+    let pdfs = run.outputs();
     // Statewide in English and the six translations; each county in its languages (English).
     assert_eq!(pdfs.len(), (7 + 58) * LAYOUTS.len(), "{pdfs:?}");
     for lang in ["es", "vi", "zh-Hant", "ko", "tl", "ar"] {
@@ -271,10 +272,10 @@ fn a_logo_path_leaving_the_campaign_folder_is_refused() {
 
 #[test]
 fn check_writes_nothing_and_warns_about_missing_urls() {
-    let scratch = Scratch::new();
-    let output = scratch.run(&["check"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let err = stderr(&output);
+    let (run, _shared) = common::checked_kit();
+    let output = &run.output;
+    assert!(output.status.success(), "{}", stderr(output));
+    let err = stderr(output);
     for title in [
         "CSEC in North America",
         "CSEC/Trafficking",
@@ -291,7 +292,7 @@ fn check_writes_nothing_and_warns_about_missing_urls() {
         "{err}"
     );
     assert!(err.contains("195 document(s) checked, 0 failed"), "{err}");
-    assert!(!scratch.path().join("out").exists());
+    assert!(!run.path().join("out").exists());
 }
 
 #[test]

@@ -16,19 +16,19 @@ fn findings(output: &std::process::Output) -> Vec<String> {
 
 #[test]
 fn the_default_kit_has_no_colliding_lines() {
-    let scratch = Scratch::new();
-    let output = scratch.run(&["check", "--year", "2027"]);
-    let ink: Vec<String> = findings(&output)
+    let (run, _shared) = crate::common::checked_kit();
+    let output = &run.output;
+    let ink: Vec<String> = findings(output)
         .into_iter()
         .filter(|f| f.contains("ink of lines"))
         .collect();
     assert!(ink.is_empty(), "{ink:#?}");
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.status.success(), "{}", stderr(output));
     // Every edition, layout and language was composed: 65 editions × 3 layouts.
     assert!(
-        stderr(&output).contains("195 document(s) checked"),
+        stderr(output).contains("195 document(s) checked"),
         "{}",
-        stderr(&output)
+        stderr(output)
     );
 }
 

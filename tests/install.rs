@@ -13,7 +13,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The live preview test times the page's updates (2 s), so it runs alone: the other
-/// tests (here and in every area) hold `common::shared()`, it holds `common::alone()`.
+/// tests (here and in every area) hold `common::shared()` while they work (a scratch kit
+/// holds it, and so does each use of the shared kit runs), it holds `common::alone()`.
 use crate::common::shared;
 
 /// The binary, copied into a temporary "install root" outside the repository, so nothing

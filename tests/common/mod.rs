@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the repository's paths, a scratch copy of the
-//! bundled inputs, running the binary, and the gate that lets the timed live-preview test
-//! run while nothing else works.
+//! bundled inputs, running the binary, the whole kit built and checked once per process
+//! for the tests that only read it, and the gate that lets the timed live-preview test run
+//! while nothing else works.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -83,19 +84,20 @@ pub struct Scratch {
     _shared: Shared,
 }
 
+/// Fills `dir` with a kit like the repository's: copies of `content/`, `layouts/` and
+/// `broadside.toml` (through which commands find their inputs) and a link to `fonts/`.
+fn populate(dir: &Path) {
+    copy_dir(&repo().join("content"), &dir.join("content"));
+    copy_dir(&repo().join("layouts"), &dir.join("layouts"));
+    std::os::unix::fs::symlink(repo().join("fonts"), dir.join("fonts")).unwrap();
+    std::fs::copy(repo().join("broadside.toml"), dir.join("broadside.toml")).unwrap();
+}
+
 impl Scratch {
     pub fn new() -> Scratch {
         let shared = shared();
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo().join("content"), &dir.path().join("content"));
-        copy_dir(&repo().join("layouts"), &dir.path().join("layouts"));
-        std::os::unix::fs::symlink(repo().join("fonts"), dir.path().join("fonts")).unwrap();
-        // A kit like the repository: commands find their inputs through broadside.toml.
-        std::fs::copy(
-            repo().join("broadside.toml"),
-            dir.path().join("broadside.toml"),
-        )
-        .unwrap();
+        populate(dir.path());
         Scratch {
             dir,
             _shared: shared,
@@ -159,9 +161,7 @@ impl Scratch {
 
     /// Every PDF under `out/`, sorted.
     pub fn outputs(&self) -> Vec<PathBuf> {
-        let mut files = self.all_files();
-        files.retain(|p| p.extension().is_some_and(|e| e == "pdf"));
-        files
+        pdfs_under(&self.path().join("out"))
     }
 
     /// Every file under `out/` (PDFs, manifests, anything left behind), sorted.
@@ -171,6 +171,111 @@ impl Scratch {
         files.sort();
         files
     }
+}
+
+/// Every PDF under `dir`, sorted.
+pub fn pdfs_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    files.retain(|p| p.extension().is_some_and(|e| e == "pdf"));
+    files.sort();
+    files
+}
+
+/// A run of the binary over an unmodified copy of the bundled kit, made once per test
+/// process and shared by the tests that only read what it wrote and said (none may write
+/// into its folder): the whole kit takes seconds to compose in a test build, and several
+/// areas ask the same question of it. A process's statics are never dropped, so its
+/// folder outlives the process: each folder has a lock file the process holds until it
+/// ends, and a run removes the folders whose lock it can take (an ended process's), never
+/// one a running process holds (another `cargo test`, in this or another container).
+pub struct KitRun {
+    dir: PathBuf,
+    pub output: Output,
+    /// Held for the life of the process; see above.
+    _lock: std::fs::File,
+}
+
+impl KitRun {
+    fn new(name: &str, args: &[&str]) -> KitRun {
+        let _shared = shared();
+        // Cargo's temporary folder for tests, or the system's where that cannot be written.
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let base =
+            if std::fs::create_dir_all(target).is_ok() && tempfile::tempdir_in(target).is_ok() {
+                target.to_path_buf()
+            } else {
+                std::env::temp_dir()
+            };
+        remove_ended_kit_runs(&base);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("kit-{name}-"))
+            .tempdir_in(&base)
+            .unwrap_or_else(|e| panic!("cannot make a folder in {}: {e}", base.display()))
+            .keep();
+        let lock = std::fs::File::create(dir.with_extension("lock"))
+            .and_then(|file| file.lock().map(|()| file))
+            .unwrap_or_else(|e| panic!("cannot lock {}.lock: {e}", dir.display()));
+        populate(&dir);
+        let output = run_in(&dir, args);
+        KitRun {
+            dir,
+            output,
+            _lock: lock,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every PDF under `out/`, sorted.
+    pub fn outputs(&self) -> Vec<PathBuf> {
+        pdfs_under(&self.dir.join("out"))
+    }
+}
+
+/// Removes the shared kit runs (see [`KitRun`]) in `base` whose process has ended: those
+/// whose lock file can be locked. A lock file younger than a minute is left alone, as its
+/// process may not have locked it yet.
+fn remove_ended_kit_runs(base: &Path) {
+    let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        let lock = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("kit-") && name.ends_with(".lock")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified < minute_ago);
+        let Ok(file) = std::fs::File::open(&lock) else {
+            continue;
+        };
+        if old && file.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(lock.with_extension(""));
+            let _ = std::fs::remove_file(&lock);
+        }
+    }
+}
+
+/// `broadside build --jobs 2` over the bundled kit: the README's command, with two worker
+/// threads whatever the machine (`yearly` compares it with one thread's build). Held with
+/// the [`Gate`] for a test that reads what it wrote.
+pub fn built_kit() -> (&'static KitRun, Shared) {
+    static RUN: std::sync::OnceLock<KitRun> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| KitRun::new("build", &["build", "--jobs", "2"]));
+    (run, shared())
+}
+
+/// `broadside check --year 2027` over the bundled kit: a year fixed, so that what it finds
+/// does not change with the calendar (every edition names its January).
+pub fn checked_kit() -> (&'static KitRun, Shared) {
+    static RUN: std::sync::OnceLock<KitRun> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| KitRun::new("check", &["check", "--year", "2027"]));
+    (run, shared())
 }
 
 /// One document, Alameda's English flyer: for tests about one file (a logo, a refusal),
@@ -186,9 +291,13 @@ pub const ALAMEDA_FLYER: &[&str] = &[
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     let _shared = shared();
+    // The tests' runs read their kit's inputs and write into its folder, whatever the
+    // developer's environment says.
     Command::new(env!("CARGO_BIN_EXE_broadside"))
         .args(args)
         .current_dir(dir)
+        .env_remove("BROADSIDE_FONT_PATHS")
+        .env_remove("BROADSIDE_OUT")
         .output()
         .unwrap()
 }
