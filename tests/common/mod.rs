@@ -199,20 +199,16 @@ pub struct KitRun {
 impl KitRun {
     fn new(name: &str, args: &[&str]) -> KitRun {
         let _shared = shared();
-        // Cargo's temporary folder for tests, or the system's where that cannot be written.
-        let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let base =
-            if std::fs::create_dir_all(target).is_ok() && tempfile::tempdir_in(target).is_ok() {
-                target.to_path_buf()
-            } else {
-                std::env::temp_dir()
-            };
-        remove_ended_kit_runs(&base);
+        // In cargo's temporary folder for tests, or the system's where that cannot be written.
+        let prefix = format!("kit-{name}-");
         let dir = tempfile::Builder::new()
-            .prefix(&format!("kit-{name}-"))
-            .tempdir_in(&base)
-            .unwrap_or_else(|e| panic!("cannot make a folder in {}: {e}", base.display()))
+            .prefix(&prefix)
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .or_else(|_| tempfile::Builder::new().prefix(&prefix).tempdir())
+            .unwrap_or_else(|e| panic!("cannot make a folder for the shared {name}: {e}"))
             .keep();
+        // Not this folder: it has no lock file yet.
+        remove_ended_kit_runs(dir.parent().expect("a folder in a folder"));
         let lock = std::fs::File::create(dir.with_extension("lock"))
             .and_then(|file| file.lock().map(|()| file))
             .unwrap_or_else(|e| panic!("cannot lock {}.lock: {e}", dir.display()));
