@@ -419,7 +419,7 @@ fn untranslated_strings_and_missing_glyphs_are_reported() {
         "[blocks.headline]\ntext = \"",
         "[blocks.headline]\ntext = \"\u{1F600} ",
     );
-    let output = scratch.run(&["check"]);
+    let output = scratch.run(&["check", "--lang", "ko"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(

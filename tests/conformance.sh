@@ -17,7 +17,9 @@ OUT=${1:-$(mktemp -d)}
 YEAR=2027
 CAMPAIGN=trafficking-prevention
 COUNTIES=content/$CAMPAIGN/counties.csv
-STATEWIDE_PHONE=$(sed -n 's/^phone = "\(.*\)"/\1/p' content/$CAMPAIGN/campaign.toml)
+# The campaign's own phone: the first `phone =` of its file (a block further down may hold
+# the `{phone}` placeholder, which a rendered page never shows).
+STATEWIDE_PHONE=$(awk -F'"' '/^phone = / { print $2; exit }' content/$CAMPAIGN/campaign.toml)
 
 # The binary `cargo test` just built (dev profile: the crate at opt-level 0, dependencies at
 # 1), not a second, release build of everything; BROADSIDE names another one. `cargo test
@@ -52,9 +54,6 @@ poppler_quiet() {
 
 # The phone column of the county sheet: a county's own number, or the statewide one.
 phone_col=$(head -1 "$COUNTIES" | tr ',' '\n' | grep -nx phone | cut -d: -f1)
-county_phone() {
-  awk -F, -v name="$1" -v col="$phone_col" 'NR > 1 && $1 == name { print $col }' "$COUNTIES"
-}
 
 # The headline as written in a language's file (the base campaign for English).
 headline() {
@@ -65,67 +64,89 @@ headline() {
 # Compare text without white space (CJK lines break without spaces) and without the bidi
 # marks pdftotext adds around right-to-left text. pdftotext also reverses the characters
 # of a multi-character ligature in right-to-left text (lam-alef "لا" comes out "ال"), so
-# both sides spell that pair one way.
-normalize() { LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/لا/ال/g' | tr -d '[:space:]'; }
+# both sides spell that pair one way. (Text here is one line: white space is squeezed
+# before, so sed's per-line pass removes all of it.)
+normalize() { LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/لا/ال/g' -e 's/[[:space:]]//g'; }
+
+# What each PDF must say, worked out once rather than per file (the check runs ~8 tools a
+# file instead of ~27): each language's headline, as written and normalised; each county's
+# name and own phone by its folder's name (the name lower-cased, spaces as hyphens).
+declare -A HEADLINE HEADLINE_NORMAL COUNTY_NAME COUNTY_PHONE
+for lang in en $(find content/$CAMPAIGN -name 'campaign.*.toml' | sed 's/.*campaign\.\(.*\)\.toml$/\1/'); do
+  HEADLINE[$lang]=$(headline "$lang")
+  HEADLINE_NORMAL[$lang]=$(normalize <<<"${HEADLINE[$lang]}")
+done
+while IFS=$'\t' read -r slug name own; do
+  COUNTY_NAME[$slug]=$name
+  COUNTY_PHONE[$slug]=$own
+done < <(awk -F, -v col="$phone_col" 'NR > 1 && NF { s = tolower($1); gsub(/ /, "-", s); print s "\t" $1 "\t" $col }' "$COUNTIES")
 
 # Checks each PDF named on stdin (the loop below runs two of these at once); prints a FAIL
 # line for each problem and, last, how many files it went through.
 check_screen_pdfs() {
-  local pdf edition name layout lang fonts text expected phone own n=0 scratch
-  scratch=$(mktemp)
+  local pdf edition name layout lang said info fonts text expected phone own n=0 scratch size
+  scratch=$(mktemp -d)
   while IFS= read -r pdf; do
     [ -n "$pdf" ] || continue # an empty kit gives one empty line
     n=$((n + 1))
-    edition=$(basename "$(dirname "$pdf")")
-    name=$(basename "$pdf" .pdf)
+    edition=${pdf%/*}
+    edition=${edition##*/}
+    name=${pdf##*/}
+    name=${name%.pdf}
     layout=${name%%.*}
     lang=en
     [ "$name" != "$layout" ] && lang=${name#*.}
 
-    if ! qpdf --check "$pdf" >"$scratch" 2>&1 || ! grep -q "No syntax or stream encoding errors" "$scratch"; then
-      fail "$pdf" "qpdf --check: $(tail -2 "$scratch")"
+    if ! said=$(qpdf --check "$pdf" 2>&1) || [[ $said != *"No syntax or stream encoding errors"* ]]; then
+      fail "$pdf" "qpdf --check: $(tail -2 <<<"$said")"
     fi
-    poppler_quiet "$pdf"
 
-    # pdffonts: skip the two header lines; columns emb and sub are yes/no.
-    # A reader that fails on a file fails that file, and the worker goes on to the next.
-    # (what pdffonts says on stderr, poppler_quiet has reported)
-    if ! fonts=$(pdffonts "$pdf" 2>/dev/null | tail -n +3); then
-      fail "$pdf" "pdffonts exits with an error"
+    # pdfinfo and pdffonts once each: what they print is checked below, and, as in
+    # poppler_quiet, they must say nothing on stderr.
+    : >"$scratch/said"
+    info=$(pdfinfo "$pdf" 2>>"$scratch/said") || echo "pdfinfo exits $?" >>"$scratch/said"
+    if ! fonts=$(pdffonts "$pdf" 2>>"$scratch/said"); then
+      echo "pdffonts exits with an error" >>"$scratch/said"
+      fail "$pdf" "poppler reports: $(sort -u "$scratch/said")"
       continue
     fi
-    if [ -z "$fonts" ]; then
-      fail "$pdf" "pdffonts lists no fonts"
-    elif echo "$fonts" | awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 } END { exit !bad }'; then
-      fail "$pdf" "a font is not embedded and subset: $fonts"
-    fi
+    [ -s "$scratch/said" ] && fail "$pdf" "poppler reports: $(sort -u "$scratch/said")"
+
+    # pdffonts: skip the two header lines; columns emb and sub are yes/no.
+    awk 'NR > 2 { listed = 1; n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 }
+         END { exit bad ? 1 : !listed ? 2 : 0 }' <<<"$fonts" || case $? in
+      2) fail "$pdf" "pdffonts lists no fonts" ;;
+      *) fail "$pdf" "a font is not embedded and subset: $(tail -n +3 <<<"$fonts")" ;;
+    esac
 
     if ! text=$(pdftotext -layout "$pdf" - | tr -s '[:space:]' ' '); then
       fail "$pdf" "pdftotext exits with an error"
       continue
     fi
-    expected=$(headline "$lang" | normalize)
-    if [ -z "$expected" ] || ! normalize <<<"$text" | grep -qiF "$expected"; then
-      fail "$pdf" "pdftotext does not recover the $lang headline '$(headline "$lang")'"
+    expected=${HEADLINE_NORMAL[$lang]:-}
+    if [ -z "$expected" ] || ! normalize <<<"$text" | grep -qiF -- "$expected"; then
+      fail "$pdf" "pdftotext does not recover the $lang headline '${HEADLINE[$lang]:-}'"
     fi
     phone=$STATEWIDE_PHONE
     if [ "$edition" != statewide ]; then
-      name=$(awk -F, -v slug="$edition" 'NR > 1 { s = tolower($1); gsub(/ /, "-", s); if (s == slug) print $1 }' "$COUNTIES")
-      if [ -z "$name" ] || ! grep -qi "$name" <<<"$text"; then
+      name=${COUNTY_NAME[$edition]:-}
+      # County names are ASCII: lower-casing both sides is grep -i.
+      if [ -z "$name" ] || [[ ${text,,} != *"${name,,}"* ]]; then
         fail "$pdf" "pdftotext does not recover the county name '$name'"
       fi
-      own=$(county_phone "$name")
+      own=${COUNTY_PHONE[$edition]:-}
       [ -n "$own" ] && phone=$own
     fi
-    if ! grep -qF "$phone" <<<"$text"; then
+    if [[ $text != *"$phone"* ]]; then
       fail "$pdf" "pdftotext does not recover the phone $phone"
     fi
 
-    if ! pdfinfo "$pdf" | grep -q "Page size: *${SIZE[$layout]} pts"; then
-      fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]}: $(pdfinfo "$pdf" | grep 'Page size')"
+    size="Page size: *${SIZE[$layout]:-unknown} pts"
+    if [[ ! $info =~ $size ]]; then
+      fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]:-known}: $(grep 'Page size' <<<"$info")"
     fi
   done
-  rm -f "$scratch"
+  rm -rf "$scratch"
   echo "checked $n"
 }
 
