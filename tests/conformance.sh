@@ -17,9 +17,16 @@ OUT=${1:-$(mktemp -d)}
 YEAR=2027
 CAMPAIGN=trafficking-prevention
 COUNTIES=content/$CAMPAIGN/counties.csv
-# The campaign's own phone: the first `phone =` of its file (a block further down may hold
-# the `{phone}` placeholder, which a rendered page never shows).
-STATEWIDE_PHONE=$(awk -F'"' '/^phone = / { print $2; exit }' content/$CAMPAIGN/campaign.toml)
+# The campaign's own phone: `phone` in the campaign file's [vars] table, in either TOML
+# quotes (a block further down may hold the `{phone}` placeholder, which a rendered page
+# never shows).
+STATEWIDE_PHONE=$(awk '/^\[/ { vars = ($0 == "[vars]") }
+  vars && /^phone *= */ { sub(/^phone *= *["\047]/, ""); sub(/["\047] *$/, ""); print; exit }' \
+  content/$CAMPAIGN/campaign.toml)
+if [ -z "$STATEWIDE_PHONE" ] || [[ $STATEWIDE_PHONE == *[{}]* ]]; then
+  echo "FAIL: no statewide phone in the [vars] table of content/$CAMPAIGN/campaign.toml (read '$STATEWIDE_PHONE')"
+  exit 1
+fi
 
 # The binary `cargo test` just built (dev profile: the crate at opt-level 0, dependencies at
 # 1), not a second, release build of everything; BROADSIDE names another one. `cargo test
@@ -72,14 +79,14 @@ normalize() { LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/لا/ال/g' -e '
 # file instead of ~27): each language's headline, as written and normalised; each county's
 # name and own phone by its folder's name (the name lower-cased, spaces as hyphens).
 declare -A HEADLINE HEADLINE_NORMAL COUNTY_NAME COUNTY_PHONE
-for lang in en $(find content/$CAMPAIGN -name 'campaign.*.toml' | sed 's/.*campaign\.\(.*\)\.toml$/\1/'); do
+for lang in en $(find content/$CAMPAIGN -name 'campaign.*.toml' ! -name campaign.en.toml | sed 's/.*campaign\.\(.*\)\.toml$/\1/'); do
   HEADLINE[$lang]=$(headline "$lang")
   HEADLINE_NORMAL[$lang]=$(normalize <<<"${HEADLINE[$lang]}")
 done
 while IFS=$'\t' read -r slug name own; do
   COUNTY_NAME[$slug]=$name
   COUNTY_PHONE[$slug]=$own
-done < <(awk -F, -v col="$phone_col" 'NR > 1 && NF { s = tolower($1); gsub(/ /, "-", s); print s "\t" $1 "\t" $col }' "$COUNTIES")
+done < <(awk -F, -v col="$phone_col" 'NR > 1 && $1 != "" { s = tolower($1); gsub(/ /, "-", s); print s "\t" $1 "\t" $col }' "$COUNTIES")
 
 # Checks each PDF named on stdin (the loop below runs two of these at once); prints a FAIL
 # line for each problem and, last, how many files it went through.
@@ -113,10 +120,12 @@ check_screen_pdfs() {
     [ -s "$scratch/said" ] && fail "$pdf" "poppler reports: $(sort -u "$scratch/said")"
 
     # pdffonts: skip the two header lines; columns emb and sub are yes/no.
-    awk 'NR > 2 { listed = 1; n = NF; if ($(n-4) != "yes" || $(n-3) != "yes") bad = 1 }
-         END { exit bad ? 1 : !listed ? 2 : 0 }' <<<"$fonts" || case $? in
-      2) fail "$pdf" "pdffonts lists no fonts" ;;
-      *) fail "$pdf" "a font is not embedded and subset: $(tail -n +3 <<<"$fonts")" ;;
+    # (exit codes of our own, apart from awk's 1 and 2 for its own errors)
+    awk 'NR > 2 { listed = 1; n = NF; if (n < 5 || $(n-4) != "yes" || $(n-3) != "yes") bad = 1 }
+         END { exit bad ? 3 : !listed ? 4 : 0 }' <<<"$fonts" || case $? in
+      3) fail "$pdf" "a font is not embedded and subset: $(tail -n +3 <<<"$fonts")" ;;
+      4) fail "$pdf" "pdffonts lists no fonts" ;;
+      *) fail "$pdf" "pdffonts output unreadable: $fonts" ;;
     esac
 
     if ! text=$(pdftotext -layout "$pdf" - | tr -s '[:space:]' ' '); then
@@ -130,20 +139,20 @@ check_screen_pdfs() {
     phone=$STATEWIDE_PHONE
     if [ "$edition" != statewide ]; then
       name=${COUNTY_NAME[$edition]:-}
-      # County names are ASCII: lower-casing both sides is grep -i.
-      if [ -z "$name" ] || [[ ${text,,} != *"${name,,}"* ]]; then
+      if [ -z "$name" ] || ! grep -qiF -- "$name" <<<"$text"; then
         fail "$pdf" "pdftotext does not recover the county name '$name'"
       fi
       own=${COUNTY_PHONE[$edition]:-}
       [ -n "$own" ] && phone=$own
     fi
-    if [[ $text != *"$phone"* ]]; then
+    if [ -z "$phone" ] || [[ $text != *"$phone"* ]]; then
       fail "$pdf" "pdftotext does not recover the phone $phone"
     fi
 
-    size="Page size: *${SIZE[$layout]:-unknown} pts"
-    if [[ ! $info =~ $size ]]; then
-      fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]:-known}: $(grep 'Page size' <<<"$info")"
+    if [ -z "${SIZE[$layout]:-}" ]; then
+      fail "$pdf" "no page size known for layout '$layout' (the SIZE table above)"
+    elif [[ ! $info =~ Page\ size:\ *${SIZE[$layout]}\ pts ]]; then
+      fail "$pdf" "pdfinfo page size is not ${SIZE[$layout]}: $(grep 'Page size' <<<"$info")"
     fi
   done
   rm -rf "$scratch"
