@@ -91,7 +91,7 @@ done < <(awk -F, -v col="$phone_col" 'NR > 1 && $1 != "" { s = tolower($1); gsub
 # Checks each PDF named on stdin (the loop below runs two of these at once); prints a FAIL
 # line for each problem and, last, how many files it went through.
 check_screen_pdfs() {
-  local pdf edition name layout lang said info fonts text expected phone own n=0 scratch size
+  local pdf edition name layout lang said info fonts text expected phone own n=0 scratch
   scratch=$(mktemp -d)
   while IFS= read -r pdf; do
     [ -n "$pdf" ] || continue # an empty kit gives one empty line
