@@ -359,16 +359,18 @@ pub fn total_fit(p: &Breakable, from: usize, width: f32) -> Result<Vec<Break>, T
     let mut lines = Vec::new();
     let mut segment: Vec<&Opportunity> = Vec::new();
     let mut start = from;
+    let counts = p.justified.then(|| StretchCounts::new(p.text));
+    let counts = counts.as_ref();
     for o in p.opportunities.iter().filter(|o| o.at > from) {
         segment.push(o);
         if o.kind == Kind::Mandatory {
-            lines.extend(fit_segment(p, start, &segment, width)?);
+            lines.extend(fit_segment(p, counts, start, &segment, width)?);
             start = o.at;
             segment.clear();
         }
     }
     if !segment.is_empty() {
-        lines.extend(fit_segment(p, start, &segment, width)?);
+        lines.extend(fit_segment(p, counts, start, &segment, width)?);
     }
     lines.retain(|b| !p.text[b.range.clone()].trim().is_empty());
     Ok(lines)
@@ -382,14 +384,48 @@ struct Node {
     hyphens: usize,
 }
 
-/// Where a justified line may stretch: its spaces, and the gaps after ideographs and
-/// Hangul syllables (all but the line's last character).
-fn justification_gaps(text: &str) -> (f32, f32) {
-    let spaces = text.matches(' ').count() as f32;
-    let ideographic = text.chars().filter(|&c| takes_letter_spacing(c)).count();
-    let last_is = text.chars().next_back().is_some_and(takes_letter_spacing);
-    let gaps = ideographic.saturating_sub(usize::from(last_is)) as f32;
-    (spaces, gaps)
+/// A justified paragraph's spaces and letter-spaced characters (ideographs, Hangul
+/// syllables) before each byte offset, counted once per breaking: the breaker asks how
+/// far every candidate line may stretch, and counting them anew over each line's text made
+/// breaking a justified Chinese paragraph quadratic in its line length.
+struct StretchCounts {
+    spaces: Vec<u32>,
+    letters: Vec<u32>,
+}
+
+impl StretchCounts {
+    fn new(text: &str) -> StretchCounts {
+        let mut spaces = Vec::with_capacity(text.len() + 1);
+        let mut letters = Vec::with_capacity(text.len() + 1);
+        let (mut space_count, mut letter_count) = (0, 0);
+        spaces.push(0);
+        letters.push(0);
+        for c in text.chars() {
+            // The offsets inside a character (never a line's end) hold the counts before it.
+            for _ in 1..c.len_utf8() {
+                spaces.push(space_count);
+                letters.push(letter_count);
+            }
+            space_count += u32::from(c == ' ');
+            letter_count += u32::from(takes_letter_spacing(c));
+            spaces.push(space_count);
+            letters.push(letter_count);
+        }
+        StretchCounts { spaces, letters }
+    }
+
+    /// Where the line `text[range]` may stretch: its spaces, and the gaps after ideographs
+    /// and Hangul syllables (all but the line's last character).
+    fn gaps(&self, text: &str, range: Range<usize>) -> (f32, f32) {
+        let spaces = self.spaces[range.end] - self.spaces[range.start];
+        let ideographic = self.letters[range.end] - self.letters[range.start];
+        let last_is = text[range]
+            .chars()
+            .next_back()
+            .is_some_and(takes_letter_spacing);
+        let gaps = ideographic.saturating_sub(u32::from(last_is));
+        (spaces as f32, gaps as f32)
+    }
 }
 
 /// Whether a last line is a runt: one CJK character (with its punctuation), or in other
@@ -429,20 +465,20 @@ fn runt_demerits(line: &str) -> f32 {
 /// `a` ends there, or at `a` if it is all white space.
 fn line_demerits(
     p: &Breakable,
+    counts: Option<&StretchCounts>,
     a: usize,
     (to, trimmed): (&Opportunity, usize),
     width: f32,
     (first, last): (bool, bool),
     after_hyphen: bool,
 ) -> Option<f32> {
-    let justified = p.justified;
     let hyphen = to.kind == Kind::Hyphen;
     let end = a.max(trimmed);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
     // Counting a line's spaces costs a pass over its text, and the breaker asks about every
     // candidate line: ragged lines have no use for the count.
-    let (stretch, shrink) = if justified {
-        let (spaces, gaps) = justification_gaps(&p.text[a..end]);
+    let (stretch, shrink) = if let Some(counts) = counts {
+        let (spaces, gaps) = counts.gaps(p.text, a..end);
         (
             spaces * SPACE_STRETCH * p.size + gaps * CJK_STRETCH * p.size,
             spaces * SPACE_SHRINK * p.size + gaps * CJK_SHRINK * p.size,
@@ -489,17 +525,27 @@ fn line_demerits(
 #[cfg(test)]
 pub(crate) fn total_demerits(p: &Breakable, lines: &[Range<usize>], width: f32) -> Option<f32> {
     let mut sum = 0.0;
+    let counts = p.justified.then(|| StretchCounts::new(p.text));
     for (i, line) in lines.iter().enumerate() {
         let to = p.opportunities.iter().find(|o| o.at == line.end)?;
         let place = (i == 0, i + 1 == lines.len());
         let trimmed = p.trimmed_end(0, to.at);
-        sum += line_demerits(p, line.start, (to, trimmed), width, place, false)?;
+        sum += line_demerits(
+            p,
+            counts.as_ref(),
+            line.start,
+            (to, trimmed),
+            width,
+            place,
+            false,
+        )?;
     }
     Some(sum)
 }
 
 fn fit_segment(
     p: &Breakable,
+    counts: Option<&StretchCounts>,
     start: usize,
     opps: &[&Opportunity],
     width: f32,
@@ -522,7 +568,9 @@ fn fit_segment(
             let Some(from) = best[i] else { continue };
             let place = (i == 0, last);
             let end = (to, trimmed);
-            let Some(demerits) = line_demerits(p, position(i), end, width, place, from.hyphens > 0)
+            let after_hyphen = from.hyphens > 0;
+            let Some(demerits) =
+                line_demerits(p, counts, position(i), end, width, place, after_hyphen)
             else {
                 break; // longer lines (smaller i) only get wider
             };
@@ -601,6 +649,33 @@ mod tests {
         let at = english_breaks("SLAVERY & HUMAN TRAFFICKING");
         assert!(!at.contains(&"SLAVERY ".len()), "{at:?}");
         assert!(at.contains(&"SLAVERY & ".len()), "{at:?}");
+    }
+
+    /// The stretch of every line a justified paragraph could be broken into, from the
+    /// counts made once, is what counting over the line's own text gives.
+    #[test]
+    fn stretch_counts_give_each_line_its_spaces_and_ideograph_gaps() {
+        let by_counting = |line: &str| {
+            let spaces = line.matches(' ').count() as f32;
+            let letters = line.chars().filter(|&c| takes_letter_spacing(c)).count();
+            let last_is = line.chars().next_back().is_some_and(takes_letter_spacing);
+            (spaces, letters.saturating_sub(usize::from(last_is)) as f32)
+        };
+        let text = "致電 1-888-373-7888 求助。인신매매 신고 24시간 Call now, é 全天候 ";
+        let counts = StretchCounts::new(text);
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for (k, &a) in boundaries.iter().enumerate() {
+            for &b in &boundaries[k..] {
+                assert_eq!(
+                    counts.gaps(text, a..b),
+                    by_counting(&text[a..b]),
+                    "{:?}",
+                    &text[a..b]
+                );
+            }
+        }
     }
 
     #[test]
