@@ -678,17 +678,17 @@ impl FontBook {
     /// of that family; `None` if no loaded face has the character.
     pub fn fallback(&self, c: char, weight: u16, italic: bool, lang: &str) -> Option<FontId> {
         let preferred = cjk_tag(lang);
-        let rank = |family: &str| -> (u8, String) {
-            let first = if family == "Noto Sans" {
+        let rank = |family: &str| -> u8 {
+            if family == "Noto Sans" {
                 0
             } else if preferred.is_some_and(|tag| family.ends_with(tag)) {
                 1
             } else {
                 2
-            };
-            (first, family.to_string())
+            }
         };
         let mut families: Vec<&str> = self.families();
+        // Sorted by name already: a stable sort by rank keeps that order within a rank.
         families.sort_by_key(|f| rank(f));
         families.into_iter().find_map(|family| {
             let id = self.select(family, weight, italic)?;

@@ -6,6 +6,7 @@ use super::markup::Mark;
 use super::{MissingGlyph, Span, TextError};
 use crate::fonts::{FontBook, FontId};
 use crate::model::layout::Style;
+use std::collections::HashMap;
 
 /// The spans of `text`: one face, one link and one direction each, every character in a
 /// face that draws it; the characters no loaded font draws are an error.
@@ -27,6 +28,11 @@ pub(super) fn itemize(
     // its `cmap` were a tenth of preparing a flyer's paragraphs.
     let mut own_face: Option<((u16, bool), FontId)> = None;
     let mut ascii_covered = [None::<bool>; 128];
+    // The fallback face of each character asked for: an Arabic, Korean or Vietnamese
+    // paragraph asks for the same few dozen letters hundreds of times, and each answer
+    // walks the families in order, looking the letter up in each (a sixth of composing an
+    // Arabic fact sheet).
+    let mut fallbacks: HashMap<(char, u16, bool), Option<FontId>> = HashMap::new();
     for (i, c) in text.char_indices() {
         let mark = marks
             .iter()
@@ -62,7 +68,10 @@ pub(super) fn itemize(
         } else if c == '\n' || c.is_whitespace() {
             previous.unwrap_or(own)
         } else {
-            match fonts.fallback(c, weight, italic, lang) {
+            let fallback = *fallbacks
+                .entry((c, weight, italic))
+                .or_insert_with(|| fonts.fallback(c, weight, italic, lang));
+            match fallback {
                 Some(f) => f,
                 None => {
                     if !missing.iter().any(|m| m.character == c) {
