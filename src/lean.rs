@@ -347,9 +347,12 @@ fn text_object(ops: &[Operation], at: usize) -> Option<(usize, [&Operation; 4])>
 /// A screen page's content with fewer operators and the same drawing, and the same fill
 /// and stroke colour operators in the same order (the soft proof pairs a screen file's
 /// colour operators with its print file's one by one, and print files are not tightened):
-/// - krilla wraps every line in `q cm rg BT Tr Tf Tm TJ ET Q`; a line that follows another
-///   at once in the same transform, rendering mode and font joins its text object, keeping
-///   its colour operator (the same colour set again is no change): `… TJ rg Tm TJ ET Q`;
+/// - krilla wraps every run of glyphs in `q cm rg BT Tr Tf Tm TJ ET Q`; a run that follows
+///   another at once in the same transform and rendering mode joins its text object,
+///   keeping its colour operator (the same colour set again is no change), and its font
+///   operator where the font or size changes: `… TJ rg Tm TJ ET Q`, `… TJ rg Tf Tm TJ ET Q`.
+///   A Korean or Arabic line is a run per word and a run per space (the spaces are the text
+///   face's), and each had been a text object of its own: 600 on a flyer's page;
 /// - a `Tr` that sets the rendering mode already in force goes (each text object set
 ///   `0 Tr`, the mode a page starts in);
 /// - where every operation outside `q … Q` is a marked-content boundary and every top-level
@@ -369,13 +372,16 @@ fn tighten_content(mut ops: Vec<Operation>) -> Vec<Operation> {
             continue;
         };
         let [cm, _, tr, tf] = state;
-        if open.is_some_and(|[c, _, t, f]| {
-            c.operands == cm.operands && t.operands == tr.operands && f.operands == tf.operands
-        }) {
+        if let Some([c, _, t, f]) = open
+            && c.operands == cm.operands
+            && t.operands == tr.operands
+        {
             keep[at - 2..at].fill(false);
-            for i in [at, at + 1, at + 3, at + 4, at + 5] {
+            for i in [at, at + 1, at + 3, at + 4] {
                 keep[i] = false;
             }
+            // The font in force carries over within the joined object.
+            keep[at + 5] = f.operands != tf.operands;
         }
         open = Some(state);
         at = end;
@@ -1090,6 +1096,34 @@ mod tests {
         String::from_utf8(content.encode().unwrap()).unwrap()
     }
 
+    /// A Korean line as krilla writes it: a run per word in the CJK face and a run per space
+    /// in the text face. One text object, each font set where it changes and only there.
+    #[test]
+    fn runs_in_alternating_fonts_share_one_text_object() {
+        let run = |font: &str, x: u32| {
+            format!(
+                "q\n1 0 0 -1 0 792 cm\n0 g\nBT\n0 Tr\n{font} 30 Tf\n1 0 0 -1 {x} 98 Tm\n<0001> Tj\nET\nQ\n"
+            )
+        };
+        let page = [
+            run("/f0", 36),
+            run("/f2", 47),
+            run("/f0", 55),
+            run("/f0", 80),
+        ]
+        .concat();
+        let text = tightened(&page);
+        let ops: Vec<&str> = text.lines().collect();
+        assert_eq!(ops.iter().filter(|op| **op == "BT").count(), 1, "{ops:?}");
+        let fonts: Vec<&str> = ops
+            .iter()
+            .copied()
+            .filter(|op| op.ends_with(" Tf"))
+            .collect();
+        assert_eq!(fonts, ["/f0 30 Tf", "/f2 30 Tf", "/f0 30 Tf"], "{ops:?}");
+        assert_eq!(ops.iter().filter(|op| op.ends_with(" Tj")).count(), 4);
+    }
+
     #[test]
     fn text_objects_join_keep_their_colours_and_share_one_transform() {
         let line = |colour: &str, font: &str, y: u32| {
@@ -1120,12 +1154,8 @@ mod tests {
                 "0.1 0.1 0.1 rg",
                 "1 0 0 -1 48 114 Tm",
                 "[(a) 20(b)] TJ",
-                "ET",
-                "Q",
-                // Another font: an object of its own.
-                "q",
+                // Another font joins too, setting its font.
                 "0.1 0.1 0.1 rg",
-                "BT",
                 "/f1 10 Tf",
                 "1 0 0 -1 48 128 Tm",
                 "[(a) 20(b)] TJ",
