@@ -53,17 +53,93 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         let Ok(lopdf::Object::Stream(stream)) = pdf.get_object_mut(id) else {
             continue;
         };
-        let Some(slim) = stream
+        // The documents of a run embed the same subsets: krilla's bytes for one it wrote
+        // before are slimmed as they were then, without inflating them again.
+        let key = (krilla_stream_digest(stream), stream.content.len());
+        if let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
+            if let Some(slimmed) = known {
+                slimmed.apply(stream);
+            }
+            continue;
+        }
+        let slimmed = stream
             .decompressed_content()
             .ok()
             .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
-        else {
-            continue;
-        };
-        stream.set_plain_content(slim);
-        // Level 9 rather than krilla's 6, once per run for each subset (see `lean`).
-        crate::lean::compress_shared(stream);
+            .map(|slim| {
+                stream.set_plain_content(slim);
+                // Level 9 rather than krilla's 6, once per run for each subset (see `lean`).
+                crate::lean::compress_shared(stream);
+                Slimmed::of(stream)
+            });
+        if let Ok(mut memo) = SLIMMED.lock() {
+            let size = slimmed.as_ref().map_or(0, |s| s.content.len());
+            if memo.bytes + size <= SLIMMED_MEMO_BYTES {
+                memo.bytes += size;
+                memo.insert(key, slimmed);
+            }
+        }
     }
+}
+
+/// Font programs slimmed in this process, by the digest and length of the bytes krilla
+/// wrote: `None` for one that could not be taken apart (left as krilla wrote it). Bounded
+/// by [`SLIMMED_MEMO_BYTES`] of slimmed programs, so a whole kit stays small.
+static SLIMMED: std::sync::LazyLock<std::sync::Mutex<SlimmedMemo>> =
+    std::sync::LazyLock::new(Default::default);
+
+const SLIMMED_MEMO_BYTES: usize = 1 << 20;
+
+#[derive(Default)]
+struct SlimmedMemo {
+    programs: std::collections::HashMap<([u8; 32], usize), Option<Slimmed>>,
+    bytes: usize,
+}
+
+impl SlimmedMemo {
+    fn get(&self, key: &([u8; 32], usize)) -> Option<&Option<Slimmed>> {
+        self.programs.get(key)
+    }
+
+    fn insert(&mut self, key: ([u8; 32], usize), slimmed: Option<Slimmed>) {
+        self.programs.insert(key, slimmed);
+    }
+}
+
+/// A slimmed font program as its stream ends up: its bytes, and whether they are deflated.
+#[derive(Clone)]
+struct Slimmed {
+    content: std::sync::Arc<[u8]>,
+    deflated: bool,
+}
+
+impl Slimmed {
+    fn of(stream: &lopdf::Stream) -> Slimmed {
+        Slimmed {
+            content: stream.content.as_slice().into(),
+            deflated: stream.dict.get(b"Filter").is_ok(),
+        }
+    }
+
+    /// Makes `stream` what slimming it gave before.
+    fn apply(&self, stream: &mut lopdf::Stream) {
+        stream.set_plain_content(self.content.to_vec());
+        if self.deflated {
+            stream.dict.set("Filter", "FlateDecode");
+        }
+    }
+}
+
+/// What identifies krilla's font program: its dictionary's filter and its bytes.
+fn krilla_stream_digest(stream: &lopdf::Stream) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    if let Ok(filter) = stream.dict.get(b"Filter").and_then(lopdf::Object::as_name) {
+        hasher.update(filter);
+    }
+    hasher.update(b"\0");
+    hasher.update(&stream.content);
+    hasher.finalize().into()
 }
 
 /// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
