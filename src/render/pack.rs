@@ -209,3 +209,79 @@ fn without_tables(font: &[u8], drop: &[[u8; 4]]) -> Option<Vec<u8>> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Object, Stream, dictionary};
+
+    fn builtin_font(name: &str) -> &'static [u8] {
+        crate::assets::FONTS
+            .iter()
+            .find(|(path, _)| path.ends_with(name))
+            .map(|(_, bytes)| *bytes)
+            .expect("a built-in font")
+    }
+
+    /// A document with `font` embedded as krilla embeds it: deflated, behind a descriptor.
+    fn embedding(font: &[u8]) -> lopdf::Document {
+        let mut pdf = lopdf::Document::with_version("1.7");
+        let mut program = Stream::new(dictionary! {}, font.to_vec());
+        program.compress().unwrap();
+        let program = pdf.add_object(program);
+        pdf.add_object(dictionary! { "Type" => "FontDescriptor", "FontFile2" => program });
+        pdf
+    }
+
+    /// The embedded program's stream after slimming: its dictionary and its bytes.
+    fn slimmed(font: &[u8]) -> (lopdf::Dictionary, Vec<u8>) {
+        let mut pdf = embedding(font);
+        slim_font_programs(&mut pdf);
+        let stream = pdf
+            .objects
+            .values()
+            .find_map(|o| match o {
+                Object::Stream(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap();
+        (stream.dict, stream.content)
+    }
+
+    fn table_tags(font: &[u8]) -> Vec<[u8; 4]> {
+        let count = usize::from(u16::from_be_bytes([font[4], font[5]]));
+        (0..count)
+            .map(|i| font[12 + 16 * i..16 + 16 * i].try_into().unwrap())
+            .collect()
+    }
+
+    /// A run slims the same program once: the second document's, from memory, is
+    /// byte for byte the first's, and another program is slimmed on its own.
+    #[test]
+    fn a_program_slimmed_again_from_memory_is_the_one_slimmed_first() {
+        let semibold = builtin_font("Oswald-SemiBold.ttf");
+        let bold = builtin_font("Oswald-Bold.ttf");
+        let first = slimmed(semibold);
+        let again = slimmed(semibold);
+        assert_eq!(first, again);
+        let other = slimmed(bold);
+        assert_ne!(other.1, first.1);
+        for ((dict, content), original) in [(first, semibold), (other, bold)] {
+            assert!(dict.has(b"Filter"));
+            let plain = Stream::new(dict, content).decompressed_content().unwrap();
+            let tags = table_tags(&plain);
+            assert!(
+                !tags.contains(b"name") && !tags.contains(b"post"),
+                "{tags:?}"
+            );
+            assert_eq!(tags.len() + 2, table_tags(original).len());
+            // The glyphs are the original's.
+            let glyphs = |font: &[u8]| {
+                rustybuzz::ttf_parser::Face::parse(font, 0)
+                    .unwrap()
+                    .number_of_glyphs()
+            };
+            assert_eq!(glyphs(&plain), glyphs(original));
+        }
+    }
+}
