@@ -230,21 +230,34 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
         })
         .map(|(i, _)| i)
         .collect();
+    // Each word's first letter in lower case, once: every phrase is tried at every word.
+    let initials: Vec<(char, Option<char>)> = starts
+        .iter()
+        .map(|&start| {
+            let c = text[start..]
+                .chars()
+                .next()
+                .expect("a start is a character");
+            (c, single_lowercase(c))
+        })
+        .collect();
     for phrase in phrases {
         if !can_break_inside(phrase) {
             continue; // one word: there is nothing to keep together
         }
-        // A phrase's first letter against each word's first byte, before anything else:
-        // most words start with another letter (what `match_at` would find first).
+        // A phrase's first letter against each word's first letter, before anything else:
+        // most words start with another letter (what `match_at` would find first). Where
+        // either letter lowers to more than one character, `match_at` decides.
         let first = phrase
             .chars()
             .next()
-            .filter(|p| p.is_ascii() && !p.is_whitespace());
-        for &start in &starts {
-            if let Some(p) = first
-                && let Some(&c) = text.as_bytes().get(start)
-                && c.is_ascii()
-                && !c.eq_ignore_ascii_case(&(p as u8))
+            .filter(|p| !p.is_whitespace())
+            .map(|p| (p, single_lowercase(p)));
+        for (&start, &(c, c_lower)) in starts.iter().zip(&initials) {
+            if let Some((p, p_lower)) = first
+                && c != p
+                && let (Some(c_lower), Some(p_lower)) = (c_lower, p_lower)
+                && c_lower != p_lower
             {
                 continue;
             }
@@ -269,6 +282,14 @@ pub fn kept_phrases(text: &str, phrases: &[String]) -> Vec<Range<usize>> {
     }
     out.sort_by_key(|r| r.start);
     out
+}
+
+/// `c` in lower case where that is one character (`None` for the few, such as 'İ', that
+/// lower to two): what comparing `to_lowercase()` sequences comes to for such a pair.
+fn single_lowercase(c: char) -> Option<char> {
+    let mut lower = c.to_lowercase();
+    let first = lower.next()?;
+    lower.next().is_none().then_some(first)
 }
 
 /// The end of `phrase` if it occurs at byte `start` of `text`.

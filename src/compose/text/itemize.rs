@@ -28,10 +28,9 @@ pub(super) fn itemize(
     // its `cmap` were a tenth of preparing a flyer's paragraphs.
     let mut own_face: Option<((u16, bool), FontId)> = None;
     let mut ascii_covered = [None::<bool>; 128];
-    // The fallback face of each character asked for: an Arabic, Korean or Vietnamese
-    // paragraph asks for the same few dozen letters hundreds of times, and each answer
-    // walks the families in order, looking the letter up in each (a sixth of composing an
-    // Arabic fact sheet).
+    // The paragraph's own copy of the fallbacks it asked the font book for: the book
+    // remembers them for every paragraph behind a lock, which each of an Arabic
+    // paragraph's hundreds of letters would otherwise take.
     let mut fallbacks: HashMap<(char, u16, bool), Option<FontId>> = HashMap::new();
     for (i, c) in text.char_indices() {
         let mark = marks
