@@ -17,14 +17,15 @@ thread_local! {
         RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
 }
 
-/// Font programs and ToUnicode maps already deflated in this process, by their plain bytes:
-/// the documents of a run share most of them (a face's subset and its map are the same in
-/// every county's flyer that sets the same glyphs in that face), and deflating at the best
-/// level — most of it clearing the deflater's tables, for a flyer's small streams — was a
-/// sixth of a batch's time. Deflate gives the same bytes for the same input, so a
-/// remembered stream is the stream. Page content, which names the county, is not
-/// remembered; a stream is remembered the second time it is deflated, so one no other
-/// document shares (a statewide edition's subset in its language) takes no room; and the
+/// ToUnicode maps already deflated in this process, by their plain bytes: the documents of
+/// a run share most of them (a face's map is the same in every county's flyer that sets the
+/// same glyphs in that face), and deflating at the best level — most of it clearing the
+/// deflater's tables, for a flyer's small streams — was a sixth of a batch's time, with
+/// the font programs (now remembered whole, slimmed, by `render::pack`). Deflate gives the
+/// same bytes for the same input, so a remembered stream is the stream. Page content, which
+/// names the county, is not remembered; a stream is remembered the second time it is
+/// deflated, so one no other document shares (a statewide edition's map in its language)
+/// takes no room; and the
 /// memo is bounded, so a whole kit (or a long `serve`) stays small: once it holds
 /// `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
 static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
@@ -83,8 +84,8 @@ pub(crate) fn compress(stream: &mut lopdf::Stream) {
     compress_with(stream, deflate_best);
 }
 
-/// [`compress`] for a stream other documents of the run are likely to hold too (a font
-/// program, a ToUnicode map): deflated once per run.
+/// [`compress`] for a stream other documents of the run are likely to hold too (a
+/// ToUnicode map): deflated once per run.
 pub(crate) fn compress_shared(stream: &mut lopdf::Stream) {
     compress_with(stream, deflate_best_shared);
 }

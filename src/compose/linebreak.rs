@@ -475,8 +475,8 @@ fn line_demerits(
     let hyphen = to.kind == Kind::Hyphen;
     let end = a.max(trimmed);
     let natural = p.width(a..end) + if hyphen { to.hyphen_width } else { 0.0 };
-    // Counting a line's spaces costs a pass over its text, and the breaker asks about every
-    // candidate line: ragged lines have no use for the count.
+    // Only a justified line stretches at its spaces and ideograph gaps (counted once per
+    // breaking, see `StretchCounts`); a ragged line stretches by a share of the measure.
     let (stretch, shrink) = if let Some(counts) = counts {
         let (spaces, gaps) = counts.gaps(p.text, a..end);
         (

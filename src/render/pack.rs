@@ -53,10 +53,10 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         let Ok(lopdf::Object::Stream(stream)) = pdf.get_object_mut(id) else {
             continue;
         };
-        // The documents of a run embed the same subsets: krilla's bytes for one it wrote
+        // The documents of a run embed the same subsets: krilla's bytes for one slimmed
         // before are slimmed as they were then, without inflating them again.
-        let key = (krilla_stream_digest(stream), stream.content.len());
-        if let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
+        let key = krilla_program_key(stream);
+        if let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key)) {
             if let Some(slimmed) = known {
                 slimmed.apply(stream);
             }
@@ -68,41 +68,63 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
             .map(|slim| {
                 stream.set_plain_content(slim);
-                // Level 9 rather than krilla's 6, once per run for each subset (see `lean`).
-                crate::lean::compress_shared(stream);
+                // Level 9 rather than krilla's 6 (see `lean`).
+                crate::lean::compress(stream);
                 Slimmed::of(stream)
             });
         if let Ok(mut memo) = SLIMMED.lock() {
-            let size = slimmed.as_ref().map_or(0, |s| s.content.len());
-            if memo.bytes + size <= SLIMMED_MEMO_BYTES {
-                memo.bytes += size;
-                memo.insert(key, slimmed);
-            }
+            memo.offer(key, slimmed);
         }
     }
 }
 
-/// Font programs slimmed in this process, by the digest and length of the bytes krilla
-/// wrote: `None` for one that could not be taken apart (left as krilla wrote it). Bounded
-/// by [`SLIMMED_MEMO_BYTES`] of slimmed programs, so a whole kit stays small.
+/// Font programs slimmed in this process, by what identifies the stream krilla wrote (see
+/// [`krilla_program_key`]): `None` for one that could not be taken apart (left as krilla
+/// wrote it). A program is remembered the second time it is slimmed, so the subsets only
+/// one document has (a statewide edition's, in its language) take no room; and the memo is
+/// bounded, so a whole kit or a long `serve` stays small: once it holds
+/// [`SLIMMED_MEMO_BYTES`], programs are slimmed without being remembered.
 static SLIMMED: std::sync::LazyLock<std::sync::Mutex<SlimmedMemo>> =
     std::sync::LazyLock::new(Default::default);
 
 const SLIMMED_MEMO_BYTES: usize = 1 << 20;
 
+/// At most this many keys of programs slimmed once (40 bytes each).
+const SLIMMED_SEEN_MAX: usize = 1 << 14;
+
+type ProgramKey = ([u8; 32], usize);
+
 #[derive(Default)]
 struct SlimmedMemo {
-    programs: std::collections::HashMap<([u8; 32], usize), Option<Slimmed>>,
+    programs: std::collections::HashMap<ProgramKey, Option<Slimmed>>,
+    seen: std::collections::HashSet<ProgramKey>,
+    /// What `programs` holds: each key and each slimmed program's bytes.
     bytes: usize,
 }
 
 impl SlimmedMemo {
-    fn get(&self, key: &([u8; 32], usize)) -> Option<&Option<Slimmed>> {
-        self.programs.get(key)
+    fn get(&self, key: &ProgramKey) -> Option<Option<Slimmed>> {
+        self.programs.get(key).cloned()
     }
 
-    fn insert(&mut self, key: ([u8; 32], usize), slimmed: Option<Slimmed>) {
-        self.programs.insert(key, slimmed);
+    /// Remembers `slimmed` if `key` was offered before and there is room.
+    fn offer(&mut self, key: ProgramKey, slimmed: Option<Slimmed>) {
+        if self.programs.contains_key(&key) {
+            return; // another thread slimmed it at the same time
+        }
+        if !self.seen.contains(&key) {
+            if self.seen.len() < SLIMMED_SEEN_MAX {
+                self.seen.insert(key);
+            }
+            return;
+        }
+        let size =
+            std::mem::size_of::<ProgramKey>() + slimmed.as_ref().map_or(0, |s| s.content.len());
+        if self.bytes + size <= SLIMMED_MEMO_BYTES {
+            self.bytes += size;
+            self.seen.remove(&key);
+            self.programs.insert(key, slimmed);
+        }
     }
 }
 
@@ -130,16 +152,19 @@ impl Slimmed {
     }
 }
 
-/// What identifies krilla's font program: its dictionary's filter and its bytes.
-fn krilla_stream_digest(stream: &lopdf::Stream) -> [u8; 32] {
+/// What identifies the font program krilla wrote: the SHA-256 of its filters, their
+/// parameters and its bytes, and the bytes' length.
+fn krilla_program_key(stream: &lopdf::Stream) -> ProgramKey {
     use sha2::Digest as _;
     let mut hasher = sha2::Sha256::new();
-    if let Ok(filter) = stream.dict.get(b"Filter").and_then(lopdf::Object::as_name) {
-        hasher.update(filter);
+    for entry in [b"Filter".as_slice(), b"DecodeParms"] {
+        if let Ok(value) = stream.dict.get(entry) {
+            hasher.update(format!("{value:?}").as_bytes());
+        }
+        hasher.update(b"\0");
     }
-    hasher.update(b"\0");
     hasher.update(&stream.content);
-    hasher.finalize().into()
+    (hasher.finalize().into(), stream.content.len())
 }
 
 /// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
@@ -233,19 +258,27 @@ mod tests {
         pdf
     }
 
+    fn program(pdf: &lopdf::Document) -> &Stream {
+        pdf.objects
+            .values()
+            .find_map(|o| match o {
+                Object::Stream(s) => Some(s),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// The memo's key for `font` as krilla embeds it.
+    fn key_of(font: &[u8]) -> ProgramKey {
+        krilla_program_key(program(&embedding(font)))
+    }
+
     /// The embedded program's stream after slimming: its dictionary and its bytes.
     fn slimmed(font: &[u8]) -> (lopdf::Dictionary, Vec<u8>) {
         let mut pdf = embedding(font);
         slim_font_programs(&mut pdf);
-        let stream = pdf
-            .objects
-            .values()
-            .find_map(|o| match o {
-                Object::Stream(s) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap();
-        (stream.dict, stream.content)
+        let stream = program(&pdf);
+        (stream.dict.clone(), stream.content.clone())
     }
 
     fn table_tags(font: &[u8]) -> Vec<[u8; 4]> {
@@ -255,16 +288,20 @@ mod tests {
             .collect()
     }
 
-    /// A run slims the same program once: the second document's, from memory, is
-    /// byte for byte the first's, and another program is slimmed on its own.
+    /// A program two documents of a run embed is remembered, and the third document's,
+    /// from memory, is byte for byte the first's; another program is slimmed on its own.
     #[test]
     fn a_program_slimmed_again_from_memory_is_the_one_slimmed_first() {
         let semibold = builtin_font("Oswald-SemiBold.ttf");
         let bold = builtin_font("Oswald-Bold.ttf");
+        let remembered = |font| SLIMMED.lock().unwrap().programs.contains_key(&key_of(font));
         let first = slimmed(semibold);
-        let again = slimmed(semibold);
-        assert_eq!(first, again);
+        assert!(!remembered(semibold), "remembered the first time");
+        assert_eq!(slimmed(semibold), first);
+        assert!(remembered(semibold), "not remembered the second time");
+        assert_eq!(slimmed(semibold), first);
         let other = slimmed(bold);
+        assert!(!remembered(bold));
         assert_ne!(other.1, first.1);
         for ((dict, content), original) in [(first, semibold), (other, bold)] {
             assert!(dict.has(b"Filter"));
