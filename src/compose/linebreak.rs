@@ -357,7 +357,8 @@ const CJK_RUNT_DEMERITS: f32 = 1.0e9;
 /// where the sum of the lines' demerits is least.
 pub fn total_fit(p: &Breakable, from: usize, width: f32) -> Result<Vec<Break>, TooWide> {
     let mut lines = Vec::new();
-    let mut segment: Vec<&Opportunity> = Vec::new();
+    // Room for every opportunity at once: most paragraphs are one segment.
+    let mut segment: Vec<&Opportunity> = Vec::with_capacity(p.opportunities.len());
     let mut start = from;
     let counts = p.justified.then(|| StretchCounts::new(p.text));
     let counts = counts.as_ref();
