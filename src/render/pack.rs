@@ -56,7 +56,9 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         // The documents of a run embed the same subsets: krilla's bytes for one slimmed
         // before are slimmed as they were then, without inflating them again.
         let key = krilla_program_key(stream);
-        if let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key)) {
+        if let Some(key) = key
+            && let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key))
+        {
             if let Some(slimmed) = known {
                 slimmed.apply(stream);
             }
@@ -72,7 +74,9 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
                 crate::lean::compress(stream);
                 Slimmed::of(stream)
             });
-        if let Ok(mut memo) = SLIMMED.lock() {
+        if let Some(key) = key
+            && let Ok(mut memo) = SLIMMED.lock()
+        {
             memo.offer(key, slimmed);
         }
     }
@@ -152,19 +156,17 @@ impl Slimmed {
     }
 }
 
-/// What identifies the font program krilla wrote: the SHA-256 of its filters, their
-/// parameters and its bytes, and the bytes' length.
-fn krilla_program_key(stream: &lopdf::Stream) -> ProgramKey {
+/// What identifies the font program krilla wrote, as krilla writes them (deflated, with no
+/// parameters): the SHA-256 of its bytes and their length. `None` for any other stream,
+/// which is slimmed without the memo.
+fn krilla_program_key(stream: &lopdf::Stream) -> Option<ProgramKey> {
     use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
-    for entry in [b"Filter".as_slice(), b"DecodeParms"] {
-        if let Ok(value) = stream.dict.get(entry) {
-            hasher.update(format!("{value:?}").as_bytes());
-        }
-        hasher.update(b"\0");
+    let deflated = matches!(stream.dict.get(b"Filter"), Ok(lopdf::Object::Name(name)) if name == b"FlateDecode");
+    if !deflated || stream.dict.has(b"DecodeParms") {
+        return None;
     }
-    hasher.update(&stream.content);
-    (hasher.finalize().into(), stream.content.len())
+    let digest = sha2::Sha256::digest(&stream.content);
+    Some((digest.into(), stream.content.len()))
 }
 
 /// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
@@ -270,7 +272,7 @@ mod tests {
 
     /// The memo's key for `font` as krilla embeds it.
     fn key_of(font: &[u8]) -> ProgramKey {
-        krilla_program_key(program(&embedding(font)))
+        krilla_program_key(program(&embedding(font))).expect("deflated as krilla does")
     }
 
     /// The embedded program's stream after slimming: its dictionary and its bytes.
