@@ -953,21 +953,25 @@ pub fn weight_from_name(name: &str) -> Option<u16> {
 }
 
 /// The Noto CJK family suffix for a language, so Han characters take the right regional forms.
+/// Asked once per character a face lacks, so it compares in place rather than lower-casing
+/// a copy of the tag.
 fn cjk_tag(lang: &str) -> Option<&'static str> {
-    let lang = lang.to_ascii_lowercase();
-    Some(
-        if lang.starts_with("zh-hant") || lang == "zh-tw" || lang == "zh-hk" {
-            "TC"
-        } else if lang.starts_with("zh") {
-            "SC"
-        } else if lang.starts_with("ko") {
-            "KR"
-        } else if lang.starts_with("ja") {
-            "JP"
-        } else {
-            return None;
-        },
-    )
+    let starts_with = |prefix: &str| {
+        lang.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let is = |tag: &str| lang.eq_ignore_ascii_case(tag);
+    Some(if starts_with("zh-hant") || is("zh-tw") || is("zh-hk") {
+        "TC"
+    } else if starts_with("zh") {
+        "SC"
+    } else if starts_with("ko") {
+        "KR"
+    } else if starts_with("ja") {
+        "JP"
+    } else {
+        return None;
+    })
 }
 
 /// Scripts counties print in, a few characters that a face must have to set each, and the
@@ -1001,6 +1005,30 @@ pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each language tag's Noto CJK region, whatever the tag's case.
+    #[test]
+    fn cjk_regions_by_language_tag() {
+        for (lang, tag) in [
+            ("zh-Hant", Some("TC")),
+            ("ZH-HANT-TW", Some("TC")),
+            ("zh-TW", Some("TC")),
+            ("zh-hk", Some("TC")),
+            ("zh-tw-x", Some("SC")),
+            ("zh", Some("SC")),
+            ("zh-Hans", Some("SC")),
+            ("ko", Some("KR")),
+            ("KO-kr", Some("KR")),
+            ("ja", Some("JP")),
+            ("en", None),
+            ("z", None),
+            ("", None),
+            ("zh\u{e9}", Some("SC")),
+            ("\u{e9}zh", None),
+        ] {
+            assert_eq!(cjk_tag(lang), tag, "{lang}");
+        }
+    }
 
     /// `make_face` trusts the faces compiled into the binary; this is where they earn it.
     #[test]
