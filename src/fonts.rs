@@ -691,13 +691,12 @@ impl FontBook {
     pub fn fallback(&self, c: char, weight: u16, italic: bool, lang: &str) -> Option<FontId> {
         let preferred = cjk_tag(lang);
         let key = (c, weight, italic, preferred);
-        if let Some(&known) = self
+        let known = self
             .fallbacks
             .read()
             .ok()
-            .and_then(|m| m.get(&key).copied())
-            .as_ref()
-        {
+            .and_then(|m| m.get(&key).copied());
+        if let Some(known) = known {
             return known;
         }
         let found = self.find_fallback(c, weight, italic, preferred);
@@ -709,6 +708,8 @@ impl FontBook {
         found
     }
 
+    /// [`FontBook::fallback`] worked out: the families in order, the first face that covers
+    /// `c`.
     fn find_fallback(
         &self,
         c: char,
