@@ -770,6 +770,90 @@ impl FontBook {
     }
 }
 
+/// Faces compiled into the binary above this size (the Chinese and Korean faces, 1.7 to
+/// 3.7 MB each) have their pages handed back after each document.
+const LARGE_BUILTIN_FACE: usize = 1 << 20;
+
+/// Hands the pages of the large faces compiled into the binary back to the kernel. A
+/// Chinese or Korean document reads glyphs all over its face, and the kernel maps the
+/// neighbourhood of each page read (~120 KB here), so after a few documents the faces were
+/// nearly whole in memory: a tenth of the whole kit's peak. Their pages are clean and
+/// backed by the binary's file, so the next document that reads them has them mapped again
+/// from the page cache, unchanged. Done only where `/proc/self/maps` shows the faces in a
+/// read-only private mapping of a file (not, say, a packed executable unpacked into
+/// anonymous memory, whose pages would come back as zeros); elsewhere, nothing.
+pub fn release_large_builtin_faces() {
+    #[cfg(target_os = "linux")]
+    {
+        static FILE_BACKED: OnceLock<bool> = OnceLock::new();
+        let large = || {
+            crate::assets::FONTS
+                .iter()
+                .map(|(_, bytes)| *bytes)
+                .filter(|bytes| bytes.len() > LARGE_BUILTIN_FACE)
+        };
+        let file_backed = *FILE_BACKED.get_or_init(|| {
+            let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+                return false;
+            };
+            large().all(|bytes| in_read_only_file_mapping(&maps, bytes))
+        });
+        if !file_backed {
+            return;
+        }
+        // SAFETY: `_SC_PAGESIZE` is a valid name; the call has no other input.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(0);
+        if page == 0 {
+            return;
+        }
+        for bytes in large() {
+            let start = (bytes.as_ptr() as usize).div_ceil(page) * page;
+            let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+            if end > start {
+                // SAFETY: whole pages inside the face's bytes, which live in a read-only
+                // private file mapping (checked above): MADV_DONTNEED only unmaps them, and
+                // the next read maps the file's same bytes again. Nothing writes them.
+                unsafe {
+                    libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+                }
+            }
+        }
+    }
+}
+
+/// Whether `bytes` lie wholly in one read-only private mapping of a file, by the process's
+/// memory map (`/proc/self/maps`: `start-end perms offset dev inode path`).
+#[cfg(target_os = "linux")]
+fn in_read_only_file_mapping(maps: &str, bytes: &[u8]) -> bool {
+    let (first, last) = (
+        bytes.as_ptr() as usize,
+        bytes.as_ptr() as usize + bytes.len(),
+    );
+    maps.lines().any(|line| {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms), Some(_offset), Some(_dev), Some(inode), Some(path)) = (
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+        ) else {
+            return false;
+        };
+        let Some((start, end)) = range.split_once('-') else {
+            return false;
+        };
+        let (Ok(start), Ok(end)) = (
+            usize::from_str_radix(start, 16),
+            usize::from_str_radix(end, 16),
+        ) else {
+            return false;
+        };
+        start <= first && last <= end && perms == "r--p" && inode != "0" && path.starts_with('/')
+    })
+}
+
 /// How deep font folders are searched (a symbolic link may make a folder its own child).
 const MAX_FONT_DEPTH: usize = 8;
 
@@ -1006,6 +1090,37 @@ pub const SCRIPT_SAMPLES: &[(&str, &str, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The large built-in faces read the same after their pages are handed back, and this
+    /// test binary's faces are where the release expects them: in a read-only mapping of
+    /// its file (so the release is not skipped here, where the test can see it).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn large_builtin_faces_read_the_same_after_their_pages_are_handed_back() {
+        use sha2::Digest as _;
+        let large: Vec<&[u8]> = crate::assets::FONTS
+            .iter()
+            .map(|(_, bytes)| *bytes)
+            .filter(|bytes| bytes.len() > LARGE_BUILTIN_FACE)
+            .collect();
+        assert!(large.len() >= 4, "the CJK faces are compiled in");
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        for bytes in &large {
+            assert!(in_read_only_file_mapping(&maps, bytes));
+        }
+        let digests = |faces: &[&[u8]]| -> Vec<[u8; 32]> {
+            faces
+                .iter()
+                .map(|b| sha2::Sha256::digest(b).into())
+                .collect()
+        };
+        let before = digests(&large);
+        release_large_builtin_faces();
+        assert_eq!(digests(&large), before);
+        // A heap buffer is in no file mapping.
+        let heap = vec![1u8; 1 << 16];
+        assert!(!in_read_only_file_mapping(&maps, &heap));
+    }
 
     /// Each language tag's Noto CJK region, whatever the tag's case.
     #[test]

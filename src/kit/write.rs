@@ -105,6 +105,7 @@ impl Session {
                     None => self.compose(&job).and_then(|document| {
                         let warnings = self.preflight_document(&job, &document)?;
                         let bytes = self.render_document(&job, &document)?;
+                        crate::fonts::release_large_builtin_faces();
                         let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
                             vec![Diagnostic::error(format!(
                                 "cannot write `{}`: {e}",
