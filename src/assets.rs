@@ -12,7 +12,10 @@ pub const BUILTIN: &str = "<built-in>";
 
 /// Every font under `fonts/`, in the order a folder walk sorts them (face ids must not
 /// depend on whether a face came from the binary or from the folder).
-pub const FONTS: &[(&str, &[u8])] = &[
+///
+/// A `static`, not a `const`: a constant's bytes may be copied into each place that uses
+/// it, and one more use had put a second copy of every CJK face (10.8 MB) in the binary.
+pub static FONTS: &[(&str, &[u8])] = &[
     (
         "fonts/NotoSans-Bold.ttf",
         include_bytes!(concat!(

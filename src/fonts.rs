@@ -777,48 +777,62 @@ const LARGE_BUILTIN_FACE: usize = 1 << 20;
 /// Hands the pages of the large faces compiled into the binary back to the kernel. A
 /// Chinese or Korean document reads glyphs all over its face, and the kernel maps the
 /// neighbourhood of each page read (~120 KB here), so after a few documents the faces were
-/// nearly whole in memory: a tenth of the whole kit's peak. Their pages are clean and
-/// backed by the binary's file, so the next document that reads them has them mapped again
-/// from the page cache, unchanged. Done only where `/proc/self/maps` shows the faces in a
-/// read-only private mapping of a file (not, say, a packed executable unpacked into
-/// anonymous memory, whose pages would come back as zeros); elsewhere, nothing.
+/// nearly whole in the process's resident set: a tenth of the whole kit's peak. What this
+/// saves is resident file pages, not heap: the pages stay in the page cache (which could
+/// reclaim them anyway), and the next document that reads a face has them mapped again from
+/// there. Done only where `/proc/self/maps` shows the faces in a read-only private mapping
+/// of a file, as an executable's read-only data is: pages nothing here ever writes, which
+/// come back as the file's bytes (a packed executable unpacked into anonymous memory would
+/// get zeros instead, and is left alone). Like any mapped file, the faces then read what
+/// the binary's file holds: a binary changed underneath a running process (possible on a
+/// network file system) is outside this contract, as it is for the code.
 pub fn release_large_builtin_faces() {
     #[cfg(target_os = "linux")]
     {
-        static FILE_BACKED: OnceLock<bool> = OnceLock::new();
-        let large = || {
-            crate::assets::FONTS
-                .iter()
-                .map(|(_, bytes)| *bytes)
-                .filter(|bytes| bytes.len() > LARGE_BUILTIN_FACE)
-        };
-        let file_backed = *FILE_BACKED.get_or_init(|| {
-            let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
-                return false;
-            };
-            large().all(|bytes| in_read_only_file_mapping(&maps, bytes))
-        });
-        if !file_backed {
-            return;
-        }
-        // SAFETY: `_SC_PAGESIZE` is a valid name; the call has no other input.
+        // SAFETY: `sysconf` with a valid name has no other input.
         let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(0);
         if page == 0 {
             return;
         }
-        for bytes in large() {
+        for bytes in releasable_builtin_faces() {
             let start = (bytes.as_ptr() as usize).div_ceil(page) * page;
             let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
             if end > start {
-                // SAFETY: whole pages inside the face's bytes, which live in a read-only
-                // private file mapping (checked above): MADV_DONTNEED only unmaps them, and
-                // the next read maps the file's same bytes again. Nothing writes them.
+                // SAFETY: whole pages inside the face's bytes, which lie in a read-only
+                // private file mapping (checked once, for these very slices): MADV_DONTNEED
+                // unmaps them, and the next read maps the file's same bytes again.
                 unsafe {
                     libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
                 }
             }
         }
     }
+}
+
+/// The faces [`release_large_builtin_faces`] hands back: those compiled into the binary
+/// over [`LARGE_BUILTIN_FACE`], if every one lies in a read-only private file mapping;
+/// else none. Worked out once, for the very slices the font book reads.
+#[cfg(target_os = "linux")]
+fn releasable_builtin_faces() -> &'static [&'static [u8]] {
+    static FACES: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let large: Vec<&'static [u8]> = crate::assets::FONTS
+            .iter()
+            .map(|(_, bytes)| *bytes)
+            .filter(|bytes| bytes.len() > LARGE_BUILTIN_FACE)
+            .collect();
+        let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+            return Vec::new();
+        };
+        if large
+            .iter()
+            .all(|bytes| in_read_only_file_mapping(&maps, bytes))
+        {
+            large
+        } else {
+            Vec::new()
+        }
+    })
 }
 
 /// Whether `bytes` lie wholly in one read-only private mapping of a file, by the process's
@@ -1092,32 +1106,36 @@ mod tests {
     use super::*;
 
     /// The large built-in faces read the same after their pages are handed back, and this
-    /// test binary's faces are where the release expects them: in a read-only mapping of
+    /// test binary's faces are where the release expects them, in a read-only mapping of
     /// its file (so the release is not skipped here, where the test can see it).
     #[cfg(target_os = "linux")]
     #[test]
     fn large_builtin_faces_read_the_same_after_their_pages_are_handed_back() {
         use sha2::Digest as _;
-        let large: Vec<&[u8]> = crate::assets::FONTS
-            .iter()
-            .map(|(_, bytes)| *bytes)
-            .filter(|bytes| bytes.len() > LARGE_BUILTIN_FACE)
-            .collect();
-        assert!(large.len() >= 4, "the CJK faces are compiled in");
-        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-        for bytes in &large {
-            assert!(in_read_only_file_mapping(&maps, bytes));
+        let faces = releasable_builtin_faces();
+        assert!(
+            faces.len() >= 4,
+            "the CJK faces are compiled in and releasable"
+        );
+        // The very slices the font book reads.
+        for face in faces {
+            assert!(
+                crate::assets::FONTS
+                    .iter()
+                    .any(|(_, bytes)| std::ptr::eq(*bytes, *face))
+            );
         }
-        let digests = |faces: &[&[u8]]| -> Vec<[u8; 32]> {
+        let digests = || -> Vec<[u8; 32]> {
             faces
                 .iter()
                 .map(|b| sha2::Sha256::digest(b).into())
                 .collect()
         };
-        let before = digests(&large);
+        let before = digests();
         release_large_builtin_faces();
-        assert_eq!(digests(&large), before);
+        assert_eq!(digests(), before);
         // A heap buffer is in no file mapping.
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
         let heap = vec![1u8; 1 << 16];
         assert!(!in_read_only_file_mapping(&maps, &heap));
     }
