@@ -772,6 +772,7 @@ impl FontBook {
 
 /// Faces compiled into the binary above this size (the Chinese and Korean faces, 1.7 to
 /// 3.7 MB each) have their pages handed back after each document.
+#[cfg(target_os = "linux")]
 const LARGE_BUILTIN_FACE: usize = 1 << 20;
 
 /// Hands the pages of the large faces compiled into the binary back to the kernel. A
