@@ -17,33 +17,73 @@ thread_local! {
         RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
 }
 
-/// ToUnicode maps already deflated in this process, by their plain bytes: the documents of
-/// a run share most of them (a face's map is the same in every county's flyer that sets the
-/// same glyphs in that face), and deflating at the best level — most of it clearing the
-/// deflater's tables, for a flyer's small streams — was a sixth of a batch's time, with
-/// the font programs (now remembered whole, slimmed, by `render::pack`). Deflate gives the
-/// same bytes for the same input, so a remembered stream is the stream. Page content, which
-/// names the county, is not remembered; a stream is remembered the second time it is
-/// deflated, so one no other document shares (a statewide edition's map in its language)
-/// takes no room; and the
-/// memo is bounded, so a whole kit (or a long `serve`) stays small: once it holds
-/// `DEFLATED_MEMO_BYTES`, streams are deflated without being remembered.
+/// ToUnicode maps already deflated in this process, by the SHA-256 of their plain bytes (a
+/// collision is not a practical concern): the documents of a run share most of them (a
+/// face's map is the same in every county's flyer that sets the same glyphs in that face),
+/// and deflating at the best level — most of it clearing the deflater's tables, for a
+/// flyer's small streams — was a sixth of a batch's time, with the font programs (now
+/// remembered whole, slimmed, by `render::pack`). Deflate gives the same bytes for the same
+/// input, so a remembered stream is the stream. Page content, which names the county, is
+/// not remembered.
 static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
-    std::sync::LazyLock::new(Default::default);
+    std::sync::LazyLock::new(|| Mutex::new(SeenTwiceMemo::new(2 << 20, 1 << 16)));
 
-const DEFLATED_MEMO_BYTES: usize = 2 << 20;
+/// Deflated streams by the digest of their plain bytes (`None`: the deflater failed).
+type DeflatedMemo = SeenTwiceMemo<[u8; 32], Option<Arc<[u8]>>>;
 
-/// At most this many digests of streams deflated once (32 bytes each).
-const DEFLATED_SEEN_MAX: usize = 1 << 16;
-
-/// Streams by the SHA-256 of their plain bytes (a font program is tens of kilobytes; its
-/// digest 32 bytes, and a collision is not a practical concern), each with its deflated
-/// bytes; `seen`, the digests of those deflated once; `bytes` counts what the memo holds.
-#[derive(Default)]
-struct DeflatedMemo {
-    streams: HashMap<[u8; 32], Option<Arc<[u8]>>>,
-    seen: std::collections::HashSet<[u8; 32]>,
+/// Answers worked out for streams a run's documents share, by a key of the stream: one is
+/// remembered the second time its key is offered, so what only one document has (a
+/// statewide edition's subset or map in its language) takes no room; and the memo is
+/// bounded, so a whole kit (or a long `serve`) stays small: once it holds `max_bytes`,
+/// answers are worked out without being remembered, and at most `max_seen` keys seen once
+/// are kept.
+pub(crate) struct SeenTwiceMemo<K, V> {
+    answers: HashMap<K, V>,
+    seen: std::collections::HashSet<K>,
+    /// What `answers` holds: each key and each answer's bytes.
     bytes: usize,
+    max_bytes: usize,
+    max_seen: usize,
+}
+
+impl<K: std::hash::Hash + Eq + Copy, V: Clone> SeenTwiceMemo<K, V> {
+    pub(crate) fn new(max_bytes: usize, max_seen: usize) -> Self {
+        SeenTwiceMemo {
+            answers: HashMap::new(),
+            seen: Default::default(),
+            bytes: 0,
+            max_bytes,
+            max_seen,
+        }
+    }
+
+    pub(crate) fn get(&self, key: &K) -> Option<V> {
+        self.answers.get(key).cloned()
+    }
+
+    /// Remembers `answer` (`size` bytes) if `key` was offered before and there is room.
+    pub(crate) fn offer(&mut self, key: K, answer: V, size: usize) {
+        if self.answers.contains_key(&key) {
+            return; // another thread worked it out at the same time
+        }
+        if !self.seen.contains(&key) {
+            if self.seen.len() < self.max_seen {
+                self.seen.insert(key);
+            }
+            return;
+        }
+        let size = std::mem::size_of::<K>() + size;
+        if self.bytes + size <= self.max_bytes {
+            self.bytes += size;
+            self.seen.remove(&key);
+            self.answers.insert(key, answer);
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn remembers(&self, key: &K) -> bool {
+        self.answers.contains_key(key)
+    }
 }
 
 /// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
@@ -60,20 +100,15 @@ fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
 fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
     use sha2::Digest as _;
     let key: [u8; 32] = sha2::Sha256::digest(data).into();
-    if let Some(known) = DEFLATED.lock().ok()?.streams.get(&key) {
+    if let Some(known) = DEFLATED.lock().ok()?.get(&key) {
         return known.as_deref().map(<[u8]>::to_vec);
     }
     let deflated = deflate_best(data);
-    let mut memo = DEFLATED.lock().ok()?;
-    let size = key.len() + deflated.as_ref().map_or(0, Vec::len);
-    let again = memo.seen.contains(&key);
-    if !again && memo.seen.len() < DEFLATED_SEEN_MAX {
-        memo.seen.insert(key);
-    }
-    if again && memo.bytes + size <= DEFLATED_MEMO_BYTES {
-        memo.bytes += size;
-        memo.streams.insert(key, deflated.as_deref().map(Arc::from));
-    }
+    let size = deflated.as_ref().map_or(0, Vec::len);
+    DEFLATED
+        .lock()
+        .ok()?
+        .offer(key, deflated.as_deref().map(Arc::from), size);
     deflated
 }
 

@@ -2,6 +2,7 @@
 //! programs without the tables a reader never reads, then the `lean` rounding.
 
 use crate::diag::Diagnostic;
+use crate::lean::SeenTwiceMemo;
 
 /// Rewrites krilla's file with its dictionaries — the structure tree (one object per
 /// tagged element), font dictionaries and widths, page tree, annotations, outline — packed
@@ -77,60 +78,20 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
         if let Some(key) = key
             && let Ok(mut memo) = SLIMMED.lock()
         {
-            memo.offer(key, slimmed);
+            let size = slimmed.as_ref().map_or(0, |s| s.content.len());
+            memo.offer(key, slimmed, size);
         }
     }
 }
 
 /// Font programs slimmed in this process, by what identifies the stream krilla wrote (see
 /// [`krilla_program_key`]): `None` for one that could not be taken apart (left as krilla
-/// wrote it). A program is remembered the second time it is slimmed, so the subsets only
-/// one document has (a statewide edition's, in its language) take no room; and the memo is
-/// bounded, so a whole kit or a long `serve` stays small: once it holds
-/// [`SLIMMED_MEMO_BYTES`], programs are slimmed without being remembered.
-static SLIMMED: std::sync::LazyLock<std::sync::Mutex<SlimmedMemo>> =
-    std::sync::LazyLock::new(Default::default);
-
-const SLIMMED_MEMO_BYTES: usize = 1 << 20;
-
-/// At most this many keys of programs slimmed once (40 bytes each).
-const SLIMMED_SEEN_MAX: usize = 1 << 14;
+/// wrote it). Remembered from a program's second sight, at most 1 MiB of them (see
+/// [`SeenTwiceMemo`]).
+static SLIMMED: std::sync::LazyLock<std::sync::Mutex<SeenTwiceMemo<ProgramKey, Option<Slimmed>>>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(SeenTwiceMemo::new(1 << 20, 1 << 14)));
 
 type ProgramKey = ([u8; 32], usize);
-
-#[derive(Default)]
-struct SlimmedMemo {
-    programs: std::collections::HashMap<ProgramKey, Option<Slimmed>>,
-    seen: std::collections::HashSet<ProgramKey>,
-    /// What `programs` holds: each key and each slimmed program's bytes.
-    bytes: usize,
-}
-
-impl SlimmedMemo {
-    fn get(&self, key: &ProgramKey) -> Option<Option<Slimmed>> {
-        self.programs.get(key).cloned()
-    }
-
-    /// Remembers `slimmed` if `key` was offered before and there is room.
-    fn offer(&mut self, key: ProgramKey, slimmed: Option<Slimmed>) {
-        if self.programs.contains_key(&key) {
-            return; // another thread slimmed it at the same time
-        }
-        if !self.seen.contains(&key) {
-            if self.seen.len() < SLIMMED_SEEN_MAX {
-                self.seen.insert(key);
-            }
-            return;
-        }
-        let size =
-            std::mem::size_of::<ProgramKey>() + slimmed.as_ref().map_or(0, |s| s.content.len());
-        if self.bytes + size <= SLIMMED_MEMO_BYTES {
-            self.bytes += size;
-            self.seen.remove(&key);
-            self.programs.insert(key, slimmed);
-        }
-    }
-}
 
 /// A slimmed font program as its stream ends up: its bytes, and whether they are deflated.
 #[derive(Clone)]
@@ -296,7 +257,7 @@ mod tests {
     fn a_program_slimmed_again_from_memory_is_the_one_slimmed_first() {
         let semibold = builtin_font("Oswald-SemiBold.ttf");
         let bold = builtin_font("Oswald-Bold.ttf");
-        let remembered = |font| SLIMMED.lock().unwrap().programs.contains_key(&key_of(font));
+        let remembered = |font| SLIMMED.lock().unwrap().remembers(&key_of(font));
         let first = slimmed(semibold);
         assert!(!remembered(semibold), "remembered the first time");
         assert_eq!(slimmed(semibold), first);
