@@ -10,18 +10,21 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 thread_local! {
-    /// One deflater per thread, reset between streams: setting one up at the best level
-    /// allocates and clears ~300 KB, which cost more than compressing a flyer's small
-    /// streams (9% of a one-flyer run went to it).
-    static DEFLATER: RefCell<flate2::write::ZlibEncoder<Vec<u8>>> =
-        RefCell::new(flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best()));
+    /// One deflater per thread, kept between streams: setting one up allocates and clears
+    /// its tables, which cost more than compressing a flyer's small streams.
+    static DEFLATER: RefCell<Option<libdeflater::Compressor>> = const { RefCell::new(None) };
 }
+
+/// The level every stream we deflate is deflated at: libdeflate's 9, its best before the
+/// slow near-optimal parsing of 10 to 12 (which saved 1.5% more of a flyer's streams at
+/// five times the time).
+const LEVEL: i32 = 9;
 
 /// ToUnicode maps already deflated in this process, by the SHA-256 of their plain bytes (a
 /// collision is not a practical concern): the documents of a run share most of them (a
 /// face's map is the same in every county's flyer that sets the same glyphs in that face),
-/// and deflating at the best level — most of it clearing the deflater's tables, for a
-/// flyer's small streams — was a sixth of a batch's time, with the font programs (now
+/// and deflating them (with zlib then, most of it clearing the deflater's tables, for a
+/// flyer's small streams) was a sixth of a batch's time, with the font programs (now
 /// remembered whole, slimmed, by `render::pack`). Deflate gives the same bytes for the same
 /// input, so a remembered stream is the stream. Page content, which names the county, is
 /// not remembered.
@@ -86,13 +89,20 @@ impl<K: std::hash::Hash + Eq + Copy, V: Clone> SeenTwiceMemo<K, V> {
     }
 }
 
-/// `data` deflated at the best level, as lopdf's `Stream::compress` deflates it (the same
-/// encoder, so the same bytes), with the thread's deflater reused.
-fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
+/// `data` deflated (zlib format) at [`LEVEL`] with the thread's deflater.
+pub(crate) fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
     DEFLATER.with(|cell| {
-        let mut encoder = cell.borrow_mut();
-        encoder.write_all(data).ok()?;
-        encoder.reset(Vec::new()).ok()
+        let mut slot = cell.borrow_mut();
+        let compressor = match &mut *slot {
+            Some(c) => c,
+            None => slot.insert(libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(LEVEL).ok()?,
+            )),
+        };
+        let mut out = vec![0; compressor.zlib_compress_bound(data.len())];
+        let written = compressor.zlib_compress(data, &mut out).ok()?;
+        out.truncate(written);
+        Some(out)
     })
 }
 
@@ -112,8 +122,8 @@ fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
     deflated
 }
 
-/// lopdf's `Stream::compress` with a reused deflater: a stream without a filter is
-/// deflated at the best level when that saves more than the 19 bytes `/Filter/FlateDecode`
+/// lopdf's `Stream::compress` with the thread's deflater: a stream without a filter is
+/// deflated at [`LEVEL`] when that saves more than the 19 bytes `/Filter/FlateDecode`
 /// costs.
 pub(crate) fn compress(stream: &mut lopdf::Stream) {
     compress_with(stream, deflate_best);
@@ -161,7 +171,7 @@ fn round_operand(object: &mut Object) {
     }
 }
 
-/// Rewrites every page's content stream with rounded numbers, deflated at the best level.
+/// Rewrites every page's content stream with rounded numbers, deflated at [`LEVEL`].
 /// A stream we cannot parse is left as it is.
 fn round_page_content(pdf: &mut Document) {
     rewrite_page_content(pdf, false);
@@ -1034,31 +1044,30 @@ fn deflate_plain_streams(pdf: &mut Document) {
     }
 }
 
-/// lopdf writes the cross-reference stream (the file's last object) uncompressed; this
-/// deflates it in place. Nothing before it moves, so every offset it holds stays true. A
-/// file whose tail is not laid out as expected is returned unchanged.
-pub fn deflate_xref_stream(file: Vec<u8>) -> Vec<u8> {
-    deflated_xref(&file).unwrap_or(file)
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
-    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
-    let rfind = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
-    let tail_at = rfind(file, b"startxref")?;
-    let start: usize = std::str::from_utf8(&file[tail_at + 9..])
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let object = file.get(start..tail_at)?;
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Where the parts of an undeflated stream object lopdf wrote lie, from the start of its
+/// dictionary (`<<`): the dictionary up to its `/Length` entry, which lopdf writes last,
+/// and the data.
+struct PlainStream {
+    /// `<<` … up to (not including) `/Length N>>`.
+    dict_head: std::ops::Range<usize>,
+    data: std::ops::Range<usize>,
+}
+
+fn plain_stream(object: &[u8]) -> Option<PlainStream> {
     let dict_at = find(object, b"<<")?;
-    let stream_kw = find(object, b">>stream")?;
+    let stream_kw = dict_at + find(&object[dict_at..], b">>stream")?;
     let dict = &object[dict_at..stream_kw + 2];
-    if find(dict, b"/XRef").is_none() || find(dict, b"/Filter").is_some() {
+    if find(dict, b"/Filter").is_some() {
         return None;
     }
-    // `/Length N` is the dictionary's last entry.
     let length_at = rfind(dict, b"/Length ")?;
     let length: usize = std::str::from_utf8(&dict[length_at + 8..dict.len() - 2])
         .ok()?
@@ -1073,8 +1082,103 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     data_at += 1;
-    let data = object.get(data_at..data_at + length)?;
-    let after = &object[data_at + length..];
+    object.get(data_at..data_at + length)?;
+    Some(PlainStream {
+        dict_head: dict_at..dict_at + length_at,
+        data: data_at..data_at + length,
+    })
+}
+
+/// The offset `startxref` gives, and where the `startxref` keyword is.
+fn xref_start(file: &[u8]) -> Option<(usize, usize)> {
+    let tail_at = rfind(file, b"startxref")?;
+    let start = std::str::from_utf8(&file[tail_at + 9..])
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some((start, tail_at))
+}
+
+/// lopdf is asked to write the object stream undeflated (its own deflating sets up a new
+/// zlib deflater for every file); this deflates it with ours, in place. lopdf writes it
+/// just before the cross-reference stream, so only the objects after it move (the
+/// cross-reference stream): their offsets, in the still undeflated cross-reference rows
+/// (`/W[1 4 2]`), and `startxref` are moved by as much. A file not laid out so is returned
+/// unchanged.
+pub fn deflate_object_stream(file: Vec<u8>) -> Vec<u8> {
+    deflated_object_stream(&file).unwrap_or(file)
+}
+
+fn deflated_object_stream(file: &[u8]) -> Option<Vec<u8>> {
+    let (start, tail_at) = xref_start(file)?;
+    let before_xref = file.get(..start)?;
+    let objstm = rfind(before_xref, b"/Type/ObjStm")?;
+    let object_at = rfind(&before_xref[..objstm], b"<<")?;
+    let object = &before_xref[object_at..];
+    let stream = plain_stream(object)?;
+    let after_data = &object[stream.data.end..];
+    if !after_data.starts_with(b"\nendstream") {
+        return None;
+    }
+    let deflated = deflate_best(&object[stream.data.clone()])?;
+    let mut out = Vec::with_capacity(file.len());
+    out.extend_from_slice(&file[..object_at]);
+    out.extend_from_slice(&object[stream.dict_head.clone()]);
+    out.extend_from_slice(
+        format!("/Filter/FlateDecode/Length {}>>stream\n", deflated.len()).as_bytes(),
+    );
+    out.extend_from_slice(&deflated);
+    out.extend_from_slice(after_data);
+    let new_start = out.len();
+    let shift = |offset: usize| offset + new_start - start;
+    // The cross-reference stream, its rows of objects after the object stream moved.
+    let xref = file.get(start..tail_at)?;
+    let rows = plain_stream(xref)?;
+    if find(&xref[rows.dict_head.clone()], b"/W[1 4 2]").is_none() || rows.data.len() % 7 != 0 {
+        return None;
+    }
+    let mut data = xref[rows.data.clone()].to_vec();
+    for row in data.chunks_mut(7) {
+        let offset = u32::from_be_bytes([row[1], row[2], row[3], row[4]]) as usize;
+        if row[0] == 1 && offset > object_at {
+            let moved = u32::try_from(shift(offset)).ok()?;
+            row[1..5].copy_from_slice(&moved.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&xref[..rows.data.start]);
+    out.extend_from_slice(&data);
+    out.extend_from_slice(&xref[rows.data.end..]);
+    // `startxref`, the new offset, and what followed the old one (`%%EOF`).
+    let tail = &file[tail_at + b"startxref".len()..];
+    let number_end = tail
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .and_then(|at| {
+            let digits = tail[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+            (digits > 0).then_some(at + digits)
+        })?;
+    out.extend_from_slice(format!("startxref\n{new_start}").as_bytes());
+    out.extend_from_slice(&tail[number_end..]);
+    Some(out)
+}
+
+/// lopdf writes the cross-reference stream (the file's last object) uncompressed; this
+/// deflates it in place. Nothing before it moves, so every offset it holds stays true. A
+/// file whose tail is not laid out as expected is returned unchanged.
+pub fn deflate_xref_stream(file: Vec<u8>) -> Vec<u8> {
+    deflated_xref(&file).unwrap_or(file)
+}
+
+fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
+    let (start, tail_at) = xref_start(file)?;
+    let object = file.get(start..tail_at)?;
+    let stream = plain_stream(object)?;
+    let dict = &object[stream.dict_head.clone()];
+    find(dict, b"/XRef")?;
+    let data = &object[stream.data.clone()];
+    let after = &object[stream.data.end..];
     // Rows of 1 + 4 + 2 bytes (lopdf's `/W`): each row as its difference from the one
     // above (the PNG "up" predictor), which turns the offsets' high bytes into zeros.
     let row = 7;
@@ -1092,9 +1196,9 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
     } else {
         data.to_vec()
     };
-    let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), data);
-    compress(&mut stream);
-    if stream.dict.get(b"Filter").is_err() {
+    let mut deflated = lopdf::Stream::new(lopdf::Dictionary::new(), data);
+    compress(&mut deflated);
+    if deflated.dict.get(b"Filter").is_err() {
         return None;
     }
     let parms = if predicted {
@@ -1103,17 +1207,17 @@ fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
         ""
     };
     let mut out = Vec::with_capacity(file.len());
-    out.extend_from_slice(&file[..start + dict_at]);
-    out.extend_from_slice(&dict[..length_at]);
+    out.extend_from_slice(&file[..start + stream.dict_head.start]);
+    out.extend_from_slice(dict);
     out.extend_from_slice(
         format!(
             "/Filter/FlateDecode{parms}/Length {}>>",
-            stream.content.len()
+            deflated.content.len()
         )
         .as_bytes(),
     );
     out.extend_from_slice(b"stream\n");
-    out.extend_from_slice(&stream.content);
+    out.extend_from_slice(&deflated.content);
     out.extend_from_slice(after);
     out.extend_from_slice(&file[tail_at..]);
     Some(out)
@@ -1461,6 +1565,96 @@ end
             lean_xmp(b"<x:xmpmeta><pdfuaid:part>1</pdfuaid:part></x:xmpmeta>"),
             None
         );
+    }
+
+    /// A file as `render::pack` has lopdf write it: its dictionaries in one undeflated object
+    /// stream, then an undeflated cross-reference stream.
+    fn packed_plain(objects: i64) -> (Document, Vec<u8>) {
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages,
+            "MediaBox" => vec![Object::Integer(0), Object::Integer(0), Object::Integer(10), Object::Integer(10)],
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::from(page)], "Count" => Object::Integer(1) }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        for i in 0..objects {
+            doc.add_object(dictionary! { "Value" => Object::Integer(i), "Name" => "Repeated" });
+        }
+        // A stream after the dictionaries, so that objects lie on both sides of the
+        // object stream.
+        doc.add_object(lopdf::Stream::new(
+            dictionary! {},
+            b"0 0 m 10 10 l S".to_vec(),
+        ));
+        let options = lopdf::SaveOptions {
+            use_object_streams: true,
+            use_xref_streams: true,
+            object_stream_config: lopdf::ObjectStreamConfig {
+                max_objects_per_stream: 100_000,
+                compression_level: 0,
+            },
+            ..lopdf::SaveOptions::default()
+        };
+        let mut plain = Vec::new();
+        doc.save_with_options(&mut plain, options).unwrap();
+        (doc, plain)
+    }
+
+    /// The object stream is deflated in place, every cross-reference row still points at
+    /// its object (checked byte by byte, not through a reader that might rebuild a broken
+    /// table), and a reader gets every object back.
+    #[test]
+    fn the_object_stream_is_deflated_and_every_offset_stays_true() {
+        let (doc, plain) = packed_plain(200);
+        let lean = deflate_object_stream(plain.clone());
+        assert!(
+            lean.len() + 500 < plain.len(),
+            "{} vs {}",
+            lean.len(),
+            plain.len()
+        );
+        let text = String::from_utf8_lossy(&lean);
+        assert!(text.contains("/Type/ObjStm"), "{text}");
+        assert!(text.contains("/Filter/FlateDecode"), "{text}");
+        // The rows, still undeflated: /W[1 4 2], /Index[first count].
+        let (start, _) = xref_start(&lean).unwrap();
+        let xref = plain_stream(&lean[start..]).unwrap();
+        let dict = String::from_utf8_lossy(&lean[start..][xref.dict_head.clone()]).to_string();
+        let index = dict.split("/Index[").nth(1).unwrap();
+        let first: usize = index.split([' ', ']']).next().unwrap().parse().unwrap();
+        let rows = &lean[start..][xref.data.clone()];
+        let mut checked = 0;
+        for (i, row) in rows.chunks(7).enumerate() {
+            if row[0] != 1 {
+                continue;
+            }
+            let offset = u32::from_be_bytes([row[1], row[2], row[3], row[4]]) as usize;
+            let header = format!("{} 0 obj", first + i);
+            assert!(
+                lean[offset..].starts_with(header.as_bytes()),
+                "row {i}: {:?}",
+                String::from_utf8_lossy(&lean[offset..offset + 20])
+            );
+            checked += 1;
+        }
+        assert!(
+            checked >= 3,
+            "the stream, the object stream and the xref stream"
+        );
+        let read = Document::load_mem(&deflate_xref_stream(lean.clone())).unwrap();
+        for (id, object) in &doc.objects {
+            if let Object::Dictionary(d) = object {
+                assert_eq!(read.get_dictionary(*id).unwrap(), d);
+            }
+        }
+        // Already deflated: left alone.
+        assert_eq!(deflate_object_stream(lean.clone()), lean);
     }
 
     #[test]

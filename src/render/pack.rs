@@ -22,18 +22,21 @@ pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic>
         object_stream_config: lopdf::ObjectStreamConfig {
             // One stream for all of them: deflate finds the repeats across elements.
             max_objects_per_stream: 100_000,
-            compression_level: 9,
+            // Undeflated here, deflated by `lean` with the thread's deflater.
+            compression_level: 0,
         },
         ..lopdf::SaveOptions::default()
     };
     let mut out = Vec::with_capacity(bytes.len());
     pdf.save_with_options(&mut out, options)
         .map_err(|e| Diagnostic::error(format!("cannot pack the PDF: {e}")))?;
-    Ok(crate::lean::deflate_xref_stream(out))
+    Ok(crate::lean::deflate_xref_stream(
+        crate::lean::deflate_object_stream(out),
+    ))
 }
 
 /// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it
-/// at the best level. A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
+/// at `lean`'s level. A PDF reader draws a CID-keyed TrueType font from its glyf, loca,
 /// hmtx, head, hhea and maxp tables; the names (copyright, the licence's long text, URLs:
 /// about 1.5 KB a face) and PostScript glyph names are never read from an embedded
 /// subset, whose family and style the font dictionary gives. A font we cannot take apart
@@ -71,7 +74,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
             .map(|slim| {
                 stream.set_plain_content(slim);
-                // Level 9 rather than krilla's 6 (see `lean`).
+                // Deflated again with `lean`'s deflater, better than krilla's level 6.
                 crate::lean::compress(stream);
                 Slimmed::of(stream)
             });
