@@ -6,7 +6,6 @@
 //! it in place (same face id, so fallback order does not change); other faces add to the set.
 
 use crate::diag::Diagnostic;
-use rustybuzz::ttf_parser;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,15 +42,20 @@ impl AsRef<[u8]> for FontBytes {
 }
 
 self_cell::self_cell!(
-    /// The shaping face, parsed once and kept beside the bytes it borrows.
-    struct Shaper {
+    /// The face's tables, parsed once and kept beside the bytes they borrow.
+    struct Parsed {
         owner: FontData,
         #[covariant]
-        dependent: ShapingFace,
+        dependent: Tables,
     }
 );
 
-type ShapingFace<'a> = rustybuzz::Face<'a>;
+/// One face's tables as two readers see them: ttf-parser (outlines, ink boxes, coverage,
+/// metrics) and read-fonts (harfrust's shaping).
+struct Tables<'a> {
+    ttf: ttf_parser::Face<'a>,
+    font: harfrust::FontRef<'a>,
+}
 
 /// One loaded font face with the metrics the composer needs.
 pub struct Face {
@@ -75,11 +79,14 @@ pub struct Face {
     pub cap_height: f32,
     /// OS/2 fsType: 0 means installable embedding.
     pub embedding_flags: u16,
-    /// Built when the face first shapes text: most runs use a handful of the faces.
-    shaper: OnceLock<Shaper>,
+    /// Parsed when the face is first read from: most runs use a handful of the faces.
+    parsed: OnceLock<Parsed>,
+    /// What harfrust works out once per face (table offsets, lookup caches), made when the
+    /// face first shapes text.
+    shaper_data: OnceLock<harfrust::ShaperData>,
     /// Shape plans by direction, script and language: compiling one costs more than
     /// shaping a line, and a document needs only a handful.
-    plans: RwLock<HashMap<PlanKey, Arc<rustybuzz::ShapePlan>>>,
+    plans: RwLock<HashMap<PlanKey, Arc<harfrust::ShapePlan>>>,
     /// Shaped strings by (text, right-to-left, language). Shaping does not depend on the
     /// size, and a kit sets the same strings again and again (every county, every fit
     /// attempt), so each is shaped once per face.
@@ -158,7 +165,7 @@ struct Shaped {
     text: String,
     rtl: bool,
     lang: String,
-    script: rustybuzz::Script,
+    script: harfrust::Script,
     glyphs: Arc<Vec<UnitGlyph>>,
 }
 
@@ -231,29 +238,45 @@ fn with_cluster_ends(mut glyphs: Vec<UnitGlyph>, text_len: usize) -> Vec<UnitGly
 }
 
 type ShapeKey = (String, bool, String);
-type ShapedEntry = (Arc<Vec<UnitGlyph>>, rustybuzz::Script, bool);
+type ShapedEntry = (Arc<Vec<UnitGlyph>>, harfrust::Script, bool);
 
 /// Past this many distinct strings a face's shaping cache starts afresh.
 const SHAPE_CACHE_LIMIT: usize = 20_000;
 
 type PlanKey = (
-    rustybuzz::Direction,
-    Option<rustybuzz::Script>,
-    Option<rustybuzz::Language>,
+    harfrust::Direction,
+    Option<harfrust::Script>,
+    Option<harfrust::Language>,
 );
 
 impl Face {
-    /// The shaping face over the shared bytes. Building one parses the layout tables, which
-    /// costs more than shaping a line, so it is done once when the font is loaded.
-    pub fn shaper(&self) -> &rustybuzz::Face<'_> {
-        self.shaper
+    /// The face's tables as ttf-parser reads them (outlines, ink boxes, coverage, metrics),
+    /// over the shared bytes; parsed once, when first asked.
+    pub fn parsed(&self) -> &ttf_parser::Face<'_> {
+        &self.tables().ttf
+    }
+
+    fn tables(&self) -> &Tables<'_> {
+        self.parsed
             .get_or_init(|| {
-                Shaper::new(self.data.clone(), |bytes| {
-                    rustybuzz::Face::from_slice(bytes, self.index)
-                        .expect("the face parsed when it was loaded")
+                Parsed::new(self.data.clone(), |bytes| Tables {
+                    ttf: ttf_parser::Face::parse(bytes, self.index)
+                        .expect("the face parsed when it was loaded"),
+                    font: harfrust::FontRef::from_index(bytes, self.index)
+                        .expect("the face was checked when it was loaded"),
                 })
             })
             .borrow_dependent()
+    }
+
+    /// A harfrust shaper for this face (its default instance). Cheap once the face's
+    /// shaper data is made: it only points at tables found then.
+    fn shaper(&self) -> harfrust::Shaper<'_> {
+        let font = &self.tables().font;
+        self.shaper_data
+            .get_or_init(|| harfrust::ShaperData::new(font))
+            .shaper(font)
+            .build()
     }
 
     /// krilla's font for this face if a document has made it, for naming the file in the
@@ -288,12 +311,12 @@ impl Face {
             }
             return glyphs;
         }
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.set_direction(if rtl {
-            rustybuzz::Direction::RightToLeft
+            harfrust::Direction::RightToLeft
         } else {
-            rustybuzz::Direction::LeftToRight
+            harfrust::Direction::LeftToRight
         });
         if let Ok(language) = lang.parse() {
             buffer.set_language(language);
@@ -344,7 +367,7 @@ impl Face {
         text: &str,
         rtl: bool,
         lang: &str,
-        script: rustybuzz::Script,
+        script: harfrust::Script,
         glyphs: &Arc<Vec<UnitGlyph>>,
     ) {
         if text.len() < RECENT_MIN_LEN {
@@ -378,7 +401,7 @@ impl Face {
         text: &str,
         rtl: bool,
         lang: &str,
-        script: rustybuzz::Script,
+        script: harfrust::Script,
     ) -> Option<Vec<UnitGlyph>> {
         if text.is_empty() {
             return None;
@@ -415,9 +438,9 @@ impl Face {
                 y_max: f32::from(b.y_max) * scale,
             }
         };
-        let measure = || self.shaper().glyph_bounding_box(ttf_parser::GlyphId(id));
+        let measure = || self.parsed().glyph_bounding_box(ttf_parser::GlyphId(id));
         let slots = self.ink.get_or_init(|| {
-            (0..self.shaper().number_of_glyphs())
+            (0..self.parsed().number_of_glyphs())
                 .map(|_| AtomicU64::new(INK_UNMEASURED))
                 .collect()
         });
@@ -440,17 +463,18 @@ impl Face {
     }
 
     /// Shapes a buffer (default features: kerning, ligatures …) with a cached plan.
-    pub fn shape(&self, mut buffer: rustybuzz::UnicodeBuffer) -> rustybuzz::GlyphBuffer {
+    pub fn shape(&self, mut buffer: harfrust::UnicodeBuffer) -> harfrust::GlyphBuffer {
         buffer.guess_segment_properties();
         let key: PlanKey = (buffer.direction(), Some(buffer.script()), buffer.language());
+        let shaper = self.shaper();
         let cached = self
             .plans
             .read()
             .ok()
             .and_then(|plans| plans.get(&key).cloned());
         let plan = cached.unwrap_or_else(|| {
-            let plan = Arc::new(rustybuzz::ShapePlan::new(
-                self.shaper(),
+            let plan = Arc::new(harfrust::ShapePlan::new(
+                &shaper,
                 key.0,
                 key.1,
                 key.2.as_ref(),
@@ -461,7 +485,7 @@ impl Face {
             }
             plan
         });
-        rustybuzz::shape_with_plan(self.shaper(), &plan, buffer)
+        shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)))
     }
 }
 
@@ -480,11 +504,12 @@ impl Face {
         {
             return known;
         }
-        let shaped = |features: &[rustybuzz::Feature]| {
-            let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let shaper = self.shaper();
+        let shaped = |features: &[harfrust::Feature]| {
+            let mut buffer = harfrust::UnicodeBuffer::new();
             buffer.push_str(c.encode_utf8(&mut [0; 4]));
             buffer.guess_segment_properties();
-            let output = rustybuzz::shape(self.shaper(), features, buffer);
+            let output = shaper.shape(buffer, harfrust::ShapeOptions::new().features(features));
             match (output.glyph_positions(), output.glyph_infos()) {
                 ([position], [info]) => {
                     Some((info.glyph_id, position.x_advance, position.x_offset))
@@ -492,7 +517,7 @@ impl Face {
                 _ => None,
             }
         };
-        let halt = rustybuzz::Feature::new(ttf_parser::Tag::from_bytes(b"halt"), 1, ..);
+        let halt = harfrust::Feature::new(harfrust::Tag::new(b"halt"), 1, ..);
         let half = match (shaped(&[]), shaped(&[halt])) {
             (Some((id, full, _)), Some((half_id, half, offset)))
                 if id == half_id && half < full =>
@@ -679,7 +704,7 @@ impl FontBook {
     /// Whether a face has a glyph for `c`.
     pub fn covers(&self, id: FontId, c: char) -> bool {
         self.face(id)
-            .shaper()
+            .parsed()
             .glyph_index(c)
             .is_some_and(|g| g.0 != 0)
     }
@@ -974,12 +999,18 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
     let parsed = ttf_parser::Face::parse(&data, index)
         .map_err(|err| Diagnostic::error(format!("not a usable font: {err}")).in_file(path))?;
     // Everything later stages need must be there now: a face that parses but cannot be
-    // written would fail in the middle of a batch instead. (Shaping needs nothing more:
-    // rustybuzz's `Face::from_slice` is this same ttf-parser parse and cannot fail after
-    // it, so asking it too only built and dropped every face's GSUB/GPOS lookups, 2% of a
-    // one-flyer run.) The faces compiled into the binary passed the check when it was
-    // tested (a unit test makes both for every one), so a run does not parse each again.
+    // shaped or written would fail in the middle of a batch instead. Shaping (harfrust)
+    // reads the tables through read-fonts, as krilla does; building its shaping data here
+    // too would cost every face's lookups at start-up, for the handful a run sets. The
+    // faces compiled into the binary passed both checks when it was tested (a unit test
+    // makes both for every one), so a run does not parse each again.
     if !matches!(*data, FontBytes::Embedded(_)) {
+        if harfrust::FontRef::from_index(&data, index).is_err() {
+            return Err(Diagnostic::error(
+                "not a usable font: its tables cannot be read for shaping",
+            )
+            .in_file(path));
+        }
         let bytes: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         if krilla::text::Font::new(bytes.into(), index).is_none() {
             return Err(
@@ -1017,7 +1048,8 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         half_widths: RwLock::default(),
         ink: OnceLock::new(),
         number: FACE_NUMBERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        shaper: OnceLock::new(),
+        parsed: OnceLock::new(),
+        shaper_data: OnceLock::new(),
         pdf_font: OnceLock::new(),
         data,
     };
@@ -1171,10 +1203,17 @@ mod tests {
         for (path, bytes) in crate::assets::FONTS {
             let count = ttf_parser::fonts_in_collection(bytes).unwrap_or(1);
             for index in 0..count {
-                assert!(
-                    rustybuzz::Face::from_slice(bytes, index).is_some(),
-                    "{path} #{index} cannot be shaped"
-                );
+                let font = harfrust::FontRef::from_index(bytes, index)
+                    .unwrap_or_else(|e| panic!("{path} #{index} cannot be read: {e}"));
+                let data = harfrust::ShaperData::new(&font);
+                let mut buffer = harfrust::UnicodeBuffer::new();
+                buffer.push_str("Hi");
+                buffer.guess_segment_properties();
+                let shaped = data
+                    .shaper(&font)
+                    .build()
+                    .shape(buffer, harfrust::ShapeOptions::new());
+                assert_eq!(shaped.len(), 2, "{path} #{index} cannot be shaped");
                 let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(bytes.to_vec());
                 assert!(
                     krilla::text::Font::new(data.into(), index).is_some(),
@@ -1206,12 +1245,12 @@ mod tests {
         rtl: bool,
         lang: &str,
     ) -> Vec<(u16, u32, u32, i32, i32, i32)> {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.set_direction(if rtl {
-            rustybuzz::Direction::RightToLeft
+            harfrust::Direction::RightToLeft
         } else {
-            rustybuzz::Direction::LeftToRight
+            harfrust::Direction::LeftToRight
         });
         buffer.set_language(lang.parse().unwrap());
         let out = face.shape(buffer);
@@ -1328,8 +1367,8 @@ mod tests {
     fn ink_bounds_are_the_outline_box_in_em_and_none_for_a_space() {
         let book = FontBook::load(&[]).unwrap();
         let face = book.face(book.select("Noto Sans", 400, false).unwrap());
-        let h = face.shaper().glyph_index('H').unwrap().0;
-        let space = face.shaper().glyph_index(' ').unwrap().0;
+        let h = face.parsed().glyph_index('H').unwrap().0;
+        let space = face.parsed().glyph_index(' ').unwrap().0;
         let ink = face.ink_bounds(h).unwrap();
         assert!(
             ink.y_min.abs() < 0.01 && ink.y_max > 0.6 && ink.y_max < 0.8,
@@ -1348,9 +1387,9 @@ mod tests {
         );
         assert_eq!(face.ink_bounds(u16::MAX), None, "no such glyph");
         // A descender's negative units survive the slot's packing.
-        let p = face.shaper().glyph_index('p').unwrap().0;
+        let p = face.parsed().glyph_index('p').unwrap().0;
         let measured = face
-            .shaper()
+            .parsed()
             .glyph_bounding_box(ttf_parser::GlyphId(p))
             .unwrap();
         assert!(measured.y_min < 0);

@@ -11,7 +11,6 @@ use crate::model::layout::{Frame, Layout, Side};
 use crate::page::{Color, Document, GlyphRun, ImageData, ImageFormat, Item, Page, Rect};
 use crate::resolve::Edition;
 use crate::units::Pt;
-use rustybuzz::ttf_parser;
 use std::collections::BTreeMap;
 
 /// Resolution a press needs at the size printed; below `MIN_PPI` an image prints visibly
@@ -478,7 +477,7 @@ impl Checker<'_> {
         }
         for (font, frame) in used {
             let face = self.fonts.face(font);
-            let Some(problem) = embedding_problem(face.shaper()) else {
+            let Some(problem) = embedding_problem(face.parsed()) else {
                 continue;
             };
             let file = face

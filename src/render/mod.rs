@@ -554,7 +554,7 @@ fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
             (self.x + x * self.scale, self.y - y * self.scale)
         }
     }
-    impl rustybuzz::ttf_parser::OutlineBuilder for Pen<'_> {
+    impl ttf_parser::OutlineBuilder for Pen<'_> {
         fn move_to(&mut self, x: f32, y: f32) {
             let (x, y) = self.at(x, y);
             self.path.move_to(x, y);
@@ -576,7 +576,7 @@ fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
         }
     }
     let face = fonts.face(run.font);
-    let outlines = face.shaper();
+    let outlines = face.parsed();
     let mut path = PathBuilder::new();
     let mut pen_x = run.x;
     for glyph in &run.glyphs {
@@ -586,7 +586,7 @@ fn outlines_of(run: &GlyphRun, fonts: &FontBook) -> Option<Path> {
             y: (run.y - glyph.y_offset_em * run.size).0,
             scale: run.size.0 / face.units_per_em,
         };
-        outlines.outline_glyph(rustybuzz::ttf_parser::GlyphId(glyph.id), &mut pen);
+        outlines.outline_glyph(ttf_parser::GlyphId(glyph.id), &mut pen);
         pen_x += run.advance(glyph);
     }
     path.finish()

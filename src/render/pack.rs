@@ -279,11 +279,7 @@ mod tests {
             );
             assert_eq!(tags.len() + 2, table_tags(original).len());
             // The glyphs are the original's.
-            let glyphs = |font: &[u8]| {
-                rustybuzz::ttf_parser::Face::parse(font, 0)
-                    .unwrap()
-                    .number_of_glyphs()
-            };
+            let glyphs = |font: &[u8]| ttf_parser::Face::parse(font, 0).unwrap().number_of_glyphs();
             assert_eq!(glyphs(&plain), glyphs(original));
         }
     }

@@ -1,4 +1,4 @@
-//! Shape: glyphs for a run of text in one face and direction (rustybuzz), and a prepared
+//! Shape: glyphs for a run of text in one face and direction (harfrust), and a prepared
 //! paragraph's measurements — the advance before each byte, hyphen widths — at its size.
 
 use super::{Prepared, ShapedGlyph};
