@@ -3,6 +3,7 @@
 //! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
 //! grow to fill — before declaring an overflow, which is an error with the amount.
 
+use super::decisions;
 use super::grid::{Grid, baseline_grid};
 use super::ink::{self, InkBox};
 use super::linebreak::Break;
@@ -295,119 +296,138 @@ impl Composer<'_> {
             attempt(adjust).is_ok()
         };
 
-        let mut result = attempt(NONE);
-        let mut adjust_used = NONE;
-        // Grow to fill: the largest scale (within each style's max) that still fits.
-        let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
-        if fill && result.is_ok() && !fitted.is_empty() {
-            // As far as the first style to reach its `max` allows; a style whose `max` is
-            // its size (a figure that may give way but never grows) keeps its size and does
-            // not hold the others back.
-            let ceiling = fitted
-                .iter()
-                .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
-                .filter(|ratio| (ratio - 1.0).abs() > 1e-4)
-                .fold(4.0f32, f32::min);
-            if let Some(scale) = largest_fitting(1.0, ceiling, |scale| {
-                fits(Adjust {
-                    scale,
-                    tracking: 0.0,
-                })
-            }) {
-                adjust_used = Adjust {
-                    scale,
-                    tracking: 0.0,
-                };
-                result = attempt(adjust_used);
-            }
-            // A chain on a grid that fills threaded columns without balancing them: each
-            // column but the last runs to its foot. A heading keeps its first lines and a
-            // paragraph two on each side of a column break, so at the largest size that
-            // fits, a column can end a few lines short; a size a little smaller (at most
-            // `FULL_COLUMNS_SEARCH`) that leaves no column short is taken instead. Short is
-            // a line and a half of white or more: a column a line or so short is the lesser
-            // evil, since each step down moves text out of the last column (round 53: at
-            // the size where its first column was full, Chinese left its second a third
-            // empty).
-            let pitch = result
-                .as_ref()
-                .ok()
-                .and_then(|(blocks, _)| chain_grid(frame, blocks))
-                .map(|g| g.pitch);
-            if let Some(pitch) = pitch
-                && chain.len() > 1
-                && !chain.iter().any(|&fi| layout.frames[fi].balance)
-            {
-                let short = |(blocks, placements): &Set| {
-                    chain[..chain.len() - 1]
-                        .iter()
-                        .zip(placements)
-                        .any(|(&fi, placed)| {
-                            self.area(&layout.frames[fi]).h.0 - text_depth(placed, blocks)
-                                >= 1.5 * pitch
-                        })
-                };
-                if result.as_ref().is_ok_and(short) {
-                    let fuller = (1..=FULL_COLUMNS_STEPS)
-                        .map(|k| Adjust {
-                            scale: adjust_used.scale
-                                * (1.0
-                                    - FULL_COLUMNS_SEARCH * k as f32 / FULL_COLUMNS_STEPS as f32),
-                            tracking: 0.0,
-                        })
-                        .find(|&adjust| attempt(adjust).is_ok_and(|set| !short(&set)));
-                    if let Some(adjust) = fuller {
-                        adjust_used = adjust;
-                        result = attempt(adjust);
-                    }
-                }
-            }
-        }
-        // Remedies for an overflow, in the order the first fitted style declares.
+        // The search's decision, when a document of this run searched the same frame with
+        // the same inputs (every county's flyer sets the same body text): the text is set
+        // once, at it, after being prepared at the frame's own sizes as the search would.
+        let decision = self.decision_key(first, key, &chain, paras);
+        let remembered = decisions::recall(&decision)
+            .map(|(scale, tracking)| Adjust { scale, tracking })
+            .filter(|&adjust| {
+                self.blocks(frame, key, paras, NONE, &prepared).is_ok() && fits(adjust)
+            });
         let mut tried = Vec::new();
-        if matches!(result, Err(Failure::Overflow { .. } | Failure::TooWide(_)))
-            && !fitted.is_empty()
-        {
-            let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
-            // Down to the lowest floor of the frame's styles: each stops at its own `fit.min`
-            // (see `adjusted`) while the others go on shrinking, so a hero figure can give
-            // way where its sentence is already at its smallest.
-            let floor = fitted
-                .iter()
-                .filter_map(|s| s.fit.as_ref().map(|f| f.min.0 / s.size.0))
-                .fold(1.0f32, f32::min);
-            let mut adjust = NONE;
-            for remedy in &policy.remedies {
-                match remedy {
-                    Remedy::Shrink => {
-                        tried.push(format!("shrink to {:.1}pt", fitted[0].size.0 * floor));
-                        let best =
-                            largest_fitting(floor, 1.0, |scale| fits(Adjust { scale, ..adjust }));
-                        adjust.scale = best.unwrap_or(floor);
-                    }
-                    Remedy::Tighten => {
-                        let limit = fitted
-                            .iter()
-                            .filter_map(|s| s.fit.as_ref().map(|f| f.tracking_min - s.tracking))
-                            .fold(0.0f32, f32::min);
-                        tried.push(format!("tighten tracking by {:.0}/1000 em", -limit));
-                        // Tighten as little as needed: search the change between 0 and the limit.
-                        let best = largest_fitting(0.0, 1.0, |t| {
-                            fits(Adjust {
-                                tracking: limit * (1.0 - t),
-                                ..adjust
-                            })
-                        });
-                        adjust.tracking = limit * (1.0 - best.unwrap_or(0.0));
-                    }
+        let (mut result, mut adjust_used) = if let Some(adjust) = remembered {
+            (attempt(adjust), adjust)
+        } else {
+            let mut result = attempt(NONE);
+            let mut adjust_used = NONE;
+            // Grow to fill: the largest scale (within each style's max) that still fits.
+            let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
+            if fill && result.is_ok() && !fitted.is_empty() {
+                // As far as the first style to reach its `max` allows; a style whose `max` is
+                // its size (a figure that may give way but never grows) keeps its size and does
+                // not hold the others back.
+                let ceiling = fitted
+                    .iter()
+                    .filter_map(|s| s.fit.as_ref()?.max.map(|m| m.0 / s.size.0))
+                    .filter(|ratio| (ratio - 1.0).abs() > 1e-4)
+                    .fold(4.0f32, f32::min);
+                if let Some(scale) = largest_fitting(1.0, ceiling, |scale| {
+                    fits(Adjust {
+                        scale,
+                        tracking: 0.0,
+                    })
+                }) {
+                    adjust_used = Adjust {
+                        scale,
+                        tracking: 0.0,
+                    };
+                    result = attempt(adjust_used);
                 }
-                result = attempt(adjust);
-                adjust_used = adjust;
-                if result.is_ok() {
-                    break;
+                // A chain on a grid that fills threaded columns without balancing them: each
+                // column but the last runs to its foot. A heading keeps its first lines and a
+                // paragraph two on each side of a column break, so at the largest size that
+                // fits, a column can end a few lines short; a size a little smaller (at most
+                // `FULL_COLUMNS_SEARCH`) that leaves no column short is taken instead. Short is
+                // a line and a half of white or more: a column a line or so short is the lesser
+                // evil, since each step down moves text out of the last column (round 53: at
+                // the size where its first column was full, Chinese left its second a third
+                // empty).
+                let pitch = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|(blocks, _)| chain_grid(frame, blocks))
+                    .map(|g| g.pitch);
+                if let Some(pitch) = pitch
+                    && chain.len() > 1
+                    && !chain.iter().any(|&fi| layout.frames[fi].balance)
+                {
+                    let short = |(blocks, placements): &Set| {
+                        chain[..chain.len() - 1]
+                            .iter()
+                            .zip(placements)
+                            .any(|(&fi, placed)| {
+                                self.area(&layout.frames[fi]).h.0 - text_depth(placed, blocks)
+                                    >= 1.5 * pitch
+                            })
+                    };
+                    if result.as_ref().is_ok_and(short) {
+                        let fuller = (1..=FULL_COLUMNS_STEPS)
+                            .map(|k| Adjust {
+                                scale: adjust_used.scale
+                                    * (1.0
+                                        - FULL_COLUMNS_SEARCH * k as f32
+                                            / FULL_COLUMNS_STEPS as f32),
+                                tracking: 0.0,
+                            })
+                            .find(|&adjust| attempt(adjust).is_ok_and(|set| !short(&set)));
+                        if let Some(adjust) = fuller {
+                            adjust_used = adjust;
+                            result = attempt(adjust);
+                        }
+                    }
                 }
             }
-        }
+            // Remedies for an overflow, in the order the first fitted style declares.
+            if matches!(result, Err(Failure::Overflow { .. } | Failure::TooWide(_)))
+                && !fitted.is_empty()
+            {
+                let policy = fitted[0].fit.as_ref().expect("fitted styles have a policy");
+                // Down to the lowest floor of the frame's styles: each stops at its own `fit.min`
+                // (see `adjusted`) while the others go on shrinking, so a hero figure can give
+                // way where its sentence is already at its smallest.
+                let floor = fitted
+                    .iter()
+                    .filter_map(|s| s.fit.as_ref().map(|f| f.min.0 / s.size.0))
+                    .fold(1.0f32, f32::min);
+                let mut adjust = NONE;
+                for remedy in &policy.remedies {
+                    match remedy {
+                        Remedy::Shrink => {
+                            tried.push(format!("shrink to {:.1}pt", fitted[0].size.0 * floor));
+                            let best = largest_fitting(floor, 1.0, |scale| {
+                                fits(Adjust { scale, ..adjust })
+                            });
+                            adjust.scale = best.unwrap_or(floor);
+                        }
+                        Remedy::Tighten => {
+                            let limit = fitted
+                                .iter()
+                                .filter_map(|s| s.fit.as_ref().map(|f| f.tracking_min - s.tracking))
+                                .fold(0.0f32, f32::min);
+                            tried.push(format!("tighten tracking by {:.0}/1000 em", -limit));
+                            // Tighten as little as needed: search the change between 0 and the limit.
+                            let best = largest_fitting(0.0, 1.0, |t| {
+                                fits(Adjust {
+                                    tracking: limit * (1.0 - t),
+                                    ..adjust
+                                })
+                            });
+                            adjust.tracking = limit * (1.0 - best.unwrap_or(0.0));
+                        }
+                    }
+                    result = attempt(adjust);
+                    adjust_used = adjust;
+                    if result.is_ok() {
+                        break;
+                    }
+                }
+            }
+            if result.is_ok() {
+                decisions::remember(decision, adjust_used.scale, adjust_used.tracking);
+            }
+            (result, adjust_used)
+        };
 
         // In a fit group, no larger than the group's smallest fitted size.
         if let (Some(ceiling), Ok(_)) = (self.scale_ceiling[first], &result)
@@ -620,6 +640,41 @@ impl Composer<'_> {
     }
 
     /// The frame's paragraphs prepared in their styles, adjusted by the fit policy.
+    /// What a frame's fit search reads, digested (see [`decisions`]): the layout's name, the
+    /// language, the campaign and the font book; the chain's frames as the layout gives
+    /// them and where they stand in this edition; the block; each paragraph's role,
+    /// language and text and the style it is set in; the typography.
+    fn decision_key(
+        &self,
+        first: usize,
+        key: &BlockKey,
+        chain: &[usize],
+        paras: &[Para],
+    ) -> decisions::DecisionKey {
+        let layout = self.layout;
+        let mut k = decisions::KeyWriter::new();
+        k.part(&layout.name)
+            .part(&self.resolved.edition.lang)
+            .part(&self.resolved.campaign_id)
+            .part(&self.fonts.id())
+            .part(&first)
+            .part(key);
+        for &fi in chain {
+            k.part(&layout.frames[fi]).part(&self.rects[fi]);
+        }
+        let frame = &layout.frames[first];
+        for para in paras {
+            let style = frame.style_for(para.role);
+            k.part(&para.role)
+                .part(&para.lang)
+                .part(&para.markdown)
+                .part(&style)
+                .part(&style.and_then(|s| layout.styles.get(s)));
+        }
+        k.part(&self.resolved.typography);
+        k.finish()
+    }
+
     fn blocks<'p>(
         &self,
         frame: &Frame,

@@ -1,6 +1,7 @@
 //! Compose: the layout engine. Places an edition's paragraphs into a layout's frames and
 //! produces `Page`s of positioned items in points. Compose never writes PDF.
 
+mod decisions;
 mod draw;
 mod flow;
 mod grid;
@@ -709,6 +710,32 @@ color = "ink"
         // heading and the facts H2s, the statistics a list.
         let roles: Vec<String> = before.iter().map(|e| e.role.name()).collect();
         assert_eq!(roles, ["H1", "H2", "P", "H2", "L"]);
+    }
+
+    /// A frame's fit search is done once: the next document that searches the same frame
+    /// with the same inputs sets its text at the decision remembered, and gets the same
+    /// page. (Scaling the remembered decisions shows that they are what sets it.)
+    #[test]
+    fn a_remembered_fit_decision_sets_the_same_page() {
+        let mut frames = frame("headline", "headline", 1, 2, "");
+        frames.push_str(&frame("sections", "sections", 3, 6, "text_fit = \"fill\""));
+        let body = "size = \"6pt\"\nfit = { min = \"4pt\", max = \"20pt\" }";
+        let fonts = fonts();
+        let (_dir, layout) = tiny_layout(&fonts, "300pt x 300pt", body, &frames);
+        let resolved = fixture_edition();
+        let page = || format!("{:?}", compose(&resolved, &layout, &fonts).unwrap().pages);
+        let searched = page();
+        assert_eq!(
+            page(),
+            searched,
+            "the remembered decision sets the same page"
+        );
+        decisions::scale_all(0.8);
+        assert_ne!(
+            page(),
+            searched,
+            "the second document used the remembered decision"
+        );
     }
 
     fn runs(doc: &Document) -> Vec<&GlyphRun> {
