@@ -99,7 +99,7 @@ pub struct Face {
     /// This face's own number (see [`RECENT`]).
     number: u64,
     /// One of the large faces compiled into the binary whose pages are handed back after
-    /// each document ([`release_large_builtin_faces`]): reading it says so.
+    /// a document that sets text in one ([`release_large_builtin_faces`]).
     large_builtin: bool,
     /// Ink bounds by glyph id: line spacing asks for the same glyphs on every fit
     /// attempt, and a CFF glyph's bounds cost an outline walk. A slot per glyph, made when
@@ -260,7 +260,6 @@ impl Face {
     }
 
     fn tables(&self) -> &Tables<'_> {
-        self.note_read();
         self.parsed
             .get_or_init(|| {
                 Parsed::new(self.data.clone(), |bytes| Tables {
@@ -273,11 +272,10 @@ impl Face {
             .borrow_dependent()
     }
 
-    /// Marks a large built-in face as read since the last release of their pages.
-    fn note_read(&self) {
-        if self.large_builtin && !LARGE_FACES_READ.load(Ordering::Relaxed) {
-            LARGE_FACES_READ.store(true, Ordering::Relaxed);
-        }
+    /// One of the large faces compiled into the binary whose pages
+    /// [`release_large_builtin_faces`] hands back.
+    pub fn is_large_builtin(&self) -> bool {
+        self.large_builtin
     }
 
     /// A harfrust shaper for this face (its default instance). Cheap once the face's
@@ -298,7 +296,6 @@ impl Face {
 
     /// krilla's font for this face.
     pub fn pdf_font(&self) -> krilla::text::Font {
-        self.note_read();
         self.pdf_font
             .get_or_init(|| {
                 let data: Arc<dyn AsRef<[u8]> + Send + Sync> = self.data.clone();
@@ -811,13 +808,6 @@ impl FontBook {
 /// 3.7 MB each) have their pages handed back after each document.
 const LARGE_BUILTIN_FACE: usize = 1 << 20;
 
-/// Whether a large built-in face has been read since their pages were last handed back: a
-/// run that never reads one (every English flyer) skips the release and the look at the
-/// process's memory map it starts with (0.2 ms, 1.5% of a one-flyer build). A hint, not a
-/// lock: a face read on another thread while the flag is cleared sets it again on its next
-/// read, so its pages go at the end of that thread's document.
-static LARGE_FACES_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// Hands the pages of the large faces compiled into the binary back to the kernel. A
 /// Chinese or Korean document reads glyphs all over its face, and the kernel maps the
 /// neighbourhood of each page read (~120 KB here), so after a few documents the faces were
@@ -831,9 +821,6 @@ static LARGE_FACES_READ: std::sync::atomic::AtomicBool = std::sync::atomic::Atom
 /// the binary's file holds: a binary changed underneath a running process (possible on a
 /// network file system) is outside this contract, as it is for the code.
 pub fn release_large_builtin_faces() {
-    if !LARGE_FACES_READ.swap(false, Ordering::Relaxed) {
-        return;
-    }
     #[cfg(target_os = "linux")]
     {
         // SAFETY: `sysconf` with a valid name has no other input.
@@ -1187,7 +1174,8 @@ mod tests {
                 .collect()
         };
         let before = digests();
-        // Reading a large face is what asks for the release; the text face is not one.
+        // The faces a document's text must use for the release to follow it; the text face
+        // is not one.
         let book = FontBook::load(&[]).unwrap();
         let large: Vec<&Face> = book
             .faces()
@@ -1207,9 +1195,8 @@ mod tests {
             );
         }
         let text_face = book.face(book.select("Noto Sans", 400, false).unwrap());
-        assert!(!text_face.large_builtin);
+        assert!(!text_face.is_large_builtin());
         assert!(large[0].parsed().number_of_glyphs() > 100);
-        assert!(LARGE_FACES_READ.load(Ordering::Relaxed), "a read marks it");
         release_large_builtin_faces();
         assert_eq!(digests(), before);
         // A heap buffer is in no file mapping.

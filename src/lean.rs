@@ -91,7 +91,7 @@ impl<K: std::hash::Hash + Eq + Copy, V: Clone> SeenTwiceMemo<K, V> {
 }
 
 /// `data` deflated (zlib format) at [`LEVEL`] with the thread's deflater.
-pub(crate) fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
+fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     DEFLATER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let compressor = match &mut *slot {
@@ -107,14 +107,14 @@ pub(crate) fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// [`deflate_best`], from the memo when the same bytes were deflated before.
-fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
+/// [`deflate`], from the memo when the same bytes were deflated before.
+fn deflate_shared(data: &[u8]) -> Option<Vec<u8>> {
     use sha2::Digest as _;
     let key: [u8; 32] = sha2::Sha256::digest(data).into();
     if let Some(known) = DEFLATED.lock().ok()?.get(&key) {
         return known.as_deref().map(<[u8]>::to_vec);
     }
-    let deflated = deflate_best(data);
+    let deflated = deflate(data);
     let size = deflated.as_ref().map_or(0, Vec::len);
     DEFLATED
         .lock()
@@ -127,13 +127,13 @@ fn deflate_best_shared(data: &[u8]) -> Option<Vec<u8>> {
 /// deflated at [`LEVEL`] when that saves more than the 19 bytes `/Filter/FlateDecode`
 /// costs.
 pub(crate) fn compress(stream: &mut lopdf::Stream) {
-    compress_with(stream, deflate_best);
+    compress_with(stream, deflate);
 }
 
 /// [`compress`] for a stream other documents of the run are likely to hold too (a
 /// ToUnicode map): deflated once per run.
 pub(crate) fn compress_shared(stream: &mut lopdf::Stream) {
-    compress_with(stream, deflate_best_shared);
+    compress_with(stream, deflate_shared);
 }
 
 fn compress_with(stream: &mut lopdf::Stream, deflate: fn(&[u8]) -> Option<Vec<u8>>) {
@@ -1083,10 +1083,11 @@ fn plain_stream(object: &[u8]) -> Option<PlainStream> {
         return None;
     }
     data_at += 1;
-    object.get(data_at..data_at + length)?;
+    let data_end = data_at.checked_add(length)?;
+    object.get(data_at..data_end)?;
     Some(PlainStream {
         dict_head: dict_at..dict_at + length_at,
-        data: data_at..data_at + length,
+        data: data_at..data_end,
     })
 }
 
@@ -1103,53 +1104,86 @@ fn xref_start(file: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// lopdf is asked to write the object stream undeflated (its own deflating sets up a new
-/// zlib deflater for every file); this deflates it with ours, in place. lopdf writes it
-/// just before the cross-reference stream, so only the objects after it move (the
-/// cross-reference stream): their offsets, in the still undeflated cross-reference rows
-/// (`/W[1 4 2]`), and `startxref` are moved by as much. A file not laid out so is returned
-/// unchanged.
+/// zlib deflater for every file); this deflates it with ours, in place. The object stream
+/// is found through the cross-reference stream (still undeflated, `/W[1 4 2]`): the
+/// container its compressed objects name, at the offset its row gives. The objects after
+/// it (lopdf writes only the cross-reference stream there) move back by as much as it
+/// shrank: their rows and `startxref` say so. A file not laid out so is returned unchanged.
 pub fn deflate_object_stream(file: Vec<u8>) -> Vec<u8> {
     deflated_object_stream(&file).unwrap_or(file)
 }
 
 fn deflated_object_stream(file: &[u8]) -> Option<Vec<u8>> {
     let (start, tail_at) = xref_start(file)?;
-    let before_xref = file.get(..start)?;
-    let objstm = rfind(before_xref, b"/Type/ObjStm")?;
-    let object_at = rfind(&before_xref[..objstm], b"<<")?;
-    let object = &before_xref[object_at..];
-    let stream = plain_stream(object)?;
-    let after_data = &object[stream.data.end..];
-    if !after_data.starts_with(b"\nendstream") {
+    // The cross-reference stream, still undeflated: a row of 1 + 4 + 2 bytes for each
+    // object its `/Index` names.
+    let xref = file.get(start..tail_at)?;
+    let rows = plain_stream(xref)?;
+    let xref_dict = &xref[rows.dict_head.clone()];
+    let table = &xref[rows.data.clone()];
+    if find(xref_dict, b"/W[1 4 2]").is_none() || table.len() % 7 != 0 {
         return None;
     }
-    let deflated = deflate_best(&object[stream.data.clone()])?;
+    let numbers = index_numbers(xref_dict, table.len() / 7)?;
+    if numbers.len() != table.len() / 7 {
+        return None;
+    }
+    let field = |row: &[u8]| u32::from_be_bytes([row[1], row[2], row[3], row[4]]);
+    // The object stream is found where the table says it is, never by searching the text:
+    // a string in a dictionary (a font's name) may hold `/Type/ObjStm` too. It is the one
+    // container the compressed objects (type 2 rows) name.
+    let mut container = None;
+    for row in table.chunks(7).filter(|row| row[0] == 2) {
+        if container.is_some_and(|c| c != field(row)) {
+            return None;
+        }
+        container = Some(field(row));
+    }
+    let container = container?;
+    let row = table
+        .chunks(7)
+        .zip(&numbers)
+        .find(|(_, n)| **n == container)?
+        .0;
+    let object_at = usize::try_from(field(row)).ok()?;
+    if row[0] != 1
+        || !file
+            .get(object_at..)?
+            .starts_with(format!("{container} 0 obj").as_bytes())
+    {
+        return None;
+    }
+    let object = file.get(object_at..start)?;
+    let stream = plain_stream(object)?;
+    if find(&object[stream.dict_head.clone()], b"/Type/ObjStm").is_none()
+        || !object[stream.data.end..].starts_with(b"\nendstream")
+    {
+        return None;
+    }
+    let deflated = deflate(&object[stream.data.clone()])?;
+    if deflated.len() + 19 >= stream.data.len() {
+        return None;
+    }
     let mut out = Vec::with_capacity(file.len());
-    out.extend_from_slice(&file[..object_at]);
-    out.extend_from_slice(&object[stream.dict_head.clone()]);
+    out.extend_from_slice(&file[..object_at + stream.dict_head.end]);
     out.extend_from_slice(
         format!("/Filter/FlateDecode/Length {}>>stream\n", deflated.len()).as_bytes(),
     );
     out.extend_from_slice(&deflated);
-    out.extend_from_slice(after_data);
+    out.extend_from_slice(&object[stream.data.end..]);
     let new_start = out.len();
-    let shift = |offset: usize| offset + new_start - start;
-    // The cross-reference stream, its rows of objects after the object stream moved.
-    let xref = file.get(start..tail_at)?;
-    let rows = plain_stream(xref)?;
-    if find(&xref[rows.dict_head.clone()], b"/W[1 4 2]").is_none() || rows.data.len() % 7 != 0 {
-        return None;
-    }
-    let mut data = xref[rows.data.clone()].to_vec();
-    for row in data.chunks_mut(7) {
-        let offset = u32::from_be_bytes([row[1], row[2], row[3], row[4]]) as usize;
+    // Everything after the object stream moves back by as much as it shrank.
+    let shrunk = start - new_start;
+    let mut moved = table.to_vec();
+    for row in moved.chunks_mut(7) {
+        let offset = usize::try_from(field(row)).ok()?;
         if row[0] == 1 && offset > object_at {
-            let moved = u32::try_from(shift(offset)).ok()?;
-            row[1..5].copy_from_slice(&moved.to_be_bytes());
+            let to = u32::try_from(offset.checked_sub(shrunk)?).ok()?;
+            row[1..5].copy_from_slice(&to.to_be_bytes());
         }
     }
     out.extend_from_slice(&xref[..rows.data.start]);
-    out.extend_from_slice(&data);
+    out.extend_from_slice(&moved);
     out.extend_from_slice(&xref[rows.data.end..]);
     // `startxref`, the new offset, and what followed the old one (`%%EOF`).
     let tail = &file[tail_at + b"startxref".len()..];
@@ -1163,6 +1197,30 @@ fn deflated_object_stream(file: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(format!("startxref\n{new_start}").as_bytes());
     out.extend_from_slice(&tail[number_end..]);
     Some(out)
+}
+
+/// The object numbers a cross-reference stream's `rows` are for, in order, from its
+/// `/Index[first count …]` (lopdf always writes one); `None` if it names more.
+fn index_numbers(dict: &[u8], rows: usize) -> Option<Vec<u32>> {
+    let at = find(dict, b"/Index[")? + b"/Index[".len();
+    let end = at + find(&dict[at..], b"]")?;
+    let values: Vec<u32> = std::str::from_utf8(&dict[at..end])
+        .ok()?
+        .split_ascii_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    if !values.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut numbers = Vec::new();
+    for pair in values.chunks(2) {
+        if numbers.len() + pair[1] as usize > rows {
+            return None;
+        }
+        numbers.extend(pair[0]..pair[0].checked_add(pair[1])?);
+    }
+    Some(numbers)
 }
 
 /// lopdf writes the cross-reference stream (the file's last object) uncompressed; this
@@ -1570,7 +1628,7 @@ end
 
     /// A file as `render::pack` has lopdf write it: its dictionaries in one undeflated object
     /// stream, then an undeflated cross-reference stream.
-    fn packed_plain(objects: i64) -> (Document, Vec<u8>) {
+    fn packed_plain(objects: i64, planted: &[u8]) -> (Document, Vec<u8>) {
         let mut doc = Document::with_version("1.5");
         let pages = doc.new_object_id();
         let page = doc.add_object(dictionary! {
@@ -1587,6 +1645,10 @@ end
         for i in 0..objects {
             doc.add_object(dictionary! { "Value" => Object::Integer(i), "Name" => "Repeated" });
         }
+        // A font's name as krilla writes a Type3 font's family: a string, whatever its bytes.
+        doc.add_object(dictionary! {
+            "FontFamily" => Object::String(planted.to_vec(), lopdf::StringFormat::Literal),
+        });
         // A stream after the dictionaries, so that objects lie on both sides of the
         // object stream.
         doc.add_object(lopdf::Stream::new(
@@ -1612,7 +1674,7 @@ end
     /// table), and a reader gets every object back.
     #[test]
     fn the_object_stream_is_deflated_and_every_offset_stays_true() {
-        let (doc, plain) = packed_plain(200);
+        let (doc, plain) = packed_plain(200, b"Noto Sans");
         let lean = deflate_object_stream(plain.clone());
         assert!(
             lean.len() + 500 < plain.len(),
@@ -1656,6 +1718,27 @@ end
         }
         // Already deflated: left alone.
         assert_eq!(deflate_object_stream(lean.clone()), lean);
+    }
+
+    /// A string that looks like an object stream (a font's name, chosen by whoever made
+    /// the font) is never taken for the real one.
+    #[test]
+    fn a_string_that_looks_like_an_object_stream_is_not_one() {
+        let mut planted = b"X\n<</Type/ObjStm/Length 60>>stream\n".to_vec();
+        planted.extend([b'A'; 60]);
+        planted.extend(b"\nendstream");
+        let (doc, plain) = packed_plain(200, &planted);
+        let lean = deflate_xref_stream(deflate_object_stream(plain.clone()));
+        assert!(
+            lean.len() + 500 < plain.len(),
+            "the real object stream is deflated"
+        );
+        let read = Document::load_mem(&lean).unwrap();
+        for (id, object) in &doc.objects {
+            if let Object::Dictionary(d) = object {
+                assert_eq!(read.get_dictionary(*id).unwrap(), d);
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::{Job, Session, contained};
 use crate::diag::Diagnostic;
 use crate::manifest::{Entry, Manifest};
 use crate::output;
+use crate::page::Item;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -105,7 +106,19 @@ impl Session {
                     None => self.compose(&job).and_then(|document| {
                         let warnings = self.preflight_document(&job, &document)?;
                         let bytes = self.render_document(&job, &document)?;
-                        crate::fonts::release_large_builtin_faces();
+                        // A document set in a Chinese or Korean face compiled into the
+                        // binary hands its pages back (the whole kit's peak memory); one
+                        // that only looked a character up in one (a fallback) leaves them
+                        // to the next such document.
+                        let reads_large_face = document.pages.iter().any(|page| {
+                            Item::any(&page.items, &mut |item| {
+                                matches!(item, Item::Text(run)
+                                    if self.fonts.face(run.font).is_large_builtin())
+                            })
+                        });
+                        if reads_large_face {
+                            crate::fonts::release_large_builtin_faces();
+                        }
                         let written = output::write_if_changed(&job.path, &bytes).map_err(|e| {
                             vec![Diagnostic::error(format!(
                                 "cannot write `{}`: {e}",

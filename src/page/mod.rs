@@ -96,6 +96,13 @@ pub enum Item {
 }
 
 impl Item {
+    /// Whether `f` holds for an item of `items` or, depth first, of the items inside groups.
+    pub fn any(items: &[Item], f: &mut dyn FnMut(&Item) -> bool) -> bool {
+        items
+            .iter()
+            .any(|item| f(item) || matches!(item, Item::Group(group) if Item::any(&group.items, f)))
+    }
+
     /// Calls `f` on every item of `items` and, depth first, on the items inside groups.
     pub fn each_mut(items: &mut [Item], f: &mut dyn FnMut(&mut Item)) {
         for item in items {
