@@ -296,11 +296,19 @@ impl Composer<'_> {
             attempt(adjust).is_ok()
         };
 
+        // Grow to fill: the largest scale (within each style's max) that still fits.
+        let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
+        // A frame whose text may not grow is set at its own sizes first; only if it
+        // overflows there, and has a fit policy, does a search (the remedies) follow.
+        let at_own_sizes = (!fill).then(|| attempt(NONE));
+        let searches = !fitted.is_empty() && at_own_sizes.as_ref().is_none_or(|set| set.is_err());
         // The search's decision, when a document of this run searched the same frame with
         // the same inputs (every county's flyer sets the same body text): the text is set
         // once, at it, after being prepared at the frame's own sizes as the search would.
-        let decision = self.decision_key(first, key, &chain, paras);
-        let remembered = decisions::recall(&decision)
+        let decision = searches.then(|| self.decision_key(first, key, &chain, paras));
+        let remembered = decision
+            .as_ref()
+            .and_then(decisions::recall)
             .map(|(scale, tracking)| Adjust { scale, tracking })
             .filter(|&adjust| {
                 self.blocks(frame, key, paras, NONE, &prepared).is_ok() && fits(adjust)
@@ -309,10 +317,8 @@ impl Composer<'_> {
         let (mut result, mut adjust_used) = if let Some(adjust) = remembered {
             (attempt(adjust), adjust)
         } else {
-            let mut result = attempt(NONE);
+            let mut result = at_own_sizes.unwrap_or_else(|| attempt(NONE));
             let mut adjust_used = NONE;
-            // Grow to fill: the largest scale (within each style's max) that still fits.
-            let fill = frame.text_fit == Some(TextFit::Fill) || fitted.iter().any(|s| s.fill);
             if fill && result.is_ok() && !fitted.is_empty() {
                 // As far as the first style to reach its `max` allows; a style whose `max` is
                 // its size (a figure that may give way but never grows) keeps its size and does
@@ -423,7 +429,9 @@ impl Composer<'_> {
                     }
                 }
             }
-            if result.is_ok() {
+            if let Some(decision) = decision
+                && result.is_ok()
+            {
                 decisions::remember(decision, adjust_used.scale, adjust_used.tracking);
             }
             (result, adjust_used)
