@@ -1626,9 +1626,8 @@ end
         );
     }
 
-    /// A file as `render::pack` has lopdf write it: its dictionaries in one undeflated object
-    /// stream, then an undeflated cross-reference stream.
-    fn packed_plain(objects: i64, planted: &[u8]) -> (Document, Vec<u8>) {
+    /// A document of one page (a catalog, a page tree, a page).
+    fn one_page() -> Document {
         let mut doc = Document::with_version("1.5");
         let pages = doc.new_object_id();
         let page = doc.add_object(dictionary! {
@@ -1642,6 +1641,13 @@ end
         );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    /// A file as `render::pack` has lopdf write it: its dictionaries in one undeflated object
+    /// stream, then an undeflated cross-reference stream.
+    fn packed_plain(objects: i64, planted: &[u8]) -> (Document, Vec<u8>) {
+        let mut doc = one_page();
         for i in 0..objects {
             doc.add_object(dictionary! { "Value" => Object::Integer(i), "Name" => "Repeated" });
         }
@@ -1655,17 +1661,9 @@ end
             dictionary! {},
             b"0 0 m 10 10 l S".to_vec(),
         ));
-        let options = lopdf::SaveOptions {
-            use_object_streams: true,
-            use_xref_streams: true,
-            object_stream_config: lopdf::ObjectStreamConfig {
-                max_objects_per_stream: 100_000,
-                compression_level: 0,
-            },
-            ..lopdf::SaveOptions::default()
-        };
         let mut plain = Vec::new();
-        doc.save_with_options(&mut plain, options).unwrap();
+        doc.save_with_options(&mut plain, crate::render::pack::save_options())
+            .unwrap();
         (doc, plain)
     }
 
@@ -1743,19 +1741,7 @@ end
 
     #[test]
     fn the_xref_stream_is_deflated_and_still_read() {
-        let mut doc = Document::with_version("1.5");
-        let pages = doc.new_object_id();
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages,
-            "MediaBox" => vec![Object::Integer(0), Object::Integer(0), Object::Integer(10), Object::Integer(10)],
-        });
-        doc.objects.insert(
-            pages,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::from(page)], "Count" => Object::Integer(1) }),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-        doc.trailer.set("Root", catalog);
+        let mut doc = one_page();
         // Enough objects for a cross-reference stream worth deflating.
         for i in 0..100 {
             doc.add_object(Object::Integer(i));

@@ -4,7 +4,7 @@
 //! Render makes no layout decisions. `pack` packs the written file's objects; `preview`
 //! draws PDF pages as PNG.
 
-mod pack;
+pub(crate) mod pack;
 mod preview;
 mod tags;
 

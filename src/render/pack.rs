@@ -16,23 +16,27 @@ pub fn pack_objects(bytes: &[u8], archival: bool) -> Result<Vec<u8>, Diagnostic>
         .map_err(|e| Diagnostic::error(format!("cannot re-read the PDF to pack it: {e}")))?;
     slim_font_programs(&mut pdf);
     crate::lean::lean_screen_file(&mut pdf, archival);
-    let options = lopdf::SaveOptions {
-        use_object_streams: true,
-        use_xref_streams: true,
-        object_stream_config: lopdf::ObjectStreamConfig {
-            // One stream for all of them: deflate finds the repeats across elements.
-            max_objects_per_stream: 100_000,
-            // Undeflated here, deflated by `lean` with the thread's deflater.
-            compression_level: 0,
-        },
-        ..lopdf::SaveOptions::default()
-    };
     let mut out = Vec::with_capacity(bytes.len());
-    pdf.save_with_options(&mut out, options)
+    pdf.save_with_options(&mut out, save_options())
         .map_err(|e| Diagnostic::error(format!("cannot pack the PDF: {e}")))?;
     Ok(crate::lean::deflate_xref_stream(
         crate::lean::deflate_object_stream(out),
     ))
+}
+
+/// How lopdf writes a packed file: every dictionary in one object stream (deflate finds
+/// the repeats across elements), written undeflated for `lean` to deflate with the
+/// thread's deflater, behind a cross-reference stream.
+pub(crate) fn save_options() -> lopdf::SaveOptions {
+    lopdf::SaveOptions {
+        use_object_streams: true,
+        use_xref_streams: true,
+        object_stream_config: lopdf::ObjectStreamConfig {
+            max_objects_per_stream: 100_000,
+            compression_level: 0,
+        },
+        ..lopdf::SaveOptions::default()
+    }
 }
 
 /// Drops the `name` and `post` tables from every embedded TrueType subset and deflates it
