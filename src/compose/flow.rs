@@ -311,14 +311,18 @@ impl Composer<'_> {
             .and_then(decisions::recall)
             .map(|(scale, tracking)| Adjust { scale, tracking })
             .filter(|&adjust| {
-                self.blocks(frame, key, paras, NONE, &prepared).is_ok() && fits(adjust)
+                // A frame that grows was not set at its own sizes yet: its paragraphs are
+                // prepared at them first, as the search prepares them.
+                (at_own_sizes.is_some() || self.blocks(frame, key, paras, NONE, &prepared).is_ok())
+                    && fits(adjust)
             });
-        let mut tried = Vec::new();
-        let (mut result, mut adjust_used) = if let Some(adjust) = remembered {
-            (attempt(adjust), adjust)
-        } else {
+        // The search: from the text at its own sizes, grow it to fill or remedy an overflow.
+        // Returns the set, the adjustment it used and the remedies it tried (named in an
+        // overflow's message).
+        let search = |at_own_sizes: Option<_>| {
             let mut result = at_own_sizes.unwrap_or_else(|| attempt(NONE));
             let mut adjust_used = NONE;
+            let mut tried = Vec::new();
             if fill && result.is_ok() && !fitted.is_empty() {
                 // As far as the first style to reach its `max` allows; a style whose `max` is
                 // its size (a figure that may give way but never grows) keeps its size and does
@@ -429,12 +433,32 @@ impl Composer<'_> {
                     }
                 }
             }
-            if let Some(decision) = decision
-                && result.is_ok()
-            {
-                decisions::remember(decision, adjust_used.scale, adjust_used.tracking);
+            (result, adjust_used, tried)
+        };
+        let (mut result, mut adjust_used, tried) = match remembered {
+            Some(adjust) => {
+                // Tests (debug builds) search anyway: a decision remembered under a key
+                // that misses something the search reads would show here.
+                #[cfg(debug_assertions)]
+                {
+                    let (_, searched, _) = search(None);
+                    debug_assert_eq!(
+                        searched, adjust,
+                        "frame `{}`: the remembered fit decision is not the search's",
+                        frame.id
+                    );
+                }
+                (attempt(adjust), adjust, Vec::new())
             }
-            (result, adjust_used)
+            None => {
+                let (result, adjust_used, tried) = search(at_own_sizes);
+                if let Some(decision) = decision
+                    && result.is_ok()
+                {
+                    decisions::remember(decision, adjust_used.scale, adjust_used.tracking);
+                }
+                (result, adjust_used, tried)
+            }
         };
 
         // In a fit group, no larger than the group's smallest fitted size.
@@ -647,7 +671,6 @@ impl Composer<'_> {
         }
     }
 
-    /// The frame's paragraphs prepared in their styles, adjusted by the fit policy.
     /// What a frame's fit search reads, digested (see [`decisions`]): the layout's name, the
     /// language, the campaign and the font book; the chain's frames as the layout gives
     /// them and where they stand in this edition; the block; each paragraph's role,
@@ -683,6 +706,7 @@ impl Composer<'_> {
         k.finish()
     }
 
+    /// The frame's paragraphs prepared in their styles, adjusted by the fit policy.
     fn blocks<'p>(
         &self,
         frame: &Frame,
