@@ -41,7 +41,7 @@ impl Session {
             }
         }
         add("layout", self.layouts[job.layout].file.text.as_bytes());
-        add("fonts", self.font_fingerprint.as_bytes());
+        add("fonts", self.font_fingerprint().as_bytes());
         let mode: &[u8] = match (job.print, job.archive) {
             (true, _) => b"print",
             (false, true) => b"archive",
@@ -209,6 +209,39 @@ mod tests {
             assert!(!seen.contains(&bytes), "{c:?}");
             seen.push(bytes);
         }
+    }
+
+    /// A folder font replaced by another file of the same name and size (here the same
+    /// face with one table's checksum changed) changes every output's inputs hash, so
+    /// `--due` rebuilds; the same file again gives the same hash.
+    #[test]
+    fn a_folder_font_replaced_by_one_of_the_same_name_and_size_counts() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let original = std::fs::read(root.join("fonts/Oswald-Bold.ttf")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let font = dir.path().join("Oswald-Bold.ttf");
+        let hash_with = |bytes: &[u8]| {
+            std::fs::write(&font, bytes).unwrap();
+            let mut options = Options {
+                year: Some(2027),
+                counties: vec!["alameda".into()],
+                layout_names: vec!["flyer-letter".into()],
+                ..Options::at(root)
+            };
+            options.font_dirs.push(dir.path().to_path_buf());
+            let session = Session::load(&options).unwrap();
+            let jobs = session.plan(&options).unwrap();
+            session.inputs_hash(&jobs[0])
+        };
+        // The first table record's checksum (bytes 16..20): not a copy of the built-in
+        // face, so the folder's face is the one used, and still a font.
+        let mut one = original.clone();
+        one[16] ^= 0x55;
+        let mut other = original;
+        other[17] ^= 0x55;
+        let first = hash_with(&one);
+        assert_ne!(hash_with(&other), first);
+        assert_eq!(hash_with(&one), first);
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub struct Session {
     pub campaigns: Vec<Campaign>,
     /// Problems that do not stop a build (e.g. a source without a URL).
     pub warnings: Vec<Diagnostic>,
-    /// The font set's names and sizes, part of every output's inputs hash.
-    pub(super) font_fingerprint: String,
+    /// The font set, part of every output's inputs hash (see [`Session::font_fingerprint`]).
+    font_fingerprint: std::sync::OnceLock<String>,
     /// `--icc`: the output profile of every print file.
     pub(super) icc: Option<Arc<IccProfile>>,
 }
@@ -64,27 +64,40 @@ impl Session {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        let mut fingerprint: Vec<String> = fonts
-            .faces()
-            .map(|(_, f)| {
-                format!(
-                    "{} {}",
-                    f.path
-                        .file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default(),
-                    f.data.len()
-                )
-            })
-            .collect();
-        fingerprint.sort();
         Ok(Session {
             fonts,
             layouts,
             campaigns,
             warnings,
-            font_fingerprint: fingerprint.join("\n"),
+            font_fingerprint: std::sync::OnceLock::new(),
             icc,
+        })
+    }
+}
+
+impl Session {
+    /// The font set as an output's inputs hash sees it: each face's file name and size, and
+    /// for a face read from a folder the SHA-256 of its bytes (a font replaced by another of
+    /// the same name and size is a change; the faces compiled into the binary change only
+    /// with it). Worked out when a run first asks, not when a session loads: `check` and
+    /// the previews never need it.
+    pub(super) fn font_fingerprint(&self) -> &str {
+        self.font_fingerprint.get_or_init(|| {
+            let mut faces: Vec<String> = self
+                .fonts
+                .faces()
+                .map(|(_, f)| {
+                    let name = f.path.file_name().map(|n| n.to_string_lossy());
+                    let mut line = format!("{} {}", name.unwrap_or_default(), f.data.len());
+                    if matches!(*f.data, crate::fonts::FontBytes::Mapped(_)) {
+                        line.push(' ');
+                        line.push_str(&crate::manifest::sha256_hex(&f.data));
+                    }
+                    line
+                })
+                .collect();
+            faces.sort();
+            faces.join("\n")
         })
     }
 }
