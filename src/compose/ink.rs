@@ -168,9 +168,18 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
                 line.text.push_str(&run.text);
             }
             lines.sort_by(|a, b| a.y.total_cmp(&b.y));
+            // Each line's tallest ink above and below its baseline, found once: every pair
+            // of lines asks for it.
+            let reach: Vec<(f32, f32)> = lines.iter().map(PageLine::reach).collect();
+            let tallest_above = reach.iter().fold(0.0f32, |m, r| m.max(r.0));
             for (i, a) in lines.iter().enumerate() {
                 for (j, b) in lines.iter().enumerate().skip(i + 1) {
-                    let overlap = overlap(a, b);
+                    // Lines come by baseline: once one's ink, however tall, starts below
+                    // this line's, so does every later one's.
+                    if b.y - tallest_above - (a.y + reach[i].1) > EPSILON {
+                        break;
+                    }
+                    let overlap = overlap(a, reach[i], b, reach[j]);
                     if overlap > EPSILON {
                         found.push(Collision {
                             frame: region.frame,
@@ -188,15 +197,24 @@ pub fn collisions(doc: &Document, fonts: &FontBook) -> Vec<Collision> {
 }
 
 /// The deepest vertical overlap of two glyphs that also overlap across (0 if none).
-fn overlap(a: &PageLine, b: &PageLine) -> f32 {
-    // No glyph pair can overlap more than the lines' tallest ink does: most pairs of lines
-    // in a frame are far apart, and comparing every glyph with every glyph is quadratic.
-    let reach = |l: &PageLine| {
-        l.ink.iter().fold((0.0f32, 0.0f32), |(up, down), g| {
+impl PageLine {
+    /// The line's tallest ink above and below its baseline.
+    fn reach(&self) -> (f32, f32) {
+        self.ink.iter().fold((0.0f32, 0.0f32), |(up, down), g| {
             (up.max(g.above), down.max(g.below))
         })
-    };
-    let ((a_up, a_down), (b_up, b_down)) = (reach(a), reach(b));
+    }
+}
+
+/// How far the ink of lines `a` and `b` overlaps, given each one's [`PageLine::reach`].
+fn overlap(
+    a: &PageLine,
+    (a_up, a_down): (f32, f32),
+    b: &PageLine,
+    (b_up, b_down): (f32, f32),
+) -> f32 {
+    // No glyph pair can overlap more than the lines' tallest ink does: most pairs of lines
+    // in a frame are far apart, and comparing every glyph with every glyph is quadratic.
     if (a.y + a_down).min(b.y + b_down) - (a.y - a_up).max(b.y - b_up) <= EPSILON {
         return 0.0;
     }
