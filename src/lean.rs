@@ -1103,6 +1103,28 @@ fn xref_start(file: &[u8]) -> Option<(usize, usize)> {
     Some((start, tail_at))
 }
 
+/// The file's cross-reference stream as lopdf writes it, undeflated and last: where it
+/// starts (what `startxref` says), where `startxref` is, its bytes and its parts.
+struct PlainXref<'f> {
+    start: usize,
+    tail_at: usize,
+    object: &'f [u8],
+    stream: PlainStream,
+}
+
+fn plain_xref(file: &[u8]) -> Option<PlainXref<'_>> {
+    let (start, tail_at) = xref_start(file)?;
+    let object = file.get(start..tail_at)?;
+    let stream = plain_stream(object)?;
+    find(&object[stream.dict_head.clone()], b"/XRef")?;
+    Some(PlainXref {
+        start,
+        tail_at,
+        object,
+        stream,
+    })
+}
+
 /// lopdf is asked to write the object stream undeflated (its own deflating sets up a new
 /// zlib deflater for every file); this deflates it with ours, in place. The object stream
 /// is found through the cross-reference stream (still undeflated, `/W[1 4 2]`): the
@@ -1114,11 +1136,14 @@ pub fn deflate_object_stream(file: Vec<u8>) -> Vec<u8> {
 }
 
 fn deflated_object_stream(file: &[u8]) -> Option<Vec<u8>> {
-    let (start, tail_at) = xref_start(file)?;
     // The cross-reference stream, still undeflated: a row of 1 + 4 + 2 bytes for each
     // object its `/Index` names.
-    let xref = file.get(start..tail_at)?;
-    let rows = plain_stream(xref)?;
+    let PlainXref {
+        start,
+        tail_at,
+        object: xref,
+        stream: rows,
+    } = plain_xref(file)?;
     let xref_dict = &xref[rows.dict_head.clone()];
     let table = &xref[rows.data.clone()];
     if find(xref_dict, b"/W[1 4 2]").is_none() || table.len() % 7 != 0 {
@@ -1231,11 +1256,13 @@ pub fn deflate_xref_stream(file: Vec<u8>) -> Vec<u8> {
 }
 
 fn deflated_xref(file: &[u8]) -> Option<Vec<u8>> {
-    let (start, tail_at) = xref_start(file)?;
-    let object = file.get(start..tail_at)?;
-    let stream = plain_stream(object)?;
+    let PlainXref {
+        start,
+        tail_at,
+        object,
+        stream,
+    } = plain_xref(file)?;
     let dict = &object[stream.dict_head.clone()];
-    find(dict, b"/XRef")?;
     let data = &object[stream.data.clone()];
     let after = &object[stream.data.end..];
     // Rows of 1 + 4 + 2 bytes (lopdf's `/W`): each row as its difference from the one
