@@ -871,6 +871,66 @@ mod tests {
         }
     }
 
+    /// `text` in Noto Sans at 12 pt, as the contact block's one paragraph.
+    fn text_document(fonts: &FontBook, text: &str) -> Document {
+        let font = fonts.select("Noto Sans", 400, false).unwrap();
+        let glyphs = crate::compose::text::in_em(
+            crate::compose::text::shape(text, font, 12.0, 0.0, "en", false, fonts),
+            Pt(12.0),
+        );
+        document(glyphs, text, "blocks.contact.text")
+    }
+
+    /// The one embedded font program of a written screen PDF, inflated.
+    fn embedded_program(pdf: &[u8]) -> Vec<u8> {
+        let pdf = lopdf::Document::load_mem(pdf).unwrap();
+        let mut programs = pdf.objects.values().filter_map(|o| {
+            let d = o.as_dict().ok()?;
+            let id = d.get(b"FontFile2").ok()?.as_reference().ok()?;
+            pdf.get_object(id)
+                .ok()?
+                .as_stream()
+                .ok()?
+                .decompressed_content()
+                .ok()
+        });
+        let program = programs.next().expect("a font program");
+        assert!(programs.next().is_none(), "one font program");
+        program
+    }
+
+    /// The writer remembers the font programs a run's documents share (the patched krilla's
+    /// `program_memo`): a document whose glyphs, or their order, differ from a remembered
+    /// program's still gets its own. Checked on the subsets themselves: how many glyphs,
+    /// and each glyph's advance against the original face's.
+    #[test]
+    fn documents_sharing_a_font_each_embed_their_own_glyphs() {
+        let fonts = crate::compose::text::tests::fonts();
+        let original = fonts.select("Noto Sans", 400, false).unwrap();
+        let original = fonts.face(original).parsed();
+        let program =
+            |text: &str| embedded_program(&to_pdf(&text_document(fonts, text), fonts).unwrap());
+        // Seen three times: remembered from the second, recalled on the third.
+        let first = program("Hi");
+        assert_eq!(program("Hi"), first);
+        assert_eq!(program("Hi"), first);
+        for text in ["Hi", "Hip", "iH", "pH"] {
+            let subset = program(text);
+            let subset = ttf_parser::Face::parse(&subset, 0).unwrap();
+            assert_eq!(subset.number_of_glyphs() as usize, text.len() + 1, "{text}");
+            // krilla numbers the kept glyphs in the order the text first uses them.
+            for (new, c) in text.chars().enumerate() {
+                let old = original.glyph_index(c).unwrap();
+                assert_eq!(
+                    subset.glyph_hor_advance(ttf_parser::GlyphId(new as u16 + 1)),
+                    original.glyph_hor_advance(old),
+                    "{text}: glyph {} is not {c:?}",
+                    new + 1
+                );
+            }
+        }
+    }
+
     /// A sheet showing a page as a group keeps the page's links, their areas carried
     /// through the group's transform and cut to its clip; a repeat (an artifact group)
     /// adds none. Tagged, the sheet passes krilla's PDF/UA-1 check.
