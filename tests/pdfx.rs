@@ -383,11 +383,19 @@ pub fn assert_pdfx4(path: &Path) -> String {
             continue; // glyph procedures; or a composite whose descendant is checked itself
         }
         let descriptor = dict(&doc, font.get(b"FontDescriptor").unwrap());
-        assert!(
-            [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
-                .iter()
-                .any(|k| descriptor.has(k)),
-            "{name}: a font is not embedded: {font:?}"
+        let program = [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
+            .iter()
+            .find_map(|k| descriptor.get(k).ok());
+        let Some(program) = program else {
+            panic!("{name}: a font is not embedded: {font:?}");
+        };
+        // Deflated: the writer leaves programs plain only for files it packs itself.
+        let program = doc.get_object(program.as_reference().unwrap()).unwrap();
+        let filter = program.as_stream().unwrap().dict.get(b"Filter");
+        assert_eq!(
+            filter.and_then(Object::as_name).ok(),
+            Some(b"FlateDecode".as_slice()),
+            "{name}: a font program is not deflated"
         );
     }
     identifier

@@ -881,18 +881,17 @@ mod tests {
         document(glyphs, text, "blocks.contact.text")
     }
 
-    /// The one embedded font program of a written screen PDF, inflated.
+    /// The one embedded font program of a written screen PDF, inflated. It is written
+    /// deflated (krilla leaves it plain in a screen file, for `pack` to slim and deflate).
     fn embedded_program(pdf: &[u8]) -> Vec<u8> {
         let pdf = lopdf::Document::load_mem(pdf).unwrap();
         let mut programs = pdf.objects.values().filter_map(|o| {
             let d = o.as_dict().ok()?;
             let id = d.get(b"FontFile2").ok()?.as_reference().ok()?;
-            pdf.get_object(id)
-                .ok()?
-                .as_stream()
-                .ok()?
-                .decompressed_content()
-                .ok()
+            let stream = pdf.get_object(id).ok()?.as_stream().ok()?;
+            let filter = stream.dict.get(b"Filter").and_then(lopdf::Object::as_name);
+            assert_eq!(filter.ok(), Some(b"FlateDecode".as_slice()));
+            stream.decompressed_content().ok()
         });
         let program = programs.next().expect("a font program");
         assert!(programs.next().is_none(), "one font program");

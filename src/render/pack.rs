@@ -62,7 +62,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             continue;
         };
         // The documents of a run embed the same subsets: krilla's bytes for one slimmed
-        // before are slimmed as they were then, without inflating them again.
+        // before are slimmed as they were then, without taking them apart again.
         let key = krilla_program_key(stream);
         if let Some(key) = key
             && let Some(known) = SLIMMED.lock().ok().and_then(|memo| memo.get(&key))
@@ -98,7 +98,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
 static SLIMMED: std::sync::LazyLock<std::sync::Mutex<SeenTwiceMemo<ProgramKey, Option<Slimmed>>>> =
     std::sync::LazyLock::new(|| std::sync::Mutex::new(SeenTwiceMemo::new(1 << 20, 1 << 14)));
 
-type ProgramKey = ([u8; 32], usize);
+type ProgramKey = ([u8; 32], usize, bool);
 
 /// A slimmed font program as its stream ends up: its bytes, and whether they are deflated.
 #[derive(Clone)]
@@ -124,17 +124,22 @@ impl Slimmed {
     }
 }
 
-/// What identifies the font program krilla wrote, as krilla writes them (deflated, with no
-/// parameters): the SHA-256 of its bytes and their length. `None` for any other stream,
-/// which is slimmed without the memo.
+/// What identifies the font program krilla wrote, as krilla writes them (plain in a screen
+/// file, or deflated with no parameters): the SHA-256 of its bytes, their length and
+/// whether they are deflated. `None` for any other stream, which is slimmed without the
+/// memo.
 fn krilla_program_key(stream: &lopdf::Stream) -> Option<ProgramKey> {
     use sha2::Digest as _;
-    let deflated = matches!(stream.dict.get(b"Filter"), Ok(lopdf::Object::Name(name)) if name == b"FlateDecode");
-    if !deflated || stream.dict.has(b"DecodeParms") {
+    let deflated = match stream.dict.get(b"Filter") {
+        Err(_) => false,
+        Ok(lopdf::Object::Name(name)) if name == b"FlateDecode" => true,
+        Ok(_) => return None,
+    };
+    if stream.dict.has(b"DecodeParms") {
         return None;
     }
     let digest = sha2::Sha256::digest(&stream.content);
-    Some((digest.into(), stream.content.len()))
+    Some((digest.into(), stream.content.len(), deflated))
 }
 
 /// An OpenType/TrueType file without the tables named in `drop`, with its table directory,
@@ -218,12 +223,11 @@ mod tests {
             .expect("a built-in font")
     }
 
-    /// A document with `font` embedded as krilla embeds it: deflated, behind a descriptor.
+    /// A document with `font` embedded as krilla embeds it in a screen file: plain, behind
+    /// a descriptor.
     fn embedding(font: &[u8]) -> lopdf::Document {
         let mut pdf = lopdf::Document::with_version("1.7");
-        let mut program = Stream::new(dictionary! {}, font.to_vec());
-        program.compress().unwrap();
-        let program = pdf.add_object(program);
+        let program = pdf.add_object(Stream::new(dictionary! {}, font.to_vec()));
         pdf.add_object(dictionary! { "Type" => "FontDescriptor", "FontFile2" => program });
         pdf
     }
@@ -240,7 +244,7 @@ mod tests {
 
     /// The memo's key for `font` as krilla embeds it.
     fn key_of(font: &[u8]) -> ProgramKey {
-        krilla_program_key(program(&embedding(font))).expect("deflated as krilla does")
+        krilla_program_key(program(&embedding(font))).expect("plain as krilla writes it")
     }
 
     /// The embedded program's stream after slimming: its dictionary and its bytes.

@@ -202,9 +202,14 @@ impl CIDFont {
             data = cff.as_bytes();
         }
 
-        let stream = FilterStreamBuilder::new_from_binary_data(data)
-            .finish(&sc.serialize_settings())
-            .into_owned();
+        // broadside patch: written plain when the document's content streams are, for a
+        // caller that rewrites the file and deflates its streams itself.
+        let stream = if sc.serialize_settings().compress_content_streams {
+            FilterStreamBuilder::new_from_binary_data(data)
+        } else {
+            FilterStreamBuilder::new_from_uncompressed(data)
+        };
+        let stream = stream.finish(&sc.serialize_settings()).into_owned();
         Ok(program_memo::Program {
             font: self.font.clone(),
             stream,
@@ -266,11 +271,7 @@ impl CIDFont {
         // broadside patch: the subset, its bounding box and its deflated program come from
         // the process's memo when an earlier document embedded the same glyphs of the same
         // font with the same settings (see `program_memo`).
-        let memo_key = program_memo::key(
-            &self.font,
-            glyph_remapper,
-            sc.serialize_settings().ascii_compatible,
-        );
+        let memo_key = program_memo::key(&self.font, glyph_remapper, &sc.serialize_settings());
         let program = match program_memo::recall(memo_key) {
             Some(program) => program,
             None => {
@@ -345,8 +346,13 @@ impl CIDFont {
                 bytes
             };
 
-            let cid_stream = FilterStreamBuilder::new_from_binary_data(&cid_stream_data)
-                .finish(&sc.serialize_settings());
+            // broadside patch: plain like the font program (see `subset_program`).
+            let cid_stream = if sc.serialize_settings().compress_content_streams {
+                FilterStreamBuilder::new_from_binary_data(&cid_stream_data)
+            } else {
+                FilterStreamBuilder::new_from_uncompressed(&cid_stream_data)
+            };
+            let cid_stream = cid_stream.finish(&sc.serialize_settings());
             let mut cid_set = stream_chunk.stream(cid_set_ref, cid_stream.encoded_data());
             cid_stream.write_filters(cid_set.deref_mut());
             cid_set.finish();

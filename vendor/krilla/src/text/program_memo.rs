@@ -4,7 +4,7 @@
 //! fonts again and again: only the county's own words add glyphs. Upstream krilla subsets
 //! the font, walks every glyph's outline for the bounding box and deflates the program
 //! for each document; here a program is remembered by a 128-bit hash of the font, the
-//! glyphs kept (in their new order) and the setting that changes the stream's filters,
+//! glyphs kept (in their new order) and the settings that change the stream's filters,
 //! and the stream is the same bytes it would have been.
 //!
 //! The font is known by krilla's own hash of it (its metrics, names and checksum, not its
@@ -22,6 +22,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use subsetter::GlyphRemapper;
 
 use crate::geom::Rect;
+use crate::serialize::SerializeSettings;
 use crate::stream::FilterStream;
 use crate::text::Font;
 use crate::util::stable_hash128;
@@ -37,7 +38,8 @@ pub(crate) struct Program {
     /// (see above). Held, never read.
     #[allow(dead_code)]
     pub(crate) font: Font,
-    /// The program's stream, encoded (deflated, and hex-encoded if the settings ask).
+    /// The program's stream, encoded as the settings ask (deflated unless content streams
+    /// are left plain, hex-encoded if ASCII is asked for).
     pub(crate) stream: FilterStream<'static>,
     /// The subset's number of glyphs.
     pub(crate) num_glyphs: u32,
@@ -55,12 +57,14 @@ struct Memo {
 static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| Mutex::new(Memo::default()));
 
 /// What identifies a program: the font (krilla's hash of it, and the address and length
-/// of its bytes), the glyphs kept and their order, and whether streams are hex-encoded.
-pub(crate) fn key(font: &Font, glyphs: &GlyphRemapper, ascii_compatible: bool) -> u128 {
+/// of its bytes), the glyphs kept and their order, and the two settings that change the
+/// stream's filters: whether it is deflated and whether it is hex-encoded.
+pub(crate) fn key(font: &Font, glyphs: &GlyphRemapper, settings: &SerializeSettings) -> u128 {
     let data = font.font_data();
     let bytes: &[u8] = data.as_ref();
     let place = (bytes.as_ptr() as usize, bytes.len());
-    stable_hash128(&(font, place, glyphs, ascii_compatible))
+    let filters = (settings.compress_content_streams, settings.ascii_compatible);
+    stable_hash128(&(font, place, glyphs, filters))
 }
 
 /// The program remembered for `key`, if any.
