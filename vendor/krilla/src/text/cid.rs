@@ -185,6 +185,13 @@ impl CIDFont {
         FontIdentifier::Cid(CIDIdentifier(self.font.clone()))
     }
 
+    /// broadside patch: whether `identifier` is this font's, as `identifier() == *identifier`
+    /// says, without cloning the font.
+    #[inline]
+    pub(crate) fn is_identified_by(&self, identifier: &FontIdentifier) -> bool {
+        matches!(identifier, FontIdentifier::Cid(CIDIdentifier(font)) if *font == self.font)
+    }
+
     /// broadside patch: what `serialize` made inline upstream — the subset, its bounding box
     /// and the font program's stream (deflated) — made as one value for `program_memo`.
     fn subset_program(&self, sc: &SerializeContext) -> KrillaResult<program_memo::Program> {

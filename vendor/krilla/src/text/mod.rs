@@ -94,7 +94,9 @@ impl FontContainer {
         &mut self,
         font_identifier: FontIdentifier,
     ) -> Option<&mut dyn PdfFont> {
-        if self.cid_font.identifier() == font_identifier {
+        // broadside patch: compared without making the CID font's identifier (a clone of
+        // the font's `Arc`), once per glyph.
+        if self.cid_font.is_identified_by(&font_identifier) {
             Some(&mut self.cid_font)
         } else {
             // If the identifier doesn't match either of CID or Type3, this will
@@ -108,7 +110,9 @@ impl FontContainer {
         &self,
         font_identifier: FontIdentifier,
     ) -> Option<&dyn PdfFont> {
-        if self.cid_font.identifier() == font_identifier {
+        // broadside patch: compared without making the CID font's identifier (a clone of
+        // the font's `Arc`), once per glyph.
+        if self.cid_font.is_identified_by(&font_identifier) {
             Some(&self.cid_font)
         } else {
             // If the identifier doesn't match either of CID or Type3, this will
