@@ -612,6 +612,10 @@ impl ContentBuilder {
         let mut adjustment = 0.0;
         let mut positioned = self.content.show_positioned();
         let mut items = positioned.items();
+        // broadside patch: the font taken once per run, not twice per glyph (each a clone
+        // of its `Arc`).
+        let font = pdf_font.font();
+        let font_units_per_em = font.units_per_em();
 
         for glyph in glyphs {
             let pdf_glyph = pdf_font
@@ -621,10 +625,9 @@ impl ContentBuilder {
             let scale = |val| val * pdf_font.units_per_em();
 
             let x_advance = scale(glyph.x_advance(1.0));
-            let font_advance = pdf_font
-                .font()
+            let font_advance = font
                 .advance_width(glyph.glyph_id())
-                .map(|n| scale(n / pdf_font.font().units_per_em()));
+                .map(|n| scale(n / font_units_per_em));
             let x_offset = scale(glyph.x_offset(1.0));
 
             adjustment += x_offset;

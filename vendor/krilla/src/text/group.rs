@@ -105,10 +105,11 @@ where
         where
             U: Glyph,
         {
+            // broadside patch: the identifier is passed on below, not cloned.
             let (identifier, pdf_glyph) =
                 font_container.add_glyph(ColoredGlyph::new(g.glyph_id(), context_color));
             let pdf_font = font_container
-                .get_from_identifier_mut(identifier.clone())
+                .get_from_identifier_mut(identifier)
                 .unwrap();
 
             let range = g.text_range().clone();
@@ -443,10 +444,11 @@ fn check_text_span_prop(
     font_container: &mut FontContainer,
     do_text_span: &mut bool,
 ) {
+    // broadside patch: the identifier is passed on below, not cloned.
     let (identifier, pdf_glyph) =
         font_container.add_glyph(ColoredGlyph::new(glyph.glyph_id(), context_color));
     let pdf_font = font_container
-        .get_from_identifier_mut(identifier.clone())
+        .get_from_identifier_mut(identifier)
         .unwrap();
 
     let range = glyph.text_range().clone();
