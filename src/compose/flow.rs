@@ -674,7 +674,9 @@ impl Composer<'_> {
     /// What a frame's fit search reads, digested (see [`decisions`]): the layout's name, the
     /// language, the campaign and the font book; the chain's frames as the layout gives
     /// them and where they stand in this edition; the block; each paragraph's role,
-    /// language and text and the style it is set in; the typography.
+    /// language and text and the name of the style it is set in, then each style named,
+    /// once (a body frame's dozen paragraphs share two or three styles, and writing a
+    /// style out was most of the digest); the typography.
     fn decision_key(
         &self,
         first: usize,
@@ -694,13 +696,21 @@ impl Composer<'_> {
             k.part(&layout.frames[fi]).part(&self.rects[fi]);
         }
         let frame = &layout.frames[first];
+        let mut styles: Vec<&str> = Vec::new();
         for para in paras {
             let style = frame.style_for(para.role);
             k.part(&para.role)
                 .part(&para.lang)
-                .part(&para.markdown)
-                .part(&style)
-                .part(&style.and_then(|s| layout.styles.get(s)));
+                .text(&para.markdown)
+                .part(&style);
+            if let Some(style) = style
+                && !styles.contains(&style)
+            {
+                styles.push(style);
+            }
+        }
+        for style in styles {
+            k.part(&style).part(&layout.styles.get(style));
         }
         k.part(&self.resolved.typography);
         k.finish()
