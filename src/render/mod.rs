@@ -97,6 +97,20 @@ pub fn to_pdf_as(
     fonts: &FontBook,
     conformance: Conformance,
 ) -> Result<Vec<u8>, Diagnostic> {
+    let bytes = krilla_file(doc, fonts, conformance)?;
+    // Print files go on to the PDF/X-4 step, which rewrites them anyway.
+    if doc.print.is_some() {
+        return Ok(bytes);
+    }
+    pack_objects(&bytes, conformance.archival)
+}
+
+/// The file as krilla writes it, before [`pack_objects`].
+fn krilla_file(
+    doc: &Document,
+    fonts: &FontBook,
+    conformance: Conformance,
+) -> Result<Vec<u8>, Diagnostic> {
     let mut configuration = ConfigurationBuilder::new();
     if conformance.accessible {
         configuration = configuration.with_accessibility_validator(Accessibility::UA1);
@@ -215,11 +229,7 @@ pub fn to_pdf_as(
         }
         other => Diagnostic::error(format!("the PDF writer refused the document: {other:?}")),
     })?;
-    // Print files go on to the PDF/X-4 step, which rewrites them anyway.
-    if doc.print.is_some() {
-        return Ok(bytes);
-    }
-    pack_objects(&bytes, conformance.archival)
+    Ok(bytes)
 }
 
 /// Adds each drawn link's annotation to the page (areas in trim coordinates, the trim at
@@ -910,9 +920,14 @@ mod tests {
         let program =
             |text: &str| embedded_program(&to_pdf(&text_document(fonts, text), fonts).unwrap());
         // Seen three times: remembered from the second, recalled on the third.
+        let recalls = krilla::text::program_memo_recalls();
         let first = program("Hi");
         assert_eq!(program("Hi"), first);
         assert_eq!(program("Hi"), first);
+        assert!(
+            krilla::text::program_memo_recalls() > recalls,
+            "not recalled"
+        );
         for text in ["Hi", "Hip", "iH", "pH"] {
             let subset = program(text);
             let subset = ttf_parser::Face::parse(&subset, 0).unwrap();
@@ -928,6 +943,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The patched krilla is the one built (`vendor/krilla`): it leaves a screen file's font
+    /// program plain, for `pack` to slim and deflate, and deflates a print file's.
+    #[test]
+    fn krilla_writes_screen_programs_plain_and_print_programs_deflated() {
+        let fonts = crate::compose::text::tests::fonts();
+        let mut doc = text_document(fonts, "Hi");
+        let filter = |file: Vec<u8>| {
+            let pdf = lopdf::Document::load_mem(&file).unwrap();
+            let filters: Vec<Option<Vec<u8>>> = pdf
+                .objects
+                .values()
+                .filter_map(|o| {
+                    o.as_dict()
+                        .ok()?
+                        .get(b"FontFile2")
+                        .ok()?
+                        .as_reference()
+                        .ok()
+                })
+                .map(|id| {
+                    let stream = pdf.get_object(id).unwrap().as_stream().unwrap();
+                    stream
+                        .dict
+                        .get(b"Filter")
+                        .ok()
+                        .map(|f| f.as_name().unwrap().to_vec())
+                })
+                .collect();
+            assert_eq!(filters.len(), 1);
+            filters[0].clone()
+        };
+        let screen = Conformance {
+            accessible: true,
+            archival: false,
+        };
+        assert_eq!(filter(krilla_file(&doc, fonts, screen).unwrap()), None);
+        doc.print = Some(crate::page::PrintSetup {
+            bleed: Pt(9.0),
+            offset: Pt(36.0),
+        });
+        let print = krilla_file(&doc, fonts, Conformance::default()).unwrap();
+        assert_eq!(filter(print), Some(b"FlateDecode".to_vec()));
     }
 
     /// A sheet showing a page as a group keeps the page's links, their areas carried

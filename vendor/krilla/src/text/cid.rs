@@ -19,7 +19,7 @@ use crate::error::{KrillaError, KrillaResult};
 use crate::geom::Rect;
 use crate::serialize::SerializeContext;
 use crate::stream::FilterStreamBuilder;
-use crate::text::program_memo;
+use crate::text::program_memo; // broadside patch
 use crate::surface::Location;
 use crate::text::outline::OutlineBuilder;
 use crate::text::Font;
@@ -193,7 +193,9 @@ impl CIDFont {
     }
 
     /// broadside patch: what `serialize` made inline upstream — the subset, its bounding box
-    /// and the font program's stream (deflated) — made as one value for `program_memo`.
+    /// and the font program's stream — made as one value for `program_memo`. The stream is
+    /// deflated unless the document's content streams are left plain (upstream always
+    /// deflates it).
     fn subset_program(&self, sc: &SerializeContext) -> KrillaResult<program_memo::Program> {
         let (subsetted, global_bbox) = subset_font(self.font.clone(), &self.glyph_remapper)?;
         let num_glyphs = subsetted.num_glyphs();
@@ -218,7 +220,6 @@ impl CIDFont {
         };
         let stream = stream.finish(&sc.serialize_settings()).into_owned();
         Ok(program_memo::Program {
-            font: self.font.clone(),
             stream,
             num_glyphs,
             global_bbox,
@@ -278,12 +279,13 @@ impl CIDFont {
         // broadside patch: the subset, its bounding box and its deflated program come from
         // the process's memo when an earlier document embedded the same glyphs of the same
         // font with the same settings (see `program_memo`).
-        let memo_key = program_memo::key(&self.font, glyph_remapper, &sc.serialize_settings());
-        let program = match program_memo::recall(memo_key) {
+        let settings = sc.serialize_settings();
+        let request = program_memo::Request::new(&self.font, glyph_remapper, &settings);
+        let program = match program_memo::recall(&request) {
             Some(program) => program,
             None => {
                 let program = Arc::new(self.subset_program(sc)?);
-                program_memo::offer(memo_key, &program);
+                program_memo::offer(&request, &program);
                 program
             }
         };

@@ -22,12 +22,19 @@ pub(crate) mod cid;
 pub(crate) mod font;
 pub(crate) mod glyph;
 pub(crate) mod group;
-pub(crate) mod program_memo;
+pub(crate) mod program_memo; // broadside patch
 #[cfg(feature = "simple-text")]
 pub(crate) mod shape;
 pub(crate) mod type3;
 
 pub use font::*;
+
+/// broadside patch: how many font programs this process has taken from its memo of subset
+/// programs (`program_memo`) instead of making them again; for tests.
+#[doc(hidden)]
+pub fn program_memo_recalls() -> usize {
+    program_memo::recalls()
+}
 pub use glyph::*;
 #[cfg(feature = "simple-text")]
 pub use shape::TextDirection;
