@@ -57,6 +57,10 @@ struct Tables<'a> {
     font: harfrust::FontRef<'a>,
 }
 
+/// How many of a face's krilla handles there are (see [`Face::pdf_font`]): pool threads
+/// beyond this many share them.
+const PDF_FONT_SLOTS: usize = 8;
+
 /// One loaded font face with the metrics the composer needs.
 pub struct Face {
     pub family: String,
@@ -68,9 +72,10 @@ pub struct Face {
     /// A variable font (`fvar`): broadside sets its default instance only.
     pub variable: bool,
     pub data: FontData,
-    /// krilla's handle on the same bytes (cheap to clone; subset at write time), made
-    /// when a document first uses the face.
-    pdf_font: OnceLock<krilla::text::Font>,
+    /// krilla's handles on the same bytes (cheap to clone; subset at write time), made
+    /// when a document first uses the face: one per writing thread (see
+    /// [`Face::pdf_font`]).
+    pdf_fonts: [OnceLock<krilla::text::Font>; PDF_FONT_SLOTS],
     pub units_per_em: f32,
     /// Ascender and descender in em (descender is negative).
     pub ascender: f32,
@@ -289,14 +294,19 @@ impl Face {
     }
 
     /// krilla's font for this face if a document has made it, for naming the file in the
-    /// writer's errors.
+    /// writer's errors (every thread's handle is equal to krilla).
     pub fn made_pdf_font(&self) -> Option<&krilla::text::Font> {
-        self.pdf_font.get()
+        self.pdf_fonts.iter().find_map(OnceLock::get)
     }
 
-    /// krilla's font for this face.
+    /// krilla's font for this face, this thread's handle. krilla clones a font's `Arc`
+    /// several times for every glyph it draws; with one handle for all threads, its
+    /// counter's cache line went back and forth between the cores of a batch. Each pool
+    /// thread has a handle of its own (the same bytes; krilla tells fonts apart by their
+    /// hash, so all are the same font to it).
     pub fn pdf_font(&self) -> krilla::text::Font {
-        self.pdf_font
+        let slot = rayon::current_thread_index().map_or(0, |i| i % PDF_FONT_SLOTS);
+        self.pdf_fonts[slot]
             .get_or_init(|| {
                 let data: Arc<dyn AsRef<[u8]> + Send + Sync> = self.data.clone();
                 krilla::text::Font::new(data.into(), self.index)
@@ -1059,7 +1069,7 @@ fn make_face(path: &Path, data: FontData, index: u32) -> Result<Face, Diagnostic
         large_builtin: matches!(*data, FontBytes::Embedded(b) if b.len() > LARGE_BUILTIN_FACE),
         parsed: OnceLock::new(),
         shaper_data: OnceLock::new(),
-        pdf_font: OnceLock::new(),
+        pdf_fonts: Default::default(),
         data,
     };
     Ok(face)
