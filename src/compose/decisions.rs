@@ -63,6 +63,12 @@ impl KeyWriter {
         self
     }
 
+    /// Adds bytes as they are (a digest made elsewhere).
+    pub(super) fn bytes(&mut self, value: &[u8]) -> &mut Self {
+        self.0.update(value);
+        self
+    }
+
     pub(super) fn finish(self) -> DecisionKey {
         self.0.finalize().into()
     }

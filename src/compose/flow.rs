@@ -3,12 +3,12 @@
 //! and applies the layout's fit policy — shrink, then tighten, within declared limits, or
 //! grow to fill — before declaring an overflow, which is an error with the amount.
 
-use super::decisions;
 use super::grid::{Grid, baseline_grid};
 use super::ink::{self, InkBox};
 use super::linebreak::Break;
 use super::text::{self, Line, TextError};
 use super::{Composer, Item};
+use super::{FrameKey, decisions, frames};
 use crate::diag::Diagnostic;
 use crate::fonts::FontBook;
 use crate::model::content::{BlockKey, Role};
@@ -261,6 +261,142 @@ impl Composer<'_> {
             chain.push(next);
         }
 
+        let frame_key = self.frame_key(first, key, &chain, paras);
+        if let Some(remembered) = frame_key.as_ref().and_then(frames::recall) {
+            // Tests (debug builds) set the frame anyway: a frame remembered under a key that
+            // misses something its setting reads would show here.
+            if cfg!(debug_assertions) {
+                let set = self.set_text_gathered(first, key, paras, &chain, frame_items);
+                assert_eq!(
+                    format!("{set:?}"),
+                    format!("{:?}", Some(&remembered)),
+                    "frame `{}`: the remembered frame is not the one set",
+                    frame.id
+                );
+            } else {
+                self.apply(first, remembered, frame_items);
+            }
+            return;
+        }
+        match frame_key.filter(frames::wanted) {
+            Some(frame_key) => {
+                if let Some(set) = self.set_text_gathered(first, key, paras, &chain, frame_items) {
+                    frames::remember(frame_key, set);
+                }
+            }
+            None => self.set_text(first, key, paras, &chain, frame_items),
+        }
+    }
+
+    /// What setting a frame's text reads beyond what every frame shares (the composer's
+    /// `identity`): the frame and the chain it continues into, where each stands and what
+    /// is known of it so far (its spare, text foot, lowest baseline and first capitals,
+    /// which a second setting in a fit group combines with; its group's spare; the baseline
+    /// of a frame it ends level with), the first frame's scale ceiling, and each
+    /// paragraph's role, language, identity and text. `None` where no frames are kept.
+    fn frame_key(
+        &self,
+        first: usize,
+        key: &BlockKey,
+        chain: &[usize],
+        paras: &[Para],
+    ) -> Option<FrameKey> {
+        let identity = self.identity?;
+        let mut k = decisions::KeyWriter::new();
+        k.bytes(&identity)
+            .part(&first)
+            .part(key)
+            .part(&chain)
+            .part(&self.scale_ceiling[first]);
+        for &fi in chain {
+            let level_with = self.layout.frames[fi]
+                .end_level_with
+                .map(|j| self.last_baseline[j]);
+            k.part(&self.rects[fi]).part(&[
+                self.spare[fi],
+                self.text_foot[fi],
+                self.last_baseline[fi],
+                self.first_cap_top[fi],
+                self.group_spare[fi],
+            ]);
+            k.part(&level_with);
+        }
+        for para in paras {
+            k.part(&para.role)
+                .part(&para.lang)
+                .part(&para.id)
+                .text(&para.markdown);
+        }
+        Some(k.finish())
+    }
+
+    /// [`Self::set_text`], and what it did (see [`frames::SetFrame`]); `None` when it
+    /// reported a problem.
+    fn set_text_gathered(
+        &mut self,
+        first: usize,
+        key: &BlockKey,
+        paras: &[Para],
+        chain: &[usize],
+        frame_items: &mut [Vec<Item>],
+    ) -> Option<frames::SetFrame> {
+        let had: Vec<usize> = chain.iter().map(|&fi| frame_items[fi].len()).collect();
+        let (problems, outline) = (self.problems.len(), self.outline.len());
+        self.set_text(first, key, paras, chain, frame_items);
+        if self.problems.len() > problems {
+            return None;
+        }
+        Some(frames::SetFrame {
+            items: chain
+                .iter()
+                .zip(had)
+                .map(|(&fi, had)| (fi, frame_items[fi][had..].to_vec()))
+                .collect(),
+            outline: self.outline[outline..].to_vec(),
+            state: chain
+                .iter()
+                .map(|&fi| {
+                    let state = [
+                        self.spare[fi],
+                        self.text_foot[fi],
+                        self.last_baseline[fi],
+                        self.first_cap_top[fi],
+                    ];
+                    (fi, state)
+                })
+                .collect(),
+            fitted_scale: self.fitted_scale[first],
+        })
+    }
+
+    /// Leaves the composer and the frames as setting the frame did (`set`).
+    fn apply(&mut self, first: usize, set: frames::SetFrame, frame_items: &mut [Vec<Item>]) {
+        for (fi, items) in set.items {
+            frame_items[fi].extend(items);
+        }
+        self.outline.extend(set.outline);
+        for (fi, [spare, text_foot, last_baseline, first_cap_top]) in set.state {
+            self.spare[fi] = spare;
+            self.text_foot[fi] = text_foot;
+            self.last_baseline[fi] = last_baseline;
+            self.first_cap_top[fi] = first_cap_top;
+        }
+        self.fitted_scale[first] = set.fitted_scale;
+    }
+
+    /// Sets the paragraphs of a frame's content (`paras`) into the frame and the frames
+    /// it continues into (`chain`), after fitting them as their styles allow; an overflow
+    /// that remains is an error naming frame, edition, language and the amount.
+    fn set_text(
+        &mut self,
+        first: usize,
+        key: &BlockKey,
+        paras: &[Para],
+        chain: &[usize],
+        frame_items: &mut [Vec<Item>],
+    ) {
+        let layout = self.layout;
+        let frame = &layout.frames[first];
         let fitted: Vec<&Style> = paras
             .iter()
             .filter_map(|p| frame.style_for(p.role).and_then(|s| layout.styles.get(s)))
@@ -281,7 +417,7 @@ impl Composer<'_> {
             let set = self
                 .blocks(frame, key, paras, adjust, &prepared)
                 .and_then(|blocks| {
-                    let placements = self.place(&chain, &blocks, None)?;
+                    let placements = self.place(chain, &blocks, None)?;
                     Ok((blocks, placements))
                 });
             tried
@@ -305,7 +441,7 @@ impl Composer<'_> {
         // The search's decision, when a document of this run searched the same frame with
         // the same inputs (every county's flyer sets the same body text): the text is set
         // once, at it, after being prepared at the frame's own sizes as the search would.
-        let decision = searches.then(|| self.decision_key(first, key, &chain, paras));
+        let decision = searches.then(|| self.decision_key(first, key, chain, paras));
         let remembered = decision
             .as_ref()
             .and_then(decisions::recall)
@@ -480,10 +616,10 @@ impl Composer<'_> {
         // Columns that balance (the last page's): as short as the text allows, all alike.
         let mut balanced: Option<(usize, f32)> = None;
         if let Ok((blocks, placements)) = &mut result
-            && let Some(cap) = self.balanced_height(&chain, blocks, placements)
+            && let Some(cap) = self.balanced_height(chain, blocks, placements)
         {
             balanced = Some(cap);
-            if let Ok(even) = self.place(&chain, blocks, balanced) {
+            if let Ok(even) = self.place(chain, blocks, balanced) {
                 *placements = even;
             }
         }

@@ -4,6 +4,7 @@
 mod decisions;
 mod draw;
 mod flow;
+mod frames;
 mod grid;
 pub mod ink;
 pub mod linebreak;
@@ -39,6 +40,17 @@ pub fn compose(
     layout: &Layout,
     fonts: &FontBook,
 ) -> Result<Document, Vec<Diagnostic>> {
+    // What this document's frames are set from, digested once for the frame memo: the
+    // layout as loaded (a function of its file's text and the font book), then what the
+    // steps below change it by (the language, and which frames have nothing to show).
+    let mut identity = decisions::KeyWriter::new();
+    identity
+        .text(&layout.file.text)
+        .text(&layout.name)
+        .text(&resolved.edition.lang)
+        .text(&resolved.campaign_id)
+        .part(&fonts.id())
+        .part(&resolved.typography);
     let mirrored;
     let layout = if layout.mirror_rtl && text::is_rtl_language(&resolved.edition.lang) {
         mirrored = layout.mirrored();
@@ -51,9 +63,20 @@ pub fn compose(
     if let Some(problem) = repeated_content(resolved, layout) {
         return Err(vec![problem]);
     }
+    let emptiness = |layout: &Layout| -> Vec<bool> {
+        layout
+            .frames
+            .iter()
+            .map(|f| frame_is_empty(f, resolved))
+            .collect()
+    };
+    identity.part(&emptiness(layout));
     // An image frame the edition has no image for shows its stand-in text instead.
     let stood_in = with_stand_ins(layout, resolved);
     let layout = stood_in.as_ref().unwrap_or(layout);
+    identity.part(&emptiness(layout));
+    // A layout made in code (a test's) has no file to tell it by: its frames are not kept.
+    let identity = (!layout.file.text.is_empty()).then(|| identity.finish());
     // Frames with nothing to show in this edition give their area to the frame they name.
     let collapsed = layout.collapsed(|frame| frame_is_empty(frame, resolved));
     let layout = collapsed.as_ref().unwrap_or(layout);
@@ -70,10 +93,12 @@ pub fn compose(
         None => layout,
     };
     text::shared_scope(&layout.name, &resolved.edition.lang);
+    frames::scope(&layout.name, &resolved.edition.lang);
     let mut composer = Composer {
         resolved,
         layout,
         fonts,
+        identity,
         problems: Vec::new(),
         outline: Vec::new(),
         fitted_scale: vec![None; layout.frames.len()],
@@ -348,6 +373,9 @@ struct Composer<'a> {
     resolved: &'a Resolved,
     layout: &'a Layout,
     fonts: &'a FontBook,
+    /// A digest of what every frame's setting shares (see `compose`): the first part of
+    /// each frame's key in the frame memo (`frames`); `None` keeps no frames.
+    identity: Option<FrameKey>,
     problems: Vec<Diagnostic>,
     outline: Vec<OutlineEntry>,
     /// The size scale each frame's text was set at (after its fit policy), by frame.
@@ -370,6 +398,9 @@ struct Composer<'a> {
     /// page, set at the size they share, which they all move by.
     group_spare: Vec<Option<f32>>,
 }
+
+/// A frame's setting's inputs, digested (see `frames`).
+type FrameKey = [u8; 32];
 
 impl Composer<'_> {
     /// Fits every frame of a `fit_group` on its own (a trial, its output dropped), then caps
@@ -731,6 +762,9 @@ color = "ink"
             "the remembered decision sets the same page"
         );
         decisions::scale_all(0.8);
+        // Set the frames again rather than recall them (see `frames`), so the decision is
+        // what sets them.
+        frames::forget_all();
         let poisoned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(page));
         if cfg!(debug_assertions) {
             let message = poisoned.expect_err("the search checks the remembered decision");
@@ -746,6 +780,43 @@ color = "ink"
                 "the remembered decision sets the page"
             );
         }
+    }
+
+    /// A frame set twice is kept, and the next document that sets it with the same inputs
+    /// gets it from the memo, the same; a frame whose text differs is set anew. (Debug
+    /// builds also set every recalled frame and compare: a key that missed the text would
+    /// fail there.)
+    #[test]
+    fn a_remembered_frame_sets_the_same_page() {
+        let mut frames_toml = frame("headline", "headline", 1, 2, "");
+        frames_toml.push_str(&frame("sections", "sections", 3, 6, "text_fit = \"fill\""));
+        let body = "size = \"6pt\"\nfit = { min = \"4pt\", max = \"20pt\" }";
+        let fonts = fonts();
+        let (_dir, layout) = tiny_layout(&fonts, "300pt x 300pt", body, &frames_toml);
+        let page = |resolved: &Resolved| {
+            format!("{:?}", compose(resolved, &layout, &fonts).unwrap().pages)
+        };
+        let resolved = fixture_edition();
+        frames::forget_all();
+        let first = page(&resolved);
+        assert_eq!(page(&resolved), first);
+        let recalled = frames::recalls();
+        assert_eq!(
+            page(&resolved),
+            first,
+            "the remembered frames set the same page"
+        );
+        assert_eq!(frames::recalls(), recalled + 2, "both frames are recalled");
+        // Another headline: that frame is set anew, the sections recalled.
+        let mut other = resolved.clone();
+        let headline = &mut other.blocks.get_mut(&BlockKey::Headline).unwrap()[0];
+        headline.markdown = "Another headline".into();
+        headline.inline = crate::markup::parse(&headline.markdown);
+        let changed = page(&other);
+        assert_ne!(changed, first);
+        assert_eq!(frames::recalls(), recalled + 3);
+        frames::forget_all();
+        assert_eq!(page(&other), changed, "as set afresh");
     }
 
     fn runs(doc: &Document) -> Vec<&GlyphRun> {

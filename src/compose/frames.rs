@@ -1,0 +1,117 @@
+//! Set frames remembered across the documents one thread composes. Every county's flyer
+//! sets the same text into the same frames but for the line that names the county: with
+//! its fit search remembered (`decisions`) and its paragraphs shared (`text::shared`), a
+//! repeated frame was still set anew — blocks resized, lines broken and set, their ink
+//! measured, lines placed and emitted — a sixth of a 59-flyer batch. A frame whose inputs
+//! are the same as an earlier document's gives the same items and leaves the composer in
+//! the same state, so both are kept and handed out again.
+//!
+//! What a frame's setting reads is in its key (see `Composer::frame_key`); debug builds
+//! (the tests) set every remembered frame anew and assert that it comes out the same, so a
+//! key that misses an input shows there.
+
+use super::FrameKey;
+use crate::page::{Item, OutlineEntry};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+/// At most this many frames are kept per thread; past it the memo starts afresh. A flyer
+/// has about fifteen.
+const MAX_ENTRIES: usize = 64;
+
+/// At most this many keys are remembered as seen once (8 bytes each).
+const MAX_SEEN: usize = 1 << 14;
+
+/// What setting one frame's text (with the frames it continues into) did: the items each
+/// frame gained, the bookmarks added, and the composer's state for each frame after it.
+#[derive(Clone, Debug)]
+pub(super) struct SetFrame {
+    /// By frame index: the items the frame gained.
+    pub items: Vec<(usize, Vec<Item>)>,
+    pub outline: Vec<OutlineEntry>,
+    /// By frame index: `spare`, `text_foot`, `last_baseline` and `first_cap_top` after.
+    pub state: Vec<(usize, [Option<f32>; 4])>,
+    /// The first frame's `fitted_scale` after.
+    pub fitted_scale: Option<f32>,
+}
+
+#[derive(Default)]
+struct Memo {
+    /// The layout and language the entries were set for (see [`scope`]).
+    scope: (String, String),
+    entries: HashMap<FrameKey, SetFrame>,
+    /// Keys set once and not kept: a frame is kept the second time it is set, so those only
+    /// one document sets (the line naming a county) take no room.
+    seen: HashSet<u64>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// The layout and language of the document a thread composes now: frames are kept while
+/// they stay the same, as in a batch of one layout, and let go when they change (a whole
+/// kit moves from layout to layout, and keeping every layout's frames would only add to
+/// its peak memory).
+pub(super) fn scope(layout: &str, lang: &str) {
+    MEMO.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        if memo.scope.0 != layout || memo.scope.1 != lang {
+            *memo = Memo {
+                scope: (layout.to_string(), lang.to_string()),
+                ..Memo::default()
+            };
+        }
+    });
+}
+
+/// The frame set under `key` by an earlier document on this thread, if it is kept.
+pub(super) fn recall(key: &FrameKey) -> Option<SetFrame> {
+    let set = MEMO.with(|cell| cell.borrow().entries.get(key).cloned());
+    #[cfg(test)]
+    if set.is_some() {
+        RECALLS.with(|n| n.set(n.get() + 1));
+    }
+    set
+}
+
+#[cfg(test)]
+thread_local! {
+    static RECALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many frames this thread has recalled: a test's way to see the memo at work.
+#[cfg(test)]
+pub(super) fn recalls() -> usize {
+    RECALLS.with(std::cell::Cell::get)
+}
+
+/// Lets go of every frame this thread keeps: a test's way to set a page afresh.
+#[cfg(test)]
+pub(super) fn forget_all() {
+    MEMO.with(|cell| *cell.borrow_mut() = Memo::default());
+}
+
+/// Whether a frame set under `key` is worth keeping: it was set once before. Asked before
+/// the frame's output is gathered, so a frame set only once is never copied.
+pub(super) fn wanted(key: &FrameKey) -> bool {
+    let short = u64::from_le_bytes(key[..8].try_into().expect("a key has 32 bytes"));
+    MEMO.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        if memo.seen.len() >= MAX_SEEN {
+            memo.seen.clear();
+        }
+        !memo.seen.insert(short)
+    })
+}
+
+/// Keeps what setting a frame under `key` did.
+pub(super) fn remember(key: FrameKey, set: SetFrame) {
+    MEMO.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        if memo.entries.len() >= MAX_ENTRIES {
+            memo.entries.clear();
+        }
+        memo.entries.insert(key, set);
+    });
+}
