@@ -396,13 +396,14 @@ impl OperandWriter {
     /// before each backslash, each carriage return (then written `r`) and each parenthesis
     /// that the pairing of every `)` with the nearest `(` before it left alone.
     fn literal(&mut self, written: &[u8]) {
-        self.text.clear();
-        literal_value(written, &mut self.text);
-        let text = &self.text;
         self.out.push(b'(');
-        if !text.iter().any(|b| b"()\\\r".contains(b)) {
-            self.out.extend_from_slice(text);
-        } else {
+        let start = self.out.len();
+        if literal_value(written, &mut self.out) {
+            // Written again from a copy, escaped.
+            self.text.clear();
+            self.text.extend_from_slice(&self.out[start..]);
+            self.out.truncate(start);
+            let text = &self.text;
             self.unclosed.clear();
             for (i, &byte) in text.iter().enumerate() {
                 match byte {
@@ -693,12 +694,14 @@ fn hoisted_transform(
 /// saved in writing, and its operations for a Korean flyer's page were the whole kit's
 /// peak of memory (4 MB).
 fn decode_plain_content(data: &[u8]) -> Option<PageContent<'_>> {
+    // Room for a page of krilla's at once: an operand takes six bytes of it or more, an
+    // operation twenty or more.
     let mut lexer = ContentLexer {
         data,
         at: 0,
-        operands: Vec::new(),
+        operands: Vec::with_capacity(data.len() / 6),
     };
-    let mut operations = Vec::new();
+    let mut operations = Vec::with_capacity(data.len() / 20);
     let mut first = 0;
     loop {
         lexer.skip_white();
@@ -707,10 +710,7 @@ fn decode_plain_content(data: &[u8]) -> Option<PageContent<'_>> {
         };
         if c.is_ascii_alphabetic() || b"*'\"".contains(&c) {
             let start = lexer.at;
-            while data
-                .get(lexer.at)
-                .is_some_and(|&c| c.is_ascii_alphanumeric() || b"*'\"".contains(&c))
-            {
+            while lexer.peek().is_some_and(|c| is(c, OPERATOR)) {
                 lexer.at += 1;
             }
             let operator = &data[start..lexer.at];
@@ -734,6 +734,38 @@ fn decode_plain_content(data: &[u8]) -> Option<PageContent<'_>> {
     })
 }
 
+/// What a byte of page content is to [`ContentLexer`], one bit each.
+const WHITE: u8 = 1;
+const DELIMITER: u8 = 2;
+/// A letter, a digit, `*`, `'` or `"`: what an operator is made of.
+const OPERATOR: u8 = 4;
+/// What lopdf's writer may escape in a literal string: `(`, `)`, `\` and a carriage return.
+const ESCAPABLE: u8 = 8;
+static BYTE_CLASSES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let c = byte as u8;
+        classes[byte] = match c {
+            b'\r' => WHITE | ESCAPABLE,
+            b' ' | b'\t' | b'\n' | b'\0' | b'\x0C' => WHITE,
+            b'(' | b')' => DELIMITER | ESCAPABLE,
+            b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' => DELIMITER,
+            b'\\' => ESCAPABLE,
+            b'*' | b'\'' | b'"' => OPERATOR,
+            _ if c.is_ascii_alphanumeric() => OPERATOR,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    classes
+};
+
+/// Whether `byte` is of `class` (one of [`WHITE`], [`DELIMITER`] and [`OPERATOR`], or more).
+fn is(byte: u8, class: u8) -> bool {
+    BYTE_CLASSES[usize::from(byte)] & class != 0
+}
+
 struct ContentLexer<'a> {
     data: &'a [u8],
     at: usize,
@@ -746,7 +778,7 @@ impl<'a> ContentLexer<'a> {
     }
 
     fn skip_white(&mut self) {
-        while self.peek().is_some_and(|c| b" \t\n\r\0\x0C".contains(&c)) {
+        while self.peek().is_some_and(|c| is(c, WHITE)) {
             self.at += 1;
         }
     }
@@ -765,10 +797,7 @@ impl<'a> ContentLexer<'a> {
             b'/' => {
                 self.at += 1;
                 let start = self.at;
-                while self
-                    .peek()
-                    .is_some_and(|c| !b" \t\n\r\0\x0C()<>[]{}/%".contains(&c))
-                {
+                while self.peek().is_some_and(|c| !is(c, WHITE | DELIMITER)) {
                     self.at += 1;
                 }
                 let name = &self.data[start..self.at];
@@ -839,105 +868,144 @@ impl<'a> ContentLexer<'a> {
     /// numbers and `R` (a reference) never occur in page content; `R` ends the decode.
     fn number(&mut self, round: bool) -> Option<Operand<'a>> {
         let start = self.at;
+        let negative = self.peek() == Some(b'-');
         if matches!(self.peek(), Some(b'+' | b'-')) {
             self.at += 1;
         }
-        let digits = self.at;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.at += 1;
-        }
-        let whole = self.at - digits;
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            let fraction = self.at;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.at += 1;
+        // The digits, the point aside, as one integer while they fit in one.
+        let mut mantissa = Some(0u64);
+        let mut digits = |lexer: &mut Self| {
+            let mut count = 0;
+            while let Some(digit) = lexer
+                .peek()
+                .map(|c| c.wrapping_sub(b'0'))
+                .filter(|&d| d < 10)
+            {
+                mantissa = mantissa.and_then(|m| m.checked_mul(10)?.checked_add(u64::from(digit)));
+                lexer.at += 1;
+                count += 1;
             }
-            // lopdf reads `0.00-41` as one number; not ours to imitate.
-            if self.peek() == Some(b'-') || (whole == 0 && self.at == fraction) {
+            count
+        };
+        let whole = digits(self);
+        if self.peek() != Some(b'.') {
+            if whole == 0 {
                 return None;
             }
-            let text = std::str::from_utf8(&self.data[start..self.at]).ok()?;
-            let value = text.parse::<f32>().ok()?;
-            return Some(if round {
-                rounded(value)
-            } else {
-                Operand::Real(value)
-            });
+            let magnitude = i128::from(mantissa?);
+            let value = i64::try_from(if negative { -magnitude } else { magnitude }).ok()?;
+            return Some(Operand::Integer(value));
         }
-        if whole == 0 {
+        self.at += 1;
+        let decimals = digits(self);
+        // lopdf reads `0.00-41` as one number; not ours to imitate.
+        if self.peek() == Some(b'-') || (whole == 0 && decimals == 0) {
             return None;
         }
-        let text = std::str::from_utf8(&self.data[start..self.at]).ok()?;
-        text.parse::<i64>().ok().map(Operand::Integer)
+        // The mantissa and the power of ten exact as f64s (below 2^53 and 10^23): their
+        // quotient is the f64 nearest the number, and it rounds to the f32 nearest the
+        // number, as parsing finds, unless it lies halfway between two f32s (an f32 has 29
+        // bits fewer): a number on one side of that midpoint would have an f64 nearer than
+        // the other side of it, the midpoint itself.
+        const POWERS_OF_TEN: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        let quotient = mantissa
+            .filter(|&m| m < 1 << 53 && decimals < POWERS_OF_TEN.len())
+            .map(|m| m as f64 / POWERS_OF_TEN[decimals])
+            .filter(|q| q.to_bits() & ((1 << 29) - 1) != 1 << 28);
+        let value = match quotient {
+            Some(q) if negative => -(q as f32),
+            Some(q) => q as f32,
+            None => std::str::from_utf8(&self.data[start..self.at])
+                .ok()?
+                .parse::<f32>()
+                .ok()?,
+        };
+        Some(if round {
+            rounded(value)
+        } else {
+            Operand::Real(value)
+        })
     }
 
     /// A literal string as written between its parentheses (balanced ones kept): what
     /// [`literal_value`] reads.
     fn literal_string(&mut self) -> Option<&'a [u8]> {
-        self.at += 1;
-        let start = self.at;
+        let data = self.data;
+        let start = self.at + 1;
         let mut open = 0usize;
-        loop {
-            let c = self.peek()?;
-            self.at += 1;
+        let mut bytes = data.get(start..)?.iter().enumerate();
+        while let Some((i, &c)) = bytes.next() {
             match c {
                 b'(' => open += 1,
-                b')' if open == 0 => return Some(&self.data[start..self.at - 1]),
+                b')' if open == 0 => {
+                    self.at = start + i + 1;
+                    return Some(&data[start..start + i]);
+                }
                 b')' => open -= 1,
                 // What follows a backslash opens and closes nothing.
                 b'\\' => {
-                    self.peek()?;
-                    self.at += 1;
+                    bytes.next()?;
                 }
                 _ => {}
             }
         }
+        None
     }
 }
 
 /// A literal string's bytes as lopdf reads them from `written` (see
 /// [`Operand::Literal`]), onto `out`: escapes resolved, a line end written inside it read
-/// as `\n`.
-fn literal_value(written: &[u8], out: &mut Vec<u8>) {
-    if !written.iter().any(|c| b"\\\r\n".contains(c)) {
-        out.extend_from_slice(written);
-        return;
-    }
-    let mut bytes = written.iter().copied().peekable();
-    while let Some(c) = bytes.next() {
-        match c {
-            b'\r' | b'\n' => {
-                if c == b'\r' {
-                    bytes.next_if_eq(&b'\n');
-                }
-                out.push(b'\n');
-            }
+/// as `\n`. Says whether one of them is a byte lopdf's writer may escape (see
+/// [`OperandWriter::literal`]).
+fn literal_value(written: &[u8], out: &mut Vec<u8>) -> bool {
+    out.reserve(written.len());
+    let mut escapable = false;
+    let mut bytes = written.iter();
+    while let Some(&c) = bytes.next() {
+        let byte = match c {
             b'\\' => match bytes.next() {
-                Some(e @ b'0'..=b'7') => {
+                Some(&e @ b'0'..=b'7') => {
                     let mut value = u16::from(e - b'0');
                     for _ in 0..2 {
-                        let Some(d) = bytes.next_if(|d| matches!(d, b'0'..=b'7')) else {
-                            break;
-                        };
-                        value = value * 8 + u16::from(d - b'0');
+                        match bytes.as_slice().first() {
+                            Some(&d @ b'0'..=b'7') => {
+                                value = value * 8 + u16::from(d - b'0');
+                                bytes.next();
+                            }
+                            _ => break,
+                        }
                     }
-                    out.push(value as u8);
+                    value as u8
                 }
                 Some(b'\r') => {
-                    bytes.next_if_eq(&b'\n');
+                    if bytes.as_slice().first() == Some(&b'\n') {
+                        bytes.next();
+                    }
+                    continue;
                 }
-                Some(b'\n') | None => {}
-                Some(b'n') => out.push(b'\n'),
-                Some(b'r') => out.push(b'\r'),
-                Some(b't') => out.push(b'\t'),
-                Some(b'b') => out.push(0x08),
-                Some(b'f') => out.push(0x0C),
-                Some(other) => out.push(other),
+                Some(b'\n') | None => continue,
+                Some(b'n') => b'\n',
+                Some(b'r') => b'\r',
+                Some(b't') => b'\t',
+                Some(b'b') => 0x08,
+                Some(b'f') => 0x0C,
+                Some(&other) => other,
             },
-            _ => out.push(c),
-        }
+            b'\r' => {
+                if bytes.as_slice().first() == Some(&b'\n') {
+                    bytes.next();
+                }
+                b'\n'
+            }
+            _ => c,
+        };
+        escapable |= is(byte, ESCAPABLE);
+        out.push(byte);
     }
+    escapable
 }
 
 /// A file written elsewhere with its page content rounded as [`lean_screen_file`] rounds
@@ -1793,6 +1861,97 @@ mod tests {
             plain(ids[1]),
             ["0 0 m\n10 10 l\nS"; 8].join("\n").into_bytes()
         );
+    }
+
+    /// Numbers are read as Rust parses them (the f32 nearest a real, ties to even), bit for
+    /// bit, whether the mantissa and power of ten divide exactly or the text is parsed.
+    #[test]
+    fn numbers_are_read_as_parsing_reads_them() {
+        fn read(text: &str) -> Option<Operand<'_>> {
+            let mut lexer = ContentLexer {
+                data: text.as_bytes(),
+                at: 0,
+                operands: Vec::new(),
+            };
+            let number = lexer.number(false);
+            assert_eq!(lexer.at, text.len(), "{text}");
+            number
+        }
+        let mut mantissas = vec![
+            0u64,
+            1,
+            5,
+            (1 << 24) - 1,
+            1 << 24,
+            (1 << 24) + 1,
+            999_999_999,
+            (1 << 53) - 1,
+            1 << 53,
+            u64::MAX,
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            // Mantissas of every length up to 17 digits: most below 2^53, some not.
+            mantissas.push((state >> 8) % 10u64.pow((state % 17) as u32 + 1));
+        }
+        let mut texts = Vec::new();
+        for m in mantissas {
+            let digits = m.to_string();
+            for decimals in 0..=24 {
+                let padded = format!("{digits:0>width$}", width = decimals + 1);
+                let (whole, fraction) = padded.split_at(padded.len() - decimals);
+                texts.push(format!("{whole}.{fraction}"));
+            }
+        }
+        // Decimals of 16 digits whose nearest f64 is halfway between two f32s, the number
+        // itself on one side.
+        let mut halfway = 0;
+        for step in 0..200_000u32 {
+            let low = f64::from(1.0f32 + step as f32 * f32::EPSILON);
+            let midpoint = low + f64::from(f32::EPSILON) / 2.0;
+            let text = format!("{midpoint:.15}");
+            if text.parse::<f64>() == Ok(midpoint) {
+                texts.push(text);
+                halfway += 1;
+            }
+        }
+        assert!(halfway > 100 && texts.len() > 500_000, "{halfway}");
+        texts.push(format!("{}.5", u64::MAX));
+        for text in texts {
+            for sign in ["", "-", "+"] {
+                let text = format!("{sign}{text}");
+                let Some(Operand::Real(ours)) = read(&text) else {
+                    panic!("{text}");
+                };
+                let theirs: f32 = text.parse().unwrap();
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "{text}");
+            }
+        }
+        for text in [
+            "0",
+            "-0",
+            "+7",
+            "007",
+            "9223372036854775807",
+            "-9223372036854775808",
+        ] {
+            let Some(Operand::Integer(ours)) = read(text) else {
+                panic!("{text}");
+            };
+            assert_eq!(ours, text.parse::<i64>().unwrap());
+        }
+        for text in [
+            "9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999",
+        ] {
+            assert!(read(text).is_none(), "{text}");
+        }
+        assert_eq!(read(".5").map(|n| as_object(&[n])), Some(Object::Real(0.5)));
+        assert_eq!(read("5.").map(|n| as_object(&[n])), Some(Object::Real(5.0)));
     }
 
     #[test]
