@@ -181,17 +181,18 @@ fn rewrite_page_content(pdf: &mut Document, tighten: bool) {
         let Ok(Object::Stream(stream)) = pdf.get_object_mut(id) else {
             continue;
         };
-        let Ok(plain) = stream.decompressed_content() else {
+        let Ok(mut plain) = stream.decompressed_content() else {
             continue;
         };
+        let size = plain.len();
         // Content `decode_plain_content` does not read is not krilla's: it is left as it is
         // rather than read a second, slower way.
-        if let Some(mut content) = decode_plain_content(&plain) {
+        if let Some(mut content) = decode_plain_content(&mut plain) {
             if tighten {
                 let operations = std::mem::take(&mut content.operations);
                 content.operations = tighten_content(operations, &content.operands);
             }
-            stream.set_plain_content(encode_content(&content, plain.len()));
+            stream.set_plain_content(encode_content(&content, size));
         }
         compress(stream);
     }
@@ -199,9 +200,10 @@ fn rewrite_page_content(pdf: &mut Document, tighten: bool) {
 
 /// A page's content read for rewriting, flat: each operation names its operator and a
 /// range of `operands`, and an operand that holds others (an array, a dictionary) is
-/// followed by them. Names and strings are slices of the content itself. lopdf's `Content`
-/// took a heap allocation for each operator, name, string and array of a page, and freeing
-/// them, with reading, was a tenth of a batch's time.
+/// followed by them. Names and strings are slices of the content itself (a literal string
+/// decoded where it was written). lopdf's `Content` took a heap allocation for each
+/// operator, name, string and array; read, tightened and written flat, a 59-flyer batch's
+/// pages cost 64% fewer instructions before deflate.
 struct PageContent<'a> {
     operations: Vec<Operation<'a>>,
     operands: Vec<Operand<'a>>,
@@ -232,8 +234,9 @@ enum Operand<'a> {
     Name(&'a [u8]),
     /// A hexadecimal string's digits, in either case, an even number of them.
     Hex(&'a [u8]),
-    /// A literal string as written between its parentheses (see [`literal_value`]).
-    Literal(&'a [u8]),
+    /// A literal string's bytes, and whether lopdf's writer may escape one of them (see
+    /// [`OperandWriter::literal`]).
+    Literal(&'a [u8], bool),
     /// An array of the operands that follow it: this many of them, with those inside them.
     Array(u32),
     /// A dictionary: likewise, a key (a name) then its value, entry by entry; no key twice.
@@ -283,13 +286,7 @@ fn same_operand(a: &[Operand], b: &[Operand]) -> bool {
         (Operand::Real(x), Operand::Real(y)) => x == y,
         (Operand::Name(x), Operand::Name(y)) => x == y,
         (Operand::Hex(x), Operand::Hex(y)) => x.eq_ignore_ascii_case(y),
-        // Written alike or not, the same bytes (`\101` is `A`).
-        (Operand::Literal(x), Operand::Literal(y)) => {
-            let (mut u, mut v) = (Vec::new(), Vec::new());
-            literal_value(x, &mut u);
-            literal_value(y, &mut v);
-            u == v
-        }
+        (Operand::Literal(x, _), Operand::Literal(y, _)) => x == y,
         (Operand::Array(_), Operand::Array(_)) => same_operands(&a[1..], &b[1..]),
         (Operand::Dictionary(_), Operand::Dictionary(_)) => {
             let (a, b) = (&a[1..], &b[1..]);
@@ -308,7 +305,6 @@ fn same_operand(a: &[Operand], b: &[Operand]) -> bool {
 fn encode_content(content: &PageContent, capacity: usize) -> Vec<u8> {
     let mut writer = OperandWriter {
         out: Vec::with_capacity(capacity),
-        text: Vec::new(),
         unclosed: Vec::new(),
     };
     for (i, operation) in content.operations.iter().enumerate() {
@@ -329,9 +325,7 @@ fn encode_content(content: &PageContent, capacity: usize) -> Vec<u8> {
 /// `write!` per byte of a hexadecimal string: a fifth of rewriting a page).
 struct OperandWriter {
     out: Vec<u8>,
-    /// A literal string's bytes, escapes resolved, before they are written again.
-    text: Vec<u8>,
-    /// Where `text` has a `(` that no `)` closes.
+    /// Where the literal string being written has a `(` that no `)` closes.
     unclosed: Vec<usize>,
 }
 
@@ -366,7 +360,12 @@ impl OperandWriter {
                 self.out.extend(digits.iter().map(u8::to_ascii_uppercase));
                 self.out.push(b'>');
             }
-            Operand::Literal(written) => self.literal(written),
+            Operand::Literal(text, false) => {
+                self.out.push(b'(');
+                self.out.extend_from_slice(text);
+                self.out.push(b')');
+            }
+            Operand::Literal(text, true) => self.literal(text),
             Operand::Array(_) => {
                 self.out.push(b'[');
                 for (i, item) in split_operands(&operand[1..]).enumerate() {
@@ -395,16 +394,10 @@ impl OperandWriter {
     /// A literal string's bytes between parentheses, as lopdf writes them: a backslash
     /// before each backslash, each carriage return (then written `r`) and each parenthesis
     /// that the pairing of every `)` with the nearest `(` before it left alone.
-    fn literal(&mut self, written: &[u8]) {
+    fn literal(&mut self, text: &[u8]) {
         self.out.push(b'(');
-        let start = self.out.len();
-        if literal_value(written, &mut self.out) {
-            // Written again from a copy, escaped.
-            self.text.clear();
-            self.text.extend_from_slice(&self.out[start..]);
-            self.out.truncate(start);
-            let text = &self.text;
-            self.unclosed.clear();
+        self.unclosed.clear();
+        if text.contains(&b'(') {
             for (i, &byte) in text.iter().enumerate() {
                 match byte {
                     b'(' => self.unclosed.push(i),
@@ -414,28 +407,35 @@ impl OperandWriter {
                     _ => {}
                 }
             }
-            let mut unclosed = self.unclosed.iter().copied().peekable();
-            let mut open = 0usize;
-            for (i, &byte) in text.iter().enumerate() {
-                let escaped = match byte {
-                    b'(' => {
-                        open += 1;
-                        unclosed.next_if_eq(&i).is_some()
-                    }
-                    b')' if open == 0 => true,
-                    b')' => {
-                        open -= 1;
-                        false
-                    }
-                    b'\\' | b'\r' => true,
-                    _ => false,
-                };
-                if escaped {
-                    self.out.push(b'\\');
+        }
+        let mut unclosed = self.unclosed.iter().copied().peekable();
+        let mut open = 0usize;
+        // Bytes between escapes are copied a run at a time.
+        let mut run = 0;
+        for (i, &byte) in text.iter().enumerate() {
+            if !is(byte, ESCAPABLE) {
+                continue;
+            }
+            let escaped = match byte {
+                b'(' => {
+                    open += 1;
+                    unclosed.next_if_eq(&i).is_some()
                 }
+                b')' if open == 0 => true,
+                b')' => {
+                    open -= 1;
+                    false
+                }
+                _ => true,
+            };
+            if escaped {
+                self.out.extend_from_slice(&text[run..i]);
+                self.out.push(b'\\');
                 self.out.push(if byte == b'\r' { b'r' } else { byte });
+                run = i + 1;
             }
         }
+        self.out.extend_from_slice(&text[run..]);
         self.out.push(b')');
     }
 }
@@ -689,31 +689,26 @@ fn hoisted_transform(
 /// or Chinese page), arrays, dictionaries and operators; numbers outside dictionaries
 /// [`rounded`]. Anything else (a comment, an escaped name, an inline image,
 /// `true`/`false`/`null`, a reference, white space or an odd digit in a hexadecimal
-/// string, a key given twice) gives `None`. lopdf's parser, which read pages before, is
-/// general and slow: it took a tenth of a batch's time, more than rounding the numbers
-/// saved in writing, and its operations for a Korean flyer's page were the whole kit's
-/// peak of memory (4 MB).
-fn decode_plain_content(data: &[u8]) -> Option<PageContent<'_>> {
+/// string, a key given twice) gives `None`. Literal strings are decoded where they are
+/// written, in `data`. lopdf's parser, which read pages before, is general and slow: it
+/// took a tenth of a batch's time, more than rounding the numbers saved in writing, and its
+/// operations for a Korean flyer's page were the whole kit's peak of memory (4 MB).
+fn decode_plain_content(data: &mut [u8]) -> Option<PageContent<'_>> {
     // Room for a page of krilla's at once: an operand takes six bytes of it or more, an
     // operation twenty or more.
-    let mut lexer = ContentLexer {
-        data,
-        at: 0,
-        operands: Vec::with_capacity(data.len() / 6),
-    };
     let mut operations = Vec::with_capacity(data.len() / 20);
+    let mut lexer = ContentLexer {
+        operands: Vec::with_capacity(data.len() / 6),
+        rest: data,
+    };
     let mut first = 0;
     loop {
         lexer.skip_white();
-        let Some(&c) = data.get(lexer.at) else {
+        let Some(c) = lexer.peek() else {
             break;
         };
-        if c.is_ascii_alphabetic() || b"*'\"".contains(&c) {
-            let start = lexer.at;
-            while lexer.peek().is_some_and(|c| is(c, OPERATOR)) {
-                lexer.at += 1;
-            }
-            let operator = &data[start..lexer.at];
+        if c.is_ascii_alphabetic() || matches!(c, b'*' | b'\'' | b'"') {
+            let operator = lexer.take(lexer.span(0, |c| is(c, OPERATOR)));
             if matches!(operator, b"true" | b"false" | b"null" | b"BI" | b"R") {
                 return None;
             }
@@ -761,26 +756,39 @@ static BYTE_CLASSES: [u8; 256] = {
     classes
 };
 
-/// Whether `byte` is of `class` (one of [`WHITE`], [`DELIMITER`] and [`OPERATOR`], or more).
+/// Whether `byte` is of `class` (one of [`WHITE`], [`DELIMITER`], [`OPERATOR`] and
+/// [`ESCAPABLE`], or more).
 fn is(byte: u8, class: u8) -> bool {
     BYTE_CLASSES[usize::from(byte)] & class != 0
 }
 
+/// Reads `rest` from its start, handing out what it has read: an operator, a name, a
+/// string is a slice of the content.
 struct ContentLexer<'a> {
-    data: &'a [u8],
-    at: usize,
+    rest: &'a mut [u8],
     operands: Vec<Operand<'a>>,
 }
 
 impl<'a> ContentLexer<'a> {
     fn peek(&self) -> Option<u8> {
-        self.data.get(self.at).copied()
+        self.rest.first().copied()
+    }
+
+    /// Where the bytes from `from` on that are `like` end.
+    fn span(&self, from: usize, like: impl Fn(u8) -> bool) -> usize {
+        let tail = self.rest.get(from..).unwrap_or_default();
+        from + tail.iter().position(|&c| !like(c)).unwrap_or(tail.len())
+    }
+
+    /// The next `count` bytes, read.
+    fn take(&mut self, count: usize) -> &'a [u8] {
+        let (taken, rest) = std::mem::take(&mut self.rest).split_at_mut(count);
+        self.rest = rest;
+        taken
     }
 
     fn skip_white(&mut self) {
-        while self.peek().is_some_and(|c| is(c, WHITE)) {
-            self.at += 1;
-        }
+        self.take(self.span(0, |c| is(c, WHITE)));
     }
 
     /// One operand (and those inside it) onto `operands`, and the white space after it.
@@ -795,42 +803,32 @@ impl<'a> ContentLexer<'a> {
         let operand = match self.peek()? {
             b'0'..=b'9' | b'+' | b'-' | b'.' => self.number(round)?,
             b'/' => {
-                self.at += 1;
-                let start = self.at;
-                while self.peek().is_some_and(|c| !is(c, WHITE | DELIMITER)) {
-                    self.at += 1;
-                }
-                let name = &self.data[start..self.at];
+                let name = &self.take(self.span(1, |c| !is(c, WHITE | DELIMITER)))[1..];
                 if name.contains(&b'#') {
                     return None;
                 }
                 Operand::Name(name)
             }
-            b'(' => Operand::Literal(self.literal_string()?),
+            b'(' => self.literal_string()?,
             b'[' => {
-                self.at += 1;
+                self.take(1);
                 self.skip_white();
                 while self.peek()? != b']' {
                     self.object(depth + 1, round)?;
                 }
-                self.at += 1;
+                self.take(1);
                 Operand::Array(self.count_after(at)?)
             }
-            b'<' if self.data.get(self.at + 1) != Some(&b'<') => {
-                self.at += 1;
-                let start = self.at;
-                while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
-                    self.at += 1;
-                }
-                let digits = &self.data[start..self.at];
-                if self.peek()? != b'>' || !digits.len().is_multiple_of(2) {
+            b'<' if self.rest.get(1) != Some(&b'<') => {
+                let end = self.span(1, |c| c.is_ascii_hexdigit());
+                let digits = end - 1;
+                if self.rest.get(end) != Some(&b'>') || !digits.is_multiple_of(2) {
                     return None;
                 }
-                self.at += 1;
-                Operand::Hex(digits)
+                Operand::Hex(&self.take(end + 1)[1..end])
             }
             b'<' => {
-                self.at += 2;
+                self.take(2);
                 self.skip_white();
                 while self.peek()? != b'>' {
                     let key_at = self.operands.len();
@@ -846,10 +844,10 @@ impl<'a> ContentLexer<'a> {
                     }
                     self.object(depth + 1, false)?;
                 }
-                if self.data.get(self.at + 1) != Some(&b'>') {
+                if self.rest.get(1) != Some(&b'>') {
                     return None;
                 }
-                self.at += 2;
+                self.take(2);
                 Operand::Dictionary(self.count_after(at)?)
             }
             _ => return None,
@@ -867,39 +865,37 @@ impl<'a> ContentLexer<'a> {
     /// A number as lopdf reads one: a real when it has a point, else an integer. Two
     /// numbers and `R` (a reference) never occur in page content; `R` ends the decode.
     fn number(&mut self, round: bool) -> Option<Operand<'a>> {
-        let start = self.at;
-        let negative = self.peek() == Some(b'-');
-        if matches!(self.peek(), Some(b'+' | b'-')) {
-            self.at += 1;
-        }
+        let bytes = &*self.rest;
+        let negative = bytes.first() == Some(&b'-');
+        let mut end = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));
         // The digits, the point aside, as one integer while they fit in one.
         let mut mantissa = Some(0u64);
-        let mut digits = |lexer: &mut Self| {
-            let mut count = 0;
-            while let Some(digit) = lexer
-                .peek()
+        let mut digits = |end: &mut usize| {
+            let start = *end;
+            while let Some(digit) = bytes
+                .get(*end)
                 .map(|c| c.wrapping_sub(b'0'))
                 .filter(|&d| d < 10)
             {
                 mantissa = mantissa.and_then(|m| m.checked_mul(10)?.checked_add(u64::from(digit)));
-                lexer.at += 1;
-                count += 1;
+                *end += 1;
             }
-            count
+            *end - start
         };
-        let whole = digits(self);
-        if self.peek() != Some(b'.') {
+        let whole = digits(&mut end);
+        if bytes.get(end) != Some(&b'.') {
             if whole == 0 {
                 return None;
             }
             let magnitude = i128::from(mantissa?);
             let value = i64::try_from(if negative { -magnitude } else { magnitude }).ok()?;
+            self.take(end);
             return Some(Operand::Integer(value));
         }
-        self.at += 1;
-        let decimals = digits(self);
+        end += 1;
+        let decimals = digits(&mut end);
         // lopdf reads `0.00-41` as one number; not ours to imitate.
-        if self.peek() == Some(b'-') || (whole == 0 && decimals == 0) {
+        if bytes.get(end) == Some(&b'-') || (whole == 0 && decimals == 0) {
             return None;
         }
         // The mantissa and the power of ten exact as f64s (below 2^53 and 10^23): their
@@ -915,13 +911,11 @@ impl<'a> ContentLexer<'a> {
             .filter(|&m| m < 1 << 53 && decimals < POWERS_OF_TEN.len())
             .map(|m| m as f64 / POWERS_OF_TEN[decimals])
             .filter(|q| q.to_bits() & ((1 << 29) - 1) != 1 << 28);
+        let text = self.take(end);
         let value = match quotient {
             Some(q) if negative => -(q as f32),
             Some(q) => q as f32,
-            None => std::str::from_utf8(&self.data[start..self.at])
-                .ok()?
-                .parse::<f32>()
-                .ok()?,
+            None => std::str::from_utf8(text).ok()?.parse::<f32>().ok()?,
         };
         Some(if round {
             rounded(value)
@@ -930,82 +924,74 @@ impl<'a> ContentLexer<'a> {
         })
     }
 
-    /// A literal string as written between its parentheses (balanced ones kept): what
-    /// [`literal_value`] reads.
-    fn literal_string(&mut self) -> Option<&'a [u8]> {
-        let data = self.data;
-        let start = self.at + 1;
+    /// A literal string, decoded as lopdf reads it where it is written (never longer):
+    /// escapes resolved, a line end written inside it read as `\n`, balanced parentheses
+    /// kept.
+    fn literal_string(&mut self) -> Option<Operand<'a>> {
+        let bytes = &mut *self.rest;
+        let (mut read, mut written) = (1, 1);
         let mut open = 0usize;
-        let mut bytes = data.get(start..)?.iter().enumerate();
-        while let Some((i, &c)) = bytes.next() {
-            match c {
-                b'(' => open += 1,
-                b')' if open == 0 => {
-                    self.at = start + i + 1;
-                    return Some(&data[start..start + i]);
+        let mut escapable = false;
+        loop {
+            let c = *bytes.get(read)?;
+            read += 1;
+            let byte = match c {
+                b'(' => {
+                    open += 1;
+                    c
                 }
-                b')' => open -= 1,
-                // What follows a backslash opens and closes nothing.
+                b')' if open == 0 => break,
+                b')' => {
+                    open -= 1;
+                    c
+                }
                 b'\\' => {
-                    bytes.next()?;
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-}
-
-/// A literal string's bytes as lopdf reads them from `written` (see
-/// [`Operand::Literal`]), onto `out`: escapes resolved, a line end written inside it read
-/// as `\n`. Says whether one of them is a byte lopdf's writer may escape (see
-/// [`OperandWriter::literal`]).
-fn literal_value(written: &[u8], out: &mut Vec<u8>) -> bool {
-    out.reserve(written.len());
-    let mut escapable = false;
-    let mut bytes = written.iter();
-    while let Some(&c) = bytes.next() {
-        let byte = match c {
-            b'\\' => match bytes.next() {
-                Some(&e @ b'0'..=b'7') => {
-                    let mut value = u16::from(e - b'0');
-                    for _ in 0..2 {
-                        match bytes.as_slice().first() {
-                            Some(&d @ b'0'..=b'7') => {
-                                value = value * 8 + u16::from(d - b'0');
-                                bytes.next();
+                    let e = *bytes.get(read)?;
+                    read += 1;
+                    match e {
+                        b'0'..=b'7' => {
+                            let mut value = u16::from(e - b'0');
+                            for _ in 0..2 {
+                                match bytes.get(read) {
+                                    Some(&d @ b'0'..=b'7') => {
+                                        value = value * 8 + u16::from(d - b'0');
+                                        read += 1;
+                                    }
+                                    _ => break,
+                                }
                             }
-                            _ => break,
+                            value as u8
                         }
+                        b'\r' => {
+                            if bytes.get(read) == Some(&b'\n') {
+                                read += 1;
+                            }
+                            continue;
+                        }
+                        b'\n' => continue,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        b'f' => 0x0C,
+                        other => other,
                     }
-                    value as u8
                 }
-                Some(b'\r') => {
-                    if bytes.as_slice().first() == Some(&b'\n') {
-                        bytes.next();
+                b'\r' => {
+                    if bytes.get(read) == Some(&b'\n') {
+                        read += 1;
                     }
-                    continue;
+                    b'\n'
                 }
-                Some(b'\n') | None => continue,
-                Some(b'n') => b'\n',
-                Some(b'r') => b'\r',
-                Some(b't') => b'\t',
-                Some(b'b') => 0x08,
-                Some(b'f') => 0x0C,
-                Some(&other) => other,
-            },
-            b'\r' => {
-                if bytes.as_slice().first() == Some(&b'\n') {
-                    bytes.next();
-                }
-                b'\n'
-            }
-            _ => c,
-        };
-        escapable |= is(byte, ESCAPABLE);
-        out.push(byte);
+                _ => c,
+            };
+            escapable |= is(byte, ESCAPABLE);
+            // Behind `read`: what is not read yet stays.
+            bytes[written] = byte;
+            written += 1;
+        }
+        Some(Operand::Literal(&self.take(read)[1..written], escapable))
     }
-    escapable
 }
 
 /// A file written elsewhere with its page content rounded as [`lean_screen_file`] rounds
@@ -1587,7 +1573,8 @@ mod tests {
     use lopdf::dictionary;
 
     fn tightened(content: &str) -> String {
-        let mut page = decode_plain_content(content.as_bytes()).unwrap();
+        let mut bytes = content.as_bytes().to_vec();
+        let mut page = decode_plain_content(&mut bytes).unwrap();
         page.operations = tighten_content(std::mem::take(&mut page.operations), &page.operands);
         String::from_utf8(encode_content(&page, 0)).unwrap()
     }
@@ -1743,11 +1730,7 @@ mod tests {
                     .collect(),
                 lopdf::StringFormat::Hexadecimal,
             ),
-            Operand::Literal(written) => {
-                let mut text = Vec::new();
-                literal_value(written, &mut text);
-                Object::string_literal(text)
-            }
+            Operand::Literal(text, _) => Object::string_literal(text),
             Operand::Array(_) => {
                 Object::Array(split_operands(&operand[1..]).map(as_object).collect())
             }
@@ -1766,7 +1749,8 @@ mod tests {
 
     #[test]
     fn page_content_decodes_as_lopdf_decodes_it() {
-        let ours = decode_plain_content(PAGE).expect("the syntax it reads");
+        let mut page = PAGE.to_vec();
+        let ours = decode_plain_content(&mut page).expect("the syntax it reads");
         let theirs = lopdf_rounded(PAGE);
         assert_eq!(ours.operations.len(), theirs.len());
         for (a, b) in ours.operations.iter().zip(&theirs) {
@@ -1792,7 +1776,7 @@ mod tests {
             b"(open Tj",
         ] {
             assert!(
-                decode_plain_content(other).is_none(),
+                decode_plain_content(&mut other.to_vec()).is_none(),
                 "{}",
                 String::from_utf8_lossy(other)
             );
@@ -1801,7 +1785,7 @@ mod tests {
 
     #[test]
     fn page_content_encodes_as_lopdf_encodes_it() {
-        let ours = encode_content(&decode_plain_content(PAGE).unwrap(), 0);
+        let ours = encode_content(&decode_plain_content(&mut PAGE.to_vec()).unwrap(), 0);
         let theirs = lopdf::content::Content {
             operations: lopdf_rounded(PAGE),
         }
@@ -1812,7 +1796,10 @@ mod tests {
             String::from_utf8_lossy(&theirs)
         );
         assert_eq!(ours, theirs);
-        assert_eq!(encode_content(&decode_plain_content(b"").unwrap(), 0), b"");
+        assert_eq!(
+            encode_content(&decode_plain_content(&mut []).unwrap(), 0),
+            b""
+        );
     }
 
     /// Tightening finds the same transforms, modes and fonts equal as when it compared
@@ -1823,7 +1810,8 @@ mod tests {
             <0a> x\n<0A> x\n(\\n) x\n(\n) x\n(\\012) x\n(A) x\n(\\101) x\n<41> x\n/A x\n/B x\n\
             [1 2] x\n[1.0 2] x\n[1 2 3] x\n[[1] 2] x\n[[1.0] 2] x\n[/A 2] x\n\
             <</A 1/B 2>> x\n<</B 2/A 1>> x\n<</A 1.0/B 2>> x\n<</A 1>> x\n<</A 1/B 2/C 3>> x";
-        let ours = decode_plain_content(lists).unwrap();
+        let mut bytes = lists.to_vec();
+        let ours = decode_plain_content(&mut bytes).unwrap();
         let theirs = lopdf_rounded(lists);
         assert_eq!(ours.operations.len(), theirs.len());
         let mut equal = 0;
@@ -1867,16 +1855,16 @@ mod tests {
     /// bit, whether the mantissa and power of ten divide exactly or the text is parsed.
     #[test]
     fn numbers_are_read_as_parsing_reads_them() {
-        fn read(text: &str) -> Option<Operand<'_>> {
+        let read = |text: &str| {
+            let mut bytes = text.as_bytes().to_vec();
             let mut lexer = ContentLexer {
-                data: text.as_bytes(),
-                at: 0,
+                rest: &mut bytes,
                 operands: Vec::new(),
             };
-            let number = lexer.number(false);
-            assert_eq!(lexer.at, text.len(), "{text}");
+            let number = lexer.number(false).map(|n| as_object(&[n]));
+            assert!(number.is_none() || lexer.rest.is_empty(), "{text}");
             number
-        }
+        };
         let mut mantissas = vec![
             0u64,
             1,
@@ -1923,7 +1911,7 @@ mod tests {
         for text in texts {
             for sign in ["", "-", "+"] {
                 let text = format!("{sign}{text}");
-                let Some(Operand::Real(ours)) = read(&text) else {
+                let Some(Object::Real(ours)) = read(&text) else {
                     panic!("{text}");
                 };
                 let theirs: f32 = text.parse().unwrap();
@@ -1938,7 +1926,7 @@ mod tests {
             "9223372036854775807",
             "-9223372036854775808",
         ] {
-            let Some(Operand::Integer(ours)) = read(text) else {
+            let Some(Object::Integer(ours)) = read(text) else {
                 panic!("{text}");
             };
             assert_eq!(ours, text.parse::<i64>().unwrap());
@@ -1950,8 +1938,8 @@ mod tests {
         ] {
             assert!(read(text).is_none(), "{text}");
         }
-        assert_eq!(read(".5").map(|n| as_object(&[n])), Some(Object::Real(0.5)));
-        assert_eq!(read("5.").map(|n| as_object(&[n])), Some(Object::Real(5.0)));
+        assert_eq!(read(".5"), Some(Object::Real(0.5)));
+        assert_eq!(read("5."), Some(Object::Real(5.0)));
     }
 
     #[test]
