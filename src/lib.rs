@@ -20,6 +20,7 @@ pub mod kit;
 /// The former name of [`kit`]'s run machinery, kept for callers written against it.
 pub use kit as batch;
 pub mod lean;
+pub mod malloc;
 pub mod manifest;
 pub mod markup;
 pub mod model;

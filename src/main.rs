@@ -1,5 +1,6 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    broadside::malloc::tune();
     broadside::cli::run(broadside::cli::Cli::parse())
 }
