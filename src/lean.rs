@@ -14,11 +14,13 @@ thread_local! {
     static DEFLATER: RefCell<Option<libdeflater::Compressor>> = const { RefCell::new(None) };
 }
 
-/// The level every stream we deflate is deflated at. libdeflate's 6 deflates a flyer's
-/// streams smaller than zlib's best (9) did, and its 9 only 0.3% smaller again for 2.5%
-/// more of a 59-flyer batch's CPU; 10 to 12 (near-optimal parsing) save 1.5% more at five
-/// times the time.
-const LEVEL: i32 = 6;
+/// The level every stream we deflate is deflated at. libdeflate's 5 makes the English
+/// flyer 75 bytes (0.4%) and the whole kit 0.27% larger than its 6, and took 0.93× the
+/// wall time of a 59-flyer batch and 0.95× of one flyer (deflating a flyer's streams is a
+/// tenth of its work and more). Its 6 already deflated smaller than zlib's best (9); its 4
+/// is 364 bytes larger again (the flyer past 20,000 bytes), its 9 0.3% smaller for 2.5%
+/// more CPU, 10 to 12 (near-optimal parsing) 1.5% smaller at five times the time.
+const LEVEL: i32 = 5;
 
 /// ToUnicode maps already deflated in this process, by the SHA-256 of their plain bytes (a
 /// collision is not a practical concern): the documents of a run share most of them (a

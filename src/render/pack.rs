@@ -78,7 +78,7 @@ fn slim_font_programs(pdf: &mut lopdf::Document) {
             .and_then(|font| without_tables(&font, &[*b"name", *b"post"]))
             .map(|slim| {
                 stream.set_plain_content(slim);
-                // Deflated again with `lean`'s deflater, better than krilla's level 6.
+                // Deflated again with `lean`'s deflater, as every stream we write is.
                 crate::lean::compress(stream);
                 Slimmed::of(stream)
             });
