@@ -223,6 +223,8 @@ pub struct SourceFile {
     /// layout places every frame, and counting the lines from the top for each one was
     /// 1.4% of a one-flyer run.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The SHA-256 of `text`, found on the first [`SourceFile::digest`].
+    digest: std::sync::OnceLock<[u8; 32]>,
 }
 
 impl SourceFile {
@@ -240,7 +242,18 @@ impl SourceFile {
             path: path.to_path_buf(),
             text,
             line_starts: std::sync::OnceLock::new(),
+            digest: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The SHA-256 of the file's text, worked out once: each document of a run composed
+    /// from a layout digests its layout by it (the composer's frame memo), and hashing the
+    /// flyer's 18 KB again for each of them was 1% of a batch.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::Digest as _;
+        *self
+            .digest
+            .get_or_init(|| sha2::Sha256::digest(self.text.as_bytes()).into())
     }
 
     /// The location of a byte offset, as 1-based line and column (columns count characters).
@@ -308,6 +321,19 @@ pub fn one_of<'a>(candidates: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digest is the text's SHA-256, so two files of one text digest alike, and a
+    /// file of another text (even one byte) does not.
+    #[test]
+    fn a_file_digests_its_text() {
+        use sha2::Digest as _;
+        let file = SourceFile::new(Path::new("a.toml"), "pages = 1\n".into());
+        let expected: [u8; 32] = sha2::Sha256::digest(b"pages = 1\n").into();
+        assert_eq!(file.digest(), expected);
+        assert_eq!(file.clone().digest(), expected);
+        let other = SourceFile::new(Path::new("a.toml"), "pages = 2\n".into());
+        assert_ne!(other.digest(), expected);
+    }
 
     #[test]
     fn line_and_column_from_offset() {

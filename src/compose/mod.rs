@@ -45,7 +45,7 @@ pub fn compose(
     // steps below change it by (the language, and which frames have nothing to show).
     let mut identity = decisions::KeyWriter::new();
     identity
-        .text(&layout.file.text)
+        .bytes(&layout.file.digest())
         .text(&layout.name)
         .text(&resolved.edition.lang)
         .text(&resolved.campaign_id)
