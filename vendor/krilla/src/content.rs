@@ -616,13 +616,16 @@ impl ContentBuilder {
         // of its `Arc`).
         let font = pdf_font.font();
         let font_units_per_em = font.units_per_em();
+        // broadside patch: the PDF font's units per em (a constant of the font) read once
+        // per run, not through its vtable three times per glyph.
+        let pdf_units_per_em = pdf_font.units_per_em();
 
         for glyph in glyphs {
             let pdf_glyph = pdf_font
                 .get_gid(ColoredGlyph::new(glyph.glyph_id(), context_color))
                 .unwrap();
 
-            let scale = |val| val * pdf_font.units_per_em();
+            let scale = |val| val * pdf_units_per_em;
 
             let x_advance = scale(glyph.x_advance(1.0));
             let font_advance = font
@@ -640,7 +643,7 @@ impl ContentBuilder {
                 }
 
                 // Adjustment is always in 1000 units, even for Type3 fonts.
-                items.adjust(-(adjustment / pdf_font.units_per_em() * PDF_UNITS_PER_EM));
+                items.adjust(-(adjustment / pdf_units_per_em * PDF_UNITS_PER_EM));
                 adjustment = 0.0;
             }
 

@@ -105,12 +105,10 @@ where
         where
             U: Glyph,
         {
-            // broadside patch: the identifier is passed on below, not cloned.
-            let (identifier, pdf_glyph) =
-                font_container.add_glyph(ColoredGlyph::new(g.glyph_id(), context_color));
-            let pdf_font = font_container
-                .get_from_identifier_mut(identifier)
-                .unwrap();
+            // broadside patch: the glyph's font found without cloning its identifier
+            // (`FontContainer::add_glyph_to_font`).
+            let (pdf_font, pdf_glyph) =
+                font_container.add_glyph_to_font(ColoredGlyph::new(g.glyph_id(), context_color));
 
             let range = g.text_range().clone();
             let text = &text[range.clone()];
@@ -330,24 +328,24 @@ where
             let mut count = 1;
 
             let mut iter = self.slice.iter();
-            let first = get_glyph_props(
-                iter.next()?,
-                self.context_color,
-                &mut self.font_container.borrow_mut(),
-            );
+            // broadside patch: the container borrowed once per group, the first glyph's
+            // identifier cloned once per group and the others' compared with it by
+            // reference (upstream cloned one per glyph); when every glyph is the CID
+            // font's, their identifiers are all that font's and are not looked up.
+            let font_container = self.font_container.borrow();
+            let first = get_glyph_props(iter.next()?, self.context_color, &font_container);
+            let only_cid = font_container.has_only_cid_glyphs();
 
             for next in iter {
-                let temp_glyph = get_glyph_props(
-                    next,
-                    self.context_color,
-                    &mut self.font_container.borrow_mut(),
-                );
-
                 // If either of those is different, we need to start a new subrun.
-                if first.font_identifier != temp_glyph.font_identifier
-                    || first.y_offset != temp_glyph.y_offset
+                if (!only_cid
+                    && *font_container
+                        .font_identifier_ref(ColoredGlyph::new(next.glyph_id(), self.context_color))
+                        .unwrap()
+                        != first.font_identifier)
+                    || first.y_offset != next.y_offset(1.0)
                     || first.y_advance != 0.0
-                    || temp_glyph.y_advance != 0.0
+                    || next.y_advance(1.0) != 0.0
                 {
                     break;
                 }
@@ -376,7 +374,7 @@ pub(crate) struct GlyphProps {
 pub(crate) fn get_glyph_props<U>(
     g: &U,
     context_color: rgb::Color,
-    font_container: &mut FontContainer,
+    font_container: &FontContainer,
 ) -> GlyphProps
 where
     U: Glyph,
@@ -444,12 +442,10 @@ fn check_text_span_prop(
     font_container: &mut FontContainer,
     do_text_span: &mut bool,
 ) {
-    // broadside patch: the identifier is passed on below, not cloned.
-    let (identifier, pdf_glyph) =
-        font_container.add_glyph(ColoredGlyph::new(glyph.glyph_id(), context_color));
-    let pdf_font = font_container
-        .get_from_identifier_mut(identifier)
-        .unwrap();
+    // broadside patch: the glyph's font found without cloning its identifier
+    // (`FontContainer::add_glyph_to_font`).
+    let (pdf_font, pdf_glyph) =
+        font_container.add_glyph_to_font(ColoredGlyph::new(glyph.glyph_id(), context_color));
 
     let range = glyph.text_range().clone();
     let text = &text[range.clone()];

@@ -128,6 +128,42 @@ impl FontContainer {
         }
     }
 
+    /// broadside patch: the identifier of `glyph`'s font, borrowed, not cloned (a clone of
+    /// the font's `Arc`, once per glyph in `GlyphGrouper`).
+    #[inline]
+    pub(crate) fn font_identifier_ref(&self, glyph: ColoredGlyph) -> Option<&FontIdentifier> {
+        let (id, _) = self
+            .cid_cache
+            .get(&glyph.glyph_id.to_u32())
+            .or_else(|| self.type3_cache.get(&glyph.to_owned()))?;
+        Some(id)
+    }
+
+    /// broadside patch: whether every glyph added so far went to the CID font, so that
+    /// each has the CID font's identifier (`GlyphGrouper` then needs no look-up per glyph).
+    #[inline]
+    pub(crate) fn has_only_cid_glyphs(&self) -> bool {
+        self.type3_cache.is_empty()
+    }
+
+    /// broadside patch: `add_glyph` followed by `get_from_identifier_mut` with its
+    /// identifier, in one step. A glyph already in `cid_cache` is the CID font's (that cache
+    /// holds nothing else), so it goes straight to it, without cloning and dropping the
+    /// identifier (the font's `Arc`) and comparing it, once per glyph.
+    #[inline]
+    pub(crate) fn add_glyph_to_font(
+        &mut self,
+        glyph: ColoredGlyph,
+    ) -> (&mut dyn PdfFont, PDFGlyph) {
+        if let Some((_, pdf_glyph)) = self.cid_cache.get(&glyph.glyph_id.to_u32()) {
+            let pdf_glyph = *pdf_glyph;
+            return (&mut self.cid_font, pdf_glyph);
+        }
+
+        let (identifier, pdf_glyph) = self.add_glyph(glyph);
+        (self.get_from_identifier_mut(identifier).unwrap(), pdf_glyph)
+    }
+
     #[inline]
     pub(crate) fn add_glyph(&mut self, glyph: ColoredGlyph) -> (FontIdentifier, PDFGlyph) {
         if let Some(e) = self
