@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -6,6 +5,7 @@ use std::marker::PhantomData;
 use pdf_writer::types::ProcSet;
 use pdf_writer::writers;
 use pdf_writer::{Chunk, Dict, Finish, Name, Ref};
+use rustc_hash::FxHashMap;
 
 use crate::serialize::{Cacheable, SerializeContext};
 use crate::util::NameExt;
@@ -238,6 +238,27 @@ impl Default for ResourceDictionary {
 
 pub(crate) type ResourceNumber = u32;
 
+/// broadside patch: a resource's name ("f0", "g12", …), written digit by digit into a string
+/// of the right size instead of through `format!`'s machinery, once per resource use (for a
+/// font, once per glyph run). The same text as `format!("{prefix}{num}")`.
+fn resource_name(prefix: &str, num: ResourceNumber) -> String {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut n = num;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut name = String::with_capacity(prefix.len() + digits.len() - start);
+    name.push_str(prefix);
+    name.extend(digits[start..].iter().map(|&d| d as char));
+    name
+}
+
 impl ResourceDictionary {
     pub fn to_pdf_resources<T>(
         &self,
@@ -323,7 +344,7 @@ where
     }
 
     fn name_from_number(num: ResourceNumber) -> String {
-        format!("{}{}", T::get_prefix(), num)
+        resource_name(T::get_prefix(), num)
     }
 
     pub(crate) fn get_entries(&self) -> impl Iterator<Item = (String, Ref)> + '_ {
@@ -337,7 +358,9 @@ where
 #[derive(Debug, Eq, PartialEq)]
 pub(crate) struct ResourceMapper<T: ?Sized> {
     forward: Vec<Ref>,
-    backward: HashMap<Ref, ResourceNumber>,
+    // broadside patch: FxHashMap instead of std's SipHash map, looked up (never iterated)
+    // once per resource use, e.g. per glyph run for its font.
+    backward: FxHashMap<Ref, ResourceNumber>,
     phantom: PhantomData<T>,
 }
 
@@ -348,7 +371,7 @@ where
     pub(crate) fn new() -> Self {
         Self {
             forward: Vec::new(),
-            backward: HashMap::new(),
+            backward: FxHashMap::default(),
             phantom: PhantomData,
         }
     }
@@ -369,7 +392,7 @@ where
     }
 
     fn name_from_number(num: ResourceNumber) -> String {
-        format!("{}{}", T::get_prefix(), num)
+        resource_name(T::get_prefix(), num)
     }
 
     pub(crate) fn into_resource_list(self) -> ResourceList<T> {
