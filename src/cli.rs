@@ -379,6 +379,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let options = |selection: &Selection, out: Option<&str>| selection.options(out);
     match cli.command {
         Command::Build { selection, run } => {
+            // A build is a short run of many documents; `serve` and `watch` run for hours
+            // and keep the allocator's defaults (see `malloc`).
+            crate::malloc::tune();
             let mut options = match options(&selection, None) {
                 Ok(o) => o,
                 Err(code) => return code,

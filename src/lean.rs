@@ -22,6 +22,10 @@ thread_local! {
 /// more CPU, 10 to 12 (near-optimal parsing) 1.5% smaller at five times the time.
 const LEVEL: i32 = 5;
 
+/// The most entries a dictionary in page content may have for the flat reader (see
+/// `ContentLexer`); past it the stream is left as it is, deflated.
+const MAX_DICTIONARY_KEYS: usize = 64;
+
 /// ToUnicode maps already deflated in this process, by the SHA-256 of their plain bytes (a
 /// collision is not a practical concern): the documents of a run share most of them (a
 /// face's map is the same in every county's flyer that sets the same glyphs in that face),
@@ -832,7 +836,15 @@ impl<'a> ContentLexer<'a> {
             b'<' => {
                 self.take(2);
                 self.skip_white();
+                let mut keys = 0usize;
                 while self.peek()? != b'>' {
+                    // A marked-content dictionary has a key or two; a long one is not
+                    // krilla's, and the check for a key given twice below grows with the
+                    // square of its length.
+                    keys += 1;
+                    if keys > MAX_DICTIONARY_KEYS {
+                        return None;
+                    }
                     let key_at = self.operands.len();
                     self.object(depth + 1, false)?;
                     let Operand::Name(key) = self.operands[key_at] else {

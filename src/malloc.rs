@@ -11,7 +11,8 @@
 //! space, not memory: pages are only used when written), and blocks under 32 MiB come
 //! from the heaps. 59 flyers: 0.95× CPU and wall; one flyer 0.98×; the whole kit 1.00×.
 
-/// Tunes the allocator; call once, first thing in `main`.
+/// Tunes the allocator for a build (`broadside build`); not for `serve` or `watch`, which
+/// run for hours, render previews on many threads and should hand memory back.
 pub fn tune() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -264,13 +264,27 @@ impl Composer<'_> {
         let frame_key = self.frame_key(first, key, &chain, paras);
         if let Some(remembered) = frame_key.as_ref().and_then(frames::recall) {
             // Tests (debug builds) set the frame anyway: a frame remembered under a key that
-            // misses something its setting reads would show here.
+            // misses something its setting reads would show here; and what applying the
+            // remembered frame leaves is compared with what setting it left, every field of
+            // the composer and every frame's items, so that a field `set_text` comes to
+            // write and `apply` does not restore shows too.
             if cfg!(debug_assertions) {
+                let before = (self.state(), frame_items.to_vec());
                 let set = self.set_text_gathered(first, key, paras, &chain, frame_items);
                 assert_eq!(
                     format!("{set:?}"),
                     format!("{:?}", Some(&remembered)),
                     "frame `{}`: the remembered frame is not the one set",
+                    frame.id
+                );
+                let after_setting = format!("{:?}", (self.state(), &*frame_items));
+                self.restore(before.0);
+                frame_items.clone_from_slice(&before.1);
+                self.apply(first, remembered, frame_items);
+                assert_eq!(
+                    format!("{:?}", (self.state(), &*frame_items)),
+                    after_setting,
+                    "frame `{}`: applying the remembered frame leaves another state than setting it",
                     frame.id
                 );
             } else {
@@ -367,6 +381,66 @@ impl Composer<'_> {
                 .collect(),
             fitted_scale: self.fitted_scale[first],
         })
+    }
+
+    /// Everything of the composer that setting a frame may change, copied (for the debug
+    /// check above). The composer is taken apart field by field, without `..`: a field
+    /// added to it must be named here, copied or said to be left out.
+    fn state(&self) -> ComposerState {
+        let Composer {
+            resolved: _,
+            layout: _,
+            fonts: _,
+            identity: _,
+            problems,
+            outline,
+            fitted_scale,
+            scale_ceiling,
+            rects,
+            text_foot,
+            last_baseline,
+            first_cap_top,
+            spare,
+            group_spare,
+        } = self;
+        ComposerState {
+            problems: problems.clone(),
+            outline: outline.clone(),
+            fitted_scale: fitted_scale.clone(),
+            scale_ceiling: scale_ceiling.clone(),
+            rects: rects.clone(),
+            text_foot: text_foot.clone(),
+            last_baseline: last_baseline.clone(),
+            first_cap_top: first_cap_top.clone(),
+            spare: spare.clone(),
+            group_spare: group_spare.clone(),
+        }
+    }
+
+    /// Puts back what [`Self::state`] copied.
+    fn restore(&mut self, state: ComposerState) {
+        let ComposerState {
+            problems,
+            outline,
+            fitted_scale,
+            scale_ceiling,
+            rects,
+            text_foot,
+            last_baseline,
+            first_cap_top,
+            spare,
+            group_spare,
+        } = state;
+        self.problems = problems;
+        self.outline = outline;
+        self.fitted_scale = fitted_scale;
+        self.scale_ceiling = scale_ceiling;
+        self.rects = rects;
+        self.text_foot = text_foot;
+        self.last_baseline = last_baseline;
+        self.first_cap_top = first_cap_top;
+        self.spare = spare;
+        self.group_spare = group_spare;
     }
 
     /// Leaves the composer and the frames as setting the frame did (`set`).
@@ -1623,6 +1697,21 @@ fn adjusted(base: &Style, adjust: Adjust) -> Style {
     style.space_after = base.space_after * ratio;
     style.tracking = (base.tracking + adjust.tracking).max(fit.tracking_min.min(base.tracking));
     style
+}
+
+/// The composer's changing fields, copied (see `Composer::state`).
+#[derive(Debug)]
+struct ComposerState {
+    problems: Vec<Diagnostic>,
+    outline: Vec<crate::page::OutlineEntry>,
+    fitted_scale: Vec<Option<f32>>,
+    scale_ceiling: Vec<Option<f32>>,
+    rects: Vec<Rect>,
+    text_foot: Vec<Option<f32>>,
+    last_baseline: Vec<Option<f32>>,
+    first_cap_top: Vec<Option<f32>>,
+    spare: Vec<Option<f32>>,
+    group_spare: Vec<Option<f32>>,
 }
 
 /// How closely a search for a size pins the largest fitted style's size: a twentieth of a

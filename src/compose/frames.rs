@@ -19,6 +19,10 @@ use std::collections::{HashMap, HashSet};
 /// has about fifteen.
 const MAX_ENTRIES: usize = 64;
 
+/// At most about this many bytes of items are kept per thread (a flyer's frames hold
+/// ~130 KB, a fact sheet's in Chinese more); past it the memo starts afresh.
+const MAX_BYTES: usize = 2 << 20;
+
 /// At most this many keys are remembered as seen once (8 bytes each).
 const MAX_SEEN: usize = 1 << 14;
 
@@ -35,11 +39,32 @@ pub(super) struct SetFrame {
     pub fitted_scale: Option<f32>,
 }
 
+impl SetFrame {
+    /// About how many bytes the set frame takes: its items and their glyphs and text.
+    fn bytes(&self) -> usize {
+        let items = self.items.iter().flat_map(|(_, items)| items);
+        items
+            .map(|item| {
+                std::mem::size_of::<Item>()
+                    + match item {
+                        Item::Text(run) => {
+                            run.glyphs.len() * std::mem::size_of::<crate::page::PlacedGlyph>()
+                                + run.text.len()
+                        }
+                        _ => 0,
+                    }
+            })
+            .sum()
+    }
+}
+
 #[derive(Default)]
 struct Memo {
     /// The layout and language the entries were set for (see [`scope`]).
     scope: (String, String),
     entries: HashMap<FrameKey, SetFrame>,
+    /// About how many bytes the kept frames' items take (see [`SetFrame::bytes`]).
+    bytes: usize,
     /// Keys set once and not kept: a frame is kept the second time it is set, so those only
     /// one document sets (the line naming a county) take no room.
     seen: HashSet<u64>,
@@ -109,9 +134,14 @@ pub(super) fn wanted(key: &FrameKey) -> bool {
 pub(super) fn remember(key: FrameKey, set: SetFrame) {
     MEMO.with(|cell| {
         let mut memo = cell.borrow_mut();
-        if memo.entries.len() >= MAX_ENTRIES {
+        let bytes = set.bytes();
+        if memo.entries.len() >= MAX_ENTRIES || memo.bytes + bytes > MAX_BYTES {
             memo.entries.clear();
+            memo.bytes = 0;
         }
-        memo.entries.insert(key, set);
+        if bytes <= MAX_BYTES {
+            memo.bytes += bytes;
+            memo.entries.insert(key, set);
+        }
     });
 }
