@@ -194,7 +194,7 @@ pub fn resolve(campaign: &Campaign, edition: &Edition) -> Result<Resolved, Vec<D
             .then(|| base_lang.to_string());
         Para {
             role,
-            inline: crate::markup::parse(&markdown),
+            inline: crate::markup::parse_shared(&markdown),
             markdown,
             field,
             id,
