@@ -29,9 +29,11 @@ impl Session {
         add("output", OUTPUT_REVISION.to_string().as_bytes());
         add("year", job.edition.year.to_string().as_bytes());
         add("lang", job.edition.lang.as_bytes());
-        add("campaign", campaign.file.text.as_bytes());
+        // The files by their digests, each worked out once a run (`SourceFile::digest`):
+        // every document of a campaign hashed its 25 KB of campaign and layout text again.
+        add("campaign", &campaign.file.digest());
         if let Some(t) = campaign.translation(&job.edition.lang) {
-            add("translation", t.file.text.as_bytes());
+            add("translation", &t.file.digest());
         }
         if let Some(county) = &job.edition.county {
             add("county", &county_bytes(county, &campaign.dir));
@@ -49,7 +51,7 @@ impl Session {
                 add("logo", &bytes);
             }
         }
-        add("layout", self.layouts[job.layout].file.text.as_bytes());
+        add("layout", &self.layouts[job.layout].file.digest());
         add("fonts", self.font_fingerprint().as_bytes());
         let mode: &[u8] = match (job.print, job.archive) {
             (true, _) => b"print",
@@ -272,5 +274,31 @@ mod tests {
         let first = hashes();
         assert_eq!(first.len(), 1);
         assert_eq!(first, hashes());
+    }
+
+    /// The campaign and layout files count by their text (through their digests): one
+    /// character more in either is another hash.
+    #[test]
+    fn an_edited_campaign_or_layout_is_another_hash() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = Options {
+            year: Some(2027),
+            counties: vec!["alameda".into()],
+            layout_names: vec!["flyer-letter".into()],
+            ..Options::at(root)
+        };
+        let mut session = Session::load(&options).unwrap();
+        let job = session.plan(&options).unwrap().remove(0);
+        let before = session.inputs_hash(&job);
+        let edited = |file: &crate::diag::SourceFile| {
+            crate::diag::SourceFile::new(&file.path, format!("{}\n", file.text))
+        };
+        let campaign = &mut session.campaigns[job.campaign];
+        campaign.file = edited(&campaign.file);
+        let campaign_edited = session.inputs_hash(&job);
+        assert_ne!(campaign_edited, before);
+        let layout = &mut session.layouts[job.layout];
+        layout.file = edited(&layout.file);
+        assert_ne!(session.inputs_hash(&job), campaign_edited);
     }
 }
