@@ -315,6 +315,19 @@ fn match_at(text: &str, start: usize, phrase: &str) -> Option<usize> {
     Some(end)
 }
 
+/// `text` in Unicode normalization form C, as tagged and extracted text is. Most text
+/// already is (all of it ASCII in English), and is copied as it is: the normalizer's
+/// character-by-character rebuild of every bookmark, tag and title was 1.4% of a 59-flyer
+/// batch. (`is_nfc_quick` answers "yes" only for text that is in NFC.)
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfc().collect()
+    }
+}
+
 /// Ideographic characters (Han, kana, CJK punctuation and fullwidth forms): they are set
 /// on a square grid, may take inter-character spacing in justified lines, and a line of
 /// only one of them is a runt. Hangul is excluded: Korean is set word by word.
@@ -472,6 +485,23 @@ pub fn unbreakable_tokens(text: &str) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text in NFC comes back as it is; text that is not (a decomposed accent, as some
+    /// editors save it) comes back composed, as the normalizer gives it.
+    #[test]
+    fn nfc_composes_what_is_not_composed() {
+        use unicode_normalization::UnicodeNormalization;
+        for text in [
+            "Call 1-888-373-7888",
+            "Tháng Một",
+            "兒童勞力販運",
+            "e\u{301}té",
+            "\u{1100}\u{1161}",
+        ] {
+            assert_eq!(nfc(text), text.nfc().collect::<String>(), "{text:?}");
+        }
+        assert_eq!(nfc("e\u{301}té"), "été");
+    }
 
     fn smart(text: &str, lang: &str) -> String {
         apply(text, lang, &Typography::default()).0

@@ -12,7 +12,6 @@ use crate::page::Item;
 pub use crate::page::structure::{Element, Node, Role};
 use crate::resolve::{Para, Resolved};
 use std::collections::{BTreeMap, BTreeSet};
-use unicode_normalization::UnicodeNormalization;
 
 impl Element {
     fn new(role: Role) -> Element {
@@ -205,7 +204,7 @@ fn transformed_paragraphs(resolved: &Resolved, layout: &Layout) -> BTreeMap<usiz
                 .and_then(|s| layout.styles.get(s));
             if style.is_some_and(|s| s.transform != TextTransform::None) {
                 let text = para.inline.plain_text();
-                out.insert(para.id, text.nfc().collect());
+                out.insert(para.id, crate::typography::nfc(&text));
             }
         }
     }
@@ -239,7 +238,7 @@ fn element_for(para: &Para, key: &BlockKey) -> Element {
     match heading {
         Some(level) => {
             let mut e = Element::holding(Role::Heading(level), para);
-            e.alt = Some(para.inline.plain_text().nfc().collect());
+            e.alt = Some(crate::typography::nfc(&para.inline.plain_text()));
             e
         }
         None => Element::holding(Role::Paragraph, para),

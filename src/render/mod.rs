@@ -37,7 +37,6 @@ use krilla::text::{Glyph, GlyphId};
 use std::collections::HashMap;
 use std::num::NonZeroU64;
 use std::ops::Range;
-use unicode_normalization::UnicodeNormalization;
 
 /// The display list's glyphs carry advances in em; krilla asks for them at a font size
 /// (it calls with 1.0 to get em units).
@@ -271,7 +270,7 @@ fn outline(doc: &Document) -> Outline {
     let mut outline = Outline::new();
     for entry in &doc.outline {
         outline.push_child(OutlineNode::new(
-            entry.title.nfc().collect(),
+            crate::typography::nfc(&entry.title),
             XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y.max(Pt::ZERO).0)),
         ));
     }
@@ -284,7 +283,7 @@ fn outline(doc: &Document) -> Outline {
 fn metadata(doc: &Document, nfc: bool) -> Metadata {
     let text = |t: &str| {
         if nfc {
-            t.nfc().collect()
+            crate::typography::nfc(t)
         } else {
             t.to_string()
         }

@@ -5,7 +5,6 @@
 use crate::markup::{Inline, Piece};
 use crate::model::layout::TextTransform;
 use std::ops::Range;
-use unicode_normalization::UnicodeNormalization;
 
 /// Inline formatting of a byte range of the plain text.
 pub(super) struct Mark {
@@ -22,7 +21,7 @@ pub(super) fn parse_markup(inline: &Inline, transform: TextTransform) -> (String
     let mut marks: Vec<Mark> = Vec::new();
     let mut block_ended = false;
     let mut push = |s: &str, bold: bool, italic: bool, link: Option<String>, text: &mut String| {
-        let s: String = s.nfc().collect();
+        let s = crate::typography::nfc(s);
         let s = match transform {
             TextTransform::Uppercase => s.to_uppercase(),
             TextTransform::None => s,
