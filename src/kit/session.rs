@@ -36,7 +36,16 @@ impl Session {
                     Layout::load_dir_named(&options.layouts, &fonts, &options.layout_names);
                 Ok((fonts, layouts))
             },
-            || load_campaigns(options),
+            || {
+                let campaigns = load_campaigns(options);
+                // The campaigns are the shorter half: the languages the run names have
+                // their hyphenation patterns loaded beside the fonts, not before the first
+                // paragraph.
+                for lang in &options.languages {
+                    crate::compose::linebreak::load_hyphenation(lang);
+                }
+                campaigns
+            },
         );
         let (fonts, layouts) = faces_and_layouts?;
         let mut problems = Vec::new();
