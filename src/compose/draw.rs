@@ -21,7 +21,8 @@ impl Composer<'_> {
                 if let Some(c) = county {
                     d = d.at(c.location.clone());
                 }
-                self.problems
+                self.state
+                    .problems
                     .push(d.hint("fix the `logo` cell of the county sheet"));
                 return;
             }
@@ -29,8 +30,11 @@ impl Composer<'_> {
         // A tile whose top stands on a frame's first capitals (`top_level_with`): moved
         // whole, by no more than its own height, so a county's mark starts on the
         // sign-off's first line wherever the text set it.
-        if let Some(level) = frame.top_level_with.and_then(|j| self.first_cap_top[j]) {
-            let rect = &mut self.rects[frame.index];
+        if let Some(level) = frame
+            .top_level_with
+            .and_then(|j| self.state.first_cap_top[j])
+        {
+            let rect = &mut self.state.rects[frame.index];
             rect.y.0 += (level - rect.y.0).clamp(-rect.h.0, rect.h.0);
         }
         let area = self.area(frame);
@@ -51,7 +55,7 @@ impl Composer<'_> {
             if let Some(at) = location {
                 d = d.at(at);
             }
-            self.problems.push(d);
+            self.state.problems.push(d);
             return;
         }
         // Pixels beyond what any press resolves only weigh down the file: an image finer
@@ -76,7 +80,7 @@ impl Composer<'_> {
                     if let Some(at) = location {
                         d = d.at(at);
                     }
-                    self.problems.push(d);
+                    self.state.problems.push(d);
                     return;
                 }
             }

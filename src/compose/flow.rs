@@ -233,7 +233,7 @@ impl Composer<'_> {
             let d = self
                 .frame_error(frame, message)
                 .hint("add the block to campaign.toml or remove the frame");
-            self.problems.push(d);
+            self.state.problems.push(d);
             return;
         };
         // Far more text than any frame holds is an overflow, reported before shaping and
@@ -250,7 +250,7 @@ impl Composer<'_> {
             let d = self.frame_error(frame, message).hint(format!(
                 "the text from `{field}` on is far too long for one frame; shorten it"
             ));
-            self.problems.push(d);
+            self.state.problems.push(d);
             return;
         }
         let mut chain = vec![first];
@@ -265,11 +265,11 @@ impl Composer<'_> {
         if let Some(remembered) = frame_key.as_ref().and_then(frames::recall) {
             // Tests (debug builds) set the frame anyway: a frame remembered under a key that
             // misses something its setting reads would show here; and what applying the
-            // remembered frame leaves is compared with what setting it left, every field of
-            // the composer and every frame's items, so that a field `set_text` comes to
+            // remembered frame leaves is compared with what setting it left, the composer's
+            // whole state and every frame's items, so that a field `set_text` comes to
             // write and `apply` does not restore shows too.
             if cfg!(debug_assertions) {
-                let before = (self.state(), frame_items.to_vec());
+                let before = (self.state.clone(), frame_items.to_vec());
                 let set = self.set_text_gathered(first, key, paras, &chain, frame_items);
                 assert_eq!(
                     format!("{set:?}"),
@@ -277,12 +277,12 @@ impl Composer<'_> {
                     "frame `{}`: the remembered frame is not the one set",
                     frame.id
                 );
-                let after_setting = format!("{:?}", (self.state(), &*frame_items));
-                self.restore(before.0);
+                let after_setting = format!("{:?}", (&self.state, &*frame_items));
+                self.state = before.0;
                 frame_items.clone_from_slice(&before.1);
                 self.apply(first, remembered, frame_items);
                 assert_eq!(
-                    format!("{:?}", (self.state(), &*frame_items)),
+                    format!("{:?}", (&self.state, &*frame_items)),
                     after_setting,
                     "frame `{}`: applying the remembered frame leaves another state than setting it",
                     frame.id
@@ -321,17 +321,17 @@ impl Composer<'_> {
             .part(&first)
             .part(key)
             .part(&chain)
-            .part(&self.scale_ceiling[first]);
+            .part(&self.state.scale_ceiling[first]);
         for &fi in chain {
             let level_with = self.layout.frames[fi]
                 .end_level_with
-                .map(|j| self.last_baseline[j]);
-            k.part(&self.rects[fi]).part(&[
-                self.spare[fi],
-                self.text_foot[fi],
-                self.last_baseline[fi],
-                self.first_cap_top[fi],
-                self.group_spare[fi],
+                .map(|j| self.state.last_baseline[j]);
+            k.part(&self.state.rects[fi]).part(&[
+                self.state.spare[fi],
+                self.state.text_foot[fi],
+                self.state.last_baseline[fi],
+                self.state.first_cap_top[fi],
+                self.state.group_spare[fi],
             ]);
             k.part(&level_with);
         }
@@ -355,9 +355,9 @@ impl Composer<'_> {
         frame_items: &mut [Vec<Item>],
     ) -> Option<frames::SetFrame> {
         let had: Vec<usize> = chain.iter().map(|&fi| frame_items[fi].len()).collect();
-        let (problems, outline) = (self.problems.len(), self.outline.len());
+        let (problems, outline) = (self.state.problems.len(), self.state.outline.len());
         self.set_text(first, key, paras, chain, frame_items);
-        if self.problems.len() > problems {
+        if self.state.problems.len() > problems {
             return None;
         }
         Some(frames::SetFrame {
@@ -366,81 +366,21 @@ impl Composer<'_> {
                 .zip(had)
                 .map(|(&fi, had)| (fi, frame_items[fi][had..].to_vec()))
                 .collect(),
-            outline: self.outline[outline..].to_vec(),
+            outline: self.state.outline[outline..].to_vec(),
             state: chain
                 .iter()
                 .map(|&fi| {
                     let state = [
-                        self.spare[fi],
-                        self.text_foot[fi],
-                        self.last_baseline[fi],
-                        self.first_cap_top[fi],
+                        self.state.spare[fi],
+                        self.state.text_foot[fi],
+                        self.state.last_baseline[fi],
+                        self.state.first_cap_top[fi],
                     ];
                     (fi, state)
                 })
                 .collect(),
-            fitted_scale: self.fitted_scale[first],
+            fitted_scale: self.state.fitted_scale[first],
         })
-    }
-
-    /// Everything of the composer that setting a frame may change, copied (for the debug
-    /// check above). The composer is taken apart field by field, without `..`: a field
-    /// added to it must be named here, copied or said to be left out.
-    fn state(&self) -> ComposerState {
-        let Composer {
-            resolved: _,
-            layout: _,
-            fonts: _,
-            identity: _,
-            problems,
-            outline,
-            fitted_scale,
-            scale_ceiling,
-            rects,
-            text_foot,
-            last_baseline,
-            first_cap_top,
-            spare,
-            group_spare,
-        } = self;
-        ComposerState {
-            problems: problems.clone(),
-            outline: outline.clone(),
-            fitted_scale: fitted_scale.clone(),
-            scale_ceiling: scale_ceiling.clone(),
-            rects: rects.clone(),
-            text_foot: text_foot.clone(),
-            last_baseline: last_baseline.clone(),
-            first_cap_top: first_cap_top.clone(),
-            spare: spare.clone(),
-            group_spare: group_spare.clone(),
-        }
-    }
-
-    /// Puts back what [`Self::state`] copied.
-    fn restore(&mut self, state: ComposerState) {
-        let ComposerState {
-            problems,
-            outline,
-            fitted_scale,
-            scale_ceiling,
-            rects,
-            text_foot,
-            last_baseline,
-            first_cap_top,
-            spare,
-            group_spare,
-        } = state;
-        self.problems = problems;
-        self.outline = outline;
-        self.fitted_scale = fitted_scale;
-        self.scale_ceiling = scale_ceiling;
-        self.rects = rects;
-        self.text_foot = text_foot;
-        self.last_baseline = last_baseline;
-        self.first_cap_top = first_cap_top;
-        self.spare = spare;
-        self.group_spare = group_spare;
     }
 
     /// Leaves the composer and the frames as setting the frame did (`set`).
@@ -448,14 +388,14 @@ impl Composer<'_> {
         for (fi, items) in set.items {
             frame_items[fi].extend(items);
         }
-        self.outline.extend(set.outline);
+        self.state.outline.extend(set.outline);
         for (fi, [spare, text_foot, last_baseline, first_cap_top]) in set.state {
-            self.spare[fi] = spare;
-            self.text_foot[fi] = text_foot;
-            self.last_baseline[fi] = last_baseline;
-            self.first_cap_top[fi] = first_cap_top;
+            self.state.spare[fi] = spare;
+            self.state.text_foot[fi] = text_foot;
+            self.state.last_baseline[fi] = last_baseline;
+            self.state.first_cap_top[fi] = first_cap_top;
         }
-        self.fitted_scale[first] = set.fitted_scale;
+        self.state.fitted_scale[first] = set.fitted_scale;
     }
 
     /// Sets the paragraphs of a frame's content (`paras`) into the frame and the frames
@@ -675,7 +615,7 @@ impl Composer<'_> {
         };
 
         // In a fit group, no larger than the group's smallest fitted size.
-        if let (Some(ceiling), Ok(_)) = (self.scale_ceiling[first], &result)
+        if let (Some(ceiling), Ok(_)) = (self.state.scale_ceiling[first], &result)
             && adjust_used.scale > ceiling + 1e-4
         {
             let capped = Adjust {
@@ -688,7 +628,7 @@ impl Composer<'_> {
             }
         }
         if result.is_ok() {
-            self.fitted_scale[first] = Some(adjust_used.scale);
+            self.state.fitted_scale[first] = Some(adjust_used.scale);
         }
         // Columns that balance (the last page's): as short as the text allows, all alike.
         let mut balanced: Option<(usize, f32)> = None;
@@ -735,7 +675,7 @@ impl Composer<'_> {
                         target.valign
                     };
                     let own_spare = (area.h.0 - used).max(0.0);
-                    self.spare[fi] = Some(own_spare);
+                    self.state.spare[fi] = Some(own_spare);
                     let mut shift = valign_shift(valign, area.h.0 - used).unwrap_or(0.0);
                     // Balanced columns that centre or sit at the foot move as one, by the
                     // deepest column's spare (a definition panel whose Chinese runs three
@@ -752,7 +692,7 @@ impl Composer<'_> {
                     // captions of different lengths (the poster's statistics, round 55).
                     if chain.len() == 1
                         && !is_balanced
-                        && let Some(spare) = self.group_spare[fi]
+                        && let Some(spare) = self.state.group_spare[fi]
                         && let Some(moved) = valign_shift(target.valign, spare.min(own_spare))
                     {
                         shift = moved;
@@ -763,7 +703,9 @@ impl Composer<'_> {
                         .iter()
                         .map(|(top, b, _)| top + baseline_offset(&blocks[*b], self.fonts))
                         .fold(f32::MIN, f32::max);
-                    if let Some(level) = target.end_level_with.and_then(|j| self.last_baseline[j])
+                    if let Some(level) = target
+                        .end_level_with
+                        .and_then(|j| self.state.last_baseline[j])
                         && !placed.is_empty()
                     {
                         shift = (level - area.y.0 - own_last_baseline).clamp(0.0, own_spare);
@@ -830,17 +772,19 @@ impl Composer<'_> {
                         }
                         // Where the text ends: a frame that `follows` this one starts there.
                         let foot = area.y.0 + top + shift + spread + line_height(&blocks[b].style);
-                        self.text_foot[fi] = Some(self.text_foot[fi].map_or(foot, |f| f.max(foot)));
+                        self.state.text_foot[fi] =
+                            Some(self.state.text_foot[fi].map_or(foot, |f| f.max(foot)));
                         let baseline = area.y.0
                             + top
                             + shift
                             + spread
                             + baseline_offset(&blocks[b], self.fonts);
-                        self.last_baseline[fi] =
-                            Some(self.last_baseline[fi].map_or(baseline, |l| l.max(baseline)));
+                        self.state.last_baseline[fi] = Some(
+                            self.state.last_baseline[fi].map_or(baseline, |l| l.max(baseline)),
+                        );
                         let cap_top = baseline - cap_height(&blocks[b], self.fonts);
-                        self.first_cap_top[fi] =
-                            Some(self.first_cap_top[fi].map_or(cap_top, |t| t.min(cap_top)));
+                        self.state.first_cap_top[fi] =
+                            Some(self.state.first_cap_top[fi].map_or(cap_top, |t| t.min(cap_top)));
                         self.emit_line(
                             target,
                             column_area(area, target.side_head.as_ref(), columns[b]),
@@ -853,7 +797,7 @@ impl Composer<'_> {
                     }
                 }
             }
-            Err(Failure::Fatal(d) | Failure::TooWide(d)) => self.problems.push(d),
+            Err(Failure::Fatal(d) | Failure::TooWide(d)) => self.state.problems.push(d),
             Err(Failure::Overflow {
                 frame: fi,
                 excess,
@@ -879,7 +823,7 @@ impl Composer<'_> {
                 let d = self.frame_error(target, message).hint(format!(
                     "the text from `{field}` on does not fit; shorten it, give the style a fit policy or a smaller size, or enlarge the frame"
                 ));
-                self.problems.push(d);
+                self.state.problems.push(d);
             }
         }
     }
@@ -906,7 +850,7 @@ impl Composer<'_> {
             .part(&first)
             .part(key);
         for &fi in chain {
-            k.part(&layout.frames[fi]).part(&self.rects[fi]);
+            k.part(&layout.frames[fi]).part(&self.state.rects[fi]);
         }
         let frame = &layout.frames[first];
         let mut styles: Vec<&str> = Vec::new();
@@ -1697,21 +1641,6 @@ fn adjusted(base: &Style, adjust: Adjust) -> Style {
     style.space_after = base.space_after * ratio;
     style.tracking = (base.tracking + adjust.tracking).max(fit.tracking_min.min(base.tracking));
     style
-}
-
-/// The composer's changing fields, copied (see `Composer::state`).
-#[derive(Debug)]
-struct ComposerState {
-    problems: Vec<Diagnostic>,
-    outline: Vec<crate::page::OutlineEntry>,
-    fitted_scale: Vec<Option<f32>>,
-    scale_ceiling: Vec<Option<f32>>,
-    rects: Vec<Rect>,
-    text_foot: Vec<Option<f32>>,
-    last_baseline: Vec<Option<f32>>,
-    first_cap_top: Vec<Option<f32>>,
-    spare: Vec<Option<f32>>,
-    group_spare: Vec<Option<f32>>,
 }
 
 /// How closely a search for a size pins the largest fitted style's size: a twentieth of a

@@ -99,16 +99,18 @@ pub fn compose(
         layout,
         fonts,
         identity,
-        problems: Vec::new(),
-        outline: Vec::new(),
-        fitted_scale: vec![None; layout.frames.len()],
-        scale_ceiling: vec![None; layout.frames.len()],
-        rects: layout.frames.iter().map(|f| f.rect).collect(),
-        text_foot: vec![None; layout.frames.len()],
-        last_baseline: vec![None; layout.frames.len()],
-        first_cap_top: vec![None; layout.frames.len()],
-        spare: vec![None; layout.frames.len()],
-        group_spare: vec![None; layout.frames.len()],
+        state: ComposerState {
+            problems: Vec::new(),
+            outline: Vec::new(),
+            fitted_scale: vec![None; layout.frames.len()],
+            scale_ceiling: vec![None; layout.frames.len()],
+            rects: layout.frames.iter().map(|f| f.rect).collect(),
+            text_foot: vec![None; layout.frames.len()],
+            last_baseline: vec![None; layout.frames.len()],
+            first_cap_top: vec![None; layout.frames.len()],
+            spare: vec![None; layout.frames.len()],
+            group_spare: vec![None; layout.frames.len()],
+        },
     };
     let mut frame_items: Vec<Vec<Item>> = vec![Vec::new(); layout.frames.len()];
     composer.share_group_sizes(&mut frame_items);
@@ -126,8 +128,8 @@ pub fn compose(
             composer.place_image(frame, key, &mut frame_items[i]);
         }
     }
-    if !composer.problems.is_empty() {
-        return Err(composer.problems);
+    if !composer.state.problems.is_empty() {
+        return Err(composer.state.problems);
     }
     let mut pages: Vec<Page> = (0..layout.pages)
         .map(|_| Page {
@@ -137,7 +139,12 @@ pub fn compose(
             regions: Vec::new(),
         })
         .collect();
-    for ((frame, items), rect) in layout.frames.iter().zip(frame_items).zip(&composer.rects) {
+    for ((frame, items), rect) in layout
+        .frames
+        .iter()
+        .zip(frame_items)
+        .zip(&composer.state.rects)
+    {
         let page = &mut pages[frame.page];
         let start = page.items.len();
         // An image frame's fill and border frame the image, an extra's frame its text;
@@ -157,7 +164,7 @@ pub fn compose(
     }
     // Bookmarks stay in the layout's frame order (the reading order), not sorted by
     // position, which would interleave columns.
-    let outline = composer.outline;
+    let outline = composer.state.outline;
     let structure = structure::build(resolved, layout, &pages).map_err(|d| vec![d])?;
     Ok(Document {
         title: resolved.title.clone(),
@@ -376,6 +383,14 @@ struct Composer<'a> {
     /// A digest of what every frame's setting shares (see `compose`): the first part of
     /// each frame's key in the frame memo (`frames`); `None` keeps no frames.
     identity: Option<FrameKey>,
+    /// What composing has worked out so far.
+    state: ComposerState,
+}
+
+/// What composing a document has worked out so far, frame by frame: everything setting a
+/// frame may change (the frame memo keeps and restores it; debug builds compare it whole).
+#[derive(Debug, Clone)]
+struct ComposerState {
     problems: Vec<Diagnostic>,
     outline: Vec<OutlineEntry>,
     /// The size scale each frame's text was set at (after its fit policy), by frame.
@@ -414,7 +429,7 @@ impl Composer<'_> {
         if grouped.is_empty() {
             return;
         }
-        let (problems, outline) = (self.problems.len(), self.outline.len());
+        let (problems, outline) = (self.state.problems.len(), self.state.outline.len());
         for &i in &grouped {
             if let Some(key) = layout.frames[i].content.clone() {
                 self.flow_text(i, &key, scratch);
@@ -429,10 +444,10 @@ impl Composer<'_> {
         };
         for &i in &grouped {
             let smallest = members(i)
-                .filter_map(|j| self.fitted_scale[j])
+                .filter_map(|j| self.state.fitted_scale[j])
                 .fold(f32::MAX, f32::min);
             if smallest < f32::MAX {
-                self.scale_ceiling[i] = Some(smallest);
+                self.state.scale_ceiling[i] = Some(smallest);
             }
         }
         // Centred members move as one, by the least spare among them at the size they
@@ -446,19 +461,22 @@ impl Composer<'_> {
                 }
             }
             for &i in grouped.iter().filter(|&&i| centred(i)) {
-                self.group_spare[i] = members(i)
+                self.state.group_spare[i] = members(i)
                     .filter(|&j| layout.frames[j].page == layout.frames[i].page)
-                    .filter_map(|j| self.spare[j])
+                    .filter_map(|j| self.state.spare[j])
                     .reduce(f32::min);
             }
         }
         // Trial problems are reported by the main pass, if they remain.
-        self.problems.truncate(problems);
-        self.outline.truncate(outline);
+        self.state.problems.truncate(problems);
+        self.state.outline.truncate(outline);
         scratch.iter_mut().for_each(Vec::clear);
-        self.text_foot.iter_mut().for_each(|foot| *foot = None);
-        self.last_baseline.iter_mut().for_each(|b| *b = None);
-        self.first_cap_top.iter_mut().for_each(|t| *t = None);
+        self.state
+            .text_foot
+            .iter_mut()
+            .for_each(|foot| *foot = None);
+        self.state.last_baseline.iter_mut().for_each(|b| *b = None);
+        self.state.first_cap_top.iter_mut().for_each(|t| *t = None);
     }
 
     /// Frame `i` follows the frame `above`: its top moves up to the foot of the text set
@@ -466,17 +484,17 @@ impl Composer<'_> {
     /// foot stays. Its own `inset` keeps the gap. The frame above ends under its text, so
     /// its rules and fill end there too.
     fn follow(&mut self, i: usize, above: usize, above_is_empty: bool) {
-        let top = match self.text_foot[above] {
+        let top = match self.state.text_foot[above] {
             Some(foot) => {
                 let end = Pt(foot) + self.layout.frames[above].inset.bottom;
-                let rect = &mut self.rects[above];
+                let rect = &mut self.state.rects[above];
                 rect.h = (end - rect.y).max(Pt(0.0)).min(rect.h);
                 rect.bottom().0
             }
-            None if above_is_empty => self.rects[above].y.0,
+            None if above_is_empty => self.state.rects[above].y.0,
             None => return,
         };
-        let rect = &mut self.rects[i];
+        let rect = &mut self.state.rects[i];
         if top < rect.y.0 {
             rect.h = rect.bottom() - Pt(top);
             rect.y = Pt(top);
@@ -485,7 +503,7 @@ impl Composer<'_> {
 
     /// A frame's area inside its inset, where it stands in this edition.
     fn area(&self, frame: &Frame) -> Rect {
-        self.rects[frame.index].inset(&frame.inset)
+        self.state.rects[frame.index].inset(&frame.inset)
     }
 
     fn frame_error(&self, frame: &Frame, message: String) -> Diagnostic {
@@ -538,7 +556,7 @@ impl Composer<'_> {
             && (matches!(block.para.role, Role::Heading | Role::Label)
                 || matches!(frame.content, Some(BlockKey::Headline | BlockKey::Facts)));
         if heads_outline && line.range.start == 0 {
-            self.outline.push(OutlineEntry {
+            self.state.outline.push(OutlineEntry {
                 // As written, not as transformed: bookmarks read better in sentence case.
                 title: block.para.inline.plain_text(),
                 page: frame.page,

@@ -255,15 +255,19 @@ mod tests {
         assert_eq!(hash_with(&one), first);
     }
 
-    #[test]
-    fn inputs_hash_is_the_same_across_sessions() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let options = Options {
+    /// The kit's Alameda flyer in English, 2027.
+    fn alameda_flyer() -> Options {
+        Options {
             year: Some(2027),
             counties: vec!["alameda".into()],
             layout_names: vec!["flyer-letter".into()],
-            ..Options::at(root)
-        };
+            ..Options::at(Path::new(env!("CARGO_MANIFEST_DIR")))
+        }
+    }
+
+    #[test]
+    fn inputs_hash_is_the_same_across_sessions() {
+        let options = alameda_flyer();
         let hashes = || {
             let session = Session::load(&options).unwrap();
             let jobs = session.plan(&options).unwrap();
@@ -280,13 +284,7 @@ mod tests {
     /// character more in either is another hash.
     #[test]
     fn an_edited_campaign_or_layout_is_another_hash() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let options = Options {
-            year: Some(2027),
-            counties: vec!["alameda".into()],
-            layout_names: vec!["flyer-letter".into()],
-            ..Options::at(root)
-        };
+        let options = alameda_flyer();
         let mut session = Session::load(&options).unwrap();
         let job = session.plan(&options).unwrap().remove(0);
         let before = session.inputs_hash(&job);
