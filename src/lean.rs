@@ -2,9 +2,9 @@
 //! is written (the object-stream packing in `render` calls these). Each step keeps what
 //! PDF/UA-1 asks for; the archival (PDF/A) steps are skipped where PDF/A asks for more.
 
+use crate::memo::SeenTwiceMemo;
 use lopdf::{Document, Object};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -39,61 +39,6 @@ static DEFLATED: std::sync::LazyLock<Mutex<DeflatedMemo>> =
 
 /// Deflated streams by the digest of their plain bytes (`None`: the deflater failed).
 type DeflatedMemo = SeenTwiceMemo<[u8; 32], Option<Arc<[u8]>>>;
-
-/// Answers worked out for streams a run's documents share, by a key of the stream: one is
-/// remembered the second time its key is offered, so what only one document has (a
-/// statewide edition's subset or map in its language) takes no room; and the memo is
-/// bounded, so a whole kit (or a long `serve`) stays small: once it holds `max_bytes`,
-/// answers are worked out without being remembered, and at most `max_seen` keys seen once
-/// are kept.
-pub(crate) struct SeenTwiceMemo<K, V> {
-    answers: HashMap<K, V>,
-    seen: std::collections::HashSet<K>,
-    /// What `answers` holds: each key and each answer's bytes.
-    bytes: usize,
-    max_bytes: usize,
-    max_seen: usize,
-}
-
-impl<K: std::hash::Hash + Eq + Copy, V: Clone> SeenTwiceMemo<K, V> {
-    pub(crate) fn new(max_bytes: usize, max_seen: usize) -> Self {
-        SeenTwiceMemo {
-            answers: HashMap::new(),
-            seen: Default::default(),
-            bytes: 0,
-            max_bytes,
-            max_seen,
-        }
-    }
-
-    pub(crate) fn get(&self, key: &K) -> Option<V> {
-        self.answers.get(key).cloned()
-    }
-
-    /// Remembers `answer` (`size` bytes) if `key` was offered before and there is room.
-    pub(crate) fn offer(&mut self, key: K, answer: V, size: usize) {
-        if self.answers.contains_key(&key) {
-            return; // another thread worked it out at the same time
-        }
-        if !self.seen.contains(&key) {
-            if self.seen.len() < self.max_seen {
-                self.seen.insert(key);
-            }
-            return;
-        }
-        let size = std::mem::size_of::<K>() + size;
-        if self.bytes + size <= self.max_bytes {
-            self.bytes += size;
-            self.seen.remove(&key);
-            self.answers.insert(key, answer);
-        }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn remembers(&self, key: &K) -> bool {
-        self.answers.contains_key(key)
-    }
-}
 
 /// `data` deflated (zlib format) at [`LEVEL`] with the thread's deflater.
 fn deflate(data: &[u8]) -> Option<Vec<u8>> {

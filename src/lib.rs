@@ -23,6 +23,7 @@ pub mod lean;
 pub mod malloc;
 pub mod manifest;
 pub mod markup;
+pub mod memo;
 pub mod model;
 pub mod output;
 pub mod page;

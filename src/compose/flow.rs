@@ -292,7 +292,7 @@ impl Composer<'_> {
             }
             return;
         }
-        match frame_key.filter(frames::wanted) {
+        match frame_key {
             Some(frame_key) => {
                 if let Some(set) = self.set_text_gathered(first, key, paras, &chain, frame_items) {
                     frames::remember(frame_key, set);

@@ -11,20 +11,16 @@
 //! key that misses an input shows there.
 
 use super::FrameKey;
+use crate::memo::SeenTwiceMemo;
 use crate::page::{Item, OutlineEntry};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-
-/// At most this many frames are kept per thread; past it the memo starts afresh. A flyer
-/// has about fifteen.
-const MAX_ENTRIES: usize = 64;
 
 /// At most about this many bytes of items are kept per thread (a flyer's frames hold
-/// ~130 KB, a fact sheet's in Chinese more); past it the memo starts afresh.
+/// ~130 KB, a fact sheet's in Chinese more); past it, frames are set without being kept.
 const MAX_BYTES: usize = 2 << 20;
 
-/// At most this many keys are remembered as seen once (8 bytes each).
-const MAX_SEEN: usize = 1 << 14;
+/// At most this many keys are remembered as seen once (32 bytes each).
+const MAX_SEEN: usize = 1 << 12;
 
 /// What setting one frame's text (with the frames it continues into) did: the items each
 /// frame gained, the bookmarks added, and the composer's state for each frame after it.
@@ -58,20 +54,25 @@ impl SetFrame {
     }
 }
 
-#[derive(Default)]
+/// The frames a thread keeps, for the layout and language they were set in (see
+/// [`scope`]); a frame is kept the second time it is set, so the line naming a county,
+/// set once, takes no room.
 struct Memo {
-    /// The layout and language the entries were set for (see [`scope`]).
     scope: (String, String),
-    entries: HashMap<FrameKey, SetFrame>,
-    /// About how many bytes the kept frames' items take (see [`SetFrame::bytes`]).
-    bytes: usize,
-    /// Keys set once and not kept: a frame is kept the second time it is set, so those only
-    /// one document sets (the line naming a county) take no room.
-    seen: HashSet<u64>,
+    frames: SeenTwiceMemo<FrameKey, SetFrame>,
+}
+
+impl Memo {
+    fn new(scope: (String, String)) -> Memo {
+        Memo {
+            scope,
+            frames: SeenTwiceMemo::new(MAX_BYTES, MAX_SEEN),
+        }
+    }
 }
 
 thread_local! {
-    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::new(Default::default()));
 }
 
 /// The layout and language of the document a thread composes now: frames are kept while
@@ -82,22 +83,25 @@ pub(super) fn scope(layout: &str, lang: &str) {
     MEMO.with(|cell| {
         let mut memo = cell.borrow_mut();
         if memo.scope.0 != layout || memo.scope.1 != lang {
-            *memo = Memo {
-                scope: (layout.to_string(), lang.to_string()),
-                ..Memo::default()
-            };
+            *memo = Memo::new((layout.to_string(), lang.to_string()));
         }
     });
 }
 
 /// The frame set under `key` by an earlier document on this thread, if it is kept.
 pub(super) fn recall(key: &FrameKey) -> Option<SetFrame> {
-    let set = MEMO.with(|cell| cell.borrow().entries.get(key).cloned());
+    let set = MEMO.with(|cell| cell.borrow().frames.get(key));
     #[cfg(test)]
     if set.is_some() {
         RECALLS.with(|n| n.set(n.get() + 1));
     }
     set
+}
+
+/// Offers what setting a frame under `key` did (kept if the key was offered before).
+pub(super) fn remember(key: FrameKey, set: SetFrame) {
+    let bytes = set.bytes();
+    MEMO.with(|cell| cell.borrow_mut().frames.offer(key, set, bytes));
 }
 
 #[cfg(test)]
@@ -114,34 +118,5 @@ pub(super) fn recalls() -> usize {
 /// Lets go of every frame this thread keeps: a test's way to set a page afresh.
 #[cfg(test)]
 pub(super) fn forget_all() {
-    MEMO.with(|cell| *cell.borrow_mut() = Memo::default());
-}
-
-/// Whether a frame set under `key` is worth keeping: it was set once before. Asked before
-/// the frame's output is gathered, so a frame set only once is never copied.
-pub(super) fn wanted(key: &FrameKey) -> bool {
-    let short = u64::from_le_bytes(key[..8].try_into().expect("a key has 32 bytes"));
-    MEMO.with(|cell| {
-        let mut memo = cell.borrow_mut();
-        if memo.seen.len() >= MAX_SEEN {
-            memo.seen.clear();
-        }
-        !memo.seen.insert(short)
-    })
-}
-
-/// Keeps what setting a frame under `key` did.
-pub(super) fn remember(key: FrameKey, set: SetFrame) {
-    MEMO.with(|cell| {
-        let mut memo = cell.borrow_mut();
-        let bytes = set.bytes();
-        if memo.entries.len() >= MAX_ENTRIES || memo.bytes + bytes > MAX_BYTES {
-            memo.entries.clear();
-            memo.bytes = 0;
-        }
-        if bytes <= MAX_BYTES {
-            memo.bytes += bytes;
-            memo.entries.insert(key, set);
-        }
-    });
+    MEMO.with(|cell| *cell.borrow_mut() = Memo::new(Default::default()));
 }

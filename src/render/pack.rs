@@ -2,7 +2,7 @@
 //! programs without the tables a reader never reads, then the `lean` rounding.
 
 use crate::diag::Diagnostic;
-use crate::lean::SeenTwiceMemo;
+use crate::memo::SeenTwiceMemo;
 
 /// Rewrites krilla's file with its dictionaries — the structure tree (one object per
 /// tagged element), font dictionaries and widths, page tree, annotations, outline — packed
